@@ -1,0 +1,23 @@
+import type { Rule } from "./types.js";
+import { secretLiteralRule } from "./secret-literal.js";
+import { referencesRule } from "./references.js";
+import { dnsNamesRule } from "./dns-names.js";
+import { quotaOvercommitRule } from "./quota-overcommit.js";
+import { rpoBackupRule } from "./rpo-backup.js";
+import { productionRolloutRule } from "./production-rollout.js";
+import { dataPolicyRule } from "./data-policy.js";
+import { promotionRule } from "./promotion.js";
+
+export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
+
+/** Every semantic rule, by stage. Add a rule: write its module, list it here, add a test case. */
+export const RULES: readonly Rule[] = [
+  secretLiteralRule,
+  referencesRule,
+  dnsNamesRule,
+  quotaOvercommitRule,
+  rpoBackupRule,
+  productionRolloutRule,
+  dataPolicyRule,
+  promotionRule,
+];

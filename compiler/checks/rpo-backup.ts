@@ -1,0 +1,57 @@
+import { formatDuration } from "../../spec/units.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { dataServicePlacements } from "../resolve/index.js";
+import type { ModelRule } from "./types.js";
+
+/**
+ * An environment that promises an RPO must have, for each stateful data service it runs, a backup
+ * whose worst-case data loss (longest gap between runs, or the WAL archive timeout) is within it.
+ */
+export const rpoBackupRule: ModelRule = {
+  id: "recovery/rpo",
+  severity: "error",
+  stage: "model",
+  description: "A stateful data service has no backup, or its backup cannot meet the environment's RPO.",
+  check(model) {
+    const out: Diagnostic[] = [];
+    for (const env of model.environments) {
+      if (env.runtime !== "kubernetes" || env.preview || !env.cluster) continue;
+      const stateful = model.dataServices.filter((d) => d.stateful);
+      for (const data of stateful) {
+        const placements = dataServicePlacements(data.name, data.namespace, model.dataServices, model.environments, model.namespaces).filter(
+          (p) => p.cluster === env.cluster && (p.environment === undefined || p.environment === env.name),
+        );
+        if (placements.length === 0) continue;
+        const namespaces = new Set(placements.map((p) => p.namespace));
+        const covering = model.backups.filter(
+          (b) => b.cluster === env.cluster && (b.dataService === data.name || (b.method === "velero" && b.namespaces.some((n) => namespaces.has(n)))),
+        );
+        if (covering.length === 0) {
+          out.push({
+            rule: "recovery/no-backup",
+            severity: "error",
+            path: data.at,
+            message: `stateful data service '${data.name}' runs in ${env.name} (${[...namespaces].join(", ")}) with no backup`,
+            hint: "add a backup policy to the data service, or a velero backup covering its namespace; set stateful: false for a cache",
+          });
+          continue;
+        }
+        if (!env.recovery) continue;
+        const best = Math.min(...covering.map((b) => b.maxDataLossSeconds ?? Infinity));
+        if (best <= env.recovery.rpoSeconds) continue;
+        const bestBackup = covering.find((b) => (b.maxDataLossSeconds ?? Infinity) === best)!;
+        out.push({
+          rule: "recovery/rpo-unachievable",
+          severity: "error",
+          path: [...env.at, "recovery", "rpo"],
+          message:
+            `${env.name} promises an RPO of ${env.recovery.rpo}, but '${data.name}' can lose up to ` +
+            (Number.isFinite(best) ? formatDuration(best) : "an unknown amount") +
+            ` of data (${bestBackup.method} '${bestBackup.name}', schedule "${bestBackup.schedule}")`,
+          hint: "back it up more often (or use continuous WAL archiving), or promise a longer RPO",
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,347 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UserError, didYouMean, type Diagnostic } from "./diagnostics.js";
+import { packageVersion } from "./load/package-root.js";
+import { diagnosticJson, formatDiagnostic, formatGithub, relativePath } from "./report.js";
+
+/** Everything a command prints goes through here, so tests can capture it. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  isTTY: boolean;
+}
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  details?: string;
+  run(args: ParsedArgs, io: Io, ui: Ui): Promise<number>;
+}
+
+interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | string[] | undefined>;
+}
+
+const COMMON = {
+  json: { type: "boolean", description: "machine-readable output on stdout" },
+  format: { type: "string", description: "diagnostics format: text (default) or github (workflow annotations)" },
+  "no-color": { type: "boolean", description: "no ANSI colors (NO_COLOR is respected too)" },
+  debug: { type: "boolean", description: "show stack traces of internal errors" },
+  help: { type: "boolean", short: "h", description: "show help for the command" },
+} as const;
+const SPEC_OPTIONS = {
+  typecheck: { type: "boolean", description: "type-check platform.ts with the TypeScript compiler first (slower)" },
+} as const;
+const OUT_OPTIONS = {
+  out: { type: "string", short: "o", description: "output folder (default: generated/ beside the spec)" },
+  target: { type: "string", short: "t", multiple: true, description: "only these targets (repeat or comma-separate): opentofu, kubernetes, argocd, helm, compose, runbook" },
+} as const;
+
+type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean; description?: string };
+
+class Ui {
+  readonly color: boolean;
+  constructor(
+    private readonly io: Io,
+    readonly args: ParsedArgs,
+  ) {
+    this.color = !args.values["no-color"] && io.env.NO_COLOR === undefined && io.env.FORCE_COLOR !== "0" && (io.isTTY || io.env.FORCE_COLOR !== undefined);
+  }
+  get json() {
+    return this.args.values.json === true;
+  }
+  /** Diagnostics go to stderr (text/github) or into the JSON document on stdout. */
+  diagnostics(diagnostics: readonly Diagnostic[]): void {
+    if (this.json) return;
+    const format = this.args.values.format ?? "text";
+    const cache = new Map<string, string[]>();
+    for (const d of diagnostics) {
+      this.io.stderr(format === "github" ? formatGithub(d, this.io.cwd) : formatDiagnostic(d, { color: this.color, cwd: this.io.cwd }, cache));
+    }
+    if (format !== "github" && diagnostics.length > 0) {
+      const count = (s: string) => diagnostics.filter((d) => d.severity === s).length;
+      const parts = [["error", count("error")], ["warning", count("warning")], ["note", count("note")]].filter(([, n]) => n) as [string, number][];
+      this.io.stderr(`\n${parts.map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`).join(", ")}\n`);
+    }
+  }
+  printJson(value: unknown): void {
+    this.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  }
+  line(text: string): void {
+    if (!this.json) this.io.stdout(`${text}\n`);
+  }
+  jsonDiagnostics(diagnostics: readonly Diagnostic[]) {
+    return diagnostics.map((d) => diagnosticJson(d, this.io.cwd));
+  }
+}
+
+function specArg(args: ParsedArgs, io: Io): string {
+  return path.resolve(io.cwd, args.positionals[0] ?? ".");
+}
+
+function targetArg(args: ParsedArgs, known: readonly string[]): import("../targets/types.js").TargetName[] | undefined {
+  const raw = (args.values.target as string[] | undefined)?.flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+  if (!raw || raw.length === 0) return undefined;
+  for (const name of raw) {
+    if (!known.includes(name)) {
+      const hint = didYouMean(name, known);
+      throw new UserError([{ rule: "cli/unknown-target", severity: "error", message: `unknown target '${name}'${hint ? ` — ${hint}` : ""}; targets: ${known.join(", ")}` }]);
+    }
+  }
+  return raw as import("../targets/types.js").TargetName[];
+}
+
+async function compileAndEmit(args: ParsedArgs, io: Io) {
+  const { compileSpec } = await import("./pipeline.js");
+  const { emit } = await import("./emit.js");
+  const { TARGET_NAMES } = await import("../targets/index.js");
+  const { manifestFor } = await import("./write.js");
+  const targets = targetArg(args, TARGET_NAMES);
+  const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+  const files = emit(result.model, targets);
+  const manifest = manifestFor(files, result.specHash, packageVersion());
+  const outDir = path.resolve(io.cwd, (args.values.out as string | undefined) ?? path.join(path.dirname(result.specFile), "generated"));
+  return { ...result, files, manifest, outDir };
+}
+
+const COMMANDS: Record<string, Command> = {
+  build: {
+    summary: "compile the spec and write every target's files",
+    usage: "plinth build [spec] [--out dir] [--target name…]",
+    details: "spec is platform.ts, platform.yaml, platform.json, or a folder holding one (default: .).\nWrites atomically, records plinth.manifest.json, removes files it generated before and no longer generates, never touches other files.",
+    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS },
+    async run(args, io, ui) {
+      const built = await compileAndEmit(args, io);
+      const { writeTree } = await import("./write.js");
+      const written = writeTree(built.outDir, built.files, built.manifest);
+      ui.diagnostics(built.diagnostics);
+      if (ui.json) ui.printJson({ ok: true, out: relativePath(built.outDir, io.cwd), files: built.files.length, ...written, diagnostics: ui.jsonDiagnostics(built.diagnostics) });
+      else ui.line(`wrote ${built.files.length} files to ${relativePath(built.outDir, io.cwd)} (${written.written.length} changed, ${written.removed.length} removed)`);
+      return 0;
+    },
+  },
+  check: {
+    summary: "regenerate in memory and compare with the committed tree; exit 1 on drift",
+    usage: "plinth check [spec] [--out dir] [--target name…]",
+    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS },
+    async run(args, io, ui) {
+      const built = await compileAndEmit(args, io);
+      const { diffTree } = await import("./diff.js");
+      const drift = diffTree(built.outDir, built.files, built.manifest);
+      ui.diagnostics(built.diagnostics);
+      const drifted = drift.added.length + drift.changed.length + drift.removed.length > 0;
+      if (ui.json) {
+        ui.printJson({ ok: !drifted, added: drift.added, changed: drift.changed, removed: drift.removed, diagnostics: ui.jsonDiagnostics(built.diagnostics) });
+      } else if (drifted) {
+        io.stdout(colorPatch(drift.patch, ui.color));
+        io.stderr(
+          `\n${relativePath(built.outDir, io.cwd)} has drifted from the spec: ${drift.changed.length} changed, ${drift.added.length} missing, ${drift.removed.length} no longer generated.\nRun \`plinth build\` and commit the result.\n`,
+        );
+        if (args.values.format === "github") {
+          for (const file of [...drift.changed, ...drift.added, ...drift.removed]) io.stderr(`::error file=${relativePath(path.join(built.outDir, file), io.cwd)},title=plinth/drift::generated file differs from the spec; run plinth build\n`);
+        }
+      } else {
+        ui.line(`${relativePath(built.outDir, io.cwd)} is up to date (${built.files.length} files)`);
+      }
+      return drifted ? 1 : 0;
+    },
+  },
+  diff: {
+    summary: "show, as a unified diff, what build would change",
+    usage: "plinth diff [spec] [--out dir] [--target name…] [--exit-code]",
+    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS, "exit-code": { type: "boolean", description: "exit 1 when there are differences" } },
+    async run(args, io, ui) {
+      const built = await compileAndEmit(args, io);
+      const { diffTree } = await import("./diff.js");
+      const drift = diffTree(built.outDir, built.files, built.manifest);
+      ui.diagnostics(built.diagnostics);
+      if (ui.json) ui.printJson({ added: drift.added, changed: drift.changed, removed: drift.removed, patch: drift.patch });
+      else io.stdout(colorPatch(drift.patch, ui.color));
+      return args.values["exit-code"] && drift.patch !== "" ? 1 : 0;
+    },
+  },
+  validate: {
+    summary: "load, validate and check the spec; render nothing",
+    usage: "plinth validate [spec] [--typecheck]",
+    options: { ...SPEC_OPTIONS },
+    async run(args, io, ui) {
+      const { compileSpec } = await import("./pipeline.js");
+      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      ui.diagnostics(result.diagnostics);
+      if (ui.json) ui.printJson({ ok: true, diagnostics: ui.jsonDiagnostics(result.diagnostics) });
+      else ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${result.model.environments.length} environments, ${result.model.clusters.length} clusters, ${result.model.services.length} services)`);
+      return 0;
+    },
+  },
+  inspect: {
+    summary: "print the resolved Model as JSON",
+    usage: "plinth inspect [spec]",
+    options: { ...SPEC_OPTIONS },
+    async run(args, io, ui) {
+      const { compileSpec } = await import("./pipeline.js");
+      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      ui.diagnostics(result.diagnostics);
+      io.stdout(`${JSON.stringify(result.model, null, 2)}\n`);
+      return 0;
+    },
+  },
+  schema: {
+    summary: "print the JSON Schema of the spec (for platform.yaml / platform.json editors)",
+    usage: "plinth schema [--out file]",
+    options: { out: { type: "string", short: "o", description: "write to this file instead of stdout" } },
+    async run(args, io) {
+      const { platformJsonSchema } = await import("./json-schema.js");
+      const text = `${JSON.stringify(platformJsonSchema(), null, 2)}\n`;
+      if (args.values.out) writeFileSync(path.resolve(io.cwd, args.values.out as string), text);
+      else io.stdout(text);
+      return 0;
+    },
+  },
+  init: {
+    summary: "scaffold a starter platform.ts that builds",
+    usage: "plinth init [dir] [--name name]",
+    options: { name: { type: "string", description: "platform name (default: the folder's name, as DNS-1123)" } },
+    async run(args, io, ui) {
+      const { starterSpec } = await import("./init.js");
+      const dir = path.resolve(io.cwd, args.positionals[0] ?? ".");
+      const file = path.join(dir, "platform.ts");
+      if (existsSync(file)) throw new UserError([{ rule: "init/exists", severity: "error", message: `${relativePath(file, io.cwd)} already exists; not overwriting it` }]);
+      mkdirSync(dir, { recursive: true });
+      const name = (args.values.name as string | undefined) ?? path.basename(dir);
+      writeFileSync(file, starterSpec(name));
+      ui.line(`wrote ${relativePath(file, io.cwd)}\nnext: plinth build ${relativePath(dir, io.cwd) || "."}`);
+      if (ui.json) ui.printJson({ ok: true, file: relativePath(file, io.cwd) });
+      return 0;
+    },
+  },
+  compose: {
+    summary: "write a self-contained Docker Compose bundle for one tier",
+    usage: "plinth compose [spec] --tier <tier> --out <dir>",
+    options: {
+      tier: { type: "string", description: "the dependency tier: lite, standard or full (as the spec defines)" },
+      out: { type: "string", short: "o", description: "bundle folder: must be empty, or an earlier bundle" },
+      ...SPEC_OPTIONS,
+    },
+    async run(args, io, ui) {
+      const tier = args.values.tier as string | undefined;
+      const out = args.values.out as string | undefined;
+      if (!tier || !out) throw new UserError([{ rule: "cli/missing-option", severity: "error", message: "plinth compose needs --tier <tier> and --out <dir>" }]);
+      const { compileSpec } = await import("./pipeline.js");
+      const { writeComposeBundle } = await import("./compose-bundle.js");
+      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      const written = await writeComposeBundle(result.model, tier, path.resolve(io.cwd, out));
+      ui.diagnostics(result.diagnostics);
+      if (ui.json) ui.printJson({ ok: true, files: written });
+      else ui.line(`wrote the ${tier} bundle to ${relativePath(path.resolve(io.cwd, out), io.cwd)}: ${written.join(", ")}\nnext: read its README.md, fill secrets/, then docker compose up -d`);
+      return 0;
+    },
+  },
+  promote: {
+    summary: "move a service's release (image digest) one rung up the ladder in releases.lock.yaml",
+    usage: "plinth promote <service> --from <env> --to <env> [--spec path]",
+    options: {
+      from: { type: "string", description: "environment the digest is taken from" },
+      to: { type: "string", description: "environment that receives it (must be the next rung)" },
+      spec: { type: "string", description: "spec file or folder (default: .)" },
+    },
+    async run(args, io, ui) {
+      const service = args.positionals[0];
+      const from = args.values.from as string | undefined;
+      const to = args.values.to as string | undefined;
+      if (!service || !from || !to) throw new UserError([{ rule: "cli/missing-option", severity: "error", message: "usage: plinth promote <service> --from <env> --to <env>" }]);
+      const { promote } = await import("./promote.js");
+      const result = await promote(path.resolve(io.cwd, (args.values.spec as string | undefined) ?? "."), service, from, to);
+      if (ui.json) ui.printJson({ ok: true, ...result, lockFile: relativePath(result.lockFile, io.cwd) });
+      else ui.line(`${service}: ${to} now runs ${result.digest} (from ${from}) in ${relativePath(result.lockFile, io.cwd)}\nnext: commit it and open a pull request`);
+      return 0;
+    },
+  },
+};
+
+function helpFor(name: string, command: Command): string {
+  const options = Object.entries({ ...command.options, ...COMMON } as Record<string, OptionSpec>).map(([flag, spec]) => {
+    const left = `${spec.short ? `-${spec.short}, ` : "    "}--${flag}${spec.type === "string" ? " <value>" : ""}`;
+    return `  ${left.padEnd(28)} ${spec.description ?? ""}`;
+  });
+  return `${command.summary}\n\nUsage: ${command.usage}\n${command.details ? `\n${command.details}\n` : ""}\nOptions:\n${options.join("\n")}\n`;
+}
+
+function mainHelp(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `plinth ${packageVersion()} — compile one platform.ts into OpenTofu, Kubernetes, ArgoCD, Helm values, Compose bundles and runbooks
+
+Usage: plinth <command> [options]
+
+Commands:
+${lines.join("\n")}
+
+Run \`plinth <command> --help\` for a command's options.
+Exit codes: 0 ok, 1 invalid spec or drift, 2 internal error (a bug).
+`;
+}
+
+function colorPatch(patch: string, color: boolean): string {
+  if (!color) return patch;
+  return patch
+    .split("\n")
+    .map((line) => (line.startsWith("+") && !line.startsWith("+++") ? `\u001b[32m${line}\u001b[0m` : line.startsWith("-") && !line.startsWith("---") ? `\u001b[31m${line}\u001b[0m` : line.startsWith("@@") ? `\u001b[36m${line}\u001b[0m` : line))
+    .join("\n");
+}
+
+/** Runs one CLI invocation and returns its exit code: 0 ok, 1 user error or drift, 2 bug. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(mainHelp());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === "--version" || name === "-v") {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  const debug = rest.includes("--debug");
+  if (!command) {
+    const hint = didYouMean(name, Object.keys(COMMANDS));
+    io.stderr(`plinth: unknown command '${name}'${hint ? ` — ${hint}` : ""}\nRun \`plinth --help\` for the list.\n`);
+    return 1;
+  }
+  let args: ParsedArgs;
+  try {
+    const options = Object.fromEntries(
+      Object.entries({ ...command.options, ...COMMON } as Record<string, OptionSpec>).map(([flag, { type, short, multiple }]) => [flag, { type, ...(short && { short }), ...(multiple && { multiple }) }]),
+    ) as ParseArgsConfig["options"];
+    const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+    args = { positionals: parsed.positionals, values: parsed.values as ParsedArgs["values"] };
+  } catch (error) {
+    io.stderr(`plinth ${name}: ${(error as Error).message}\nRun \`plinth ${name} --help\` for its options.\n`);
+    return 1;
+  }
+  if (args.values.help) {
+    io.stdout(helpFor(name, command));
+    return 0;
+  }
+  if (args.values.format !== undefined && args.values.format !== "text" && args.values.format !== "github") {
+    io.stderr(`plinth ${name}: --format must be text or github\n`);
+    return 1;
+  }
+  const ui = new Ui(io, args);
+  try {
+    return await command.run(args, io, ui);
+  } catch (error) {
+    if (error instanceof UserError) {
+      ui.diagnostics(error.diagnostics);
+      if (ui.json) ui.printJson({ ok: false, diagnostics: ui.jsonDiagnostics(error.diagnostics) });
+      return 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`plinth: internal error: ${message}\nThis is a bug in plinth, not in your spec. Please report it${debug ? "" : " with the output of the same command run with --debug"}.\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,43 @@
+import { createTwoFilesPatch } from "diff";
+import type { OutputFile } from "../targets/types.js";
+import { MANIFEST, readManifest, readTree, renderManifest, type Manifest } from "./write.js";
+
+export interface TreeDiff {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** Unified diff of every difference, in path order. */
+  patch: string;
+}
+
+/**
+ * Compares what a build would write with what is in outDir: generated files that differ or are
+ * missing, files the committed manifest lists that are no longer generated, and the manifest itself.
+ */
+export function diffTree(outDir: string, files: readonly OutputFile[], manifest: Manifest): TreeDiff {
+  const previous = readManifest(outDir);
+  const expected = new Map(files.map((f) => [f.path, f.content]));
+  expected.set(MANIFEST, renderManifest(manifest));
+  const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {})]);
+  const actual = readTree(outDir, owned);
+  const result: TreeDiff = { added: [], changed: [], removed: [], patch: "" };
+  const patches: string[] = [];
+  for (const file of [...owned].sort()) {
+    const want = expected.get(file);
+    const have = actual.get(file);
+    if (want === have) continue;
+    if (want === undefined) {
+      if (have === undefined) continue;
+      result.removed.push(file);
+    } else if (have === undefined) {
+      result.added.push(file);
+    } else {
+      result.changed.push(file);
+    }
+    patches.push(
+      createTwoFilesPatch(have === undefined ? "/dev/null" : `a/${file}`, want === undefined ? "/dev/null" : `b/${file}`, have ?? "", want ?? "", undefined, undefined, { context: 3 }),
+    );
+  }
+  result.patch = patches.join("");
+  return result;
+}

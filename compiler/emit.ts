@@ -1,0 +1,22 @@
+import { TARGETS, type OutputFile, type TargetName } from "../targets/index.js";
+import type { Model } from "./model.js";
+
+/** Runs the selected targets (all by default) and returns their files sorted by path. */
+export function emit(model: Model, targets?: readonly TargetName[]): OutputFile[] {
+  const selected = targets && targets.length > 0 ? TARGETS.filter((t) => targets.includes(t.name)) : TARGETS;
+  const files = selected.flatMap((target) => target.generate(model));
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (!isSafeOutputPath(file.path)) throw new Error(`target produced an unsafe path: ${JSON.stringify(file.path)}`);
+    if (seen.has(file.path)) throw new Error(`two targets produced ${file.path}`);
+    if (!file.content.endsWith("\n") || file.content.includes("\r")) throw new Error(`${file.path}: output must use LF and end with a newline`);
+    seen.add(file.path);
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Relative, POSIX, no `..`, no empty or absolute segments: nothing escapes --out. */
+export function isSafeOutputPath(path: string): boolean {
+  if (path.length === 0 || path.startsWith("/") || path.includes("\\") || path.includes("\0")) return false;
+  return path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}

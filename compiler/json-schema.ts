@@ -1,0 +1,8 @@
+import { z } from "zod";
+import { platformSchema } from "../spec/schema.js";
+
+/** The spec's JSON Schema, generated from the zod schemas (what users write: defaults optional). */
+export function platformJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(platformSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return { $id: "https://plinth.dev/schema/platform.json", title: "plinth platform spec", ...schema };
+}

@@ -1,0 +1,36 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { UserError } from "../diagnostics.js";
+import { loadTypeScriptFile, prepareLocator } from "./typescript.js";
+import type { LoadedDocument } from "./types.js";
+import { loadYamlFile } from "./yaml.js";
+
+export type { LoadedDocument, SourcePosition } from "./types.js";
+export { prepareLocator };
+
+export const SPEC_FILES = ["platform.ts", "platform.yaml", "platform.yml", "platform.json"];
+export const LOCK_FILE = "releases.lock.yaml";
+
+/** A spec argument may name the file or the folder holding platform.ts / .yaml / .json. */
+export function resolveSpecPath(input: string): string {
+  const absolute = path.resolve(input);
+  if (existsSync(absolute) && statSync(absolute).isDirectory()) {
+    const found = SPEC_FILES.map((name) => path.join(absolute, name)).find((candidate) => existsSync(candidate));
+    if (found) return found;
+    throw new UserError([{ rule: "load/no-spec", severity: "error", message: `no ${SPEC_FILES.join(", ")} in ${input}` }]);
+  }
+  if (!existsSync(absolute)) throw new UserError([{ rule: "load/no-spec", severity: "error", message: `spec not found: ${input}` }]);
+  return absolute;
+}
+
+export async function loadSpecFile(file: string): Promise<LoadedDocument> {
+  if (/\.(m?ts)$/.test(file)) return loadTypeScriptFile(file);
+  if (/\.(ya?ml|json)$/.test(file)) return loadYamlFile(file);
+  throw new UserError([{ rule: "load/unsupported-file", severity: "error", message: `cannot load ${path.basename(file)}: expected .ts, .yaml or .json` }]);
+}
+
+/** releases.lock.yaml beside the spec, if there is one. */
+export function loadReleaseLock(specFile: string): LoadedDocument | undefined {
+  const lockPath = path.join(path.dirname(specFile), LOCK_FILE);
+  return existsSync(lockPath) ? loadYamlFile(lockPath, "lock") : undefined;
+}

@@ -1,0 +1,17 @@
+import type { SpecPath } from "../model.js";
+
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** What a loader returns: the raw value, and a way to map a spec path back to the source. */
+export interface LoadedDocument {
+  value: unknown;
+  /** Absolute path of the entry file. */
+  file: string;
+  /** Every local source file that contributed (entry first), with its text. */
+  sources: Map<string, string>;
+  locate(path: SpecPath): SourcePosition | undefined;
+}

@@ -1,0 +1,191 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { UserError, type Diagnostic } from "../diagnostics.js";
+import type { SpecPath } from "../model.js";
+import { locateInTypeScript } from "./locate-ts.js";
+import { packageRoot, packageVersion } from "./package-root.js";
+import type { LoadedDocument } from "./types.js";
+
+type TS = typeof import("typescript");
+
+interface CacheManifest {
+  /** Hash of plinth's version and every local file's path and content. */
+  key: string;
+  files: { path: string; sha: string }[];
+}
+
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+const moduleName = (file: string) => `${sha(file).slice(0, 16)}.mjs`;
+
+export function cacheRoot(): string {
+  return process.env.PLINTH_CACHE_DIR ?? path.join(os.tmpdir(), "plinth-cache");
+}
+
+/**
+ * Loads platform.ts and the local .ts files it imports. Each file is transpiled on its own
+ * (no type check) into a content-addressed cache folder, with relative imports pointing at their
+ * transpiled siblings and "plinth" at this package; the entry is then import()ed. A warm run
+ * checks file hashes against the cache manifest and never loads the TypeScript compiler.
+ */
+export async function loadTypeScriptFile(entry: string): Promise<LoadedDocument> {
+  const manifestPath = path.join(cacheRoot(), `${sha(entry).slice(0, 24)}.json`);
+  const sources = new Map<string, string>();
+  let key = warmKey(manifestPath, sources);
+  if (key === undefined) {
+    sources.clear();
+    key = await compileToCache(entry, sources, manifestPath);
+  }
+  const moduleUrl = pathToFileURL(path.join(cacheRoot(), key, moduleName(entry))).href;
+  let exports: Record<string, unknown>;
+  try {
+    exports = await import(moduleUrl);
+  } catch (error) {
+    throw new UserError([evaluationDiagnostic(error, entry, key)]);
+  }
+  if (!("default" in exports) || exports.default === undefined) {
+    throw new UserError([
+      {
+        rule: "load/no-default-export",
+        severity: "error",
+        message: "the spec has no default export: end it with `export default definePlatform({ ... })`",
+        location: { file: entry, line: 1, column: 1 },
+      },
+    ]);
+  }
+  let ts: TS | undefined;
+  const locate = (specPath: SpecPath) => {
+    ts ??= loadTypeScriptCompilerSync();
+    return locateInTypeScript(ts, entry, sources, specPath);
+  };
+  return { value: exports.default, file: entry, sources, locate };
+}
+
+function warmKey(manifestPath: string, sources: Map<string, string>): string | undefined {
+  if (!existsSync(manifestPath)) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CacheManifest;
+    for (const file of manifest.files) {
+      const text = readFileSync(file.path, "utf8");
+      if (sha(text) !== file.sha) return undefined;
+      sources.set(file.path, text);
+    }
+    return existsSync(path.join(cacheRoot(), manifest.key)) ? manifest.key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let compilerModule: TS | undefined;
+async function loadTypeScriptCompiler(): Promise<TS> {
+  compilerModule ??= ((await import("typescript")) as unknown as { default: TS }).default;
+  return compilerModule;
+}
+function loadTypeScriptCompilerSync(): TS {
+  if (!compilerModule) throw new Error("TypeScript compiler requested before it was loaded");
+  return compilerModule;
+}
+
+/** Makes sure the compiler is loaded (locating errors needs it, even on a warm run). */
+export async function prepareLocator(): Promise<void> {
+  await loadTypeScriptCompiler();
+}
+
+async function compileToCache(entry: string, sources: Map<string, string>, manifestPath: string): Promise<string> {
+  const ts = await loadTypeScriptCompiler();
+  const outputs = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const plinthUrl = pathToFileURL(path.join(packageRoot(), "dist", "spec", "index.js")).href;
+
+  const visit = (file: string, stack: string[]) => {
+    if (outputs.has(file) || sources.has(file)) return;
+    const text = readFileSync(file, "utf8");
+    sources.set(file, text);
+    const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const rewrites = new Map<string, string>();
+    for (const statement of sourceFile.statements) {
+      const specifier =
+        (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
+          ? statement.moduleSpecifier
+          : undefined;
+      if (!specifier) continue;
+      const request = specifier.text;
+      const where = () => {
+        const pos = sourceFile.getLineAndCharacterOfPosition(specifier.getStart(sourceFile));
+        return { file, line: pos.line + 1, column: pos.character + 1 };
+      };
+      if (request === "plinth") {
+        rewrites.set(request, plinthUrl);
+      } else if (request.startsWith(".")) {
+        const target = resolveLocal(path.dirname(file), request);
+        if (!target) {
+          diagnostics.push({ rule: "load/missing-import", severity: "error", message: `cannot find '${request}' imported from ${path.basename(file)}`, location: where() });
+          continue;
+        }
+        if (stack.includes(target)) {
+          const cycle = [...stack.slice(stack.indexOf(target)), target].map((f) => path.relative(path.dirname(entry), f)).join(" → ");
+          diagnostics.push({ rule: "load/import-cycle", severity: "error", message: `import cycle: ${cycle}`, location: where(), hint: "move what both files need into a third file that imports neither" });
+          continue;
+        }
+        rewrites.set(request, `./${moduleName(target)}`);
+        visit(target, [...stack, target]);
+      }
+    }
+    const result = ts.transpileModule(text, {
+      fileName: file,
+      reportDiagnostics: true,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
+    });
+    for (const d of result.diagnostics ?? []) {
+      const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+      diagnostics.push({
+        rule: "load/syntax-error",
+        severity: "error",
+        message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+        location: { file, line: pos.line + 1, column: pos.character + 1 },
+      });
+    }
+    const js = result.outputText.replace(/(\bfrom\s*|\bimport\s*\(?\s*)(["'])([^"']+)\2/g, (whole, lead: string, quote: string, request: string) =>
+      rewrites.has(request) ? `${lead}${quote}${rewrites.get(request)}${quote}` : whole,
+    );
+    outputs.set(file, js);
+  };
+  visit(entry, [entry]);
+  if (diagnostics.length > 0) throw new UserError(diagnostics);
+
+  const files = [...sources.entries()].map(([file, text]) => ({ path: file, sha: sha(text) }));
+  const key = sha(JSON.stringify([packageVersion(), plinthUrl, files]));
+  const dir = path.join(cacheRoot(), key);
+  if (!existsSync(dir)) {
+    const temp = `${dir}.${process.pid}.tmp`;
+    mkdirSync(temp, { recursive: true });
+    for (const [file, js] of outputs) writeFileSync(path.join(temp, moduleName(file)), js);
+    try {
+      renameSync(temp, dir);
+    } catch {
+      // Another process filled the same content-addressed folder first: theirs is identical.
+    }
+  }
+  const manifest: CacheManifest = { key, files };
+  writeFileSync(`${manifestPath}.${process.pid}.tmp`, JSON.stringify(manifest));
+  renameSync(`${manifestPath}.${process.pid}.tmp`, manifestPath);
+  return key;
+}
+
+function resolveLocal(dir: string, request: string): string | undefined {
+  const base = path.resolve(dir, request);
+  const candidates = [base, base.replace(/\.(m?js)$/, (_, ext: string) => (ext === "mjs" ? ".mts" : ".ts")), `${base}.ts`, `${base}.mts`, path.join(base, "index.ts")];
+  return candidates.find((candidate) => candidate.endsWith("ts") && existsSync(candidate));
+}
+
+function evaluationDiagnostic(error: unknown, entry: string, key: string): Diagnostic {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    rule: "load/evaluation-error",
+    severity: "error",
+    message: `evaluating the spec failed: ${message.replaceAll(path.join(cacheRoot(), key), "<cache>")}`,
+    location: { file: entry, line: 1, column: 1 },
+  };
+}

@@ -1,0 +1,13 @@
+import { runCli } from "./cli.js";
+
+/** The process entry: real stdio, real exit code. */
+export async function main(): Promise<void> {
+  const code = await runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: process.stderr.isTTY === true,
+  });
+  process.exitCode = code;
+}

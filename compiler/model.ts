@@ -1,0 +1,400 @@
+/**
+ * The Model: what resolve makes of a validated Spec. Plain, fully explicit data: every default is
+ * applied and every reference resolved here, so targets never compute a default or build a shared
+ * name from parts. `at` is the spec path an entity came from, for diagnostics.
+ */
+export type SpecPath = readonly (string | number)[];
+
+export type Tier = "lite" | "standard" | "full";
+export type Cloud = "aws" | "onprem";
+
+export interface ModelPlatform {
+  name: string;
+  organisation: string;
+  domain?: string;
+  repositories: { app: string; gitops: string; infra: string; monorepo: boolean };
+  revision: string;
+  /** Folder of the generated tree inside the GitOps repository ("." = its root). */
+  gitopsPath: string;
+  decisions: { id: string; title: string; decision?: string }[];
+}
+
+export interface ModelProfile {
+  name: string;
+  cloud: Cloud;
+  region?: string;
+  dns: { provider: "route53" | "cloudflare" | "powerdns"; zone: string; endpoint?: string };
+  secrets: { backend: "aws-secrets-manager" | "vault" | "kubernetes"; address?: string };
+  objectStorage: { provider: "s3" | "minio"; endpoint?: string };
+  registry: { provider: "ecr" | "harbor" | "ghcr"; url: string };
+  storageClass: string;
+  stateBackend: { type: "s3"; bucket: string; region: string; key: string } | { type: "http"; address: string } | { type: "local"; path: string };
+  at: SpecPath;
+}
+
+export interface ModelComponent {
+  name: string;
+  namespace: string;
+  chart: { repoURL: string; name: string; version: string };
+  values: Record<string, unknown>;
+  /** ArgoCD sync wave: CRDs and operators before workloads. */
+  syncWave: number;
+}
+
+export interface ModelCluster {
+  name: string;
+  profile: string;
+  cloud: Cloud;
+  kind: "eks" | "k3s" | "existing";
+  region?: string;
+  kubernetesVersion: string;
+  nodePools: { name: string; instanceType?: string; min: number; max: number; labels: Record<string, string> }[];
+  capacity: { cpu: string; memory: string; cpuCores: number; memoryBytes: number; overcommit?: { reason: string } };
+  components: ModelComponent[];
+  argocdNamespace: string;
+  loadBalancerIPs: Record<string, string>;
+  /** Kubernetes API address ArgoCD deploys to. */
+  server: string;
+  /** Names of the namespaces plinth manages on this cluster, sorted. */
+  namespaces: string[];
+  /** OpenTofu stack folders under opentofu/: cloud infrastructure, then cluster bootstrap. */
+  stacks: { infra: string; bootstrap: string };
+  /** IAM role names (aws) shared by the opentofu and kubernetes targets. */
+  iam: { externalSecretsRole: string; veleroRole: string };
+  /** Service account External Secrets runs as. */
+  externalSecretsServiceAccount: { name: string; namespace: string };
+  /** Name of the ArgoCD app-of-apps (argocd target, bootstrap stack and restore runbook). */
+  rootApplication: string;
+  /** Sync policy of the root application and of the platform applications it owns. */
+  rootSync: { automated: boolean; prune: boolean; selfHeal: boolean };
+  /** AppProject of the platform applications: components and the kubernetes/<cluster> tree. */
+  platformProject: string;
+  /** Folders of this cluster's generated trees inside the GitOps repository (gitopsPath applied). */
+  gitopsPaths: { argocd: string; kubernetes: string };
+  /** IngressClass of the cluster's ingress controller, when plinth knows it. */
+  ingressClassName?: string;
+  at: SpecPath;
+}
+
+export interface ModelQuota {
+  cpu?: string;
+  memory?: string;
+  pods?: number;
+  cpuCores?: number;
+  memoryBytes?: number;
+}
+
+export interface ModelPeer {
+  namespace?: string;
+  cidr?: string;
+}
+
+export interface ModelNamespace {
+  name: string;
+  cluster: string;
+  purpose?: string;
+  team?: string;
+  /** Environment living in this namespace, if any. */
+  environment?: string;
+  quota?: ModelQuota;
+  limitRange?: { default?: { cpu?: string; memory?: string }; defaultRequest?: { cpu?: string; memory?: string } };
+  networkPolicy?: {
+    defaultDeny: boolean;
+    allowFrom: ModelPeer[];
+    allowEgressTo: ModelPeer[];
+    allowDns: boolean;
+    /** Egress is denied too: default deny with an egress allow-list (otherwise egress stays open). */
+    denyEgress: boolean;
+  };
+  podSecurity: "privileged" | "baseline" | "restricted";
+  labels: Record<string, string>;
+  at: SpecPath;
+}
+
+export type ModelScale =
+  | { kind: "fixed"; replicas: number }
+  | { kind: "autoscale"; min: number; max: number; targetCPU: number };
+
+export interface ModelPreview {
+  repository: string;
+  owner: string;
+  repo: string;
+  namespacePrefix: string;
+  labels: string[];
+  requeueAfterSeconds: number;
+  host?: string;
+}
+
+export interface ModelEnvironment {
+  name: string;
+  /** Position in the ladder, 0-based, in spec order. */
+  index: number;
+  runtime: "kubernetes" | "compose";
+  cluster?: string;
+  namespace?: string;
+  dataNamespace?: string;
+  /** On the promotion path (kubernetes, not a preview). */
+  promotable: boolean;
+  promoteFrom?: string;
+  production: boolean;
+  sync: "auto" | "manual";
+  prune: boolean;
+  selfHeal: boolean;
+  approval: "none" | "pr" | "pr+manual";
+  scale: ModelScale;
+  tier: Tier;
+  hosts: string[];
+  featureFlags: Record<string, boolean | string>;
+  secrets?: { store: string; prefix: string };
+  rollout?: string;
+  data: "fixtures" | "synthetic" | "anonymized" | "production";
+  preview?: ModelPreview;
+  recovery?: { rto: string; rpo: string; rtoSeconds: number; rpoSeconds: number };
+  restoreEstimates: Record<string, number>;
+  /** Services and data services this environment runs (by its tier), sorted by name. */
+  services: string[];
+  dataServices: string[];
+  at: SpecPath;
+}
+
+export interface ModelSecretRef {
+  store: string;
+  key: string;
+  property?: string;
+}
+
+export interface ModelService {
+  name: string;
+  image: string;
+  /** targetRevision is the chart version (chart repository) or the Git revision (path in a repository). */
+  chart: { repoURL: string; path?: string; name?: string; version?: string; targetRevision: string };
+  ports: { name: string; port: number; protocol: "TCP" | "UDP"; expose: boolean }[];
+  env: Record<string, string | number | boolean>;
+  secretEnv: { name: string; ref: ModelSecretRef }[];
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  probes: { liveness?: ModelProbe; readiness?: ModelProbe };
+  dependsOn: { services: string[]; dataServices: string[] };
+  ingress?: { port: string; path: string };
+  tiers: Tier[];
+  command?: string[];
+  at: SpecPath;
+}
+
+export interface ModelProbe {
+  path?: string;
+  port: string;
+  portNumber: number;
+  periodSeconds: number;
+  initialDelaySeconds: number;
+}
+
+/** One service in one Kubernetes environment: what helm values and ApplicationSets describe. */
+export interface ModelDeployment {
+  environment: string;
+  service: string;
+  cluster: string;
+  /** Destination namespace; for previews the ApplicationSet fills in the pull request number. */
+  namespace: string;
+  releaseName: string;
+  /** ArgoCD Application name; for previews `{number}` is the pull request number. */
+  application: string;
+  /** AppProject the Application belongs to ("default" when no project covers the namespace). */
+  project: string;
+  /** Path of the values file in the output tree, e.g. "helm/dev/api.values.yaml". */
+  valuesPath: string;
+  /** The same file's path inside the GitOps repository (gitopsPath applied). */
+  valuesRepoPath: string;
+  image: { repository: string; digest?: string };
+  scale: ModelScale;
+  resources?: ModelService["resources"];
+  env: Record<string, string | number | boolean>;
+  featureFlags: Record<string, boolean | string>;
+  hosts: string[];
+  rollout?: string;
+  /** Name of the Kubernetes Secret holding this service's secret env, when it has any. */
+  secretName?: string;
+}
+
+export interface ModelDataService {
+  name: string;
+  engine: "postgres" | "redis" | "nats" | "opensearch" | "minio" | "vault";
+  version: string;
+  stateful: boolean;
+  storage?: string;
+  instances: number;
+  tiers: Tier[];
+  namespace?: string;
+  resources?: ModelService["resources"];
+  /** Image for Compose bundles. */
+  composeImage: string;
+  /** Port the engine listens on. */
+  port: number;
+  at: SpecPath;
+}
+
+export interface ModelSecretStore {
+  name: string;
+  kind: "ClusterSecretStore" | "SecretStore";
+  backend: "vault" | "aws-secrets-manager" | "kubernetes";
+  vault?: { server: string; mount: string; kvVersion: "v1" | "v2"; auth: { role: string; mountPath: string } };
+  aws?: { region: string; roleName?: string };
+  kubernetes?: { namespace: string };
+  /** Where it is created: every cluster (and for a SecretStore, every namespace) that reads it. */
+  placements: { cluster: string; namespace?: string }[];
+  at: SpecPath;
+}
+
+export interface ModelExternalSecret {
+  /** Name of the ExternalSecret and of the Kubernetes Secret it creates. */
+  name: string;
+  cluster: string;
+  namespace: string;
+  store: string;
+  storeKind: "ClusterSecretStore" | "SecretStore";
+  refreshInterval: string;
+  rotation?: string;
+  purpose?: string;
+  environment?: string;
+  service?: string;
+  data: { secretKey: string; key: string; property?: string }[];
+  at: SpecPath;
+}
+
+export interface ModelAnalysis {
+  name: string;
+  prometheus: string;
+  query: string;
+  successCondition: string;
+  failureCondition?: string;
+  interval: string;
+  count: number;
+  failureLimit: number;
+  at: SpecPath;
+}
+
+export type ModelCanaryStep = { setWeight: number } | { pause: { duration?: string } } | { analysis: { templates: string[] } };
+
+export type ModelRollout =
+  | { name: string; strategy: "canary"; steps: ModelCanaryStep[]; backgroundAnalysis: string[]; autoRollback: boolean; analyses: string[]; at: SpecPath }
+  | { name: string; strategy: "blueGreen"; autoPromotion: boolean; prePromotionAnalysis: string[]; scaleDownDelay: string; analyses: string[]; at: SpecPath }
+  | { name: string; strategy: "rolling"; maxSurge: string; maxUnavailable: string; analyses: string[]; at: SpecPath }
+  | { name: string; strategy: "recreate"; analyses: string[]; at: SpecPath };
+
+export type BackupMethod = "cnpg-pitr" | "pg-dump" | "velero" | "vault-raft-snapshot" | "redis-rdb" | "volume-snapshot" | "etcd-snapshot";
+
+export interface ModelBackup {
+  name: string;
+  method: BackupMethod;
+  cluster?: string;
+  /** The data service it protects (data-service backups). */
+  dataService?: string;
+  /** Namespaces it covers. */
+  namespaces: string[];
+  schedule: string;
+  retention: string;
+  retentionDays: number;
+  bucket?: string;
+  /** Prefix inside the bucket. */
+  prefix: string;
+  /** Worst-case data lost when restoring from it: the longest gap between runs, or the WAL archive timeout. */
+  maxDataLossSeconds?: number;
+  /** `s3://<bucket>/<prefix>`: where the writer (CNPG barmanObjectStore, Velero, snapshot jobs) puts it and restores read it. */
+  destinationPath?: string;
+  /** S3 API endpoint when the profile's object storage is not AWS S3 (MinIO). */
+  endpoint?: string;
+  /** Data-service backups on MinIO: Secret (in the data service's namespace) with ACCESS_KEY_ID and ACCESS_SECRET_KEY; on aws pods use their IAM role. */
+  credentialsSecret?: string;
+  at: SpecPath;
+}
+
+export interface ModelBucket {
+  name: string;
+  cluster: string;
+  profile: string;
+  purpose: string;
+  retentionDays: number;
+}
+
+export interface ModelRestoreStep {
+  /** Key of the step in an environment's restoreEstimates: provision, bootstrap, sync, <backup name>, verify. */
+  id: string;
+  title: string;
+  /** Shell commands, in order, with the real names. */
+  commands: string[];
+  /** A manifest the commands apply (`kubectl apply -f <file>`), printed in the runbook. */
+  manifest?: { file: string; document: Record<string, unknown> };
+  /** What to know before running the commands. */
+  note?: string;
+  estimateSeconds: number;
+}
+
+export interface ModelRecoveryPlan {
+  environment: string;
+  cluster: string;
+  rtoSeconds: number;
+  rpoSeconds: number;
+  steps: ModelRestoreStep[];
+  totalSeconds: number;
+  fitsRto: boolean;
+}
+
+export interface ModelRole {
+  name: string;
+  description?: string;
+  groups: string[];
+  environments: string[];
+  actions: string[];
+  at: SpecPath;
+}
+
+export interface ModelProject {
+  name: string;
+  description?: string;
+  destinations: { cluster: string; server: string; namespace: string }[];
+  sourceRepos: string[];
+  roles: string[];
+  clusterResources: boolean;
+  at: SpecPath;
+}
+
+export interface ModelTier {
+  name: Tier;
+  description: string;
+  services: string[];
+  dataServices: string[];
+  /**
+   * Image each service of the tier runs in a self-host (Compose) bundle: pinned by the digest of a
+   * compose-runtime environment on this tier, else of any compose-runtime environment, else of the
+   * highest promotable rung that has one in the release lock. `environment` says whose digest it is.
+   */
+  images: Record<string, { repository: string; digest?: string; environment?: string }>;
+  /**
+   * The recovery point a self-hosted tier must meet: the strictest RPO of the environments running
+   * this tier, and a cron schedule whose longest gap stays within it. Absent when none promises one.
+   */
+  recovery?: { environment: string; rpo: string; rpoSeconds: number; backupSchedule: string };
+}
+
+export interface Model {
+  platform: ModelPlatform;
+  profiles: ModelProfile[];
+  clusters: ModelCluster[];
+  namespaces: ModelNamespace[];
+  environments: ModelEnvironment[];
+  services: ModelService[];
+  deployments: ModelDeployment[];
+  dataServices: ModelDataService[];
+  secretStores: ModelSecretStore[];
+  externalSecrets: ModelExternalSecret[];
+  analyses: ModelAnalysis[];
+  rollouts: ModelRollout[];
+  backups: ModelBackup[];
+  buckets: ModelBucket[];
+  recovery: ModelRecoveryPlan[];
+  drills: { environment: string; every: string; description?: string }[];
+  roles: ModelRole[];
+  projects: ModelProject[];
+  tiers: ModelTier[];
+  /** service → environment → digest, from releases.lock.yaml. */
+  releases: Record<string, Record<string, string>>;
+}

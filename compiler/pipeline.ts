@@ -1,0 +1,78 @@
+import { createHash } from "node:crypto";
+import { platformSchema, type Spec } from "../spec/schema.js";
+import { releaseLock } from "../spec/releases.js";
+import { RULES } from "./checks/index.js";
+import { hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
+import { loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
+import type { Model } from "./model.js";
+import { resolve } from "./resolve/index.js";
+import { schemaDiagnostics } from "./validate.js";
+
+export interface CompileOptions {
+  /** Run a full TypeScript type-check of a .ts spec first. */
+  typecheck?: boolean;
+}
+
+export interface CompileResult {
+  model: Model;
+  /** Warnings and notes (errors throw). */
+  diagnostics: Diagnostic[];
+  /** Absolute path of the spec file. */
+  specFile: string;
+  /** sha256 over every source file and the release lock. */
+  specHash: string;
+}
+
+/** load → validate → check → resolve → check. Throws UserError (with locations) on any error. */
+export async function compileSpec(input: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const specFile = resolveSpecPath(input);
+  const doc = await loadSpecFile(specFile);
+  const lockDoc = loadReleaseLock(specFile);
+  const fail = async (diagnostics: Diagnostic[]): Promise<never> => {
+    throw new UserError(await locate(diagnostics, doc, lockDoc));
+  };
+
+  if (options.typecheck && /\.m?ts$/.test(specFile)) {
+    const { typecheckSpec } = await import("./typecheck.js");
+    const typeErrors = await typecheckSpec(specFile);
+    if (typeErrors.length > 0) await fail(typeErrors);
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  for (const rule of RULES) if (rule.stage === "raw") diagnostics.push(...rule.check(doc.value));
+  if (hasErrors(diagnostics)) await fail(diagnostics);
+
+  const parsed = platformSchema.safeParse(doc.value);
+  if (!parsed.success) await fail(schemaDiagnostics(parsed.error));
+  const spec = parsed.data as Spec;
+
+  let lock: Record<string, Record<string, string>> = {};
+  if (lockDoc) {
+    const parsedLock = releaseLock.safeParse(lockDoc.value ?? {});
+    if (!parsedLock.success) await fail(schemaDiagnostics(parsedLock.error, releaseLock, "lock"));
+    lock = parsedLock.data ?? {};
+  }
+
+  for (const rule of RULES) if (rule.stage === "spec") diagnostics.push(...rule.check(spec, lock));
+  if (hasErrors(diagnostics)) await fail(diagnostics);
+
+  const model = resolve(spec, lock);
+  for (const rule of RULES) if (rule.stage === "model") diagnostics.push(...rule.check(model));
+  if (hasErrors(diagnostics)) await fail(diagnostics);
+
+  const hash = createHash("sha256");
+  for (const [file, text] of [...doc.sources, ...(lockDoc?.sources ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    hash.update(file.slice(file.lastIndexOf("/") + 1)).update("\0").update(text).update("\0");
+  }
+  return { model, diagnostics: await locate(diagnostics, doc, lockDoc), specFile, specHash: hash.digest("hex") };
+}
+
+async function locate(diagnostics: Diagnostic[], doc: LoadedDocument, lockDoc: LoadedDocument | undefined): Promise<Diagnostic[]> {
+  if (diagnostics.some((d) => !d.location && d.path && d.source !== "lock")) await prepareLocator();
+  return diagnostics.map((d) => {
+    if (d.location) return d;
+    const target = d.source === "lock" ? lockDoc : doc;
+    const location = target && d.path ? target.locate(d.path) : target ? { file: target.file, line: 1, column: 1 } : undefined;
+    return location ? { ...d, location } : d;
+  });
+}

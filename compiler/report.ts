@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Diagnostic } from "./diagnostics.js";
+
+export interface ReportStyle {
+  color: boolean;
+  /** Paths are shown relative to this folder. */
+  cwd: string;
+}
+
+const paint = (on: boolean, code: string, text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+const SEVERITY_COLOR = { error: "31", warning: "33", note: "36" } as const;
+
+export function relativePath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative.startsWith("..") ? file : relative.split(path.sep).join("/");
+}
+
+/** file:line:col - error rule: message, a code frame, and a hint — the shape of tsc and eslint. */
+export function formatDiagnostic(d: Diagnostic, style: ReportStyle, sourceCache = new Map<string, string[]>()): string {
+  const where = d.location ? `${relativePath(d.location.file, style.cwd)}:${d.location.line}:${d.location.column}` : "plinth";
+  const head = `${paint(style.color, "1", where)} - ${paint(style.color, SEVERITY_COLOR[d.severity], d.severity)} ${paint(style.color, "2", d.rule)}: ${d.message}`;
+  const lines = [head];
+  if (d.location) {
+    const frame = codeFrame(d.location.file, d.location.line, d.location.column, style, sourceCache);
+    if (frame) lines.push("", frame);
+  }
+  if (d.hint) lines.push(`  ${paint(style.color, "36", "hint")}: ${d.hint}`);
+  return lines.join("\n") + "\n";
+}
+
+function codeFrame(file: string, line: number, column: number, style: ReportStyle, cache: Map<string, string[]>): string | undefined {
+  let text = cache.get(file);
+  if (!text) {
+    if (!existsSync(file)) return undefined;
+    text = readFileSync(file, "utf8").split(/\r?\n/);
+    cache.set(file, text);
+  }
+  if (line < 1 || line > text.length) return undefined;
+  const first = Math.max(1, line - 1);
+  const last = Math.min(text.length, line + 1);
+  const width = String(last).length;
+  const out: string[] = [];
+  for (let n = first; n <= last; n++) {
+    const marker = n === line ? ">" : " ";
+    out.push(`${marker} ${String(n).padStart(width)} | ${text[n - 1]}`);
+    if (n === line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1))}${paint(style.color, "31", "^")}`);
+  }
+  return out.join("\n");
+}
+
+/** GitHub Actions workflow commands: annotations on the PR's files. */
+export function formatGithub(d: Diagnostic, cwd: string): string {
+  const level = d.severity === "note" ? "notice" : d.severity;
+  const escape = (text: string) => text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  const property = (text: string) => escape(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+  const props = d.location
+    ? `file=${property(relativePath(d.location.file, cwd))},line=${d.location.line},col=${d.location.column},title=${property(d.rule)}`
+    : `title=${property(d.rule)}`;
+  return `::${level} ${props}::${escape(d.message + (d.hint ? ` (${d.hint})` : ""))}\n`;
+}
+
+export function diagnosticJson(d: Diagnostic, cwd: string) {
+  return {
+    rule: d.rule,
+    severity: d.severity,
+    message: d.message,
+    ...(d.hint && { hint: d.hint }),
+    ...(d.location && { file: relativePath(d.location.file, cwd), line: d.location.line, column: d.location.column }),
+  };
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+export const roleAction = z.enum(["get", "sync", "override", "action", "delete", "approve", "promote", "rotate-secrets", "restore"]);
+
+/** Who may do what (seed 004's developer / approver / operator). */
+export const role = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  /** SSO groups mapped to the role. */
+  groups: z.array(z.string()).default([]),
+  /** Environments the role acts on; all when omitted. */
+  environments: z.array(z.string()).optional(),
+  actions: z.array(roleAction).min(1),
+});
+
+/** An ArgoCD AppProject: a team or a platform concern with its repos and destinations. */
+export const project = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  /** Namespaces (by name) the project may deploy into. */
+  namespaces: z.array(z.string()).min(1),
+  /** Extra source repositories beyond the platform's own. */
+  sourceRepos: z.array(z.string()).default([]),
+  roles: z.array(z.string()).default([]),
+  /** May create cluster-scoped resources (CRDs, ClusterRoles). */
+  clusterResources: z.boolean().default(false),
+});

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { quantity, resourceAmounts } from "./units.js";
+
+export const peer = z.union([
+  z.strictObject({ namespace: z.string() }),
+  z.strictObject({ cidr: z.string() }),
+]);
+
+export const namespace = z.strictObject({
+  name: z.string(),
+  cluster: z.string(),
+  purpose: z.string().optional(),
+  /** Team that owns the namespace (seed 003's IS, DevOps, …). */
+  team: z.string().optional(),
+  quota: z
+    .strictObject({ cpu: quantity.optional(), memory: quantity.optional(), pods: z.number().int().positive().optional() })
+    .optional(),
+  limitRange: z.strictObject({ default: resourceAmounts.optional(), defaultRequest: resourceAmounts.optional() }).optional(),
+  networkPolicy: z
+    .strictObject({
+      defaultDeny: z.boolean().default(true),
+      allowFrom: z.array(peer).default([]),
+      allowEgressTo: z.array(peer).default([]),
+      /** Allow DNS egress to kube-system when egress is denied. */
+      allowDns: z.boolean().default(true),
+    })
+    .optional(),
+  podSecurity: z.enum(["privileged", "baseline", "restricted"]).default("baseline"),
+  labels: z.record(z.string(), z.string()).default({}),
+});

@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+export const repositories = z.union([
+  z.strictObject({
+    /** Application source, Dockerfiles and chart source. */
+    app: z.string(),
+    /** GitOps config repository that ArgoCD reads. */
+    gitops: z.string(),
+    /** Infrastructure-as-code repository. */
+    infra: z.string(),
+  }),
+  z.strictObject({ monorepo: z.string() }),
+]);
+
+export const decision = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  decision: z.string().optional(),
+});
+
+export const platformInfo = {
+  /** Platform name; used as a prefix for cloud resources. DNS-1123. */
+  name: z.string(),
+  organisation: z.string(),
+  /** Apex domain, e.g. "bitvault.io". */
+  domain: z.string().optional(),
+  repositories,
+  /** Branch or tag ArgoCD tracks in the GitOps repository. */
+  revision: z.string().default("main"),
+  /** Where plinth's generated tree is committed inside the GitOps repository. */
+  gitopsPath: z.string().default("."),
+  /** Architecture decision records this spec implements (kept for runbooks). */
+  decisions: z.array(decision).default([]),
+};

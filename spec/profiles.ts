@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+export const dnsProvider = z.enum(["route53", "cloudflare", "powerdns"]);
+export const secretsBackend = z.enum(["aws-secrets-manager", "vault", "kubernetes"]);
+export const objectStorageProvider = z.enum(["s3", "minio"]);
+export const registryProvider = z.enum(["ecr", "harbor", "ghcr"]);
+
+/** A set of adapters a cluster is bound to (ports and adapters): the same spec on aws or on-prem. */
+export const profile = z.strictObject({
+  name: z.string(),
+  cloud: z.enum(["aws", "onprem"]),
+  /** Cloud region (aws) or site name (onprem). */
+  region: z.string().optional(),
+  dns: z.strictObject({ provider: dnsProvider, zone: z.string(), endpoint: z.string().optional() }),
+  secrets: z.strictObject({
+    backend: secretsBackend,
+    /** Vault address for the vault backend. */
+    address: z.string().optional(),
+  }),
+  objectStorage: z.strictObject({
+    provider: objectStorageProvider,
+    /** S3-compatible endpoint (minio). */
+    endpoint: z.string().optional(),
+  }),
+  registry: z.strictObject({ provider: registryProvider, url: z.string() }),
+  /** Default StorageClass for persistent volumes (gp3, longhorn, openebs-hostpath, local-path…). */
+  storageClass: z.string(),
+  /** Where OpenTofu keeps its state for this profile. */
+  stateBackend: z
+    .discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("s3"), bucket: z.string(), region: z.string(), key: z.string().optional() }),
+      z.strictObject({ type: z.literal("http"), address: z.string() }),
+      z.strictObject({ type: z.literal("local"), path: z.string().optional() }),
+    ])
+    .optional(),
+});

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { duration } from "./units.js";
+
+export const analysis = z.strictObject({
+  name: z.string(),
+  /** Prometheus server the query runs against. */
+  prometheus: z.string(),
+  query: z.string(),
+  /** Argo Rollouts expression over `result`, e.g. "result[0] >= 0.99". */
+  successCondition: z.string(),
+  failureCondition: z.string().optional(),
+  interval: duration.default("1m"),
+  count: z.number().int().positive().default(5),
+  failureLimit: z.number().int().nonnegative().default(1),
+});
+
+export const canaryStep = z.union([
+  z.strictObject({ setWeight: z.number().int().min(0).max(100) }),
+  z.strictObject({ pause: duration.optional() }),
+  z.strictObject({ analysis: z.array(z.string()).min(1) }),
+]);
+
+export const rollout = z.discriminatedUnion("strategy", [
+  z.strictObject({
+    name: z.string(),
+    strategy: z.literal("canary"),
+    steps: z.array(canaryStep).min(1),
+    /** Analyses that run in the background for the whole rollout. */
+    backgroundAnalysis: z.array(z.string()).default([]),
+    autoRollback: z.boolean().default(true),
+  }),
+  z.strictObject({
+    name: z.string(),
+    strategy: z.literal("blueGreen"),
+    autoPromotion: z.boolean().default(false),
+    prePromotionAnalysis: z.array(z.string()).default([]),
+    scaleDownDelay: duration.default("30s"),
+  }),
+  z.strictObject({ name: z.string(), strategy: z.literal("rolling"), maxSurge: z.string().default("25%"), maxUnavailable: z.string().default("0") }),
+  z.strictObject({ name: z.string(), strategy: z.literal("recreate") }),
+]);

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { duration } from "./units.js";
+
+export const secretStore = z.strictObject({
+  name: z.string(),
+  backend: z.enum(["vault", "aws-secrets-manager", "kubernetes"]),
+  /** A ClusterSecretStore is shared by every namespace; a SecretStore lives in one. */
+  scope: z.enum(["cluster", "namespace"]).default("cluster"),
+  /** Vault: server address, KV mount and auth role. */
+  vault: z
+    .strictObject({
+      server: z.string(),
+      mount: z.string().default("kv"),
+      kvVersion: z.enum(["v1", "v2"]).default("v2"),
+      auth: z.strictObject({ role: z.string(), mountPath: z.string().default("kubernetes") }),
+    })
+    .optional(),
+  /** AWS Secrets Manager: region and the IAM role External Secrets assumes (IRSA). */
+  aws: z.strictObject({ region: z.string(), roleName: z.string().optional() }).optional(),
+  /** Kubernetes: the namespace secrets are read from. */
+  kubernetes: z.strictObject({ namespace: z.string() }).optional(),
+});
+
+/** A reference to a secret: where it lives, never what it is. */
+export const secretRef = z.strictObject({
+  store: z.string(),
+  /** Path of the secret in its store, e.g. "alerting/discord". */
+  key: z.string(),
+  /** Field inside the secret, e.g. "webhook_url". */
+  property: z.string().optional(),
+});
+
+/** A platform secret materialised as a Kubernetes Secret by External Secrets. */
+export const secret = z.strictObject({
+  name: z.string(),
+  namespace: z.string(),
+  /** Cluster whose namespace receives it; defaults to the namespace's cluster. */
+  purpose: z.string().optional(),
+  data: z.array(z.strictObject({ secretKey: z.string(), ref: secretRef })).min(1),
+  rotation: duration.optional(),
+  refreshInterval: duration.optional(),
+});

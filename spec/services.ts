@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { cron, duration, quantity, resourceAmounts } from "./units.js";
+import { secretRef } from "./secrets.js";
+
+export const tier = z.enum(["lite", "standard", "full"]);
+
+export const port = z.strictObject({
+  name: z.string(),
+  port: z.number().int().min(1).max(65535),
+  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+  /** Published to users: ingress in clusters, a host port in Compose bundles. */
+  expose: z.boolean().default(false),
+});
+
+export const probe = z.strictObject({
+  path: z.string().optional(),
+  port: z.string(),
+  periodSeconds: z.number().int().positive().default(10),
+  initialDelaySeconds: z.number().int().nonnegative().default(0),
+});
+
+export const resources = z.strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() });
+
+export const serviceOverride = z.strictObject({
+  replicas: z.number().int().nonnegative().optional(),
+  resources: resources.optional(),
+  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+
+export const service = z.strictObject({
+  name: z.string(),
+  /** Image repository without tag; releases pin it by digest. */
+  image: z.string(),
+  /** Helm chart that deploys it: a path in the app repository, or a chart repository. */
+  chart: z
+    .strictObject({ path: z.string().optional(), repoURL: z.string().optional(), name: z.string().optional(), version: z.string().optional() })
+    .optional(),
+  ports: z.array(port).default([]),
+  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /** Environment variables read from secrets: references only. */
+  secrets: z.record(z.string(), secretRef).default({}),
+  resources: resources.optional(),
+  probes: z.strictObject({ liveness: probe.optional(), readiness: probe.optional() }).default({}),
+  /** Data services and services this one needs. */
+  dependsOn: z.array(z.string()).default([]),
+  ingress: z.strictObject({ port: z.string(), path: z.string().default("/") }).optional(),
+  /** Dependency tiers this service runs in; all tiers when omitted. */
+  tiers: z.array(tier).optional(),
+  command: z.array(z.string()).optional(),
+  /** Per-environment differences. */
+  overrides: z.record(z.string(), serviceOverride).default({}),
+});
+
+export const backupPolicy = z.strictObject({
+  method: z.enum(["cnpg-pitr", "pg-dump", "velero", "vault-raft-snapshot", "redis-rdb", "volume-snapshot"]),
+  schedule: cron,
+  retention: duration,
+  /** For WAL archiving: the longest a WAL segment waits before it is shipped (archive_timeout). */
+  archiveTimeout: duration.optional(),
+  /** Bucket name in the profile's object storage; derived when omitted. */
+  bucket: z.string().optional(),
+});
+
+export const dataService = z.strictObject({
+  name: z.string(),
+  engine: z.enum(["postgres", "redis", "nats", "opensearch", "minio", "vault"]),
+  version: z.string(),
+  /** Holds state worth backing up (false for a cache). */
+  stateful: z.boolean().default(true),
+  storage: quantity.optional(),
+  instances: z.number().int().positive().default(1),
+  tiers: z.array(tier).optional(),
+  /** A single instance in a fixed namespace (platform data) instead of one per environment. */
+  namespace: z.string().optional(),
+  resources: resources.optional(),
+  backup: backupPolicy.optional(),
+  /** Image used in Compose bundles; plinth's default for the engine when omitted. */
+  composeImage: z.string().optional(),
+});
+
+export const clusterBackup = z.strictObject({
+  name: z.string(),
+  method: z.enum(["velero", "etcd-snapshot"]),
+  cluster: z.string(),
+  schedule: cron,
+  retention: duration,
+  /** Velero: namespaces included; all application namespaces of the cluster when omitted. */
+  namespaces: z.array(z.string()).optional(),
+  bucket: z.string().optional(),
+});
+
+export const drill = z.strictObject({
+  environment: z.string(),
+  every: duration,
+  description: z.string().optional(),
+});

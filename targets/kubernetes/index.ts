@@ -1,0 +1,74 @@
+/**
+ * kubernetes target: the namespaced platform objects of every cluster, as plain manifests.
+ *
+ * Layout (one file per namespace, so a namespace's whole setup reads top to bottom):
+ *   kubernetes/<cluster>/<namespace>.yaml            Namespace, ResourceQuota, LimitRange, NetworkPolicy,
+ *                                                     ServiceAccount, Role, RoleBinding, SecretStore,
+ *                                                     ExternalSecret, AnalysisTemplate — in that kind
+ *                                                     order, by name within a kind
+ *   kubernetes/<cluster>/_cluster-secret-stores.yaml  ClusterSecretStores, by name
+ * The leading underscore keeps the cluster-scoped file from ever colliding with a namespace file:
+ * namespace names are DNS-1123 labels and cannot contain "_".
+ */
+import type { Model } from "../../compiler/model.js";
+import type { OutputFile, Target } from "../types.js";
+import { toYamlDocuments } from "../shared/yaml.js";
+import { analysisTemplates } from "./analyses.js";
+import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
+import { KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
+import { externalSecret, secretStoreObjects } from "./secrets.js";
+
+const CLUSTER_FILE = "_cluster-secret-stores.yaml";
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function generate(model: Model): OutputFile[] {
+  const placed: Placed[] = [];
+  for (const ns of model.namespaces) {
+    const objects: (KubernetesObject | undefined)[] = [
+      namespaceObject(model, ns),
+      resourceQuota(model, ns),
+      limitRange(model, ns),
+      ...networkPolicies(model, ns),
+    ];
+    for (const object of objects) if (object) placed.push({ cluster: ns.cluster, namespace: ns.name, object });
+  }
+  placed.push(...secretStoreObjects(model));
+  for (const secret of model.externalSecrets) placed.push({ cluster: secret.cluster, namespace: secret.namespace, object: externalSecret(model, secret) });
+  placed.push(...analysisTemplates(model));
+
+  const files = new Map<string, KubernetesObject[]>();
+  for (const { cluster, namespace, object } of placed) {
+    const path = filePath(cluster, namespace);
+    files.set(path, [...(files.get(path) ?? []), object]);
+  }
+  return [...files]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, objects]) => ({ path, content: toYamlDocuments([...objects].sort(byKindThenName)) }));
+}
+
+function filePath(cluster: string, namespace: string | undefined): string {
+  for (const name of [cluster, namespace]) {
+    // Checks reject such names earlier; this keeps a path from ever leaving the output folder.
+    if (name !== undefined && !DNS1123_LABEL.test(name)) throw new Error(`not a DNS-1123 label, cannot be a file name: ${JSON.stringify(name)}`);
+  }
+  return `kubernetes/${cluster}/${namespace === undefined ? CLUSTER_FILE : `${namespace}.yaml`}`;
+}
+
+function byKindThenName(a: KubernetesObject, b: KubernetesObject): number {
+  const kind = kindRank(a) - kindRank(b);
+  if (kind !== 0) return kind;
+  const [x, y] = [a.metadata?.name ?? "", b.metadata?.name ?? ""];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function kindRank(object: KubernetesObject): number {
+  const rank = (KIND_ORDER as readonly string[]).indexOf(object.kind);
+  if (rank < 0) throw new Error(`kind ${object.kind} has no place in KIND_ORDER`);
+  return rank;
+}
+
+export const kubernetesTarget: Target = {
+  name: "kubernetes",
+  description: "Namespaces with quotas, limits and network policies; secret stores and ExternalSecrets; Argo Rollouts analysis templates",
+  generate,
+};

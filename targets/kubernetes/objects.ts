@@ -1,0 +1,58 @@
+import type { Model } from "../../compiler/model.js";
+import type { INamespace } from "kubernetes-models/v1/Namespace";
+
+/** ObjectMeta, taken from a kubernetes-models type (its own package is only a transitive dependency). */
+export type IObjectMeta = NonNullable<INamespace["metadata"]>;
+
+/** Any object this target emits: enough to place it in a file and order it there. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata?: IObjectMeta;
+}
+
+/** An object, its cluster, and the namespace whose file holds it (undefined: the cluster-scoped file). */
+export interface Placed {
+  cluster: string;
+  namespace?: string;
+  object: KubernetesObject;
+}
+
+/**
+ * Order of kinds inside a namespace file: the Namespace first, then what constrains the namespace,
+ * then the identities and stores that ExternalSecrets need, then what workloads reference.
+ */
+export const KIND_ORDER = [
+  "Namespace",
+  "ResourceQuota",
+  "LimitRange",
+  "NetworkPolicy",
+  "ServiceAccount",
+  "Role",
+  "RoleBinding",
+  "ClusterSecretStore",
+  "SecretStore",
+  "ExternalSecret",
+  "AnalysisTemplate",
+] as const;
+
+export type Kind = (typeof KIND_ORDER)[number];
+
+/** Labels every object carries so `kubectl get -l app.kubernetes.io/managed-by=plinth` finds them. */
+export function commonLabels(model: Model): Record<string, string> {
+  return { "app.kubernetes.io/managed-by": "plinth", "app.kubernetes.io/part-of": model.platform.name };
+}
+
+/** Metadata of a namespaced object. */
+export function namespacedMeta(model: Model, name: string, namespace: string, labels: Record<string, string> = {}): IObjectMeta {
+  return { name, namespace, labels: sortedRecord({ ...commonLabels(model), ...labels }) };
+}
+
+/** Metadata of a cluster-scoped object. */
+export function clusterMeta(model: Model, name: string, labels: Record<string, string> = {}): IObjectMeta {
+  return { name, labels: sortedRecord({ ...commonLabels(model), ...labels }) };
+}
+
+export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]!]));
+}
