@@ -11,3 +11,5 @@ export async function main(): Promise<void> {
   });
   process.exitCode = code;
 }
+
+export { runCli, type Io } from "./cli.js";

@@ -19,6 +19,9 @@ export interface ModelPlatform {
   decisions: { id: string; title: string; decision?: string }[];
 }
 
+/** Where OpenTofu keeps state: an S3 bucket (with S3-native locking), an HTTP endpoint, or a local file. */
+export type ModelStateBackend = { type: "s3"; bucket: string; region: string; key: string } | { type: "http"; address: string } | { type: "local"; path: string };
+
 export interface ModelProfile {
   name: string;
   cloud: Cloud;
@@ -28,7 +31,7 @@ export interface ModelProfile {
   objectStorage: { provider: "s3" | "minio"; endpoint?: string };
   registry: { provider: "ecr" | "harbor" | "ghcr"; url: string };
   storageClass: string;
-  stateBackend: { type: "s3"; bucket: string; region: string; key: string } | { type: "http"; address: string } | { type: "local"; path: string };
+  stateBackend: ModelStateBackend;
   at: SpecPath;
 }
 
@@ -63,6 +66,14 @@ export interface ModelCluster {
   iam: { externalSecretsRole: string; veleroRole: string };
   /** Service account External Secrets runs as. */
   externalSecretsServiceAccount: { name: string; namespace: string };
+  /** Service account Velero runs as (IRSA trust of iam.veleroRole): the chart's default, in the velero component's namespace. */
+  veleroServiceAccount: { name: string; namespace: string };
+  /** Prefix of the cloud resources provisioned for this cluster (EKS cluster name, VPC, KMS alias, node roles). */
+  resourcePrefix: string;
+  /** State of each OpenTofu stack: the profile's backend, one state per stack. */
+  stateBackends: { infra: ModelStateBackend; bootstrap: ModelStateBackend };
+  /** ArgoCD as the bootstrap stack installs it: the cluster's `argocd` component or the pinned default, in argocdNamespace. */
+  argocd: ModelComponent;
   /** Name of the ArgoCD app-of-apps (argocd target, bootstrap stack and restore runbook). */
   rootApplication: string;
   /** Sync policy of the root application and of the platform applications it owns. */
@@ -269,6 +280,11 @@ export interface ModelAnalysis {
   interval: string;
   count: number;
   failureLimit: number;
+  /**
+   * Arguments the query and conditions reference as `{{args.NAME}}`, sorted: the AnalysisTemplate
+   * declares them and every Rollout that uses the analysis must pass a value for each.
+   */
+  args: string[];
   at: SpecPath;
 }
 

@@ -42,13 +42,13 @@ export async function compileSpec(input: string, options: CompileOptions = {}): 
   for (const rule of RULES) if (rule.stage === "raw") diagnostics.push(...rule.check(doc.value));
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
-  const parsed = platformSchema.safeParse(doc.value);
+  const parsed = platformSchema.safeParse(doc.value, { reportInput: true });
   if (!parsed.success) await fail(schemaDiagnostics(parsed.error));
   const spec = parsed.data as Spec;
 
   let lock: Record<string, Record<string, string>> = {};
   if (lockDoc) {
-    const parsedLock = releaseLock.safeParse(lockDoc.value ?? {});
+    const parsedLock = releaseLock.safeParse(lockDoc.value ?? {}, { reportInput: true });
     if (!parsedLock.success) await fail(schemaDiagnostics(parsedLock.error, releaseLock, "lock"));
     lock = parsedLock.data ?? {};
   }

@@ -9,6 +9,8 @@
  * - objects that do not say `additionalProperties` are treated as closed (json-schema-to-typescript's
  *   `additionalProperties: false` option), for the same reason.
  * The schema file itself is not modified; tests validate output against the original.
+ *
+ * Usage: node scripts/generate-compose-types.mjs [out-file]
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -16,7 +18,8 @@ import { compile } from "json-schema-to-typescript";
 
 const schemaDir = fileURLToPath(new URL("../targets/compose/schema/", import.meta.url));
 const schemaPath = `${schemaDir}compose-spec.json`;
-const outPath = `${schemaDir}compose-spec.ts`;
+/** Where to write: the committed file, or a path given as the first argument (tests compare the two). */
+const outPath = process.argv[2] ?? `${schemaDir}compose-spec.ts`;
 
 /** A copy of the schema without `^x-` pattern properties. */
 function withoutExtensionPatterns(node) {

@@ -16,7 +16,7 @@ export const environment = z.strictObject({
   dataNamespace: z.string().optional(),
   /** The rung a release is promoted from; the previous rung of the ladder when omitted. */
   promoteFrom: z.string().optional(),
-  /** Serves real users: rollout and approval must be guarded. */
+  /** Serves real users: rollout and approval must be guarded. Default false. */
   production: z.boolean().optional(),
   sync: z.enum(["auto", "manual"]).optional(),
   /** ArgoCD automated sync options. */

@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** The release lock's file name, beside the spec. */
+export const LOCK_FILE = "releases.lock.yaml";
+
 export const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** releases.lock.yaml: service → environment → image digest. CI edits it; `plinth promote` too. */

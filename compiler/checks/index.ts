@@ -7,6 +7,7 @@ import { rpoBackupRule } from "./rpo-backup.js";
 import { productionRolloutRule } from "./production-rollout.js";
 import { dataPolicyRule } from "./data-policy.js";
 import { promotionRule } from "./promotion.js";
+import { rtoExceededRule } from "./rto-exceeded.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
 
@@ -20,4 +21,5 @@ export const RULES: readonly Rule[] = [
   productionRolloutRule,
   dataPolicyRule,
   promotionRule,
+  rtoExceededRule,
 ];

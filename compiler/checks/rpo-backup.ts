@@ -17,6 +17,23 @@ export const rpoBackupRule: ModelRule = {
     for (const env of model.environments) {
       if (env.runtime !== "kubernetes" || env.preview || !env.cluster) continue;
       const stateful = model.dataServices.filter((d) => d.stateful);
+      // An environment with no data service declared keeps its state in volumes: when a velero
+      // schedule covers its namespace, that schedule must meet the RPO.
+      const envNamespaces = new Set([env.namespace, env.dataNamespace].filter((n): n is string => n !== undefined));
+      const volumeBackups = model.backups.filter((b) => b.cluster === env.cluster && b.method === "velero" && b.namespaces.some((n) => envNamespaces.has(n)));
+      if (env.recovery && volumeBackups.length > 0 && env.dataServices.length === 0 && !stateful.some((d) => d.namespace !== undefined && envNamespaces.has(d.namespace))) {
+        const best = Math.min(...volumeBackups.map((b) => b.maxDataLossSeconds ?? Infinity));
+        if (best > env.recovery.rpoSeconds) {
+          const worst = volumeBackups.find((b) => (b.maxDataLossSeconds ?? Infinity) === best)!;
+          out.push({
+            rule: "recovery/rpo-unachievable",
+            severity: "error",
+            path: [...env.at, "recovery", "rpo"],
+            message: `${env.name} promises an RPO of ${env.recovery.rpo}, but its volumes are backed up at best every ${Number.isFinite(best) ? formatDuration(best) : "(unknown)"} (velero '${worst.name}', schedule "${worst.schedule}")`,
+            hint: "schedule the velero backup more often, or promise a longer RPO",
+          });
+        }
+      }
       for (const data of stateful) {
         const placements = dataServicePlacements(data.name, data.namespace, model.dataServices, model.environments, model.namespaces).filter(
           (p) => p.cluster === env.cluster && (p.environment === undefined || p.environment === env.name),

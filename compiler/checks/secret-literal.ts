@@ -4,6 +4,8 @@ import type { RawRule } from "./types.js";
 
 /** Env names that hold credentials. */
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|WEBHOOK)/i;
+/** Keys that name where a secret is (existingSecret, secretName, passwordKey…), not what it is. */
+const REFERENCE_KEY = /^existing|(?:Name|Ref|Path|File|Key)$/;
 /** Values that are credentials whatever they are called. */
 const SECRET_VALUE: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
@@ -47,7 +49,7 @@ export const secretLiteralRule: RawRule = {
             return;
           }
         }
-        if (inEnv && parentKey !== undefined && SECRET_NAME.test(parentKey) && value.length > 0) {
+        if (inEnv && parentKey !== undefined && SECRET_NAME.test(parentKey) && !REFERENCE_KEY.test(parentKey) && value.length > 0) {
           report(path, `${formatPath(path)} sets ${parentKey} to a literal value`);
         }
         return;
@@ -62,7 +64,8 @@ export const secretLiteralRule: RawRule = {
           if (VALUE_KEYS.has(key)) report([...path, key], `${formatPath([...path, key])} puts a value into a secret reference`);
         }
       }
-      for (const [key, child] of Object.entries(value)) walk(child, [...path, key], key, key === "env" ? true : inEnv && !isObject(child));
+      // Credential-named keys count inside `env` maps and component Helm `values` (at any depth).
+      for (const [key, child] of Object.entries(value)) walk(child, [...path, key], key, inEnv || key === "env" || key === "values");
     };
     walk(raw, [], undefined, false);
     return found;

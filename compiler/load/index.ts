@@ -1,15 +1,15 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { LOCK_FILE } from "../../spec/releases.js";
 import { UserError } from "../diagnostics.js";
 import { loadTypeScriptFile, prepareLocator } from "./typescript.js";
 import type { LoadedDocument } from "./types.js";
 import { loadYamlFile } from "./yaml.js";
 
 export type { LoadedDocument, SourcePosition } from "./types.js";
-export { prepareLocator };
+export { prepareLocator, LOCK_FILE };
 
 export const SPEC_FILES = ["platform.ts", "platform.yaml", "platform.yml", "platform.json"];
-export const LOCK_FILE = "releases.lock.yaml";
 
 /** A spec argument may name the file or the folder holding platform.ts / .yaml / .json. */
 export function resolveSpecPath(input: string): string {

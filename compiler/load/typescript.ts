@@ -17,6 +17,8 @@ interface CacheManifest {
   files: { path: string; sha: string }[];
 }
 
+/** Bump when the transpiled form changes, so old cache entries are not reused. */
+const CACHE_FORMAT = 3;
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 const moduleName = (file: string) => `${sha(file).slice(0, 16)}.mjs`;
 
@@ -41,9 +43,10 @@ export async function loadTypeScriptFile(entry: string): Promise<LoadedDocument>
   const moduleUrl = pathToFileURL(path.join(cacheRoot(), key, moduleName(entry))).href;
   let exports: Record<string, unknown>;
   try {
+    process.setSourceMapsEnabled(true);
     exports = await import(moduleUrl);
   } catch (error) {
-    throw new UserError([evaluationDiagnostic(error, entry, key)]);
+    throw new UserError([evaluationDiagnostic(error, entry, key, sources)]);
   }
   if (!("default" in exports) || exports.default === undefined) {
     throw new UserError([
@@ -72,6 +75,8 @@ function warmKey(manifestPath: string, sources: Map<string, string>): string | u
       if (sha(text) !== file.sha) return undefined;
       sources.set(file.path, text);
     }
+    // The key covers plinth's version and the cache format too: a new plinth never reuses old output.
+    if (manifest.key !== cacheKey(manifest.files)) return undefined;
     return existsSync(path.join(cacheRoot(), manifest.key)) ? manifest.key : undefined;
   } catch {
     return undefined;
@@ -136,9 +141,11 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
     const result = ts.transpileModule(text, {
       fileName: file,
       reportDiagnostics: true,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
+      // Inline source maps let a throw during evaluation point at the user's line.
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, sourceRoot: `${pathToFileURL(path.dirname(file)).href}/` },
     });
-    for (const d of result.diagnostics ?? []) {
+    // Only the first syntax error per file: the rest are usually the parser losing its footing.
+    for (const d of (result.diagnostics ?? []).slice(0, 1)) {
       const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
       diagnostics.push({
         rule: "load/syntax-error",
@@ -156,7 +163,7 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
   if (diagnostics.length > 0) throw new UserError(diagnostics);
 
   const files = [...sources.entries()].map(([file, text]) => ({ path: file, sha: sha(text) }));
-  const key = sha(JSON.stringify([packageVersion(), plinthUrl, files]));
+  const key = cacheKey(files);
   const dir = path.join(cacheRoot(), key);
   if (!existsSync(dir)) {
     const temp = `${dir}.${process.pid}.tmp`;
@@ -174,18 +181,35 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
   return key;
 }
 
+function cacheKey(files: CacheManifest["files"]): string {
+  const plinthUrl = pathToFileURL(path.join(packageRoot(), "dist", "spec", "index.js")).href;
+  return sha(JSON.stringify([CACHE_FORMAT, packageVersion(), plinthUrl, files]));
+}
+
 function resolveLocal(dir: string, request: string): string | undefined {
   const base = path.resolve(dir, request);
   const candidates = [base, base.replace(/\.(m?js)$/, (_, ext: string) => (ext === "mjs" ? ".mts" : ".ts")), `${base}.ts`, `${base}.mts`, path.join(base, "index.ts")];
   return candidates.find((candidate) => candidate.endsWith("ts") && existsSync(candidate));
 }
 
-function evaluationDiagnostic(error: unknown, entry: string, key: string): Diagnostic {
+function evaluationDiagnostic(error: unknown, entry: string, key: string, sources: Map<string, string>): Diagnostic {
   const message = error instanceof Error ? error.message : String(error);
+  // With source maps on, stack frames name the user's .ts files and lines.
+  const stack = error instanceof Error ? (error.stack ?? "") : "";
+  let location = { file: entry, line: 1, column: 1 };
+  let earliest = Infinity;
+  for (const file of sources.keys()) {
+    const at = stack.indexOf(`${file}:`);
+    const match = at >= 0 ? /^:(\d+):(\d+)/.exec(stack.slice(at + file.length)) : null;
+    if (match && at < earliest) {
+      earliest = at;
+      location = { file, line: Number(match[1]), column: Number(match[2]) };
+    }
+  }
   return {
     rule: "load/evaluation-error",
     severity: "error",
     message: `evaluating the spec failed: ${message.replaceAll(path.join(cacheRoot(), key), "<cache>")}`,
-    location: { file: entry, line: 1, column: 1 },
+    location,
   };
 }

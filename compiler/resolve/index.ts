@@ -10,6 +10,7 @@ import type {
   ModelExternalSecret,
   ModelNamespace,
   ModelProfile,
+  ModelStateBackend,
   ModelRollout,
   ModelSecretStore,
   ModelService,
@@ -74,6 +75,27 @@ function rootSyncPolicy(environments: SpecEnvironment[]): { automated: boolean; 
     prune: settings.every((s) => s.prune),
     selfHeal: automatedOnes.length > 0 && automatedOnes.every((s) => s.selfHeal),
   };
+}
+
+/**
+ * One stack's state in the profile's backend: every stack needs a state of its own, so the S3 key and an
+ * absolute local path get the stack folder before the file name, and an HTTP address gets it appended
+ * (the state name is the last path segment in GitLab-style endpoints). A relative local path already
+ * lives in the stack's own folder.
+ */
+function stackStateBackend(backend: ModelStateBackend, stack: string): ModelStateBackend {
+  const inFolder = (path: string) => {
+    const slash = path.lastIndexOf("/");
+    return slash < 0 ? `${stack}/${path}` : `${path.slice(0, slash)}/${stack}/${path.slice(slash + 1)}`;
+  };
+  switch (backend.type) {
+    case "s3":
+      return { ...backend, key: inFolder(backend.key) };
+    case "local":
+      return backend.path.startsWith("/") ? { type: "local", path: inFolder(backend.path) } : backend;
+    case "http":
+      return { type: "http", address: `${backend.address.replace(/\/+$/, "")}/${stack}` };
+  }
 }
 
 /** Path of a generated file or folder inside the GitOps repository; gitopsPath "." is the repository root. */
@@ -167,6 +189,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     const region = c.region ?? profile.region;
     const components = c.components.map(resolveComponent).sort((a, b) => a.syncWave - b.syncWave || byName(a, b));
     const ingressClassName = ingressClassFor(c.kind, components);
+    const stacks = { infra: `${c.name}-infra`, bootstrap: `${c.name}-bootstrap` };
     const clusterEnvironments = environmentsSpec.filter((e) => e.cluster === c.name && (e.runtime ?? "kubernetes") === "kubernetes");
     return {
       name: c.name,
@@ -188,9 +211,17 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       loadBalancerIPs: sortKeys(c.loadBalancerIPs),
       server: c.server ?? "https://kubernetes.default.svc",
       namespaces: sorted(namespaces.filter((n) => n.cluster === c.name).map((n) => n.name)),
-      stacks: { infra: `${c.name}-infra`, bootstrap: `${c.name}-bootstrap` },
+      stacks,
       iam: { externalSecretsRole: `${platformName}-${c.name}-external-secrets`, veleroRole: `${platformName}-${c.name}-velero` },
-      externalSecretsServiceAccount: { name: "external-secrets", namespace: "external-secrets" },
+      // The operator's service account lives wherever the cluster installs the component.
+      externalSecretsServiceAccount: {
+        name: "external-secrets",
+        namespace: c.components.map(resolveComponent).find((x) => x.name === "external-secrets")?.namespace ?? "external-secrets",
+      },
+      veleroServiceAccount: { name: "velero", namespace: components.find((x) => x.name === "velero")?.namespace ?? resolveComponent("velero").namespace },
+      resourcePrefix: `${platformName}-${c.name}`,
+      stateBackends: { infra: stackStateBackend(profile.stateBackend, stacks.infra), bootstrap: stackStateBackend(profile.stateBackend, stacks.bootstrap) },
+      argocd: { ...(components.find((x) => x.name === "argocd") ?? resolveComponent("argocd")), namespace: c.argocdNamespace },
       rootApplication: `${platformName}-${c.name}-root`,
       rootSync: rootSyncPolicy(clusterEnvironments),
       platformProject,
@@ -211,10 +242,11 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       chart: s.chart?.repoURL
         ? {
             repoURL: s.chart.repoURL,
+            ...(s.chart.path && { path: s.chart.path }),
             ...(s.chart.name && { name: s.chart.name }),
             ...(s.chart.version && { version: s.chart.version }),
-            // An unpinned chart from a chart repository tracks its newest version.
-            targetRevision: s.chart.version ?? "*",
+            // A chart repository's unpinned chart tracks its newest version; a Git path tracks the platform revision.
+            targetRevision: s.chart.version ?? (s.chart.name ? "*" : spec.revision),
           }
         : { repoURL: repositories.app, path: s.chart?.path ?? `charts/${s.name}`, targetRevision: spec.revision },
       ports: s.ports,
@@ -260,7 +292,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     if (promotable) previousRung = e.name;
     const tier = e.tier ?? "standard";
     const { sync, prune, selfHeal } = syncSettings(e);
-    const production = e.production ?? e.data === "production";
+    const production = e.production ?? false;
     const inTier = (item: { tiers: Tier[]; namespace?: string }) => item.tiers.includes(tier);
     return {
       name: e.name,
@@ -328,10 +360,14 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     at: ["secrets", i],
   }));
 
-  // An environment deploys through the first project that lists its namespace (previews: their base
-  // environment's namespace), else through ArgoCD's built-in "default" project.
-  const projectOf = (env: ModelEnvironment) =>
-    spec.projects.find((p) => env.namespace !== undefined && p.namespaces.includes(env.namespace) && namespaces.some((n) => n.name === env.namespace && n.cluster === env.cluster))?.name ?? "default";
+  // An environment deploys through the first project that lists its namespace, else through ArgoCD's
+  // built-in "default" project. A preview without a namespace of its own goes with the first rung of
+  // the ladder on its cluster.
+  const projectOf = (env: ModelEnvironment) => {
+    const namespace = env.namespace ?? (env.preview ? environments.find((e) => e.promotable && e.cluster === env.cluster)?.namespace : undefined);
+    const onCluster = namespaces.some((n) => n.name === namespace && n.cluster === env.cluster);
+    return (onCluster && spec.projects.find((p) => p.namespaces.includes(namespace!))?.name) || "default";
+  };
   const deployments: ModelDeployment[] = [];
   for (const env of environments) {
     if (env.runtime !== "kubernetes" || env.cluster === undefined) continue;
@@ -466,7 +502,8 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
   backups.sort((a, b) => cmp(a.cluster ?? "", b.cluster ?? "") || byName(a, b));
   // Object-store location of each bucket-backed backup: its writer and the restore runbook share it.
   for (const backup of backups) {
-    if (!backup.bucket || !backup.cluster) continue;
+    // CSI snapshots stay on the cluster's storage, not in a bucket.
+    if (!backup.bucket || !backup.cluster || backup.method === "volume-snapshot") continue;
     const storage = profileByName.get(clusterByName.get(backup.cluster)!.profile)!.objectStorage;
     backup.destinationPath = `s3://${backup.bucket}/${backup.prefix}`;
     if (storage.provider === "minio") {
@@ -545,7 +582,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     dataServices: dataServices.sort(byName),
     secretStores: secretStores.sort(byName),
     externalSecrets,
-    analyses: spec.analyses.map((a, i) => ({ ...a, at: ["analyses", i] })).sort(byName),
+    analyses: spec.analyses.map((a, i) => ({ ...a, args: analysisArgs(a), at: ["analyses", i] })).sort(byName),
     rollouts: rollouts.sort(byName),
     backups,
     buckets,
@@ -573,6 +610,12 @@ export function dataServicePlacements(
   return environments
     .filter((e) => e.runtime === "kubernetes" && !e.preview && e.dataServices.includes(name) && e.cluster && e.dataNamespace)
     .map((e) => ({ cluster: e.cluster!, namespace: e.dataNamespace!, environment: e.name }));
+}
+
+/** Names an Argo Rollouts analysis references as `{{args.NAME}}` (in its query or conditions), sorted. */
+function analysisArgs(a: { query: string; successCondition: string; failureCondition?: string }): string[] {
+  const text = [a.query, a.successCondition, a.failureCondition ?? ""].join("\n");
+  return sorted([...text.matchAll(/\{\{\s*args\.([A-Za-z0-9_.-]+?)\s*\}\}/g)].map((m) => m[1]!));
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

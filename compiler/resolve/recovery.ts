@@ -153,8 +153,8 @@ function fetchLatest(backup: ModelBackup, localFile: string): string[] {
 function restoreStep(model: PlanInput, env: ModelEnvironment, cluster: ModelCluster, backup: ModelBackup, estimateSeconds: number): ModelRestoreStep {
   const namespaces = targetNamespaces(model, env, backup);
   const ns = namespaces[0] ?? "default";
-  const what = backup.dataService ?? (namespaces.length > 0 ? namespaces.join(", ") : cluster.name);
-  const base = { id: backup.name, title: `Restore ${what} from ${backup.method} ${backup.name}`, estimateSeconds };
+  const what = backup.dataService ?? (backup.method === "etcd-snapshot" || namespaces.length === 0 ? `the ${cluster.name} cluster state` : namespaces.join(", "));
+  const base = { id: backup.name, title: `Restore ${what} from backup ${backup.name}`, estimateSeconds };
   const pod = (ordinal: number) => q(`${backup.dataService}-${ordinal}`);
   switch (backup.method) {
     case "velero": {
@@ -188,7 +188,10 @@ function restoreStep(model: PlanInput, env: ModelEnvironment, cluster: ModelClus
       return {
         ...base,
         commands: cluster.kind === "k3s" ? k3sEtcdRestore(backup) : etcdctlRestore(backup),
-        note: "Run on the first server node. Every other server node rejoins after its k3s/etcd data directory is removed.",
+        note:
+          cluster.kind === "k3s"
+            ? `Run on the first server node. Every other server node rejoins after its /var/lib/rancher/k3s/server/db directory is removed.`
+            : `Run on each control-plane node (etcd data in /var/lib/etcd).${backup.bucket ? "" : " Copy the newest snapshot to ./etcd.snapshot first."}`,
       };
     case "cnpg-pitr": {
       const file = `${backup.dataService}-recovery.yaml`;

@@ -43,7 +43,7 @@ export const environments = defineEnvironments([
     cluster: "nonprod",
     sync: "auto",
     selfHeal: true,
-    prune: true,
+    prune: true, // ephemeral: what the PR drops goes too
     approval: "none",
     scale: { replicas: 1 }, // "1 replica"
     // Dependency tier: "lite / standard" — one tier per environment; previews take the cheaper one.

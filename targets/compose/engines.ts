@@ -67,7 +67,7 @@ const startDependents = (dependents: string[]) => (dependents.length > 0 ? [shel
 export const ENGINES: Record<ModelDataService["engine"], Engine> = {
   postgres: {
     dataPath: postgresDataPath,
-    credentials: [{ suffix: "password", variable: "POSTGRES_PASSWORD_FILE", purpose: `password of the ${POSTGRES_USER} superuser`, generate: GENERATE_RANDOM }],
+    credentials: [{ suffix: "password", variable: "POSTGRES_PASSWORD_FILE", purpose: `${POSTGRES_USER} superuser password`, generate: GENERATE_RANDOM }],
     environment: (ds, secretPath) => ({ POSTGRES_DB: ds.name, POSTGRES_PASSWORD_FILE: secretPath("password"), POSTGRES_USER: POSTGRES_USER }),
     healthcheck: (ds) => ({ test: ["CMD", "pg_isready", "-U", POSTGRES_USER, "-d", ds.name], startPeriod: "30s" }),
     backup: (ds, dependents) => {
@@ -118,7 +118,9 @@ export const ENGINES: Record<ModelDataService["engine"], Engine> = {
     healthcheck: () => ({ test: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:8222/healthz"], startPeriod: "10s" }),
     backup: (ds) => (ds.stateful ? volumeArchive(ds, "/data") : undefined),
     notes: (ds) =>
-      ds.composeImage.includes("alpine") ? [] : [`The health check uses wget, which only the alpine variants of the nats image have; ${ds.composeImage} may never turn healthy.`],
+      ds.composeImage.includes("alpine")
+        ? []
+        : [`The health check uses wget, which only the alpine variants of the nats image have; ${ds.composeImage} may never turn healthy.`],
   },
   opensearch: {
     dataPath: () => "/usr/share/opensearch/data",
@@ -134,8 +136,8 @@ export const ENGINES: Record<ModelDataService["engine"], Engine> = {
   minio: {
     dataPath: () => "/data",
     credentials: [
-      { suffix: "root-user", variable: "MINIO_ROOT_USER_FILE", purpose: "user name of the MinIO root account", generate: (path) => `printf '%s' admin > ${shellQuote(path)}` },
-      { suffix: "root-password", variable: "MINIO_ROOT_PASSWORD_FILE", purpose: "password of the MinIO root account", generate: GENERATE_RANDOM },
+      { suffix: "root-user", variable: "MINIO_ROOT_USER_FILE", purpose: "root user name", generate: (path) => `printf '%s' admin > ${shellQuote(path)}` },
+      { suffix: "root-password", variable: "MINIO_ROOT_PASSWORD_FILE", purpose: "root password", generate: GENERATE_RANDOM },
     ],
     environment: (_ds, secretPath) => ({ MINIO_ROOT_PASSWORD_FILE: secretPath("root-password"), MINIO_ROOT_USER_FILE: secretPath("root-user") }),
     command: () => ["server", "/data", "--console-address", ":9001"],

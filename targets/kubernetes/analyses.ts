@@ -26,13 +26,15 @@ export function analysisTemplates(model: Model): Placed[] {
   return [...placed.values()];
 }
 
-/** A single Prometheus metric named after the analysis. */
+/** A single Prometheus metric named after the analysis, declaring the arguments its query uses. */
 export function analysisTemplate(model: Model, analysis: ModelAnalysis, namespace: string): IAnalysisTemplate {
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "AnalysisTemplate",
     metadata: namespacedMeta(model, analysis.name, namespace),
     spec: {
+      // Declared without a value: each Rollout that runs the analysis supplies one.
+      ...(analysis.args.length > 0 && { args: analysis.args.map((name) => ({ name })) }),
       metrics: [
         {
           name: analysis.name,

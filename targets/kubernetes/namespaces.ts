@@ -23,16 +23,19 @@ export function namespaceObject(model: Model, ns: ModelNamespace): INamespace {
 }
 
 /**
- * Quota from the spec's cpu, memory and pods. CPU caps the sum of requests (CPU is compressible, a
- * limit only throttles); memory caps both requests and limits, since memory is not compressible and
- * a pod over its limit is killed.
+ * Quota from the spec's cpu, memory and pods. CPU and memory cap the sum of requests, which is what
+ * the scheduler reserves and what the capacity check adds up. Memory also caps the sum of limits
+ * (memory is not compressible) where the LimitRange gives every container a default memory limit:
+ * a limits.memory quota rejects any container without one, so without that default it would break
+ * charts that set no limits.
  */
 export function resourceQuota(model: Model, ns: ModelNamespace): IResourceQuota | undefined {
   const quota = ns.quota;
   if (!quota) return undefined;
   const hard: Record<string, string> = {
     ...(quota.cpu !== undefined && { "requests.cpu": quota.cpu }),
-    ...(quota.memory !== undefined && { "requests.memory": quota.memory, "limits.memory": quota.memory }),
+    ...(quota.memory !== undefined && { "requests.memory": quota.memory }),
+    ...(quota.memory !== undefined && ns.limitRange?.default?.memory !== undefined && { "limits.memory": quota.memory }),
     ...(quota.pods !== undefined && { pods: String(quota.pods) }),
   };
   if (Object.keys(hard).length === 0) return undefined;

@@ -115,3 +115,12 @@ export function mermaidText(text: string): string {
     .replace(/>/g, "#gt;")
     .replace(/\|/g, "#124;");
 }
+
+/** A block (code fence, paragraph) indented to sit inside a list item whose content starts at `spaces`. */
+export function indentBlock(block: string, spaces: number): string {
+  const pad = " ".repeat(spaces);
+  return block
+    .split("\n")
+    .map((line) => (line === "" ? "" : pad + line))
+    .join("\n");
+}

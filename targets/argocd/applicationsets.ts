@@ -1,0 +1,125 @@
+import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
+import type { IApplicationSetGenerator } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetGenerator";
+import type { IApplicationSource } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSource";
+import type { IHelmParameter } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/HelmParameter";
+import type { Model, ModelCluster, ModelDeployment, ModelEnvironment, ModelPreview } from "../../compiler/model.js";
+import { optionalSyncPolicy } from "./applications.js";
+import { ARGO_API_VERSION, platformLabels, pullRequestTemplate, syncPolicy, waveAnnotation, workloadWave } from "./meta.js";
+
+/**
+ * One ApplicationSet per environment: its services are the list generator's elements (previews
+ * cross them with the pull-request generator), and everything the environment decides (project,
+ * namespace, sync policy) is written once in the template. A manual environment's template has no
+ * `automated` block, so nothing deploys there until someone syncs.
+ */
+export function environmentApplicationSet(model: Model, cluster: ModelCluster, environment: ModelEnvironment, deployments: ModelDeployment[]): IApplicationSet {
+  const preview = environment.preview;
+  const first = deployments[0]!;
+  const chartSources = deployments.map((d) => model.services.find((s) => s.name === d.service)!.chart);
+  const usesPath = chartSources.some((c) => c.path !== undefined);
+  const usesChart = chartSources.some((c) => c.name !== undefined);
+
+  const elements = deployments.map((d, i) => ({
+    service: d.service,
+    application: d.application,
+    releaseName: d.releaseName,
+    valuesFile: d.valuesRepoPath,
+    chartRepoURL: chartSources[i]!.repoURL,
+    // With both kinds of chart in one environment each element leaves the other field empty.
+    ...(usesPath && { chartPath: chartSources[i]!.path ?? "" }),
+    ...(usesChart && { chart: chartSources[i]!.name ?? "" }),
+    chartRevision: chartSources[i]!.targetRevision,
+  }));
+  const list: IApplicationSetGenerator = { list: { elements } };
+  const generator: IApplicationSetGenerator = preview ? { matrix: { generators: [pullRequestGenerator(preview), list] } } : list;
+
+  const chartSource: IApplicationSource = {
+    repoURL: "{{.chartRepoURL}}",
+    ...(usesPath && { path: "{{.chartPath}}" }),
+    ...(usesChart && { chart: "{{.chart}}" }),
+    targetRevision: "{{.chartRevision}}",
+    helm: {
+      releaseName: "{{.releaseName}}",
+      valueFiles: ["$values/{{.valuesFile}}"],
+      ...(preview && { parameters: previewParameters(first) }),
+    },
+  };
+  const valuesSource: IApplicationSource = { repoURL: model.platform.repositories.gitops, targetRevision: model.platform.revision, ref: "values" };
+
+  const environmentLabels = platformLabels(model, { "plinth.dev/environment": environment.name });
+  return {
+    apiVersion: ARGO_API_VERSION,
+    kind: "ApplicationSet",
+    metadata: {
+      name: environment.name,
+      namespace: cluster.argocdNamespace,
+      labels: environmentLabels,
+      annotations: waveAnnotation(workloadWave(cluster)),
+    },
+    spec: {
+      goTemplate: true,
+      goTemplateOptions: ["missingkey=error"],
+      generators: [generator],
+      template: {
+        metadata: {
+          // A preview's application name carries the pull request number in the Model's `{number}` form.
+          name: preview ? '{{ .application | replace "{number}" .number }}' : "{{.application}}",
+          labels: {
+            ...environmentLabels,
+            "app.kubernetes.io/name": "{{.service}}",
+            ...(preview && { "plinth.dev/pull-request": "{{.number}}" }),
+          },
+        },
+        spec: {
+          project: first.project,
+          sources: [chartSource, valuesSource],
+          destination: { server: cluster.server, namespace: pullRequestTemplate(first.namespace) },
+          ...optionalSyncPolicy(
+            syncPolicy(
+              { automated: environment.sync === "auto", prune: environment.prune, selfHeal: environment.selfHeal },
+              // A preview's namespace exists only for its pull request; the kubernetes target owns every other one.
+              preview ? ["CreateNamespace=true"] : [],
+              preview ? { managedNamespaceMetadata: { labels: environmentLabels } } : {},
+            ),
+          ),
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Open pull requests of the preview repository (with the required labels). When a pull request closes
+ * the generator stops producing its element and the controller deletes its applications, cascading to
+ * their resources, because nothing here sets preserveResourcesOnDeletion.
+ */
+function pullRequestGenerator(preview: ModelPreview): IApplicationSetGenerator {
+  return {
+    pullRequest: {
+      github: {
+        owner: preview.owner,
+        repo: preview.repo,
+        ...(preview.labels.length > 0 && { labels: [...preview.labels] }),
+      },
+      requeueAfterSeconds: preview.requeueAfterSeconds,
+    },
+  };
+}
+
+/**
+ * Per pull request: the image CI built from its head commit (forced to a string: a sha of only digits
+ * would otherwise become a number) and the preview host, replacing the `{number}` placeholders the
+ * values file carries in the same list positions.
+ */
+function previewParameters(deployment: ModelDeployment): IHelmParameter[] {
+  const host = deployment.hosts[0];
+  return [
+    { name: "image.tag", value: "{{.head_sha}}", forceString: true },
+    ...(host !== undefined
+      ? [
+          { name: "ingress.hosts[0].host", value: pullRequestTemplate(host) },
+          { name: "ingress.tls[0].hosts[0]", value: pullRequestTemplate(host) },
+        ]
+      : []),
+  ];
+}

@@ -1,0 +1,115 @@
+import { parseQuantity } from "../../spec/units.js";
+import type { ModelService } from "../../compiler/model.js";
+import { toYaml } from "../shared/yaml.js";
+import type { ComposeSpecification, Healthcheck, Service } from "./schema/compose-spec.js";
+import { ENGINES } from "./engines.js";
+import { type BundlePlan, type PlannedDataService, type PlannedService, secretFilePath, secretMountPath } from "./plan.js";
+
+/** Compose interpolates `$` in every value: a literal one is written `$$`. */
+export const escapeInterpolation = (text: string) => text.replace(/\$/g, "$$$$");
+
+type Depends = Exclude<Service["depends_on"], string[] | undefined>;
+type Limits = NonNullable<NonNullable<NonNullable<Exclude<Service["deploy"], null>>["resources"]>["limits"]>;
+
+const RESTART = "unless-stopped";
+
+/** A Kubernetes memory quantity in Docker's units (binary k/m/g suffixes, or bytes). */
+function composeMemory(quantity: string): string {
+  const bytes = Math.round(parseQuantity(quantity)!);
+  for (const [suffix, size] of [
+    ["g", 2 ** 30],
+    ["m", 2 ** 20],
+    ["k", 2 ** 10],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${suffix}`;
+  }
+  return `${bytes}b`;
+}
+
+function limits(resources: ModelService["resources"]): Pick<Service, "deploy"> {
+  const l = resources?.limits;
+  if (!l || (l.cpu === undefined && l.memory === undefined)) return {};
+  const out: Limits = {
+    ...(l.cpu !== undefined && { cpus: parseQuantity(l.cpu)! }),
+    ...(l.memory !== undefined && { memory: composeMemory(l.memory) }),
+  };
+  return { deploy: { resources: { limits: out } } };
+}
+
+function dataServiceEntry(planned: PlannedDataService): Service {
+  const ds = planned.dataService;
+  const engine = ENGINES[ds.engine];
+  const secretPath = (suffix: string) => {
+    const variable = engine.credentials.find((c) => c.suffix === suffix)!.variable;
+    return secretMountPath(planned.secrets.find((s) => s.variable === variable)!.secret);
+  };
+  const environment = Object.fromEntries(Object.entries(engine.environment(ds, secretPath)).map(([k, v]) => [k, escapeInterpolation(v)]));
+  const health = engine.healthcheck(ds);
+  const healthcheck: Healthcheck = { test: health.test.map(escapeInterpolation), interval: "10s", timeout: "5s", retries: 5, start_period: health.startPeriod };
+  return {
+    image: ds.composeImage,
+    ...(planned.profile !== undefined && { profiles: [planned.profile] }),
+    ...(engine.command && { command: engine.command(ds).map(escapeInterpolation) }),
+    ...(Object.keys(environment).length > 0 && { environment: sortedRecord(environment) }),
+    ...(planned.secrets.length > 0 && { secrets: planned.secrets.map((s) => s.secret).sort() }),
+    ...(planned.volume !== undefined && { volumes: [`${planned.volume}:${engine.dataPath(ds)}`] }),
+    healthcheck,
+    restart: RESTART,
+    ...limits(ds.resources),
+  };
+}
+
+function serviceEntry(planned: PlannedService, plan: BundlePlan): Service {
+  const s = planned.service;
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(s.env)) environment[name] = escapeInterpolation(String(value));
+  // The app reads each secret from the file `<NAME>_FILE` points at; the value never passes through Compose.
+  for (const { variable, secret } of planned.secrets) environment[`${variable}_FILE`] = secretMountPath(secret);
+  const healthy = new Set(plan.dataServices.map((d) => d.dataService.name));
+  const dependsOn: Depends = {};
+  for (const name of [...planned.dataServices, ...planned.services].sort()) {
+    // Data services have health checks; app images carry no known probe tool, so they only start first.
+    dependsOn[name] = { condition: healthy.has(name) ? "service_healthy" : "service_started" };
+  }
+  return {
+    image: planned.image,
+    ...(s.command && { entrypoint: s.command.map(escapeInterpolation) }),
+    ...(Object.keys(environment).length > 0 && { environment: sortedRecord(environment) }),
+    ...(planned.secrets.length > 0 && { secrets: [...new Set(planned.secrets.map((x) => x.secret))].sort() }),
+    ...(planned.ports.length > 0 && {
+      ports: planned.ports.map((p) => `\${${p.variable}:-${p.port}}:${p.port}${p.protocol === "UDP" ? "/udp" : ""}`),
+    }),
+    ...(Object.keys(dependsOn).length > 0 && { depends_on: dependsOn }),
+    restart: RESTART,
+    ...limits(s.resources),
+  };
+}
+
+function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k]!]),
+  );
+}
+
+/** The Compose document of a bundle, typed by the Compose Specification. */
+export function composeDocument(plan: BundlePlan): ComposeSpecification {
+  const services: NonNullable<ComposeSpecification["services"]> = {};
+  for (const planned of plan.dataServices) services[planned.dataService.name] = dataServiceEntry(planned);
+  for (const planned of plan.services) services[planned.service.name] = serviceEntry(planned, plan);
+  const volumes = plan.dataServices.filter((d) => d.volume !== undefined).map((d) => d.volume!);
+  return {
+    services: sortedRecord(services),
+    ...(volumes.length > 0 && { volumes: Object.fromEntries(volumes.sort().map((v) => [v, {}])) }),
+    ...(plan.secrets.length > 0 && { secrets: Object.fromEntries(plan.secrets.map((s) => [s.name, { file: secretFilePath(s.name) }])) }),
+  };
+}
+
+export function renderComposeFile(plan: BundlePlan): string {
+  const header = [
+    `# ${plan.platform}: ${plan.tier.name} tier, generated by plinth from platform.ts. Do not edit; regenerate.`,
+    "# Start it as README.md says: secret files go in ./secrets, settings in .env (see .env.example).",
+  ];
+  return `${header.join("\n")}\n${toYaml(composeDocument(plan))}`;
+}

@@ -1,0 +1,274 @@
+import type { Model, ModelSecretRef } from "../../compiler/model.js";
+import { formatDuration } from "../../spec/units.js";
+import { bulletList, code, codeBlock, escapeText, table } from "../shared/markdown.js";
+import { shellCommand, shellQuote } from "../shared/shell.js";
+import { ENGINES } from "./engines.js";
+import { type BundlePlan, type BundleSecret, secretFilePath, secretMountPath } from "./plan.js";
+
+const paragraphs = (...blocks: (string | false | undefined)[]) => `${blocks.filter((b): b is string => typeof b === "string" && b !== "").join("\n\n")}\n`;
+
+/** `secrets/<name>`, the path the operator's shell writes (relative to the bundle folder). */
+const secretPath = (name: string) => secretFilePath(name).replace(/^\.\//, "");
+
+function refText(model: Model, ref: ModelSecretRef): string {
+  const store = model.secretStores.find((s) => s.name === ref.store);
+  const where = `${ref.key}${ref.property !== undefined ? `#${ref.property}` : ""}`;
+  return `${code(where)} in ${escapeText(ref.store)}${store ? ` (${escapeText(store.backend)})` : ""}`;
+}
+
+/** The command that copies a referenced secret from its platform store into the bundle's file. */
+function copyCommand(model: Model, secret: BundleSecret & { source: { kind: "ref" } }): string {
+  const ref = secret.source.ref;
+  const out = shellQuote(secretPath(secret.name));
+  const store = model.secretStores.find((s) => s.name === ref.store);
+  switch (store?.backend) {
+    case "vault": {
+      const vault = store.vault;
+      const address = vault ? `VAULT_ADDR=${shellQuote(vault.server)} ` : "";
+      const mount = vault ? [`-mount=${vault.mount}`] : [];
+      if (ref.property !== undefined) return `${address}${shellCommand("vault", "kv", "get", ...mount, `-field=${ref.property}`, ref.key)} > ${out}`;
+      const data = vault?.kvVersion === "v1" ? ".data" : ".data.data";
+      return `${address}${shellCommand("vault", "kv", "get", ...mount, "-format=json", ref.key)} | ${shellCommand("jq", "-jc", data)} > ${out}`;
+    }
+    case "aws-secrets-manager": {
+      const region = store.aws ? ["--region", store.aws.region] : [];
+      const get = shellCommand("aws", "secretsmanager", "get-secret-value", ...region, "--secret-id", ref.key, "--query", "SecretString", "--output", "text");
+      return ref.property !== undefined
+        ? `${get} | ${shellCommand("jq", "-j", "--arg", "p", ref.property, ".[$p]")} > ${out}`
+        : `printf '%s' "$(${get})" > ${out}`;
+    }
+    case "kubernetes": {
+      const namespace = store.kubernetes ? ["-n", store.kubernetes.namespace] : [];
+      const get = shellCommand("kubectl", ...namespace, "get", "secret", ref.key, "-o", "json");
+      return ref.property !== undefined
+        ? `${get} | ${shellCommand("jq", "-j", "--arg", "p", ref.property, ".data[$p] | @base64d")} > ${out}`
+        : `${get} | ${shellCommand("jq", "-jc", ".data | map_values(@base64d)")} > ${out}`;
+    }
+    default:
+      return `printf '%s' 'VALUE' > ${out}`;
+  }
+}
+
+function secretCommands(model: Model, plan: BundlePlan): string[] {
+  return plan.secrets.map((secret) =>
+    secret.source.kind === "generated"
+      ? secret.source.generate(secretPath(secret.name))
+      : copyCommand(model, secret as BundleSecret & { source: { kind: "ref" } }),
+  );
+}
+
+function partsTable(plan: BundlePlan): string {
+  const rows = [
+    ...plan.dataServices.map((d) => {
+      const ds = d.dataService;
+      return [
+        code(ds.name),
+        escapeText(`data service: ${ds.engine} ${ds.version}`),
+        code(ds.composeImage),
+        code(`${ds.name}:${ds.port}`),
+        "not published",
+        d.profile !== undefined ? `with profile ${code(d.profile)}` : "always",
+      ];
+    }),
+    ...plan.services.map((s) => {
+      const inside = s.service.ports.map((p) => code(`${s.service.name}:${p.port}`)).join(", ");
+      const published = s.ports.map((p) => `${code(String(p.port))} (set ${code(p.variable)}) → ${p.port}/${p.protocol.toLowerCase()}`).join(", ");
+      return [code(s.service.name), "service", code(s.image), inside || "—", published || "not published", "always"];
+    }),
+  ].sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
+  return table(["Name", "Kind", "Image", "Address inside the bundle", "Published on the host", "Starts"], rows);
+}
+
+function imageNotes(plan: BundlePlan): string | undefined {
+  const pinned = plan.services.filter((s) => s.digest);
+  const unpinned = plan.services.filter((s) => !s.digest);
+  const lines: string[] = [];
+  if (pinned.length > 0) {
+    const byEnv = new Map<string, string[]>();
+    for (const s of pinned) byEnv.set(s.digest!.environment, [...(byEnv.get(s.digest!.environment) ?? []), s.service.name]);
+    for (const [env, names] of byEnv) {
+      lines.push(`${names.map(code).join(", ")}: pinned to the digest ${code(env)} runs (from the release lock).`);
+    }
+  }
+  if (unpinned.length > 0) {
+    lines.push(
+      `${unpinned.map((s) => code(s.service.name)).join(", ")}: not pinned, because the release lock has no digest for ${unpinned.length === 1 ? "it" : "them"} yet; Compose pulls the latest tag. Pin a release before relying on this bundle.`,
+    );
+  }
+  return lines.length > 0 ? bulletList(lines) : undefined;
+}
+
+function missingNotes(plan: BundlePlan): string | undefined {
+  const lines = plan.services
+    .filter((s) => s.missing.length > 0)
+    .map(
+      (s) =>
+        `${code(s.service.name)} depends on ${s.missing.map(code).join(", ")}, which the ${escapeText(plan.tier.name)} tier does not run: point it at an external one or expect that feature to be off.`,
+    );
+  return lines.length > 0 ? paragraphs("Dependencies outside this tier:", bulletList(lines)).trimEnd() : undefined;
+}
+
+function backupSection(plan: BundlePlan): string {
+  const recovery = plan.tier.recovery;
+  const schedule = recovery
+    ? paragraphs(
+        `The spec promises a recovery point objective (RPO) of ${code(recovery.rpo)} for ${code(recovery.environment)}, the strictest environment on this tier. Run every backup below at least every ${escapeText(formatDuration(recovery.rpoSeconds))}: put the backup commands in a script, for example ${code("backup.sh")} in this folder, and schedule it with cron (in a crontab, write ${code("%")} as ${code("\\%")}, or keep the commands in the script as here):`,
+        codeBlock("text", `${recovery.backupSchedule} cd /path/to/this/bundle && ./backup.sh`),
+        recovery.rpoSeconds < 900 &&
+          "An RPO this short is at the edge of what dumps can give: keep the schedule, check each run finishes within it, and copy the backups folder off this host as often.",
+      )
+    : paragraphs(
+        "No environment on this tier promises a recovery point objective (set `recovery.rpo` on one in the spec): choose how often to run the backups below by how much data you can afford to lose.",
+      );
+  const parts = plan.dataServices.map((d) => {
+    const ds = d.dataService;
+    const backup = ENGINES[ds.engine].backup(ds, d.dependents);
+    if (!backup)
+      return paragraphs(
+        `### ${escapeText(ds.name)}`,
+        `${code(ds.name)} holds no state worth keeping (the spec marks it not stateful): nothing to back up.`,
+      ).trimEnd();
+    return paragraphs(
+      `### ${escapeText(ds.name)}`,
+      `${escapeText(ds.engine)}: ${escapeText(backup.how)}. Backup:`,
+      codeBlock("sh", backup.backup),
+      `Restore (replace ${code("YYYYMMDDTHHMMSSZ")} with the backup to restore):`,
+      codeBlock("sh", backup.restore),
+      ds.engine === "vault" && "After a restore Vault is sealed: unseal it with the keys of the backup's time.",
+    ).trimEnd();
+  });
+  return paragraphs(
+    "## Backups",
+    "Run these from this folder; backups land in `backups/`. Copy that folder off the host: a backup on the same disk does not survive losing it.",
+    schedule.trimEnd(),
+    ...parts,
+  ).trimEnd();
+}
+
+export function renderReadme(model: Model, plan: BundlePlan): string {
+  const vaults = plan.dataServices.filter((d) => d.dataService.engine === "vault" && d.profile === undefined).map((d) => d.dataService.name);
+  const notes = plan.dataServices.flatMap((d) => ENGINES[d.dataService.engine].notes(d.dataService));
+  const generated = plan.secrets.filter((s) => s.source.kind === "generated");
+  const referenced = plan.secrets.filter((s) => s.source.kind === "ref");
+  // Steps are numbered once the list of those that apply is known.
+  type Step = { title: string; body: string[] };
+
+  const secretRows = plan.secrets.map((s) => [
+    code(secretPath(s.name)),
+    escapeText(s.purpose),
+    s.usedBy.map((u) => `${code(u.name)} (${code(s.source.kind === "ref" ? `${u.variable}_FILE` : u.variable)})`).join(", "),
+    s.source.kind === "ref" ? refText(model, s.source.ref) : "none: this bundle's own, generate it",
+  ]);
+
+  const secretsStep: Step | undefined =
+    plan.secrets.length === 0
+      ? undefined
+      : {
+          title: "Write the secrets",
+          body: [
+            `Each secret is one file in ${code("secrets/")}, one value without a trailing newline. Compose mounts it at ${code(secretMountPath("<name>"))}; services get ${code("<NAME>_FILE")} pointing at it, never the value.`,
+            table(["File", "Purpose", "Read by", "Where it lives in the platform"], secretRows),
+            generated.length > 0 && referenced.length > 0
+              ? "Generate this bundle's own credentials, and copy the platform's secrets from their stores if you have access (otherwise write your own values). Values that embed a credential, such as a connection URL, must use the generated one and the address inside the bundle from the table above."
+              : referenced.length > 0
+                ? "Copy each secret from its platform store if you have access (otherwise write your own value):"
+                : "Generate them:",
+            codeBlock("sh", [...secretCommands(model, plan), shellCommand("chmod", "644", ...plan.secrets.map((x) => secretPath(x.name)))]),
+            "The folder keeps other users of the host out; the files themselves must stay readable (644), because Compose bind-mounts them as they are and each container reads them as its own unprivileged user.",
+          ],
+        };
+
+  const optional =
+    plan.profiles.length > 0
+      ? paragraphs(
+          "## Optional parts",
+          `No service of this tier needs ${plan.profiles.map(code).join(", ")}, so ${plan.profiles.length === 1 ? "it starts" : "they start"} only with ${plan.profiles.length === 1 ? "its" : "their"} profile: list ${plan.profiles.length === 1 ? "it" : "them"} in ${code("COMPOSE_PROFILES")} in ${code(".env")}, or start one now:`,
+          codeBlock(
+            "sh",
+            plan.profiles.map((p) => shellCommand("docker", "compose", "--profile", p, "up", "-d")),
+          ),
+        ).trimEnd()
+      : undefined;
+
+  const steps: (Step | undefined)[] = [
+    { title: "Settings", body: [`Optional: ${code("cp .env.example .env")} and change what you need; every setting is described there and none is a secret.`] },
+    { title: "Create the secrets folder", body: ["Only you may enter it:", codeBlock("sh", ["mkdir -p secrets", "chmod 700 secrets"])] },
+    secretsStep,
+    {
+      title: "Check the configuration",
+      body: [
+        plan.secrets.length > 0
+          ? "Both print nothing when the bundle is valid and every secret file is in place and not empty:"
+          : "Prints nothing when the bundle is valid:",
+        codeBlock("sh", [
+          "docker compose config -q",
+          ...(plan.secrets.length > 0
+            ? [`for f in ${plan.secrets.map((x) => shellQuote(secretPath(x.name))).join(" ")}; do test -s "$f" || echo "missing or empty: $f"; done`]
+            : []),
+        ]),
+      ],
+    },
+    vaults.length === 0
+      ? undefined
+      : {
+          title: "Start and unseal Vault",
+          body: [
+            `Services wait for ${vaults.map(code).join(", ")} to be healthy, which needs it unsealed. On the first start, initialise it and keep the unseal keys and root token somewhere safe outside this host; after every restart, unseal it again (three times, with three different keys):`,
+            codeBlock(
+              "sh",
+              vaults.flatMap((v) => [
+                shellCommand("docker", "compose", "up", "-d", v),
+                shellCommand("docker", "compose", "exec", v, "vault", "operator", "init"),
+                shellCommand("docker", "compose", "exec", v, "vault", "operator", "unseal"),
+              ]),
+            ),
+          ],
+        },
+    {
+      title: "Start",
+      body: ["Data services start first; each service waits until the data services it needs are healthy:", codeBlock("sh", "docker compose up -d")],
+    },
+    {
+      title: "Check it runs",
+      body: [`Every data service should show ${code("healthy")} and every service ${code("running")}:`, codeBlock("sh", "docker compose ps")],
+    },
+  ];
+
+  return paragraphs(
+    `# ${escapeText(plan.platform)}: ${escapeText(plan.tier.name)} tier`,
+    escapeText(plan.tier.description),
+    `A self-contained Docker Compose bundle generated by plinth from ${code("platform.ts")}: regenerate it rather than edit it. Copy this folder to a host with Docker Engine and the Compose plugin (${code("docker compose version")}) and follow the steps below from inside it.`,
+    "## What it runs",
+    partsTable(plan),
+    imageNotes(plan),
+    missingNotes(plan),
+    notes.length > 0 && paragraphs("## Before you start", bulletList(notes.map(escapeText))).trimEnd(),
+    "## Start it",
+    ...steps.filter((x): x is Step => x !== undefined).map((x, i) => paragraphs(`### ${i + 1}. ${x.title}`, ...x.body).trimEnd()),
+    optional,
+    backupSection(plan),
+    "## Stop",
+    `${code("docker compose down")} stops and removes the containers; the named volumes (the data) stay. ${code("docker compose down --volumes")} deletes the data too.`,
+  );
+}
+
+export function renderEnvExample(plan: BundlePlan): string {
+  const header = [
+    `# Settings of the ${plan.platform} ${plan.tier.name} bundle, generated by plinth.`,
+    "# Copy to .env and edit. No secret belongs here: secrets are files in ./secrets (see README.md).",
+  ];
+  const blocks = plan.variables.map((v) => `# ${v.purpose.replace(/\r?\n/g, " ")}\n${v.name}=${v.value}`);
+  return `${[header.join("\n"), ...blocks].join("\n\n")}\n`;
+}
+
+export function renderSecretsReadme(plan: BundlePlan): string {
+  const rows = plan.secrets.map((s) => [code(s.name), escapeText(s.purpose), s.usedBy.map((u) => code(u.name)).join(", ")]);
+  return paragraphs(
+    `# Secrets of the ${escapeText(plan.platform)} ${escapeText(plan.tier.name)} bundle`,
+    `Each secret is a file in this folder holding one value (no trailing newline). Compose mounts it read-only at ${code(secretMountPath("<file>"))} in the containers that read it. The bundle's ${code("README.md")} says how to write each one.`,
+    "Keep this folder closed to other users of the host (`chmod 700 secrets`) but the files in it readable (`chmod 644`): Compose bind-mounts them as they are, and containers read them as unprivileged users. Keep it out of version control too: its `.gitignore` ignores everything but this note.",
+    plan.secrets.length > 0 ? table(["File", "Purpose", "Read by"], rows) : "This tier needs no secrets.",
+  );
+}
+
+export const SECRETS_GITIGNORE = "# Secret values never leave this host: ignore everything but this file and the note.\n*\n!.gitignore\n!README.md\n";

@@ -1,0 +1,189 @@
+import type { IContainerPort } from "kubernetes-models/v1/ContainerPort";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import type { IProbe } from "kubernetes-models/v1/Probe";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
+import type { IDeploymentStrategy } from "kubernetes-models/apps/v1/DeploymentStrategy";
+import type { IBlueGreenStrategy } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/BlueGreenStrategy";
+import type { ICanaryStep } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStep";
+import type { ICanaryStrategy } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStrategy";
+import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
+import { parseDuration } from "../../spec/units.js";
+import { toGoDuration } from "../shared/go-duration.js";
+
+/**
+ * Values of one service in one environment, in the conventions of `helm create` (image, replicaCount,
+ * service, ingress, resources, probes, autoscaling, security contexts) plus plinth's blocks: rollout,
+ * externalSecrets, env and featureFlags. Everything comes from the deployment, so two environments'
+ * files differ exactly where the spec makes them differ. Fields that hold Kubernetes or Argo Rollouts
+ * structures verbatim (probes, resources, security contexts, strategies) are typed as such.
+ */
+export interface ServiceValues {
+  replicaCount?: number;
+  image: { repository: string; digest?: string; pullPolicy: "IfNotPresent" };
+  command?: string[];
+  podSecurityContext: IPodSecurityContext;
+  securityContext: ISecurityContext;
+  ports: IContainerPort[];
+  service?: { type: "ClusterIP"; port: number };
+  ingress: IngressValues;
+  resources: IResourceRequirements;
+  livenessProbe?: IProbe;
+  readinessProbe?: IProbe;
+  autoscaling: { enabled: boolean; minReplicas?: number; maxReplicas?: number; targetCPUUtilizationPercentage?: number };
+  rollout: RolloutValues;
+  externalSecrets?: { secretName: string; keys: string[] };
+  env: IEnvVar[];
+  featureFlags: Record<string, boolean | string>;
+}
+
+export type IngressValues =
+  | { enabled: false }
+  | {
+      enabled: true;
+      className?: string;
+      hosts: { host: string; paths: { path: string; pathType: "Prefix" }[] }[];
+      tls: { secretName: string; hosts: string[] }[];
+    };
+
+/**
+ * `enabled` means the chart renders an Argo Rollout instead of a Deployment (canary and blue-green);
+ * rolling and recreate are plain Deployment strategies. Strategy bodies are Argo Rollouts' and
+ * Kubernetes' own shapes, so a chart can `toYaml` them into place (blue-green without the Service
+ * names, which the chart derives from the release).
+ */
+export type RolloutValues =
+  | { enabled: false; strategy?: "rolling" | "recreate"; deploymentStrategy?: IDeploymentStrategy }
+  | { enabled: true; strategy: "canary"; autoRollback: boolean; canary: ICanaryStrategy }
+  | { enabled: true; strategy: "blueGreen"; blueGreen: Omit<IBlueGreenStrategy, "activeService" | "previewService"> };
+
+/**
+ * Restricted pod security: what the `restricted` Pod Security Standard requires, and harmless under
+ * baseline or privileged. The image must run as a non-root user and write only to mounted volumes.
+ */
+const POD_SECURITY_CONTEXT: IPodSecurityContext = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+const CONTAINER_SECURITY_CONTEXT: ISecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+};
+
+export function serviceValues(model: Model, deployment: ModelDeployment): ServiceValues {
+  const service = model.services.find((s) => s.name === deployment.service)!;
+  const cluster = model.clusters.find((c) => c.name === deployment.cluster)!;
+  const rollout = deployment.rollout === undefined ? undefined : model.rollouts.find((r) => r.name === deployment.rollout);
+  const servicePort = service.ingress ? service.ports.find((p) => p.name === service.ingress!.port) : service.ports[0];
+  const scale = deployment.scale;
+  return {
+    ...(scale.kind === "fixed" && { replicaCount: scale.replicas }),
+    image: {
+      repository: deployment.image.repository,
+      // Pulled by digest only: the release lock pins it, and a tag could be moved.
+      ...(deployment.image.digest !== undefined && { digest: deployment.image.digest }),
+      pullPolicy: "IfNotPresent",
+    },
+    ...(service.command && { command: [...service.command] }),
+    podSecurityContext: POD_SECURITY_CONTEXT,
+    securityContext: CONTAINER_SECURITY_CONTEXT,
+    ports: service.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+    ...(servicePort && { service: { type: "ClusterIP", port: servicePort.port } }),
+    ingress: ingressValues(service, deployment, cluster),
+    resources: resourceValues(deployment),
+    ...(service.probes.liveness && { livenessProbe: probeValues(service.probes.liveness) }),
+    ...(service.probes.readiness && { readinessProbe: probeValues(service.probes.readiness) }),
+    autoscaling:
+      scale.kind === "autoscale"
+        ? { enabled: true, minReplicas: scale.min, maxReplicas: scale.max, targetCPUUtilizationPercentage: scale.targetCPU }
+        : { enabled: false },
+    rollout: rolloutValues(rollout),
+    ...(deployment.secretName !== undefined && {
+      externalSecrets: { secretName: deployment.secretName, keys: service.secretEnv.map((s) => s.name) },
+    }),
+    env: Object.entries(deployment.env).map(([name, value]) => ({ name, value: String(value) })),
+    featureFlags: { ...deployment.featureFlags },
+  };
+}
+
+/**
+ * An ingress when the service is exposed and the environment has hosts. TLS certificates go into
+ * `<release>-tls`. A preview's host keeps the Model's `{number}` placeholder; its ApplicationSet
+ * replaces hosts[0] and tls[0].hosts[0] per pull request.
+ */
+function ingressValues(service: ModelService, deployment: ModelDeployment, cluster: ModelCluster): IngressValues {
+  if (!service.ingress || deployment.hosts.length === 0) return { enabled: false };
+  const path = service.ingress.path;
+  return {
+    enabled: true,
+    ...(cluster.ingressClassName !== undefined && { className: cluster.ingressClassName }),
+    hosts: deployment.hosts.map((host) => ({ host, paths: [{ path, pathType: "Prefix" }] })),
+    tls: [{ secretName: `${deployment.releaseName}-tls`, hosts: [...deployment.hosts] }],
+  };
+}
+
+function resourceValues(deployment: ModelDeployment): IResourceRequirements {
+  const r = deployment.resources;
+  return {
+    ...(r?.limits && { limits: { ...r.limits } }),
+    ...(r?.requests && { requests: { ...r.requests } }),
+  };
+}
+
+function probeValues(probe: ModelProbe): IProbe {
+  return {
+    ...(probe.path !== undefined ? { httpGet: { path: probe.path, port: probe.port } } : { tcpSocket: { port: probe.port } }),
+    initialDelaySeconds: probe.initialDelaySeconds,
+    periodSeconds: probe.periodSeconds,
+  };
+}
+
+function rolloutValues(rollout: ModelRollout | undefined): RolloutValues {
+  if (rollout === undefined) return { enabled: false };
+  switch (rollout.strategy) {
+    case "canary":
+      return {
+        enabled: true,
+        strategy: "canary",
+        autoRollback: rollout.autoRollback,
+        canary: {
+          steps: rollout.steps.map(canaryStep),
+          ...(rollout.backgroundAnalysis.length > 0 && { analysis: { templates: analysisTemplates(rollout.backgroundAnalysis) } }),
+        },
+      };
+    case "blueGreen":
+      return {
+        enabled: true,
+        strategy: "blueGreen",
+        blueGreen: {
+          autoPromotionEnabled: rollout.autoPromotion,
+          ...(rollout.prePromotionAnalysis.length > 0 && { prePromotionAnalysis: { templates: analysisTemplates(rollout.prePromotionAnalysis) } }),
+          scaleDownDelaySeconds: parseDuration(rollout.scaleDownDelay)!,
+        },
+      };
+    case "rolling":
+      return {
+        enabled: false,
+        strategy: "rolling",
+        deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: intOrPercent(rollout.maxSurge), maxUnavailable: intOrPercent(rollout.maxUnavailable) } },
+      };
+    case "recreate":
+      return { enabled: false, strategy: "recreate", deploymentStrategy: { type: "Recreate" } };
+  }
+}
+
+function canaryStep(step: ModelCanaryStep): ICanaryStep {
+  if ("setWeight" in step) return { setWeight: step.setWeight };
+  if ("pause" in step) return { pause: step.pause.duration !== undefined ? { duration: toGoDuration(step.pause.duration) } : {} };
+  return { analysis: { templates: analysisTemplates(step.analysis.templates) } };
+}
+
+/** AnalysisTemplates are namespaced objects of the kubernetes target, named after the spec's analyses. */
+function analysisTemplates(names: readonly string[]): { templateName: string }[] {
+  return names.map((templateName) => ({ templateName }));
+}
+
+/** Kubernetes reads "25%" as a percentage but a bare "0" only as an integer. */
+function intOrPercent(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

@@ -1,0 +1,87 @@
+import type { Model, ModelCluster } from "../../compiler/model.js";
+import { rootApplication } from "../argocd/applications.js";
+import { toYaml } from "../shared/yaml.js";
+import { attr, blank, block, comment, expr, type HclValue } from "./hcl.js";
+import { Stack } from "./stack.js";
+import { ARGOCD_APPS_CHART } from "./versions.js";
+
+/**
+ * The bootstrap stack of one cluster: ArgoCD and the root Application, nothing else. From there
+ * ArgoCD installs the platform components and everything under argocd/<cluster> itself (the argocd
+ * target). It is a stack of its own because its providers need a running cluster: configured from a
+ * resource of the same stack, they would fail to plan before that cluster exists. They are configured
+ * from a kubeconfig instead, which exists once the infra stack is applied.
+ */
+export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
+  const stack = new Stack(cluster.stacks.bootstrap, cluster.stateBackends.bootstrap, `the ${cluster.name} cluster's bootstrap (ArgoCD and its root application)`);
+  const kubeconfig = stack.variable({
+    name: "kubeconfig_path",
+    type: "string",
+    description:
+      cluster.kind === "eks"
+        ? `Kubeconfig with access to the ${cluster.name} cluster, e.g. written by: aws eks update-kubeconfig --name ${cluster.resourcePrefix}${cluster.region ? ` --region ${cluster.region}` : ""}`
+        : `Kubeconfig with access to the ${cluster.name} cluster.`,
+    default: "~/.kube/config",
+  });
+  const context = stack.variable({
+    name: "kube_context",
+    type: "string",
+    description: "Context in that kubeconfig; null uses its current context.",
+    default: null,
+  });
+  stack.provider("helm", [block("kubernetes", [], [attr("config_path", kubeconfig), attr("config_context", context)])]);
+
+  const argocd = cluster.argocd;
+  const argocdValues = [
+    // A fixed address for ArgoCD's server (MetalLB), when the spec gives one.
+    ...(cluster.loadBalancerIPs.argocd !== undefined ? [toYaml({ server: { service: { type: "LoadBalancer", loadBalancerIP: cluster.loadBalancerIPs.argocd } } })] : []),
+    ...(Object.keys(argocd.values).length > 0 ? [toYaml(argocd.values)] : []),
+  ];
+  const root = rootApplication(model, cluster);
+  const { name: rootName, namespace: rootNamespace, labels } = root.metadata ?? {};
+  const rootValues = toYaml({
+    applications: {
+      [rootName!]: {
+        namespace: rootNamespace,
+        ...(labels && Object.keys(labels).length > 0 && { additionalLabels: labels }),
+        ...root.spec,
+      },
+    },
+  });
+
+  stack.section(`ArgoCD ${argocd.chart.version} in ${cluster.argocdNamespace}. ArgoCD does not manage itself here: upgrades go through this stack.`, [
+    block("resource", ["helm_release", "argocd"], [
+      attr("name", argocd.name),
+      attr("namespace", cluster.argocdNamespace),
+      attr("create_namespace", true),
+      attr("repository", argocd.chart.repoURL),
+      attr("chart", argocd.chart.name),
+      attr("version", argocd.chart.version),
+      ...(argocdValues.length > 0 ? [attr("values", argocdValues)] : []),
+      attr("wait", true),
+      attr("timeout", 900),
+    ]),
+  ]);
+  stack.section(
+    `The root Application ${cluster.rootApplication}: syncs ${cluster.gitopsPaths.argocd} of ${model.platform.repositories.gitops} at ${model.platform.revision}, the argocd target's output, which holds this Application too (so later changes come from Git).`,
+    [
+      block("resource", ["helm_release", "root"], [
+        attr("name", cluster.rootApplication),
+        attr("namespace", cluster.argocdNamespace),
+        attr("repository", ARGOCD_APPS_CHART.repository),
+        attr("chart", ARGOCD_APPS_CHART.name),
+        attr("version", ARGOCD_APPS_CHART.version),
+        attr("values", [rootValues]),
+        blank,
+        comment("The Application CRD comes with ArgoCD."),
+        attr("depends_on", [expr("helm_release.argocd")]),
+      ]),
+    ],
+  );
+  const outputs: [string, string, HclValue][] = [
+    ["argocd_namespace", "Namespace ArgoCD runs in.", expr("helm_release.argocd.namespace")],
+    ["root_application", "Name of the root Application (argocd app sync <name>).", expr("helm_release.root.name")],
+  ];
+  for (const [name, description, value] of outputs) stack.output({ name, description, value });
+  return stack;
+}

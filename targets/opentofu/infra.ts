@@ -1,0 +1,675 @@
+import type { Model, ModelBucket, ModelCluster, ModelProfile, ModelSecretStore } from "../../compiler/model.js";
+import { attr, blank, block, call, comment, expr, list, obj, printHcl, tpl, type HclBodyItem, type HclValue } from "./hcl.js";
+import { labelFor, Stack } from "./stack.js";
+
+/**
+ * The infra stack of one cluster: what exists outside Kubernetes. Each part follows one adapter of the
+ * cluster's profile (ports and adapters): the cloud (aws: VPC, EKS, KMS), object storage (s3 or minio:
+ * backup buckets), secrets (aws-secrets-manager: an IRSA role; vault: mount, policy, auth role) and
+ * DNS (route53, cloudflare or powerdns records for the environments' hosts).
+ */
+export function infraStack(model: Model, cluster: ModelCluster): Stack {
+  const profile = model.profiles.find((p) => p.name === cluster.profile)!;
+  const stack = new Stack(cluster.stacks.infra, cluster.stateBackends.infra, `the ${cluster.name} cluster's infrastructure (profile ${profile.name})`);
+  const infra = new Infra(model, cluster, profile, stack);
+  if (profile.cloud === "aws" && cluster.kind === "eks") {
+    infra.network();
+    infra.eks();
+  }
+  infra.buckets();
+  infra.externalSecretsRole();
+  infra.veleroRole();
+  infra.vault();
+  infra.dns();
+  return stack;
+}
+
+/** Tags every AWS resource carries (provider default_tags). */
+const tagsFor = (model: Model, cluster: ModelCluster) =>
+  obj({ "app.kubernetes.io/managed-by": "plinth", "app.kubernetes.io/part-of": model.platform.name, "plinth.dev/cluster": cluster.name });
+
+const statement = (items: (HclBodyItem | false)[]) => block("statement", [], items);
+const principals = (type: string, identifiers: HclValue) => block("principals", [], [attr("type", type), attr("identifiers", identifiers)]);
+const condition = (test: string, variable: HclValue, values: HclValue) =>
+  block("condition", [], [attr("test", test), attr("variable", variable), attr("values", values)]);
+const partitionArn = (rest: string) => tpl`arn:${expr("data.aws_partition.current.partition")}${rest}`;
+
+class Infra {
+  private readonly prefix: string;
+  private readonly buckets_: ModelBucket[];
+  private kmsReady = false;
+  private identityReady = false;
+  /** IRSA trust: the OIDC provider's ARN and its issuer host, as expressions. */
+  private oidc?: { providerArn: HclValue; issuer: string };
+
+  constructor(
+    private readonly model: Model,
+    private readonly cluster: ModelCluster,
+    private readonly profile: ModelProfile,
+    private readonly stack: Stack,
+  ) {
+    this.prefix = cluster.resourcePrefix;
+    this.buckets_ = model.buckets.filter((b) => b.cluster === cluster.name);
+  }
+
+  /** The aws provider, in the cluster's region (or an input when the spec names none). */
+  private aws(): void {
+    if (this.stack.uses("aws")) return;
+    const region = this.cluster.region ?? this.profile.region;
+    this.stack.provider("aws", [
+      attr(
+        "region",
+        region ?? this.stack.variable({ name: "aws_region", type: "string", description: `AWS region of the ${this.cluster.name} cluster (the spec names none).` }),
+      ),
+      blank,
+      block("default_tags", [], [attr("tags", tagsFor(this.model, this.cluster))]),
+    ]);
+  }
+
+  /** Account and partition, for ARNs built in policies. */
+  private identity(): void {
+    if (this.identityReady) return;
+    this.identityReady = true;
+    this.aws();
+    this.stack.section("Account and partition the ARNs below are built in.", [
+      block("data", ["aws_caller_identity", "current"], []),
+      block("data", ["aws_partition", "current"], []),
+    ]);
+  }
+
+  /** One customer-managed key for EKS secrets and the backup buckets. */
+  private kms(): HclValue {
+    if (!this.kmsReady) {
+      this.kmsReady = true;
+      this.aws();
+      this.stack.section("Customer-managed KMS key: EKS secret encryption and the backup buckets (SSE-KMS).", [
+        block("resource", ["aws_kms_key", "this"], [
+          attr("description", `${this.prefix}: EKS secrets and backup buckets`),
+          attr("enable_key_rotation", true),
+          attr("deletion_window_in_days", 30),
+        ]),
+        block("resource", ["aws_kms_alias", "this"], [attr("name", `alias/${this.prefix}`), attr("target_key_id", expr("aws_kms_key.this.key_id"))]),
+      ]);
+      this.stack.output({ name: "kms_key_arn", description: "ARN of the KMS key that encrypts EKS secrets and the backup buckets.", value: expr("aws_kms_key.this.arn") });
+    }
+    return expr("aws_kms_key.this.arn");
+  }
+
+  network(): void {
+    this.aws();
+    this.stack.variable({
+      name: "vpc_cidr",
+      type: "string",
+      description: "CIDR block of the cluster VPC; public subnets take the first /20s, private ones start at the ninth.",
+      default: "10.0.0.0/16",
+    });
+    const azCount = this.stack.variable({ name: "availability_zone_count", type: "number", description: "How many availability zones the subnets span.", default: 3 });
+    this.stack.local("availability_zones", call("slice", expr("data.aws_availability_zones.available.names"), 0, azCount));
+    const clusterTag = `kubernetes.io/cluster/${this.prefix}`;
+    const subnet = (kind: "public" | "private") =>
+      block("resource", ["aws_subnet", kind], [
+        attr("count", expr("length(local.availability_zones)")),
+        blank,
+        attr("vpc_id", expr("aws_vpc.this.id")),
+        attr("availability_zone", expr("local.availability_zones[count.index]")),
+        attr("cidr_block", expr(kind === "public" ? "cidrsubnet(var.vpc_cidr, 4, count.index)" : "cidrsubnet(var.vpc_cidr, 4, count.index + 8)")),
+        kind === "public" && attr("map_public_ip_on_launch", true),
+        attr(
+          "tags",
+          obj([
+            ["Name", tpl`${this.prefix}-${kind}-${expr("local.availability_zones[count.index]")}`],
+            [kind === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb", "1"],
+            [clusterTag, "shared"],
+          ]),
+        ),
+      ]);
+    const routeTable = (kind: "public" | "private") =>
+      block("resource", ["aws_route_table", kind], [
+        attr("vpc_id", expr("aws_vpc.this.id")),
+        attr("tags", obj({ Name: `${this.prefix}-${kind}` })),
+        blank,
+        block("route", [], [
+          attr("cidr_block", "0.0.0.0/0"),
+          kind === "public" ? attr("gateway_id", expr("aws_internet_gateway.this.id")) : attr("nat_gateway_id", expr("aws_nat_gateway.this.id")),
+        ]),
+      ]);
+    const association = (kind: "public" | "private") =>
+      block("resource", ["aws_route_table_association", kind], [
+        attr("count", expr(`length(aws_subnet.${kind})`)),
+        blank,
+        attr("subnet_id", expr(`aws_subnet.${kind}[count.index].id`)),
+        attr("route_table_id", expr(`aws_route_table.${kind}.id`)),
+      ]);
+    this.stack.section("Network: a VPC with public subnets (load balancers) and private subnets (nodes) in each zone.", [
+      block("data", ["aws_availability_zones", "available"], [attr("state", "available")]),
+      block("resource", ["aws_vpc", "this"], [
+        attr("cidr_block", expr("var.vpc_cidr")),
+        attr("enable_dns_support", true),
+        attr("enable_dns_hostnames", true),
+        attr("tags", obj({ Name: this.prefix })),
+      ]),
+      block("resource", ["aws_internet_gateway", "this"], [attr("vpc_id", expr("aws_vpc.this.id")), attr("tags", obj({ Name: this.prefix }))]),
+      subnet("public"),
+      subnet("private"),
+      comment("One NAT gateway for all private subnets: cheaper, but egress depends on its zone."),
+      block("resource", ["aws_eip", "nat"], [attr("domain", "vpc"), attr("tags", obj({ Name: `${this.prefix}-nat` }))]),
+      block("resource", ["aws_nat_gateway", "this"], [
+        attr("allocation_id", expr("aws_eip.nat.id")),
+        attr("subnet_id", expr("aws_subnet.public[0].id")),
+        attr("tags", obj({ Name: this.prefix })),
+        blank,
+        attr("depends_on", [expr("aws_internet_gateway.this")]),
+      ]),
+      routeTable("public"),
+      routeTable("private"),
+      association("public"),
+      association("private"),
+    ]);
+    this.stack.output({ name: "vpc_id", description: "ID of the cluster VPC.", value: expr("aws_vpc.this.id") });
+    this.stack.output({ name: "private_subnet_ids", description: "Subnets the nodes run in.", value: expr("aws_subnet.private[*].id") });
+  }
+
+  eks(): void {
+    this.identity();
+    const kmsArn = this.kms();
+    const trust = (name: string, service: string) =>
+      block("data", ["aws_iam_policy_document", name], [
+        statement([attr("actions", ["sts:AssumeRole"]), blank, principals("Service", list([service]))]),
+      ]);
+    const managedPolicy = (name: string) => partitionArn(`:iam::aws:policy/${name}`);
+    const pools = this.cluster.nodePools.map((pool) => [
+      pool.name,
+      obj({
+        instance_types: pool.instanceType === undefined ? null : [pool.instanceType],
+        min_size: pool.min,
+        max_size: pool.max,
+        labels: obj(pool.labels),
+      }),
+    ] as const);
+    this.stack.section(`EKS cluster ${this.prefix} (Kubernetes ${this.cluster.kubernetesVersion}) and its IAM roles.`, [
+      trust("eks_cluster_trust", "eks.amazonaws.com"),
+      block("resource", ["aws_iam_role", "eks_cluster"], [
+        attr("name", `${this.prefix}-eks-cluster`),
+        attr("assume_role_policy", expr("data.aws_iam_policy_document.eks_cluster_trust.json")),
+      ]),
+      block("resource", ["aws_iam_role_policy_attachment", "eks_cluster"], [
+        attr("role", expr("aws_iam_role.eks_cluster.name")),
+        attr("policy_arn", managedPolicy("AmazonEKSClusterPolicy")),
+      ]),
+      block("resource", ["aws_eks_cluster", "this"], [
+        attr("name", this.prefix),
+        attr("version", this.cluster.kubernetesVersion),
+        attr("role_arn", expr("aws_iam_role.eks_cluster.arn")),
+        blank,
+        block("access_config", [], [attr("authentication_mode", "API"), attr("bootstrap_cluster_creator_admin_permissions", true)]),
+        block("vpc_config", [], [
+          attr("subnet_ids", expr("concat(aws_subnet.private[*].id, aws_subnet.public[*].id)")),
+          attr("endpoint_private_access", true),
+          attr("endpoint_public_access", true),
+        ]),
+        block("encryption_config", [], [attr("resources", ["secrets"]), blank, block("provider", [], [attr("key_arn", kmsArn)])]),
+        blank,
+        attr("depends_on", [expr("aws_iam_role_policy_attachment.eks_cluster")]),
+      ]),
+      comment("The cluster's OIDC issuer, so service accounts can assume IAM roles (IRSA)."),
+      block("resource", ["aws_iam_openid_connect_provider", "eks"], [
+        attr("url", expr("aws_eks_cluster.this.identity[0].oidc[0].issuer")),
+        attr("client_id_list", ["sts.amazonaws.com"]),
+      ]),
+      trust("eks_node_trust", "ec2.amazonaws.com"),
+      block("resource", ["aws_iam_role", "eks_node"], [
+        attr("name", `${this.prefix}-eks-node`),
+        attr("assume_role_policy", expr("data.aws_iam_policy_document.eks_node_trust.json")),
+      ]),
+      block("resource", ["aws_iam_role_policy_attachment", "eks_node"], [
+        attr("for_each", call("toset", ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"])),
+        blank,
+        attr("role", expr("aws_iam_role.eks_node.name")),
+        attr("policy_arn", tpl`arn:${expr("data.aws_partition.current.partition")}:iam::aws:policy/${expr("each.value")}`),
+      ]),
+      ...(pools.length === 0
+        ? []
+        : [
+            comment("Node pools from the spec, keyed by pool name."),
+            block("resource", ["aws_eks_node_group", "this"], [
+              attr("for_each", this.stack.local("node_pools", obj(pools))),
+              blank,
+              attr("cluster_name", expr("aws_eks_cluster.this.name")),
+              attr("node_group_name", expr("each.key")),
+              attr("node_role_arn", expr("aws_iam_role.eks_node.arn")),
+              attr("subnet_ids", expr("aws_subnet.private[*].id")),
+              attr("instance_types", expr("each.value.instance_types")),
+              attr("labels", expr("each.value.labels")),
+              blank,
+              block("scaling_config", [], [
+                attr("desired_size", expr("each.value.min_size")),
+                attr("min_size", expr("each.value.min_size")),
+                attr("max_size", expr("each.value.max_size")),
+              ]),
+              blank,
+              comment("Autoscalers change the desired size; OpenTofu keeps only the bounds."),
+              block("lifecycle", [], [attr("ignore_changes", [expr("scaling_config[0].desired_size")])]),
+              blank,
+              attr("depends_on", [expr("aws_iam_role_policy_attachment.eks_node")]),
+            ]),
+          ]),
+    ]);
+    this.oidc = { providerArn: expr("aws_iam_openid_connect_provider.eks.arn"), issuer: 'replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")' };
+    this.stack.output({ name: "cluster_name", description: "Name of the EKS cluster (aws eks update-kubeconfig --name).", value: expr("aws_eks_cluster.this.name") });
+    this.stack.output({ name: "cluster_endpoint", description: "Kubernetes API endpoint of the EKS cluster.", value: expr("aws_eks_cluster.this.endpoint") });
+    this.stack.output({ name: "oidc_provider_arn", description: "IAM OIDC provider of the cluster, for IRSA trust policies.", value: expr("aws_iam_openid_connect_provider.eks.arn") });
+  }
+
+  /** The OIDC provider IRSA roles trust: the EKS cluster's, or inputs for clusters made elsewhere. */
+  private irsa(): { providerArn: HclValue; issuer: string } {
+    if (!this.oidc) {
+      const providerArn = this.stack.variable({
+        name: "oidc_provider_arn",
+        type: "string",
+        description: `ARN of the IAM OIDC provider of the ${this.cluster.kind} cluster ${this.cluster.name} (made outside this stack), trusted by its IRSA roles.`,
+      });
+      this.stack.variable({ name: "oidc_issuer", type: "string", description: "Issuer of that OIDC provider without https://, e.g. oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE." });
+      this.oidc = { providerArn, issuer: "var.oidc_issuer" };
+    }
+    return this.oidc;
+  }
+
+  /** An IAM role a Kubernetes service account assumes through the cluster's OIDC provider. */
+  private irsaRole(label: string, roleName: string, serviceAccount: { name: string; namespace: string }, permissions: HclBodyItem[], description: string): HclBodyItem[] {
+    const oidc = this.irsa();
+    const subject = `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`;
+    return [
+      block("data", ["aws_iam_policy_document", `${label}_trust`], [
+        statement([
+          attr("actions", ["sts:AssumeRoleWithWebIdentity"]),
+          blank,
+          principals("Federated", list([oidc.providerArn])),
+          condition("StringEquals", tpl`${expr(oidc.issuer)}:sub`, list([subject])),
+          condition("StringEquals", tpl`${expr(oidc.issuer)}:aud`, list(["sts.amazonaws.com"])),
+        ]),
+      ]),
+      block("resource", ["aws_iam_role", label], [
+        attr("name", roleName),
+        attr("description", description),
+        attr("assume_role_policy", expr(`data.aws_iam_policy_document.${label}_trust.json`)),
+      ]),
+      block("data", ["aws_iam_policy_document", label], permissions),
+      block("resource", ["aws_iam_role_policy", label], [
+        attr("name", roleName),
+        attr("role", expr(`aws_iam_role.${label}.id`)),
+        attr("policy", expr(`data.aws_iam_policy_document.${label}.json`)),
+      ]),
+    ];
+  }
+
+  buckets(): void {
+    if (this.buckets_.length === 0) return;
+    const buckets = this.stack.local(
+      "backup_buckets",
+      obj(this.buckets_.map((b) => [b.name, obj({ purpose: b.purpose, retention_days: b.retentionDays })] as const)),
+    );
+    const noncurrentDays = 7;
+    if (this.profile.objectStorage.provider === "s3") {
+      const kmsArn = this.kms();
+      const perBucket = (type: string, body: (HclBodyItem | false)[]) =>
+        block("resource", [type, "backups"], [attr("for_each", expr("aws_s3_bucket.backups")), blank, attr("bucket", expr("each.value.id")), ...body]);
+      this.stack.section(
+        `Backup buckets: versioned, encrypted with the KMS key, never public, and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
+        [
+          block("resource", ["aws_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("tags", obj({ purpose: expr("each.value.purpose") }))]),
+          perBucket("aws_s3_bucket_versioning", [blank, block("versioning_configuration", [], [attr("status", "Enabled")])]),
+          perBucket("aws_s3_bucket_server_side_encryption_configuration", [
+            blank,
+            block("rule", [], [
+              attr("bucket_key_enabled", true),
+              blank,
+              block("apply_server_side_encryption_by_default", [], [attr("sse_algorithm", "aws:kms"), attr("kms_master_key_id", kmsArn)]),
+            ]),
+          ]),
+          perBucket("aws_s3_bucket_lifecycle_configuration", [
+            blank,
+            block("rule", [], [
+              attr("id", "expire-after-retention"),
+              attr("status", "Enabled"),
+              blank,
+              block("filter", [], []),
+              block("expiration", [], [attr("days", expr("local.backup_buckets[each.key].retention_days"))]),
+              block("noncurrent_version_expiration", [], [attr("noncurrent_days", noncurrentDays)]),
+              block("abort_incomplete_multipart_upload", [], [attr("days_after_initiation", 7)]),
+            ]),
+            blank,
+            attr("depends_on", [expr("aws_s3_bucket_versioning.backups")]),
+          ]),
+          perBucket("aws_s3_bucket_public_access_block", [
+            attr("block_public_acls", true),
+            attr("block_public_policy", true),
+            attr("ignore_public_acls", true),
+            attr("restrict_public_buckets", true),
+          ]),
+        ],
+      );
+      this.stack.output({ name: "backup_buckets", description: "Backup buckets of this cluster.", value: expr("[for bucket in aws_s3_bucket.backups : bucket.id]") });
+      return;
+    }
+    this.minio();
+    const perBucket = (type: string, body: HclBodyItem[]) =>
+      block("resource", [type, "backups"], [attr("for_each", expr("minio_s3_bucket.backups")), blank, attr("bucket", expr("each.value.bucket")), blank, ...body]);
+    const bucketArns = expr('flatten([for bucket in minio_s3_bucket.backups : ["arn:aws:s3:::${bucket.bucket}", "arn:aws:s3:::${bucket.bucket}/*"]])');
+    this.stack.section(
+      `Backup buckets on MinIO: versioned and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
+      [
+        block("resource", ["minio_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("acl", "private")]),
+        perBucket("minio_s3_bucket_versioning", [block("versioning_configuration", [], [attr("status", "Enabled")])]),
+        perBucket("minio_ilm_policy", [
+          block("rule", [], [
+            attr("id", "expire-after-retention"),
+            attr("expiration", expr('"${local.backup_buckets[each.key].retention_days}d"')),
+            blank,
+            block("noncurrent_expiration", [], [attr("days", `${noncurrentDays}d`)]),
+          ]),
+          blank,
+          attr("depends_on", [expr("minio_s3_bucket_versioning.backups")]),
+        ]),
+      ],
+    );
+    this.stack.section(`Velero's MinIO user ${this.cluster.iam.veleroRole}: read and write on the backup buckets only. Its secret key stays in the state.`, [
+      block("resource", ["minio_iam_policy", "velero"], [
+        attr("name", this.cluster.iam.veleroRole),
+        attr(
+          "policy",
+          call(
+            "jsonencode",
+            obj({
+              Version: "2012-10-17",
+              Statement: [
+                obj({
+                  Effect: "Allow",
+                  Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                  Resource: bucketArns,
+                }),
+              ],
+            }),
+          ),
+        ),
+      ]),
+      block("resource", ["minio_iam_user", "velero"], [attr("name", this.cluster.iam.veleroRole)]),
+      block("resource", ["minio_iam_user_policy_attachment", "velero"], [
+        attr("user_name", expr("minio_iam_user.velero.name")),
+        attr("policy_name", expr("minio_iam_policy.velero.name")),
+      ]),
+    ]);
+    this.stack.output({ name: "backup_buckets", description: "Backup buckets of this cluster.", value: expr("[for bucket in minio_s3_bucket.backups : bucket.bucket]") });
+    this.stack.output({ name: "velero_user", description: "MinIO user Velero authenticates as.", value: expr("minio_iam_user.velero.name") });
+  }
+
+  private minio(): void {
+    const endpoint = this.profile.objectStorage.endpoint;
+    const url = endpoint === undefined ? undefined : parseUrl(endpoint);
+    const credential = (name: string, what: string) =>
+      this.stack.variable({ name, type: "string", description: `MinIO ${what} OpenTofu manages buckets and users with (MINIO_${what === "user" ? "USER" : "PASSWORD"} works too).`, sensitive: true });
+    this.stack.provider("minio", [
+      attr(
+        "minio_server",
+        url?.host ?? this.stack.variable({ name: "minio_server", type: "string", description: "MinIO host and port (the spec names no endpoint)." }),
+      ),
+      attr("minio_ssl", url ? url.protocol === "https:" : true),
+      attr("minio_user", credential("minio_user", "user")),
+      attr("minio_password", credential("minio_password", "password")),
+    ]);
+  }
+
+  /** IRSA role for External Secrets, when a store on this cluster reads AWS Secrets Manager. */
+  externalSecretsRole(): void {
+    const stores = this.storesOn("aws-secrets-manager");
+    const regionOf = (store: ModelSecretStore) => store.aws?.region ?? this.cluster.region ?? this.profile.region ?? "*";
+    // Only what this cluster's ExternalSecrets reference; Secrets Manager appends six random
+    // characters to a secret's name in its ARN.
+    const arns = stores.flatMap((store) =>
+      [
+        ...new Set(
+          this.model.externalSecrets
+            .filter((secret) => secret.cluster === this.cluster.name && secret.store === store.name)
+            .flatMap((secret) => secret.data.map((item) => item.key)),
+        ),
+      ]
+        .sort()
+        .map((key) => tpl`arn:${expr("data.aws_partition.current.partition")}:secretsmanager:${regionOf(store)}:${expr("data.aws_caller_identity.current.account_id")}:secret:${key}-??????`),
+    );
+    if (arns.length === 0) return;
+    this.identity();
+    const sa = this.cluster.externalSecretsServiceAccount;
+    this.stack.section(
+      `IAM role ${this.cluster.iam.externalSecretsRole}: External Secrets (${sa.namespace}/${sa.name}) reads the secrets this cluster's ExternalSecrets name.`,
+      this.irsaRole(
+        "external_secrets",
+        this.cluster.iam.externalSecretsRole,
+        sa,
+        [
+          statement([
+            attr("sid", "ReadReferencedSecrets"),
+            attr("actions", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"]),
+            attr("resources", list(arns)),
+          ]),
+        ],
+        `External Secrets on ${this.cluster.name}: read-only on the secrets it syncs`,
+      ),
+    );
+    this.stack.output({ name: "external_secrets_role_arn", description: "IAM role External Secrets assumes (annotate its service account with it).", value: expr("aws_iam_role.external_secrets.arn") });
+  }
+
+  /** IRSA role for Velero, when its buckets are in S3. */
+  veleroRole(): void {
+    if (this.buckets_.length === 0 || this.profile.objectStorage.provider !== "s3") return;
+    this.identity();
+    const sa = this.cluster.veleroServiceAccount;
+    this.stack.section(
+      `IAM role ${this.cluster.iam.veleroRole}: Velero (${sa.namespace}/${sa.name}) writes backups to the buckets and snapshots EBS volumes.`,
+      this.irsaRole(
+        "velero",
+        this.cluster.iam.veleroRole,
+        sa,
+        [
+          statement([
+            attr("sid", "Volumes"),
+            attr("actions", ["ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:CreateTags", "ec2:CreateVolume", "ec2:CreateSnapshot", "ec2:DeleteSnapshot"]),
+            attr("resources", ["*"]),
+          ]),
+          statement([
+            attr("sid", "Objects"),
+            attr("actions", ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]),
+            attr("resources", expr('[for bucket in aws_s3_bucket.backups : "${bucket.arn}/*"]')),
+          ]),
+          statement([attr("sid", "Buckets"), attr("actions", ["s3:ListBucket"]), attr("resources", expr("[for bucket in aws_s3_bucket.backups : bucket.arn]"))]),
+          statement([
+            attr("sid", "BucketKey"),
+            attr("actions", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]),
+            attr("resources", list([this.kms()])),
+          ]),
+        ],
+        `Velero on ${this.cluster.name}: backup buckets and volume snapshots`,
+      ),
+    );
+    this.stack.output({ name: "velero_role_arn", description: "IAM role Velero assumes (annotate its service account with it).", value: expr("aws_iam_role.velero.arn") });
+  }
+
+  private storesOn(backend: ModelSecretStore["backend"]): ModelSecretStore[] {
+    return this.model.secretStores.filter((s) => s.backend === backend && s.placements.some((p) => p.cluster === this.cluster.name));
+  }
+
+  /**
+   * Vault objects of the stores this cluster reads: the KV mount, the Kubernetes auth mount and its
+   * role for External Secrets, and a read-only policy. A Vault server is shared, so a store's objects
+   * are managed by the first cluster that reads it (placements are sorted), never by two stacks.
+   */
+  vault(): void {
+    const stores = this.storesOn("vault").filter((s) => s.vault && s.placements[0]?.cluster === this.cluster.name);
+    if (stores.length === 0) return;
+    const address = this.profile.secrets.address ?? stores[0]!.vault!.server;
+    this.stack.provider("vault", [
+      comment("Authenticates with VAULT_TOKEN (or a token helper): never a token in the configuration."),
+      attr("address", address),
+    ]);
+    const sa = this.cluster.externalSecretsServiceAccount;
+    const mountLabels = new Set<string>();
+    const authLabels = new Set<string>();
+    const roleLabels = new Set<string>();
+    const mounts = new Map<string, { label: string; kvVersion: "v1" | "v2" }>();
+    const auths = new Map<string, string>();
+    const roles = new Map<string, { label: string; auth: string; role: string }>();
+    for (const store of stores) {
+      const v = store.vault!;
+      if (!mounts.has(v.mount)) mounts.set(v.mount, { label: labelFor(v.mount, mountLabels), kvVersion: v.kvVersion });
+      if (!auths.has(v.auth.mountPath)) auths.set(v.auth.mountPath, labelFor(v.auth.mountPath, authLabels));
+      const roleKey = `${v.auth.mountPath}\u0000${v.auth.role}`;
+      if (!roles.has(roleKey)) roles.set(roleKey, { label: labelFor(v.auth.role, roleLabels), auth: v.auth.mountPath, role: v.auth.role });
+    }
+    const policyText = printHcl(
+      [...mounts.entries()].flatMap(([path, mount]) =>
+        mount.kvVersion === "v2"
+          ? [
+              block("path", [`${path}/data/*`], [attr("capabilities", ["read"])]),
+              block("path", [`${path}/metadata/*`], [attr("capabilities", ["read", "list"])]),
+            ]
+          : [block("path", [`${path}/*`], [attr("capabilities", ["read", "list"])])],
+      ),
+    );
+    const kubernetesHost = this.stack.variable({
+      name: "kubernetes_host",
+      type: "string",
+      description: `Kubernetes API address Vault calls to review ${this.cluster.name}'s service-account tokens.`,
+      default: this.cluster.server,
+    });
+    this.stack.section(
+      `Vault for External Secrets (${sa.namespace}/${sa.name}): KV mounts, Kubernetes auth and a read-only policy. Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.`,
+      [
+        ...[...mounts.entries()].map(([path, mount]) =>
+          block("resource", ["vault_mount", mount.label], [
+            attr("path", path),
+            attr("type", "kv"),
+            attr("options", obj({ version: mount.kvVersion === "v2" ? "2" : "1" })),
+            attr("description", `Secrets External Secrets syncs into ${this.model.platform.name}`),
+          ]),
+        ),
+        ...[...auths.entries()].flatMap(([path, label]) => [
+          block("resource", ["vault_auth_backend", label], [attr("type", "kubernetes"), attr("path", path)]),
+          block("resource", ["vault_kubernetes_auth_backend_config", label], [
+            attr("backend", expr(`vault_auth_backend.${label}.path`)),
+            attr("kubernetes_host", kubernetesHost),
+          ]),
+        ]),
+        block("resource", ["vault_policy", "external_secrets"], [attr("name", this.cluster.iam.externalSecretsRole), attr("policy", policyText)]),
+        ...[...roles.values()].map((role) =>
+          block("resource", ["vault_kubernetes_auth_backend_role", role.label], [
+            attr("backend", expr(`vault_auth_backend.${auths.get(role.auth)!}.path`)),
+            attr("role_name", role.role),
+            attr("bound_service_account_names", [sa.name]),
+            attr("bound_service_account_namespaces", [sa.namespace]),
+            attr("token_policies", [expr("vault_policy.external_secrets.name")]),
+            attr("token_ttl", 3600),
+          ]),
+        ),
+      ],
+    );
+    this.stack.output({ name: "external_secrets_vault_policy", description: "Vault policy External Secrets reads with.", value: expr("vault_policy.external_secrets.name") });
+  }
+
+  /**
+   * Records for the hosts of this cluster's environments inside the profile's zone. When the cluster
+   * runs ExternalDNS it owns them (from Ingress objects), so none are made here. Preview hosts are
+   * per pull request and left to ExternalDNS too.
+   */
+  dns(): void {
+    if (this.cluster.components.some((c) => c.name === "external-dns")) return;
+    const zone = this.profile.dns.zone;
+    const hosts = [
+      ...new Set(
+        this.model.environments
+          .filter((e) => e.cluster === this.cluster.name && e.runtime === "kubernetes" && !e.preview)
+          .flatMap((e) => e.hosts)
+          .filter((host) => host === zone || host.endsWith(`.${zone}`)),
+      ),
+    ].sort();
+    if (hosts.length === 0) return;
+    const title = `DNS records in ${zone} for the environments' hosts, pointing at the ingress load balancer.`;
+    const forEach = attr("for_each", call("toset", hosts));
+    switch (this.profile.dns.provider) {
+      case "route53": {
+        this.aws();
+        const lbName = this.stack.variable({ name: "ingress_load_balancer_dns_name", type: "string", description: "DNS name of the ingress controller's load balancer." });
+        const lbZone = this.stack.variable({ name: "ingress_load_balancer_zone_id", type: "string", description: "Route53 hosted zone ID of that load balancer." });
+        this.stack.section(`${title} The zone is shared by every cluster of the profile, so it is looked up, not created.`, [
+          block("data", ["aws_route53_zone", "this"], [attr("name", zone)]),
+          block("resource", ["aws_route53_record", "hosts"], [
+            forEach,
+            blank,
+            attr("zone_id", expr("data.aws_route53_zone.this.zone_id")),
+            attr("name", expr("each.value")),
+            attr("type", "A"),
+            blank,
+            block("alias", [], [attr("name", lbName), attr("zone_id", lbZone), attr("evaluate_target_health", true)]),
+          ]),
+        ]);
+        this.stack.output({ name: "dns_records", description: "Hosts with a record in the zone.", value: expr("[for record in aws_route53_record.hosts : record.fqdn]") });
+        return;
+      }
+      case "cloudflare": {
+        const token = this.stack.variable({ name: "cloudflare_api_token", type: "string", description: "Cloudflare API token with DNS edit rights on the zone.", sensitive: true });
+        this.stack.provider("cloudflare", [attr("api_token", token)]);
+        const zoneId = this.stack.variable({ name: "cloudflare_zone_id", type: "string", description: `Cloudflare zone ID of ${zone}.` });
+        const address = this.ingressAddress();
+        this.stack.section(title, [
+          block("resource", ["cloudflare_record", "hosts"], [
+            forEach,
+            blank,
+            attr("zone_id", zoneId),
+            attr("name", expr("each.value")),
+            attr("type", "A"),
+            attr("content", address),
+            attr("ttl", 300),
+            attr("proxied", false),
+          ]),
+        ]);
+        this.stack.output({ name: "dns_records", description: "Hosts with a record in the zone.", value: expr("[for record in cloudflare_record.hosts : record.hostname]") });
+        return;
+      }
+      case "powerdns": {
+        const apiKey = this.stack.variable({ name: "powerdns_api_key", type: "string", description: "PowerDNS API key.", sensitive: true });
+        this.stack.provider("powerdns", [
+          attr(
+            "server_url",
+            this.profile.dns.endpoint ?? this.stack.variable({ name: "powerdns_server_url", type: "string", description: "PowerDNS API address (the spec names no endpoint)." }),
+          ),
+          attr("api_key", apiKey),
+        ]);
+        const address = this.ingressAddress();
+        this.stack.section(`${title} PowerDNS names are fully qualified (trailing dot).`, [
+          block("resource", ["powerdns_record", "hosts"], [
+            forEach,
+            blank,
+            attr("zone", `${zone}.`),
+            attr("name", expr('"${each.value}."')),
+            attr("type", "A"),
+            attr("ttl", 300),
+            attr("records", [address]),
+          ]),
+        ]);
+        this.stack.output({ name: "dns_records", description: "Hosts with a record in the zone.", value: expr("[for record in powerdns_record.hosts : record.name]") });
+        return;
+      }
+    }
+  }
+
+  private ingressAddress(): HclValue {
+    return this.stack.variable({ name: "ingress_address", type: "string", description: `IP address of the ${this.cluster.name} ingress load balancer the hosts resolve to.` });
+  }
+}
+
+/** Host (with port) and scheme of an endpoint URL; a bare host:port counts as HTTPS. */
+function parseUrl(endpoint: string): { host: string; protocol: string } {
+  try {
+    const url = new URL(endpoint.includes("://") ? endpoint : `https://${endpoint}`);
+    return { host: url.host, protocol: url.protocol };
+  } catch {
+    return { host: endpoint, protocol: "https:" };
+  }
+}

@@ -1,0 +1,161 @@
+import type { Model, ModelBackup, ModelRecoveryPlan } from "../../compiler/model.js";
+import { toYaml } from "../shared/yaml.js";
+import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
+import { duration } from "./format.js";
+import { Outline } from "./outline.js";
+
+const METHOD_LABEL: Record<ModelBackup["method"], string> = {
+  velero: "Velero schedule",
+  "cnpg-pitr": "CloudNativePG base backups + WAL archive (PITR)",
+  "pg-dump": "pg_dump",
+  "vault-raft-snapshot": "Vault raft snapshot",
+  "redis-rdb": "Redis RDB dump",
+  "volume-snapshot": "CSI volume snapshot",
+  "etcd-snapshot": "etcd snapshot",
+};
+
+/** One sentence a tired reader cannot misread: does the sum of the steps fit the promise? */
+export function verdict(plan: ModelRecoveryPlan): string {
+  const total = duration(plan.totalSeconds);
+  const rto = duration(plan.rtoSeconds);
+  if (plan.totalSeconds === plan.rtoSeconds) return `The steps below add up to ${total}, which fits the RTO of ${rto} exactly, with no time to spare.`;
+  return plan.fitsRto
+    ? `The steps below add up to ${total}, which fits the RTO of ${rto} (${duration(plan.rtoSeconds - plan.totalSeconds)} to spare).`
+    : `The steps below add up to ${total}, which does NOT fit the RTO of ${rto}: it is exceeded by ${duration(plan.totalSeconds - plan.rtoSeconds)}.`;
+}
+
+function location(backup: ModelBackup): string {
+  if (backup.destinationPath !== undefined) return `${code(backup.destinationPath)}${backup.endpoint !== undefined ? ` at ${code(backup.endpoint)}` : ""}`;
+  if (backup.method === "etcd-snapshot") return "on the server nodes";
+  if (backup.method === "volume-snapshot") return "CSI snapshots on the cluster's storage";
+  return "in the cluster";
+}
+
+function protects(backup: ModelBackup): string {
+  const namespaces = backup.namespaces.length > 0 ? backup.namespaces.map(code).join(", ") : "the whole cluster";
+  return backup.dataService !== undefined ? `${code(backup.dataService)} in ${namespaces}` : namespaces;
+}
+
+function inventory(model: Model): string {
+  return table(
+    ["Backup", "Method", "Cluster", "Protects", "Schedule", "Retention", "Stored at", "Worst-case data loss"],
+    model.backups.map((b) => [
+      code(b.name),
+      escapeText(METHOD_LABEL[b.method]),
+      b.cluster !== undefined ? code(b.cluster) : "—",
+      protects(b),
+      code(b.schedule),
+      escapeText(b.retention),
+      location(b),
+      b.maxDataLossSeconds !== undefined ? duration(b.maxDataLossSeconds) : "unknown",
+    ]),
+  );
+}
+
+function repositories(model: Model): string {
+  const { app, gitops, infra, monorepo } = model.platform.repositories;
+  const tree = model.platform.gitopsPath === "." ? "the repository root" : code(model.platform.gitopsPath);
+  const rows = monorepo
+    ? [[code(gitops), "monorepo", `application source, the spec, and the generated tree at ${tree} (OpenTofu stacks, manifests, values)`]]
+    : [
+        [code(gitops), "GitOps", `the generated tree at ${tree}: OpenTofu stacks, Kubernetes and ArgoCD manifests, Helm values; ArgoCD syncs from it`],
+        [code(infra), "infrastructure", "infrastructure code and its history"],
+        [code(app), "application", "application source, Dockerfiles and charts; images are rebuilt from it only for new releases"],
+      ];
+  return table(["Repository", "Role", "Holds"], rows);
+}
+
+function stateBackends(model: Model): string {
+  return table(
+    ["Profile", "OpenTofu state"],
+    model.profiles.map((p) => {
+      const state = p.stateBackend;
+      const where =
+        state.type === "s3" ? `S3 bucket ${code(state.bucket)}, key ${code(state.key)} (${escapeText(state.region)})` : state.type === "http" ? `HTTP backend ${code(state.address)}` : `local file ${code(state.path)}`;
+      return [code(p.name), where];
+    }),
+  );
+}
+
+function planView(model: Model, plan: ModelRecoveryPlan, outline: Outline) {
+  const heading = outline.heading(2, `Restore ${plan.environment}`);
+  let elapsed = 0;
+  const rows = plan.steps.map((step, i) => {
+    elapsed += step.estimateSeconds;
+    return [String(i + 1), escapeText(step.title), code(step.id), duration(step.estimateSeconds), duration(elapsed)];
+  });
+  const env = model.environments.find((e) => e.name === plan.environment)!;
+  return {
+    heading,
+    context: escapeText(
+      `Environment ${plan.environment} runs on cluster ${plan.cluster}${env.namespace !== undefined ? ` in namespace ${env.namespace}` : ""}. Promised: RTO ${duration(plan.rtoSeconds)}, RPO ${duration(plan.rpoSeconds)}.`,
+    ),
+    verdict: escapeText(verdict(plan)),
+    stepsTable: table(["#", "Step", "Estimate key", "Estimate", "Elapsed"], rows, ["right", "left", "left", "right", "right"]),
+    steps: plan.steps.map((step, i) => ({
+      heading: outline.heading(3, `Step ${i + 1}: ${step.title} (${duration(step.estimateSeconds)})`, false),
+      note: step.note !== undefined ? escapeText(step.note) : "",
+      commands: codeBlock("sh", step.commands),
+      manifestIntro: step.manifest ? `Save this manifest as ${code(step.manifest.file)}:` : "",
+      manifest: step.manifest ? codeBlock("yaml", toYaml(step.manifest.document)) : "",
+    })),
+  };
+}
+
+export function disasterRecoveryView(model: Model) {
+  const outline = new Outline();
+  const title = outline.heading(1, `Disaster recovery of ${model.platform.name}`);
+  const contentsHeading = outline.heading(2, "Contents", false);
+  const objectivesHeading = outline.heading(2, "Recovery objectives");
+  const withPlan = new Set(model.recovery.map((p) => p.environment));
+  const objectives = table(
+    ["Environment", "Cluster", "RTO", "RPO", "Restore estimate", "Fits the RTO"],
+    model.recovery.map((plan) => [
+      code(plan.environment),
+      code(plan.cluster),
+      duration(plan.rtoSeconds),
+      duration(plan.rpoSeconds),
+      duration(plan.totalSeconds),
+      plan.fitsRto ? "yes" : `**no**, over by ${duration(plan.totalSeconds - plan.rtoSeconds)}`,
+    ]),
+  );
+  const unprotected = model.environments.filter((e) => !withPlan.has(e.name)).map((e) => code(e.name));
+  const inventoryHeading = outline.heading(2, "What is backed up where");
+  const gitHeading = outline.heading(3, "Git, the source of truth");
+  const backupsHeading = outline.heading(3, "Backups");
+  const bucketsHeading = model.buckets.length > 0 ? outline.heading(3, "Buckets") : "";
+  const stateHeading = outline.heading(3, "OpenTofu state");
+  const plans = model.recovery.map((plan) => planView(model, plan, outline));
+  const drillsHeading = model.drills.length > 0 ? outline.heading(2, "Restore drills") : "";
+  return {
+    title,
+    intro: escapeText(
+      "Clusters are rebuilt, not repaired: everything needed to re-create a cluster is in Git, so a recovery is re-provision, re-sync from Git, then restore the data that Git does not hold. Each restore below lists its steps in order with exact commands and an estimated duration.",
+    ),
+    contentsHeading,
+    objectivesHeading,
+    objectives: model.recovery.length > 0 ? objectives : escapeText("No environment promises an RTO, so there is no restore plan."),
+    unprotected: unprotected.length > 0 ? `No recovery promise (rebuilt from Git only): ${unprotected.join(", ")}.` : "",
+    inventoryHeading,
+    gitHeading,
+    git: repositories(model),
+    backupsHeading,
+    backups: model.backups.length > 0 ? inventory(model) : escapeText("No backups are declared."),
+    showBuckets: model.buckets.length > 0,
+    bucketsHeading,
+    buckets: table(
+      ["Bucket", "Cluster", "Profile", "Kept for"],
+      model.buckets.map((b) => [code(b.name), code(b.cluster), code(b.profile), `${b.retentionDays} days`]),
+    ),
+    stateHeading,
+    state: stateBackends(model),
+    plans,
+    showDrills: model.drills.length > 0,
+    drillsHeading,
+    drills: table(
+      ["Environment", "Every", "What"],
+      model.drills.map((d) => [code(d.environment), escapeText(d.every), d.description !== undefined ? escapeText(d.description) : "full restore following this runbook"]),
+    ),
+    contents: outline.tableOfContents(3),
+  };
+}

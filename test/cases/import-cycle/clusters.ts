@@ -1,0 +1,3 @@
+import { platformName } from "./platform.ts";
+
+export const clusters = [{ name: `${platformName}-main` }];

@@ -1,0 +1,208 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { parse } from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import { EXAMPLES_DIR, runPlinth } from "./helpers.js";
+
+const temp = mkdtempSync(path.join(os.tmpdir(), "plinth-cli-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+/** A private copy of an example, so tests may edit it. */
+function copyExample(name: string): string {
+  const dir = mkdtempSync(path.join(temp, `${name}-`));
+  cpSync(path.join(EXAMPLES_DIR, name), dir, { recursive: true });
+  return dir;
+}
+
+describe("build / check / diff", () => {
+  const dir = copyExample("bitvault");
+  const out = path.join(dir, "out");
+
+  it("build writes the tree and a manifest; check then exits 0", async () => {
+    const build = await runPlinth(["build", ".", "--out", "out"], dir);
+    expect(build.code, build.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(out, "plinth.manifest.json"), "utf8"));
+    expect(Object.keys(manifest.files).length).toBeGreaterThan(10);
+    expect(manifest.specHash).toMatch(/^[a-f0-9]{64}$/);
+    const check = await runPlinth(["check", ".", "--out", "out"], dir);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+  });
+
+  it("building twice gives byte-identical trees", async () => {
+    const first = readFileSync(path.join(out, "plinth.manifest.json"), "utf8");
+    const again = await runPlinth(["build", ".", "--out", "out2"], dir);
+    expect(again.code).toBe(0);
+    expect(readFileSync(path.join(dir, "out2", "plinth.manifest.json"), "utf8")).toBe(first);
+  });
+
+  it("check exits 1 with a unified diff after a generated file is edited by hand", async () => {
+    const manifest = JSON.parse(readFileSync(path.join(out, "plinth.manifest.json"), "utf8"));
+    const victim = Object.keys(manifest.files).find((f) => f.endsWith(".md") || f.endsWith(".yaml"))!;
+    writeFileSync(path.join(out, victim), readFileSync(path.join(out, victim), "utf8") + "edited by hand\n");
+    const check = await runPlinth(["check", ".", "--out", "out"], dir);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(`--- a/${victim}`);
+    expect(check.stdout).toContain("-edited by hand");
+    expect(check.stderr).toContain("has drifted");
+    const diff = await runPlinth(["diff", ".", "--out", "out"], dir);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toContain("-edited by hand");
+    expect((await runPlinth(["diff", ".", "--out", "out", "--exit-code"], dir)).code).toBe(1);
+    const json = await runPlinth(["check", ".", "--out", "out", "--json"], dir);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, changed: [victim] });
+  });
+
+  it("build keeps hand-written files and removes files it no longer generates", async () => {
+    writeFileSync(path.join(out, "NOTES.md"), "mine\n");
+    writeFileSync(path.join(out, "runbooks", "local-notes.md"), "mine too\n");
+    const rebuilt = await runPlinth(["build", ".", "--out", "out"], dir);
+    expect(rebuilt.code).toBe(0);
+    expect(readFileSync(path.join(out, "NOTES.md"), "utf8")).toBe("mine\n");
+    expect(readFileSync(path.join(out, "runbooks", "local-notes.md"), "utf8")).toBe("mine too\n");
+    // Only the runbook target now: every other target's files go, hand-written ones stay.
+    const narrowed = await runPlinth(["build", ".", "--out", "out", "--target", "runbook"], dir);
+    expect(narrowed.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(out, "plinth.manifest.json"), "utf8"));
+    expect(Object.keys(manifest.files).every((f) => f.startsWith("runbooks/"))).toBe(true);
+    expect(existsSync(path.join(out, "kubernetes"))).toBe(false);
+    expect(existsSync(path.join(out, "NOTES.md"))).toBe(true);
+    expect((await runPlinth(["check", ".", "--out", "out", "--target", "runbook"], dir)).code).toBe(0);
+  });
+
+  it("writes nothing when the spec is invalid", async () => {
+    const broken = copyExample("bitvault");
+    const env = path.join(broken, "environments.ts");
+    writeFileSync(env, readFileSync(env, "utf8").replace('rollout: "', 'rollout: "no-such-'));
+    const result = await runPlinth(["build", ".", "--out", "out"], broken);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/environments\.ts:\d+:\d+ - error ref\/unknown-rollout/);
+    expect(existsSync(path.join(broken, "out"))).toBe(false);
+  });
+});
+
+describe("validate", () => {
+  it.each(["bitvault", "catalyst-forge", "gitops-monorepo", "k3s-homelab"])("%s validates", async (name) => {
+    const result = await runPlinth(["validate", path.join(EXAMPLES_DIR, name)], EXAMPLES_DIR);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/ - error /);
+  });
+
+  it("k3s-homelab reports the seed's quota overcommit with its rule id and location", async () => {
+    const result = await runPlinth(["validate", "k3s-homelab", "--json"], EXAMPLES_DIR);
+    const report = JSON.parse(result.stdout);
+    const overcommit = report.diagnostics.find((d: { rule: string }) => d.rule === "quota/overcommit");
+    expect(overcommit).toMatchObject({ file: "k3s-homelab/platform.ts", severity: "note" });
+    expect(overcommit.message).toContain("11.5Gi (observability 6Gi + security 1.5Gi + workloads 4Gi)");
+    const line = readFileSync(path.join(EXAMPLES_DIR, "k3s-homelab", "platform.ts"), "utf8").split("\n")[overcommit.line - 1];
+    expect(line.slice(overcommit.column - 1)).toMatch(/^memory: "10Gi"/);
+  });
+
+  it("--format github prints workflow annotations", async () => {
+    const result = await runPlinth(["validate", "k3s-homelab", "--format", "github"], EXAMPLES_DIR);
+    expect(result.stderr).toMatch(/^::notice file=k3s-homelab\/platform\.ts,line=\d+,col=\d+,title=quota\/overcommit::/m);
+  });
+
+  it("a YAML spec is validated by the same schemas, with locations", async () => {
+    const dir = mkdtempSync(path.join(temp, "yaml-"));
+    writeFileSync(path.join(dir, "platform.yaml"), "name: shop\norganisation: shop\nrepositories: { monorepo: https://example.com/shop }\nprofiles: []\nenvironments:\n  - name: local\n    runtime: compose\n    tier: liet\n");
+    const result = await runPlinth(["validate"], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("platform.yaml:8:5 - error schema/invalid-value: environments[0].tier: \"liet\" is not one of \"lite\", \"standard\", \"full\" — did you mean 'lite'?");
+  });
+
+  it("colors only when asked, and NO_COLOR wins", async () => {
+    const plain = await runPlinth(["validate", "k3s-homelab"], EXAMPLES_DIR);
+    expect(plain.stderr).not.toContain("\u001b[");
+    const forced = await runPlinth(["validate", "k3s-homelab"], EXAMPLES_DIR, { NO_COLOR: undefined, FORCE_COLOR: "1" });
+    expect(forced.stderr).toContain("\u001b[");
+  });
+});
+
+describe("schema, init, inspect, help", () => {
+  it("schema prints a JSON Schema that accepts every example's model input shape", async () => {
+    const result = await runPlinth(["schema"], temp);
+    expect(result.code).toBe(0);
+    const schema = JSON.parse(result.stdout);
+    expect(schema.type).toBe("object");
+    expect(schema.properties.environments).toBeDefined();
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    const yamlSpec = parse("name: a\norganisation: a\nrepositories: { monorepo: r }\nprofiles: []\nenvironments: [{ name: local }]\n");
+    expect(validate(yamlSpec)).toBe(false); // profiles needs one item
+    yamlSpec.profiles = [{ name: "p", cloud: "onprem", dns: { provider: "powerdns", zone: "a.lan" }, secrets: { backend: "vault" }, objectStorage: { provider: "minio" }, registry: { provider: "harbor", url: "h" }, storageClass: "s" }];
+    expect(validate(yamlSpec), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("init writes a spec that build compiles, and refuses to overwrite it", async () => {
+    const dir = mkdtempSync(path.join(temp, "init-"));
+    const init = await runPlinth(["init", "--name", "Acme Shop"], dir);
+    expect(init.code).toBe(0);
+    expect(readFileSync(path.join(dir, "platform.ts"), "utf8")).toContain('name: "acme-shop"');
+    const build = await runPlinth(["build"], dir);
+    expect(build.code, build.stderr).toBe(0);
+    expect(existsSync(path.join(dir, "generated", "runbooks", "environments.md"))).toBe(true);
+    const again = await runPlinth(["init"], dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("init/exists");
+  });
+
+  it("inspect prints the resolved model", async () => {
+    const result = await runPlinth(["inspect", "gitops-monorepo"], EXAMPLES_DIR);
+    expect(result.code).toBe(0);
+    const model = JSON.parse(result.stdout);
+    expect(model.environments.map((e: { name: string }) => e.name)).toEqual(["dev", "stage", "production"]);
+    expect(model.environments[2].promoteFrom).toBe("stage");
+  });
+
+  it.each(["build", "check", "diff", "validate", "inspect", "schema", "init", "compose", "promote"])("%s --help", async (command) => {
+    const result = await runPlinth([command, "--help"], temp);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: plinth ${command}`);
+  });
+
+  it("unknown commands and options are user errors with a suggestion", async () => {
+    const unknown = await runPlinth(["biuld"], temp);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("did you mean 'build'?");
+    const option = await runPlinth(["build", "--outt", "x"], temp);
+    expect(option.code).toBe(1);
+    expect(option.stderr).toContain("--outt");
+  });
+
+  it("an internal failure exits 2, says it is a bug, and shows a stack only with --debug", async () => {
+    const dir = mkdtempSync(path.join(temp, "bug-"));
+    const { writeFileSync: write } = await import("node:fs");
+    write(path.join(dir, "platform.ts"), "export default 1;\n");
+    // A file where a folder is expected makes the writer fail for a reason that is not the spec's.
+    cpSync(path.join(EXAMPLES_DIR, "k3s-homelab"), dir, { recursive: true });
+    write(path.join(dir, "out"), "a file, not a folder\n");
+    const plain = await runPlinth(["build", ".", "--out", "out"], dir);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain("This is a bug in plinth");
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await runPlinth(["build", ".", "--out", "out", "--debug"], dir);
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe("promote", () => {
+  it("moves a digest one rung and refuses to skip one", async () => {
+    const dir = copyExample("bitvault");
+    const lockPath = path.join(dir, "releases.lock.yaml");
+    const lock = parse(readFileSync(lockPath, "utf8"));
+    const service = Object.keys(lock)[0]!;
+    const digest = `sha256:${"b".repeat(64)}`;
+    writeFileSync(lockPath, readFileSync(lockPath, "utf8").replace(lock[service].dev, digest));
+    const skip = await runPlinth(["promote", service, "--from", "dev", "--to", "prod"], dir);
+    expect(skip.code).toBe(1);
+    expect(skip.stderr).toContain("promotion/skips-rung");
+    const ok = await runPlinth(["promote", service, "--from", "dev", "--to", "staging"], dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    const after = parse(readFileSync(lockPath, "utf8"));
+    expect(after[service].staging).toBe(digest);
+    expect(after[service].prod).toBe(lock[service].prod);
+  });
+});

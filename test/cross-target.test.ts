@@ -1,0 +1,181 @@
+/**
+ * The kubernetes, argocd and helm targets must agree on every name they share: what ArgoCD deploys
+ * into must exist, the values files it reads must be generated, the Secrets and AnalysisTemplates a
+ * chart references must be created next to it, and every ExternalSecret's store must exist. Runs over
+ * every example and over the hand-built fixture.
+ */
+import { describe, expect, it } from "vitest";
+import { emit } from "../compiler/emit.js";
+import type { Model } from "../compiler/model.js";
+import { gitopsRepoPath } from "../compiler/resolve/index.js";
+import type { OutputFile } from "../targets/types.js";
+import { fixtureModelWithAccess } from "./fixtures/model.js";
+import { buildExample, EXAMPLES } from "./helpers.js";
+import { renderApplications, renderString, SAMPLE_PULL_REQUEST } from "./support/appset-render.js";
+import { renderChart, setValue } from "./support/helm-render.js";
+import { k8sProblems, parseYamlDocuments } from "./support/k8s-check.js";
+
+type Doc = Record<string, any>;
+
+interface Tree {
+  model: Model;
+  files: OutputFile[];
+  /** Every document of the kubernetes and argocd targets, with its cluster (the folder under the target). */
+  docs: { target: string; cluster: string; path: string; doc: Doc }[];
+  /** Applications as ArgoCD would hold them: the static ones and those the ApplicationSets render. */
+  applications: { cluster: string; preview: boolean; app: Doc; appset?: Doc }[];
+}
+
+function tree(model: Model, files: OutputFile[]): Tree {
+  const docs = files
+    .filter((f) => /^(kubernetes|argocd)\//.test(f.path))
+    .flatMap((f) => {
+      const [target, cluster] = f.path.split("/") as [string, string];
+      return (parseYamlDocuments(f.content) as Doc[]).map((doc) => ({ target, cluster, path: f.path, doc }));
+    });
+  const applications = docs
+    .filter((d) => d.target === "argocd")
+    .flatMap(({ cluster, doc }) => {
+      if (doc.kind === "Application") return [{ cluster, preview: false, app: doc }];
+      if (doc.kind !== "ApplicationSet") return [];
+      const preview = JSON.stringify(doc.spec.generators).includes('"pullRequest"');
+      return renderApplications(doc).map((app) => ({ cluster, preview, app, appset: doc }));
+    });
+  return { model, files, docs, applications };
+}
+
+const kubernetes = (t: Tree, cluster: string, kind: string) => t.docs.filter((d) => d.target === "kubernetes" && d.cluster === cluster && d.doc.kind === kind).map((d) => d.doc);
+const syncOptions = (app: Doc): string[] => app.spec.syncPolicy?.syncOptions ?? [];
+const glob = (pattern: string, value: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(value);
+const valuesOf = (t: Tree, path: string) => parseYamlDocuments(t.files.find((f) => f.path === path)!.content)[0] as Doc;
+
+function checks(build: () => Promise<Tree>) {
+  it("every non-preview destination namespace is a Namespace of the kubernetes target or created by its Application", async () => {
+    const t = await build();
+    const apps = t.applications.filter((a) => !a.preview && a.app.spec.destination.namespace !== undefined);
+    expect(apps.length).toBeGreaterThan(0);
+    for (const { cluster, app } of apps) {
+      const namespaces = kubernetes(t, cluster, "Namespace").map((n) => n.metadata.name);
+      const cluster_ = t.model.clusters.find((c) => c.name === cluster)!;
+      const namespace = app.spec.destination.namespace;
+      const created = syncOptions(app).includes("CreateNamespace=true") || namespace === cluster_.argocdNamespace;
+      expect(namespaces.includes(namespace) || created, `${cluster}: Application ${app.metadata.name} deploys into ${namespace}`).toBe(true);
+    }
+  });
+
+  it("every ApplicationSet destination of a workload is a Namespace of the kubernetes target; previews create theirs", async () => {
+    const t = await build();
+    for (const { cluster, preview, app } of t.applications.filter((a) => a.appset)) {
+      if (preview) expect(syncOptions(app), app.metadata.name).toContain("CreateNamespace=true");
+      else expect(kubernetes(t, cluster, "Namespace").map((n) => n.metadata.name), app.metadata.name).toContain(app.spec.destination.namespace);
+    }
+  });
+
+  it("every values file an Application reads is generated, from the GitOps repository's values source", async () => {
+    const t = await build();
+    const generated = new Set(t.files.map((f) => gitopsRepoPath(t.model.platform.gitopsPath, f.path)));
+    const readers = t.applications.filter((a) => a.appset);
+    expect(readers.length).toBe(t.model.deployments.filter((d) => !d.namespace.includes("{number}")).length + (readers.filter((a) => a.preview).length));
+    for (const { app } of readers) {
+      const values = app.spec.sources.find((s: Doc) => s.ref === "values");
+      expect(values).toEqual({ repoURL: t.model.platform.repositories.gitops, targetRevision: t.model.platform.revision, ref: "values" });
+      for (const file of app.spec.sources[0].helm.valueFiles as string[]) {
+        expect(file.startsWith("$values/"), file).toBe(true);
+        expect(generated.has(file.slice("$values/".length)), `${app.metadata.name} reads ${file}`).toBe(true);
+      }
+    }
+  });
+
+  it("the root and kubernetes-tree Applications point at folders the targets generate", async () => {
+    const t = await build();
+    for (const cluster of t.model.clusters) {
+      for (const folder of [`argocd/${cluster.name}`, `kubernetes/${cluster.name}`]) {
+        expect(t.files.some((f) => f.path.startsWith(`${folder}/`)), folder).toBe(true);
+        const reader = t.applications.find((a) => a.cluster === cluster.name && a.app.spec.source?.path === gitopsRepoPath(t.model.platform.gitopsPath, folder));
+        expect(reader, `an Application syncs ${folder}`).toBeDefined();
+        expect(reader!.app.spec.source.repoURL).toBe(t.model.platform.repositories.gitops);
+      }
+    }
+  });
+
+  it("every ExternalSecret names a store that exists on its cluster (a SecretStore in its namespace)", async () => {
+    const t = await build();
+    const secrets = t.docs.filter((d) => d.target === "kubernetes" && d.doc.kind === "ExternalSecret");
+    for (const { cluster, doc } of secrets) {
+      const { kind, name } = doc.spec.secretStoreRef;
+      const stores = kubernetes(t, cluster, kind).filter((s) => s.metadata.name === name && (kind === "ClusterSecretStore" || s.metadata.namespace === doc.metadata.namespace));
+      expect(stores, `${cluster}/${doc.metadata.namespace}/${doc.metadata.name} → ${kind} ${name}`).toHaveLength(1);
+    }
+  });
+
+  it("the Secret and AnalysisTemplates a deployment's values reference are created in its namespace", async () => {
+    const t = await build();
+    for (const deployment of t.model.deployments.filter((d) => !d.namespace.includes("{number}"))) {
+      const values = valuesOf(t, deployment.valuesPath);
+      const inNamespace = (kind: string) => kubernetes(t, deployment.cluster, kind).filter((o) => o.metadata.namespace === deployment.namespace);
+      if (values.externalSecrets) {
+        const secret = inNamespace("ExternalSecret").find((e) => (e.spec.target?.name ?? e.metadata.name) === values.externalSecrets.secretName);
+        expect(secret, `${deployment.valuesPath}: ExternalSecret for ${values.externalSecrets.secretName}`).toBeDefined();
+        expect(secret!.spec.data.map((d: Doc) => d.secretKey)).toEqual(expect.arrayContaining(values.externalSecrets.keys));
+      }
+      const templates = JSON.stringify(values.rollout).match(/"templateName":"[^"]+"/g) ?? [];
+      for (const ref of templates) {
+        const name = ref.slice('"templateName":"'.length, -1);
+        expect(inNamespace("AnalysisTemplate").map((a) => a.metadata.name), `${deployment.valuesPath} uses AnalysisTemplate ${name}`).toContain(name);
+      }
+    }
+  });
+
+  it("every Application's project exists on its cluster and allows its sources and destination", async () => {
+    const t = await build();
+    for (const { cluster, app } of t.applications) {
+      if (app.spec.project === "default") continue;
+      const project = t.docs.find((d) => d.target === "argocd" && d.cluster === cluster && d.doc.kind === "AppProject" && d.doc.metadata.name === app.spec.project)?.doc;
+      expect(project, `${cluster}: project ${app.spec.project} of ${app.metadata.name}`).toBeDefined();
+      const sources: Doc[] = app.spec.sources ?? [app.spec.source];
+      for (const source of sources) expect(project!.spec.sourceRepos.some((r: string) => glob(r, source.repoURL)), `${app.metadata.name} from ${source.repoURL}`).toBe(true);
+      const { server, namespace } = app.spec.destination;
+      const allowed = project!.spec.destinations.some((d: Doc) => d.server === server && glob(d.namespace, namespace ?? ""));
+      expect(allowed, `${app.metadata.name} into ${server} ${namespace}`).toBe(true);
+    }
+  });
+
+  it("a preview's per-pull-request parameters land in its values file and give a valid Ingress", async () => {
+    const t = await build();
+    for (const { app, preview } of t.applications.filter((a) => a.preview)) {
+      expect(preview).toBe(true);
+      const source = app.spec.sources[0];
+      const file = (source.helm.valueFiles[0] as string).slice("$values/".length);
+      const deployment = t.model.deployments.find((d) => d.valuesRepoPath === file)!;
+      const values = valuesOf(t, deployment.valuesPath);
+      for (const parameter of source.helm.parameters ?? []) setValue(values, parameter.name, parameter.value, parameter.forceString);
+      expect(values.image.tag).toBe(SAMPLE_PULL_REQUEST.head_sha);
+      const namespace = renderString(app.spec.destination.namespace, SAMPLE_PULL_REQUEST);
+      for (const object of renderChart(values, deployment.releaseName, namespace)) expect(k8sProblems(object), `${app.metadata.name} ${object.kind}`).toEqual([]);
+    }
+  });
+
+  it("the restore runbook syncs the root application the argocd target writes", async () => {
+    const t = await build();
+    for (const plan of t.model.recovery) {
+      const root = t.docs.find((d) => d.target === "argocd" && d.cluster === plan.cluster && d.path.endsWith("/root.yaml"))!.doc;
+      const syncs = plan.steps.flatMap((s) => s.commands).filter((c) => c.startsWith("argocd app sync "));
+      expect(syncs.length, plan.environment).toBeGreaterThan(0);
+      for (const command of syncs) expect(command.split(" ")[3]!.replace(/^'|'$/g, ""), command).toBe(root.metadata.name);
+    }
+  });
+}
+
+describe("cross-target consistency: fixture", () => {
+  checks(async () => {
+    const model = fixtureModelWithAccess();
+    return tree(model, emit(model, ["kubernetes", "argocd", "helm"]));
+  });
+});
+
+describe.each(EXAMPLES)("cross-target consistency: %s", (example) => {
+  checks(async () => {
+    const { model, files } = await buildExample(example);
+    return tree(model, files);
+  });
+});

@@ -1,0 +1,197 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadReleaseLock, loadSpecFile } from "../../compiler/load/index.js";
+import type { Model, ModelDeployment } from "../../compiler/model.js";
+import { resolve } from "../../compiler/resolve/index.js";
+import { platformSchema, type Spec } from "../../spec/schema.js";
+import { helmTarget } from "../../targets/helm/index.js";
+import type { OutputFile } from "../../targets/types.js";
+import { fixtureModel } from "../fixtures/model.js";
+import { buildExample, EXAMPLES, EXAMPLES_DIR } from "../helpers.js";
+import { renderChart } from "../support/helm-render.js";
+import { k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
+
+type Doc = Record<string, any>;
+
+const generate = (model: Model = fixtureModel()) => helmTarget.generate(model);
+
+/** One values file, parsed strictly; YAML 1.1 readers (Helm's Go yaml) must see the same data. */
+function values(files: OutputFile[], path: string): Doc {
+  const file = files.find((f) => f.path === path);
+  expect(file, path).toBeDefined();
+  const docs = parseYamlDocuments(file!.content);
+  expect(docs).toHaveLength(1);
+  expect(parseYamlDocuments(file!.content, "1.1"), `${path} as YAML 1.1`).toEqual(docs);
+  return docs[0] as Doc;
+}
+
+/** Values of one deployment rendered through the stand-in chart; every object must validate. */
+function rendered(files: OutputFile[], deployment: ModelDeployment): Doc[] {
+  const objects = renderChart(values(files, deployment.valuesPath), deployment.releaseName, deployment.namespace.replace("{number}", "42"));
+  for (const object of objects) {
+    // A preview's hosts keep the {number} placeholder until ArgoCD sets them (cross-target test).
+    const problems = k8sProblems(object).filter((p) => !(deployment.namespace.includes("{number}") && p.includes(".host ")));
+    expect(problems, `${deployment.valuesPath} → ${object.kind}`).toEqual([]);
+    validateWithModel(object);
+  }
+  return objects;
+}
+
+describe("helm target on the fixture", () => {
+  const model = fixtureModel();
+  const files = generate(model);
+
+  it("writes helm/<environment>/<service>.values.yaml at each deployment's valuesPath, sorted", () => {
+    expect(files.map((f) => f.path)).toEqual(["helm/dev/api.values.yaml", "helm/preview/api.values.yaml", "helm/prod/api.values.yaml"]);
+    expect(files.map((f) => f.path)).toEqual(model.deployments.map((d) => d.valuesPath).sort());
+  });
+
+  it("is byte-deterministic", () => {
+    expect(generate(fixtureModel())).toEqual(files);
+  });
+
+  it("keeps strings YAML 1.1 would misread as strings", () => {
+    const dev = values(files, "helm/dev/api.values.yaml");
+    expect(dev.env).toContainEqual({ name: "FEATURE_X", value: "on" });
+    expect(dev.featureFlags).toEqual({ banner: "yes", newCheckout: true });
+  });
+
+  it("renders into valid Kubernetes and Argo Rollouts objects", () => {
+    const kinds = model.deployments.flatMap((d) => rendered(files, d).map((o) => o.kind));
+    expect(new Set(kinds)).toEqual(new Set(["Rollout", "Service", "Ingress", "HorizontalPodAutoscaler"]));
+  });
+
+  it("pins the image by digest from the release lock and never by tag", () => {
+    const dev = values(files, "helm/dev/api.values.yaml");
+    expect(dev.image).toEqual({ repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/api", digest: `sha256:${"a".repeat(64)}`, pullPolicy: "IfNotPresent" });
+    expect(values(files, "helm/preview/api.values.yaml").image.digest).toBeUndefined();
+    for (const file of files) expect(values(files, file.path).image.tag).toBeUndefined();
+  });
+
+  it("fixed scale is replicaCount, autoscaling is the HPA block", () => {
+    const dev = values(files, "helm/dev/api.values.yaml");
+    const prod = values(files, "helm/prod/api.values.yaml");
+    expect(dev.replicaCount).toBe(1);
+    expect(dev.autoscaling).toEqual({ enabled: false });
+    expect(prod.replicaCount).toBeUndefined();
+    expect(prod.autoscaling).toEqual({ enabled: true, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 });
+  });
+
+  it("ingress with hosts and TLS where the environment has hosts, hardened security contexts, probes by port name", () => {
+    const dev = values(files, "helm/dev/api.values.yaml");
+    expect(dev.ingress).toEqual({
+      enabled: true,
+      hosts: [{ host: "dev.acme.example", paths: [{ path: "/", pathType: "Prefix" }] }],
+      tls: [{ secretName: "api-tls", hosts: ["dev.acme.example"] }],
+    });
+    expect(dev.service).toEqual({ type: "ClusterIP", port: 8080 });
+    expect(dev.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
+    expect(dev.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(dev.readinessProbe).toEqual({ httpGet: { path: "/healthz", port: "http" }, initialDelaySeconds: 5, periodSeconds: 10 });
+    const noHosts = fixtureModel();
+    noHosts.deployments[0]!.hosts = [];
+    expect(values(generate(noHosts), "helm/dev/api.values.yaml").ingress).toEqual({ enabled: false });
+    const withClass = fixtureModel();
+    withClass.clusters[0]!.ingressClassName = "nginx";
+    expect(values(generate(withClass), "helm/dev/api.values.yaml").ingress.className).toBe("nginx");
+  });
+
+  it("rollout: canary steps and background analysis in Argo Rollouts' shape", () => {
+    expect(values(files, "helm/prod/api.values.yaml").rollout).toEqual({
+      enabled: true,
+      strategy: "canary",
+      autoRollback: true,
+      canary: {
+        steps: [
+          { setWeight: 10 },
+          { pause: { duration: "5m" } },
+          { analysis: { templates: [{ templateName: "latency-p99" }] } },
+          { setWeight: 50 },
+          { pause: {} },
+        ],
+        analysis: { templates: [{ templateName: "error-rate" }] },
+      },
+    });
+  });
+
+  it("rollout: rolling and recreate are Deployment strategies, blue-green a Rollout; no rollout is a plain Deployment", () => {
+    const model = fixtureModel();
+    model.rollouts.push(
+      { name: "rolling", strategy: "rolling", maxSurge: "25%", maxUnavailable: "0", analyses: [], at: [] },
+      { name: "bg", strategy: "blueGreen", autoPromotion: false, prePromotionAnalysis: ["error-rate"], scaleDownDelay: "1m", analyses: ["error-rate"], at: [] },
+    );
+    const [dev, preview, prod] = model.deployments;
+    dev!.rollout = "rolling";
+    preview!.rollout = undefined;
+    prod!.rollout = "bg";
+    const out = generate(model);
+    expect(values(out, "helm/dev/api.values.yaml").rollout).toEqual({
+      enabled: false,
+      strategy: "rolling",
+      deploymentStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+    });
+    expect(values(out, "helm/preview/api.values.yaml").rollout).toEqual({ enabled: false });
+    expect(values(out, "helm/prod/api.values.yaml").rollout).toEqual({
+      enabled: true,
+      strategy: "blueGreen",
+      blueGreen: { autoPromotionEnabled: false, prePromotionAnalysis: { templates: [{ templateName: "error-rate" }] }, scaleDownDelaySeconds: 60 },
+    });
+    expect(rendered(out, dev!).map((o) => o.kind)).toContain("Deployment");
+    expect(rendered(out, prod!).map((o) => o.kind)).toContain("Rollout");
+  });
+
+  it("externalSecrets names the Secret and its keys, never a value", () => {
+    expect(values(files, "helm/dev/api.values.yaml").externalSecrets).toEqual({ secretName: "api-secrets", keys: ["DATABASE_URL"] });
+    const none = fixtureModel();
+    delete none.deployments[0]!.secretName;
+    expect(values(generate(none), "helm/dev/api.values.yaml").externalSecrets).toBeUndefined();
+  });
+
+  it("a change to one deployment changes only that environment's file", () => {
+    const changed = fixtureModel();
+    changed.deployments[2]!.env = { ...changed.deployments[2]!.env, LOG_LEVEL: "warn" };
+    const out = generate(changed);
+    const differing = out.filter((f, i) => f.content !== files[i]!.content).map((f) => f.path);
+    expect(differing).toEqual(["helm/prod/api.values.yaml"]);
+  });
+});
+
+describe.skipIf(!EXAMPLES.includes("bitvault"))("helm values from a spec (bitvault)", () => {
+  /** Resolves the example's spec after `edit`, the way compileSpec does, and runs the helm target. */
+  async function helmFor(edit: (spec: Spec) => void): Promise<OutputFile[]> {
+    const specFile = path.join(EXAMPLES_DIR, "bitvault", "platform.ts");
+    const doc = await loadSpecFile(specFile);
+    const spec = platformSchema.parse(doc.value) as Spec;
+    edit(spec);
+    const lock = (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>;
+    return helmTarget.generate(resolve(spec, lock));
+  }
+
+  it("a service override changes only that environment's values, and only where it says", async () => {
+    const before = await helmFor(() => {});
+    const after = await helmFor((spec) => {
+      const service = spec.services.find((s) => s.name === "api")!;
+      service.overrides = { ...service.overrides, staging: { ...service.overrides.staging, replicas: 7, env: { EXTRA_FLAG: "on" } } };
+    });
+    expect(after.map((f) => f.path)).toEqual(before.map((f) => f.path));
+    const differing = after.filter((f, i) => f.content !== before[i]!.content).map((f) => f.path);
+    expect(differing).toEqual(["helm/staging/api.values.yaml"]);
+    const old = values(before, "helm/staging/api.values.yaml");
+    const now = values(after, "helm/staging/api.values.yaml");
+    expect(now.replicaCount).toBe(7);
+    expect(now.autoscaling).toEqual({ enabled: false });
+    expect(now.env).toContainEqual({ name: "EXTRA_FLAG", value: "on" });
+    const { replicaCount: _a, autoscaling: _b, env: _c, ...restNow } = now;
+    const { replicaCount: _d, autoscaling: _e, env: _f, ...restOld } = old;
+    expect(restNow).toEqual(restOld);
+  });
+});
+
+describe.each(EXAMPLES)("helm target on example %s", (example) => {
+  it("every values file parses strictly and renders into valid objects", async () => {
+    const { model, files } = await buildExample(example);
+    const own = files.filter((f) => f.path.startsWith("helm/"));
+    expect(own.map((f) => f.path).sort()).toEqual(model.deployments.map((d) => d.valuesPath).sort());
+    for (const deployment of model.deployments) rendered(own, deployment);
+  });
+});

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // terraform init/validate and hcl2json's wasm start-up are slow on a 2-core machine.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
