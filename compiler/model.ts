@@ -224,6 +224,16 @@ export interface ModelDeployment {
   rollout?: string;
   /** Name of the Kubernetes Secret holding this service's secret env, when it has any. */
   secretName?: string;
+  /**
+   * Previews only: the ExternalSecret the chart itself must create (the kubernetes target cannot,
+   * since the pr-N namespace exists only while the pull request is open).
+   */
+  chartExternalSecret?: {
+    store: string;
+    storeKind: "ClusterSecretStore" | "SecretStore";
+    refreshInterval: string;
+    data: { secretKey: string; key: string; property?: string }[];
+  };
 }
 
 export interface ModelDataService {

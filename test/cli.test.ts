@@ -96,7 +96,7 @@ describe("validate", () => {
     expect(overcommit).toMatchObject({ file: "k3s-homelab/platform.ts", severity: "note" });
     expect(overcommit.message).toContain("11.5Gi (observability 6Gi + security 1.5Gi + workloads 4Gi)");
     const line = readFileSync(path.join(EXAMPLES_DIR, "k3s-homelab", "platform.ts"), "utf8").split("\n")[overcommit.line - 1];
-    expect(line.slice(overcommit.column - 1)).toMatch(/^memory: "10Gi"/);
+    expect(line?.slice(overcommit.column - 1)).toMatch(/^memory: "10Gi"/);
   });
 
   it("--format github prints workflow annotations", async () => {

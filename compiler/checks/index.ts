@@ -7,6 +7,7 @@ import { rpoBackupRule } from "./rpo-backup.js";
 import { productionRolloutRule } from "./production-rollout.js";
 import { dataPolicyRule } from "./data-policy.js";
 import { promotionRule } from "./promotion.js";
+import { previewAnalysisRule } from "./preview-analysis.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -21,5 +22,6 @@ export const RULES: readonly Rule[] = [
   productionRolloutRule,
   dataPolicyRule,
   promotionRule,
+  previewAnalysisRule,
   rtoExceededRule,
 ];

@@ -38,7 +38,7 @@ export const referencesRule: SpecRule = {
         path,
         source,
         message: `unknown ${kind} '${value}'${hint ? ` — ${hint}` : ""}`,
-        ...(known.size > 0 && !hint && { hint: `defined: ${[...known].sort().join(", ")}` }),
+        ...(known.size > 0 && !hint && { hint: `defined: ${listed([...known].sort())}` }),
       });
     };
     const duplicates = (kind: string, items: { name: string }[], at: string, scope?: (item: { name: string }) => string) => {
@@ -149,3 +149,8 @@ export const referencesRule: SpecRule = {
     return out;
   },
 };
+
+/** At most a dozen names, so a hint stays one readable line. */
+function listed(names: string[]): string {
+  return names.length <= 12 ? names.join(", ") : `${names.slice(0, 12).join(", ")}, … (${names.length - 12} more)`;
+}

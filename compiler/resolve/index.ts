@@ -377,6 +377,12 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       const namespace = env.preview ? `${env.preview.namespacePrefix}{number}` : env.namespace!;
       const secretName = service.secretEnv.length > 0 ? `${service.name}-secrets` : undefined;
       const digest = releases[service.name]?.[env.name];
+      const secretData = () => {
+        const keyFor = (ref: { store: string; key: string }) =>
+          env.secrets && env.secrets.store === ref.store ? `${env.secrets.prefix}/${ref.key}` : ref.key;
+        return service.secretEnv.map((s) => ({ secretKey: s.name, key: keyFor(s.ref), ...(s.ref.property !== undefined && { property: s.ref.property }) }));
+      };
+      const secretStore = service.secretEnv[0]?.ref.store;
       deployments.push({
         environment: env.name,
         service: service.name,
@@ -395,11 +401,14 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
         hosts: env.preview?.host ? [env.preview.host] : env.hosts,
         ...(env.rollout !== undefined && { rollout: env.rollout }),
         ...(secretName !== undefined && { secretName }),
+        // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
+        ...(secretName !== undefined &&
+          env.preview && {
+            chartExternalSecret: { store: secretStore!, storeKind: storeKind(secretStore!), refreshInterval: "1h", data: secretData() },
+          }),
       });
       if (secretName !== undefined && !env.preview) {
-        const store = service.secretEnv[0]!.ref.store;
-        const keyFor = (ref: { store: string; key: string }) =>
-          env.secrets && env.secrets.store === ref.store ? `${env.secrets.prefix}/${ref.key}` : ref.key;
+        const store = secretStore!;
         externalSecrets.push({
           name: secretName,
           cluster: env.cluster,
@@ -410,7 +419,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
           purpose: `environment of ${service.name} in ${env.name}`,
           environment: env.name,
           service: service.name,
-          data: service.secretEnv.map((s) => ({ secretKey: s.name, key: keyFor(s.ref), ...(s.ref.property !== undefined && { property: s.ref.property }) })),
+          data: secretData(),
           at: service.at,
         });
       }

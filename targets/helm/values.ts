@@ -33,7 +33,15 @@ export interface ServiceValues {
   readinessProbe?: IProbe;
   autoscaling: { enabled: boolean; minReplicas?: number; maxReplicas?: number; targetCPUUtilizationPercentage?: number };
   rollout: RolloutValues;
-  externalSecrets?: { secretName: string; keys: string[] };
+  externalSecrets?: {
+    secretName: string;
+    keys: string[];
+    /** The chart renders the ExternalSecret itself (previews, whose namespace is per pull request). */
+    create: boolean;
+    secretStoreRef?: { name: string; kind: string };
+    refreshInterval?: string;
+    data?: { secretKey: string; remoteRef: { key: string; property?: string } }[];
+  };
   env: IEnvVar[];
   featureFlags: Record<string, boolean | string>;
 }
@@ -99,7 +107,19 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
         : { enabled: false },
     rollout: rolloutValues(rollout),
     ...(deployment.secretName !== undefined && {
-      externalSecrets: { secretName: deployment.secretName, keys: service.secretEnv.map((s) => s.name) },
+      externalSecrets: {
+        secretName: deployment.secretName,
+        keys: service.secretEnv.map((s) => s.name),
+        create: deployment.chartExternalSecret !== undefined,
+        ...(deployment.chartExternalSecret && {
+          secretStoreRef: { name: deployment.chartExternalSecret.store, kind: deployment.chartExternalSecret.storeKind },
+          refreshInterval: deployment.chartExternalSecret.refreshInterval,
+          data: deployment.chartExternalSecret.data.map((d) => ({
+            secretKey: d.secretKey,
+            remoteRef: { key: d.key, ...(d.property !== undefined && { property: d.property }) },
+          })),
+        }),
+      },
     }),
     env: Object.entries(deployment.env).map(([name, value]) => ({ name, value: String(value) })),
     featureFlags: { ...deployment.featureFlags },

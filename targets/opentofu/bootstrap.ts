@@ -14,6 +14,9 @@ import { ARGOCD_APPS_CHART } from "./versions.js";
  */
 export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
   const stack = new Stack(cluster.stacks.bootstrap, cluster.stateBackends.bootstrap, `the ${cluster.name} cluster's bootstrap (ArgoCD and its root application)`);
+  stack.intro(
+    `Apply after ${cluster.stacks.infra}. This stack is separate because its helm provider needs a running cluster: it reads a kubeconfig (inputs below), never a resource of the same stack, so it plans only once the cluster exists. It installs ArgoCD and the root Application only; the platform components are ArgoCD Applications under ${cluster.gitopsPaths.argocd}, synced from Git.`,
+  );
   const kubeconfig = stack.variable({
     name: "kubeconfig_path",
     type: "string",
@@ -32,11 +35,9 @@ export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
   stack.provider("helm", [block("kubernetes", [], [attr("config_path", kubeconfig), attr("config_context", context)])]);
 
   const argocd = cluster.argocd;
-  const argocdValues = [
-    // A fixed address for ArgoCD's server (MetalLB), when the spec gives one.
-    ...(cluster.loadBalancerIPs.argocd !== undefined ? [toYaml({ server: { service: { type: "LoadBalancer", loadBalancerIP: cluster.loadBalancerIPs.argocd } } })] : []),
-    ...(Object.keys(argocd.values).length > 0 ? [toYaml(argocd.values)] : []),
-  ];
+  // A fixed address for ArgoCD's server (MetalLB) when the spec gives one; the component's own values win.
+  const fixedAddress = cluster.loadBalancerIPs.argocd;
+  const argocdValues = merge(fixedAddress === undefined ? {} : { server: { service: { type: "LoadBalancer", loadBalancerIP: fixedAddress } } }, argocd.values);
   const root = rootApplication(model, cluster);
   const { name: rootName, namespace: rootNamespace, labels } = root.metadata ?? {};
   const rootValues = toYaml({
@@ -57,7 +58,7 @@ export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
       attr("repository", argocd.chart.repoURL),
       attr("chart", argocd.chart.name),
       attr("version", argocd.chart.version),
-      ...(argocdValues.length > 0 ? [attr("values", argocdValues)] : []),
+      ...(Object.keys(argocdValues).length > 0 ? [attr("values", [toYaml(argocdValues)])] : []),
       attr("wait", true),
       attr("timeout", 900),
     ]),
@@ -84,4 +85,17 @@ export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
   ];
   for (const [name, description, value] of outputs) stack.output({ name, description, value });
   return stack;
+}
+
+type Values = Record<string, unknown>;
+const isValues = (value: unknown): value is Values => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Helm's merge of two values files: maps merge key by key, anything else in `over` replaces. */
+function merge(base: Values, over: Values): Values {
+  const out: Values = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isValues(current) && isValues(value) ? merge(current, value) : value;
+  }
+  return out;
 }

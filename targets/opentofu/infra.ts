@@ -11,6 +11,9 @@ import { labelFor, Stack } from "./stack.js";
 export function infraStack(model: Model, cluster: ModelCluster): Stack {
   const profile = model.profiles.find((p) => p.name === cluster.profile)!;
   const stack = new Stack(cluster.stacks.infra, cluster.stateBackends.infra, `the ${cluster.name} cluster's infrastructure (profile ${profile.name})`);
+  stack.intro(
+    `What the ${cluster.name} cluster needs outside Kubernetes, per the adapters of profile ${profile.name} (cloud ${profile.cloud}, DNS ${profile.dns.provider}, secrets ${profile.secrets.backend}, object storage ${profile.objectStorage.provider}). Apply it before ${cluster.stacks.bootstrap}.`,
+  );
   const infra = new Infra(model, cluster, profile, stack);
   if (profile.cloud === "aws" && cluster.kind === "eks") {
     infra.network();
@@ -406,7 +409,13 @@ class Infra {
     const endpoint = this.profile.objectStorage.endpoint;
     const url = endpoint === undefined ? undefined : parseUrl(endpoint);
     const credential = (name: string, what: string) =>
-      this.stack.variable({ name, type: "string", description: `MinIO ${what} OpenTofu manages buckets and users with (MINIO_${what === "user" ? "USER" : "PASSWORD"} works too).`, sensitive: true });
+      this.stack.variable({
+        name,
+        type: "string",
+        description: `MinIO ${what} OpenTofu manages buckets and users with; null reads MINIO_${what.toUpperCase()} from the environment.`,
+        default: null,
+        sensitive: true,
+      });
     this.stack.provider("minio", [
       attr(
         "minio_server",
@@ -533,12 +542,24 @@ class Infra {
           : [block("path", [`${path}/*`], [attr("capabilities", ["read", "list"])])],
       ),
     );
-    const kubernetesHost = this.stack.variable({
-      name: "kubernetes_host",
-      type: "string",
-      description: `Kubernetes API address Vault calls to review ${this.cluster.name}'s service-account tokens.`,
-      default: this.cluster.server,
-    });
+    // Vault reviews service-account tokens with the cluster's API: the EKS endpoint made above, or an input.
+    const eks = this.stack.uses("aws") && this.cluster.kind === "eks" && this.profile.cloud === "aws";
+    const kubernetesApi: HclBodyItem[] = eks
+      ? [
+          attr("kubernetes_host", expr("aws_eks_cluster.this.endpoint")),
+          attr("kubernetes_ca_cert", expr("base64decode(aws_eks_cluster.this.certificate_authority[0].data)")),
+        ]
+      : [
+          attr(
+            "kubernetes_host",
+            this.stack.variable({
+              name: "kubernetes_host",
+              type: "string",
+              description: `Kubernetes API address Vault calls to review ${this.cluster.name}'s service-account tokens.`,
+              default: this.cluster.server,
+            }),
+          ),
+        ];
     this.stack.section(
       `Vault for External Secrets (${sa.namespace}/${sa.name}): KV mounts, Kubernetes auth and a read-only policy. Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.`,
       [
@@ -552,10 +573,7 @@ class Infra {
         ),
         ...[...auths.entries()].flatMap(([path, label]) => [
           block("resource", ["vault_auth_backend", label], [attr("type", "kubernetes"), attr("path", path)]),
-          block("resource", ["vault_kubernetes_auth_backend_config", label], [
-            attr("backend", expr(`vault_auth_backend.${label}.path`)),
-            attr("kubernetes_host", kubernetesHost),
-          ]),
+          block("resource", ["vault_kubernetes_auth_backend_config", label], [attr("backend", expr(`vault_auth_backend.${label}.path`)), ...kubernetesApi]),
         ]),
         block("resource", ["vault_policy", "external_secrets"], [attr("name", this.cluster.iam.externalSecretsRole), attr("policy", policyText)]),
         ...[...roles.values()].map((role) =>

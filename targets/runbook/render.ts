@@ -3,6 +3,7 @@ import { environmentsTemplate } from "./templates/environments.hbs.js";
 import { disasterRecoveryTemplate } from "./templates/disaster-recovery.hbs.js";
 import { promotionTemplate } from "./templates/promotion.hbs.js";
 import { secretRotationTemplate } from "./templates/secret-rotation.hbs.js";
+import { headerPartial } from "./templates/header.hbs.js";
 
 const TEMPLATES = {
   environments: environmentsTemplate,
@@ -15,6 +16,7 @@ export type RunbookName = keyof typeof TEMPLATES;
 
 // A private Handlebars environment: nothing registered globally, nothing shared with other code.
 const handlebars = Handlebars.create();
+handlebars.registerPartial("header", headerPartial);
 const compiled = new Map<RunbookName, HandlebarsTemplateDelegate>();
 
 /**

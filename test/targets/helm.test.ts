@@ -141,10 +141,24 @@ describe("helm target on the fixture", () => {
   });
 
   it("externalSecrets names the Secret and its keys, never a value", () => {
-    expect(values(files, "helm/dev/api.values.yaml").externalSecrets).toEqual({ secretName: "api-secrets", keys: ["DATABASE_URL"] });
+    expect(values(files, "helm/dev/api.values.yaml").externalSecrets).toEqual({ secretName: "api-secrets", keys: ["DATABASE_URL"], create: false });
     const none = fixtureModel();
     delete none.deployments[0]!.secretName;
     expect(values(generate(none), "helm/dev/api.values.yaml").externalSecrets).toBeUndefined();
+  });
+
+  it("a preview's chart creates its own ExternalSecret, with references only", () => {
+    const model = fixtureModel();
+    const preview = model.deployments.find((d) => d.namespace.includes("{number}"));
+    expect(preview, "the fixture has a preview deployment").toBeDefined();
+    preview!.secretName = `${preview!.service}-secrets`;
+    preview!.chartExternalSecret = { store: "vault", storeKind: "ClusterSecretStore", refreshInterval: "1h", data: [{ secretKey: "DATABASE_URL", key: "preview/api/db", property: "url" }] };
+    const out = values(generate(model), preview!.valuesPath).externalSecrets;
+    expect(out).toMatchObject({
+      create: true,
+      secretStoreRef: { name: "vault", kind: "ClusterSecretStore" },
+      data: [{ secretKey: "DATABASE_URL", remoteRef: { key: "preview/api/db", property: "url" } }],
+    });
   });
 
   it("a change to one deployment changes only that environment's file", () => {

@@ -1,0 +1,315 @@
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Model } from "../../compiler/model.js";
+import { rootApplication } from "../../targets/argocd/applications.js";
+import { opentofuTarget } from "../../targets/opentofu/index.js";
+import { PROVIDERS } from "../../targets/opentofu/versions.js";
+import type { OutputFile } from "../../targets/types.js";
+import { fixtureModel } from "../fixtures/model.js";
+import { buildExample, EXAMPLES } from "../helpers.js";
+import { mirroredProviders, parseHcl, PLUGIN_MIRROR, runTerraform, TERRAFORM, writeTempTree } from "../support/terraform.js";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const STACK_FILES = ["backend.tf", "main.tf", "outputs.tf", "providers.tf", "variables.tf", "versions.tf"];
+
+/** The fixture with what the opentofu target reads beyond it: backup buckets and an on-prem host. */
+function opentofuFixture(): Model {
+  const model = fixtureModel();
+  model.buckets.push(
+    { name: "acme-cloud-backups", cluster: "cloud", profile: "cloud", purpose: "backups", retentionDays: 35 },
+    { name: "acme-homelab-backups", cluster: "homelab", profile: "onprem", purpose: "backups", retentionDays: 14 },
+  );
+  // One host in the on-prem zone, one outside it (no record can be made there).
+  model.environments.find((e) => e.name === "homelab")!.hosts = ["grafana.acme.internal", "status.elsewhere.example"];
+  return model;
+}
+
+/** hcl2json keeps Terraform JSON syntax: a literal `${` in a string comes back as `$${`. */
+const literal = (value: string) => value.replaceAll("$${", "${").replaceAll("%%{", "%{");
+
+async function parseAll(files: readonly OutputFile[]): Promise<Map<string, Json>> {
+  const parsed = new Map<string, Json>();
+  for (const file of files) parsed.set(file.path, (await parseHcl(file.path, file.content)) as Json);
+  return parsed;
+}
+
+/** Every resource and data source type a stack's main.tf declares. */
+const typesIn = (main: Json) => [...Object.keys(main.resource ?? {}), ...Object.keys(main.data ?? {})];
+const providerOf = (type: string) => type.split("_")[0]!;
+const requiredProviders = (versions: Json): Record<string, { source: string; version: string }> =>
+  Object.assign({}, ...(versions.terraform[0].required_providers ?? []));
+
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe("opentofu target (fixture model)", () => {
+  const model = opentofuFixture();
+  const files = opentofuTarget.generate(model);
+  const content = (p: string) => files.find((f) => f.path === p)?.content ?? "";
+  let parsed: Map<string, Json>;
+  const json = (p: string) => parsed.get(p) ?? {};
+  beforeAll(async () => {
+    parsed = await parseAll(files);
+  });
+  const [cloud, homelab] = model.clusters as [Model["clusters"][number], Model["clusters"][number]];
+
+  it("writes the six files of an infra and a bootstrap stack per cluster, in the folders the Model names", () => {
+    const expected = model.clusters.flatMap((c) => [c.stacks.infra, c.stacks.bootstrap]).flatMap((stack) => STACK_FILES.map((f) => `opentofu/${stack}/${f}`));
+    expect(files.map((f) => f.path).sort()).toEqual(expected.sort());
+  });
+
+  it("is byte-for-byte deterministic, LF only, with a trailing newline", () => {
+    expect(opentofuTarget.generate(opentofuFixture())).toEqual(files);
+    for (const file of files) {
+      expect(file.content.endsWith("\n"), file.path).toBe(true);
+      expect(file.content.includes("\r"), file.path).toBe(false);
+    }
+  });
+
+  it("every file parses with HashiCorp's HCL parser", () => {
+    expect([...parsed.keys()].sort()).toEqual(files.map((f) => f.path).sort());
+  });
+
+  it("keeps each stack's state apart, with S3-native locking on the S3 backend", () => {
+    const infraBackend = json(`opentofu/${cloud.stacks.infra}/backend.tf`).terraform[0].backend.s3[0];
+    const bootstrapBackend = json(`opentofu/${cloud.stacks.bootstrap}/backend.tf`).terraform[0].backend.s3[0];
+    const modelBackend = cloud.stateBackends.infra as { bucket: string; key: string; region: string };
+    expect(infraBackend).toMatchObject({ bucket: modelBackend.bucket, key: modelBackend.key, region: modelBackend.region, use_lockfile: true, encrypt: true });
+    expect(bootstrapBackend.key).not.toBe(infraBackend.key);
+    expect(json(`opentofu/${homelab.stacks.infra}/backend.tf`).terraform[0].backend.local[0]).toEqual({ path: "terraform.tfstate" });
+    expect(content(`opentofu/${homelab.stacks.infra}/backend.tf`)).toMatch(/# Local state: .*keep it out of Git/s);
+  });
+
+  it("requires exactly the providers each stack uses, pinned to one version", () => {
+    for (const stack of model.clusters.flatMap((c) => [c.stacks.infra, c.stacks.bootstrap])) {
+      const used = new Set(typesIn(json(`opentofu/${stack}/main.tf`)).map(providerOf));
+      const required = requiredProviders(json(`opentofu/${stack}/versions.tf`));
+      expect(new Set(Object.keys(required)), stack).toEqual(used);
+      for (const [name, requirement] of Object.entries(required)) {
+        expect(requirement).toEqual(PROVIDERS[name as keyof typeof PROVIDERS]);
+        expect(requirement.version).toMatch(/^\d+\.\d+\.\d+$/);
+      }
+      expect(new Set(Object.keys(json(`opentofu/${stack}/providers.tf`).provider ?? {}))).toEqual(used);
+    }
+    expect(requiredProviders(json(`opentofu/${cloud.stacks.infra}/versions.tf`)).aws?.version).toBe("5.100.0");
+  });
+
+  it("declares every variable with a type and a description, and every output with a description", () => {
+    for (const file of files.filter((f) => f.path.endsWith("variables.tf") || f.path.endsWith("outputs.tf"))) {
+      const blocks = json(file.path).variable ?? json(file.path).output ?? {};
+      for (const [name, [body]] of Object.entries(blocks as Record<string, Json[]>)) {
+        expect(body!.description, `${file.path} ${name}`).toMatch(/\S/);
+        if (file.path.endsWith("variables.tf")) expect(body!.type, `${file.path} ${name}`).toMatch(/^\$\{(string|number|bool|list\(.*\)|map\(.*\))\}$/);
+      }
+    }
+  });
+
+  it("provisions an EKS cluster and node groups from the Model on the aws profile", () => {
+    const main = json(`opentofu/${cloud.stacks.infra}/main.tf`);
+    const eks = main.resource.aws_eks_cluster.this[0];
+    expect(eks).toMatchObject({ name: cloud.resourcePrefix, version: cloud.kubernetesVersion });
+    expect(eks.encryption_config[0].resources).toEqual(["secrets"]);
+    const pools = main.locals[0].node_pools;
+    expect(Object.keys(pools)).toEqual(cloud.nodePools.map((p) => p.name));
+    expect(pools.general).toMatchObject({ instance_types: ["m6i.large"], min_size: 2, max_size: 6 });
+    // A k3s cluster gets no cluster resource.
+    expect(typesIn(json(`opentofu/${homelab.stacks.infra}/main.tf`)).filter((t) => t.includes("eks") || t.startsWith("aws_"))).toEqual([]);
+  });
+
+  it("makes the Model's backup buckets versioned, KMS-encrypted, private and expiring after their retention", () => {
+    const main = json(`opentofu/${cloud.stacks.infra}/main.tf`);
+    const r = main.resource;
+    expect(main.locals[0].backup_buckets).toEqual({ "acme-cloud-backups": { purpose: "backups", retention_days: 35 } });
+    expect(r.aws_s3_bucket.backups[0].for_each).toBe("${local.backup_buckets}");
+    expect(r.aws_s3_bucket_versioning.backups[0].versioning_configuration[0].status).toBe("Enabled");
+    expect(r.aws_s3_bucket_server_side_encryption_configuration.backups[0].rule[0].apply_server_side_encryption_by_default[0]).toEqual({
+      sse_algorithm: "aws:kms",
+      kms_master_key_id: "${aws_kms_key.this.arn}",
+    });
+    const rule = r.aws_s3_bucket_lifecycle_configuration.backups[0].rule[0];
+    expect(rule.filter).toEqual([{}]);
+    expect(rule.expiration[0].days).toBe("${local.backup_buckets[each.key].retention_days}");
+    expect(r.aws_s3_bucket_public_access_block.backups[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+
+    const onprem = json(`opentofu/${homelab.stacks.infra}/main.tf`);
+    expect(onprem.locals[0].backup_buckets).toEqual({ "acme-homelab-backups": { purpose: "backups", retention_days: 14 } });
+    expect(onprem.resource.minio_ilm_policy.backups[0].rule[0].expiration).toBe("${local.backup_buckets[each.key].retention_days}d");
+    expect(onprem.resource.minio_s3_bucket_versioning.backups[0].versioning_configuration[0].status).toBe("Enabled");
+    expect(onprem.resource.minio_iam_user.velero[0].name).toBe(homelab.iam.veleroRole);
+  });
+
+  it("names the External Secrets and Velero roles as the Model does and trusts only their service accounts", () => {
+    const main = json(`opentofu/${cloud.stacks.infra}/main.tf`);
+    expect(main.resource.aws_iam_role.external_secrets[0].name).toBe(cloud.iam.externalSecretsRole);
+    expect(main.resource.aws_iam_role.velero[0].name).toBe(cloud.iam.veleroRole);
+    const subject = (label: string) => main.data.aws_iam_policy_document[`${label}_trust`][0].statement[0].condition.find((c: Json) => c.variable.endsWith(":sub")).values;
+    const eso = cloud.externalSecretsServiceAccount;
+    expect(subject("external_secrets")).toEqual([`system:serviceaccount:${eso.namespace}:${eso.name}`]);
+    expect(subject("velero")).toEqual([`system:serviceaccount:${cloud.veleroServiceAccount.namespace}:${cloud.veleroServiceAccount.name}`]);
+    // Read access to exactly the secrets this cluster's ExternalSecrets reference.
+    const keys = model.externalSecrets.filter((s) => s.cluster === cloud.name).flatMap((s) => s.data.map((d) => d.key));
+    const resources: string[] = main.data.aws_iam_policy_document.external_secrets[0].statement[0].resources;
+    expect(resources.map((arn) => arn.replace(/^.*:secret:/, "").replace(/-\?{6}$/, "")).sort()).toEqual([...new Set(keys)].sort());
+  });
+
+  it("creates records only for the hosts inside the profile's DNS zone", () => {
+    const cloudRecords = json(`opentofu/${cloud.stacks.infra}/main.tf`).resource.aws_route53_record.hosts[0];
+    expect(cloudRecords.for_each).toBe('${toset(["acme.example", "dev.acme.example"])}');
+    const pdns = json(`opentofu/${homelab.stacks.infra}/main.tf`).resource.powerdns_record.hosts[0];
+    expect(pdns.for_each).toBe('${toset(["grafana.acme.internal"])}');
+    expect(pdns.zone).toBe("acme.internal.");
+  });
+
+  it("sets up Vault for the store the cluster reads: KV mount, Kubernetes auth role for External Secrets, read-only policy", () => {
+    const main = json(`opentofu/${homelab.stacks.infra}/main.tf`);
+    const store = model.secretStores.find((s) => s.backend === "vault")!.vault!;
+    expect(main.resource.vault_mount.kv[0]).toMatchObject({ path: store.mount, type: "kv", options: { version: "2" } });
+    const role = Object.values(main.resource.vault_kubernetes_auth_backend_role as Record<string, Json[]>)[0]![0]!;
+    expect(role).toMatchObject({
+      role_name: store.auth.role,
+      bound_service_account_names: [homelab.externalSecretsServiceAccount.name],
+      bound_service_account_namespaces: [homelab.externalSecretsServiceAccount.namespace],
+    });
+    const policy = main.resource.vault_policy.external_secrets[0];
+    expect(policy.name).toBe(homelab.iam.externalSecretsRole);
+    expect(policy.policy).toContain(`path "${store.mount}/data/*"`);
+    expect(policy.policy).not.toMatch(/"(create|update|delete)"/);
+  });
+
+  it("configures the bootstrap providers from input variables, never from resources", () => {
+    for (const cluster of model.clusters) {
+      const text = content(`opentofu/${cluster.stacks.bootstrap}/providers.tf`);
+      const references = [...text.matchAll(/=\s*([a-z_]+)\./g)].map((m) => m[1]);
+      expect(references.length).toBeGreaterThan(0);
+      expect(new Set(references)).toEqual(new Set(["var"]));
+    }
+  });
+
+  it("installs the Model's ArgoCD chart and a root Application identical to the argocd target's", () => {
+    for (const cluster of model.clusters) {
+      const releases = json(`opentofu/${cluster.stacks.bootstrap}/main.tf`).resource.helm_release;
+      expect(releases.argocd[0]).toMatchObject({
+        namespace: cluster.argocdNamespace,
+        repository: cluster.argocd.chart.repoURL,
+        chart: cluster.argocd.chart.name,
+        version: cluster.argocd.chart.version,
+      });
+      const root = releases.root[0];
+      expect(root.name).toBe(cluster.rootApplication);
+      expect(root.depends_on).toEqual(["${helm_release.argocd}"]);
+      const values = parseYaml(literal(root.values[0]));
+      const expected = rootApplication(model, cluster);
+      const app = values.applications[cluster.rootApplication];
+      expect(app.source.path).toBe(cluster.gitopsPaths.argocd);
+      expect(app).toEqual({ namespace: expected.metadata!.namespace, additionalLabels: expected.metadata!.labels, ...expected.spec });
+    }
+  });
+
+  it("escapes what the spec says: template sequences and quotes survive into the values ArgoCD reads", async () => {
+    const hostile = opentofuFixture();
+    hostile.platform.repositories.gitops = 'https://git.example/${org}/%{ if x }"gitops"';
+    hostile.clusters[0]!.argocd.values = { server: { extraArgs: ["--x=${HOME}", "back\\slash", "multi\nline"] } };
+    const bootstrap = opentofuTarget.generate(hostile).find((f) => f.path === `opentofu/${cloud.stacks.bootstrap}/main.tf`)!;
+    const releases = ((await parseHcl("main.tf", bootstrap.content)) as Json).resource.helm_release;
+    expect(parseYaml(literal(releases.root[0].values[0])).applications[cloud.rootApplication].source.repoURL).toBe(hostile.platform.repositories.gitops);
+    expect(parseYaml(literal(releases.argocd[0].values[0]))).toEqual(hostile.clusters[0]!.argocd.values);
+  });
+});
+
+describe("opentofu target (examples)", () => {
+  let stacks: Map<string, Map<string, Json>>;
+  let outputs: Map<string, OutputFile[]>;
+  beforeAll(async () => {
+    stacks = new Map();
+    outputs = new Map();
+    for (const name of EXAMPLES) {
+      const files = (await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/"));
+      outputs.set(name, files);
+      stacks.set(name, await parseAll(files));
+    }
+  }, 120_000);
+
+  it("there are examples to check", () => {
+    expect(EXAMPLES.length).toBeGreaterThan(0);
+  });
+
+  it("every example's .tf files parse with HashiCorp's HCL parser, two stacks per cluster", async () => {
+    for (const name of EXAMPLES) {
+      const { model } = await buildExample(name);
+      const paths = [...stacks.get(name)!.keys()];
+      expect(paths.length, name).toBe(model.clusters.length * 2 * STACK_FILES.length);
+      expect(paths.every((p) => p.endsWith(".tf")), name).toBe(true);
+    }
+  });
+
+  it("catalyst-forge yields an aws stack and an on-prem stack from one spec", async () => {
+    if (!EXAMPLES.includes("catalyst-forge")) return expect.fail("the catalyst-forge example is missing");
+    const { model } = await buildExample("catalyst-forge");
+    const parsed = stacks.get("catalyst-forge")!;
+    const clouds = new Map(model.clusters.map((c) => [c.cloud, c]));
+    const aws = clouds.get("aws")!;
+    const onprem = clouds.get("onprem")!;
+    expect(Object.keys(requiredProviders(parsed.get(`opentofu/${aws.stacks.infra}/versions.tf`)!))).toContain("aws");
+    expect(parsed.get(`opentofu/${aws.stacks.infra}/main.tf`)!.resource.aws_eks_cluster).toBeDefined();
+    const onpremProviders = Object.keys(requiredProviders(parsed.get(`opentofu/${onprem.stacks.infra}/versions.tf`)!));
+    expect(onpremProviders).toContain("minio");
+    expect(onpremProviders).not.toContain("aws");
+  });
+});
+
+/** The fixture's and every example's stacks, as (folder in one tree → files). */
+async function everyStackTree(): Promise<Map<string, OutputFile[]>> {
+  const trees = new Map<string, OutputFile[]>([["fixture", opentofuTarget.generate(opentofuFixture())]]);
+  for (const name of EXAMPLES) trees.set(name, (await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/")));
+  return trees;
+}
+
+describe.skipIf(!TERRAFORM)(`terraform fmt${TERRAFORM ? "" : " (skipped: no terraform or tofu binary on PATH)"}`, () => {
+  it("terraform fmt -check -recursive changes nothing in any generated stack", async () => {
+    const trees = await everyStackTree();
+    const dir = writeTempTree(
+      "plinth-tofu-fmt-",
+      [...trees.entries()].flatMap(([tree, files]) => files.map((f): [string, string] => [path.join(tree, f.path), f.content])),
+    );
+    tempDirs.push(dir);
+    const { status, output } = runTerraform(["fmt", "-check", "-diff", "-recursive", "."], dir);
+    expect(output).toBe("");
+    expect(status).toBe(0);
+  }, 120_000);
+});
+
+const mirrorNote = !TERRAFORM ? " (skipped: no terraform or tofu binary on PATH)" : !PLUGIN_MIRROR ? " (skipped: no provider mirror folder holding registry.terraform.io; set PLINTH_TF_PLUGIN_DIR)" : "";
+describe.skipIf(!TERRAFORM || !PLUGIN_MIRROR)(`terraform init + validate against the local provider mirror${mirrorNote}`, () => {
+  it("every stack whose providers are all in the mirror initialises and validates", async () => {
+    const available = mirroredProviders(PLUGIN_MIRROR!);
+    const trees = await everyStackTree();
+    const checked: string[] = [];
+    const failures: string[] = [];
+    for (const [tree, files] of trees) {
+      const folders = [...new Set(files.map((f) => f.path.split("/")[1]!))];
+      for (const folder of folders) {
+        const stackFiles = files.filter((f) => f.path.startsWith(`opentofu/${folder}/`));
+        const versions = (await parseHcl("versions.tf", stackFiles.find((f) => f.path.endsWith("/versions.tf"))!.content)) as Json;
+        const required = Object.values(requiredProviders(versions));
+        if (required.length === 0 || !required.every((p) => available.has(`${p.source}@${p.version}`))) continue;
+        const dir = writeTempTree("plinth-tofu-validate-", stackFiles.map((f): [string, string] => [path.basename(f.path), f.content]));
+        tempDirs.push(dir);
+        const init = runTerraform(["init", "-backend=false", "-input=false", `-plugin-dir=${PLUGIN_MIRROR}`], dir);
+        if (init.status !== 0) {
+          failures.push(`${tree}/${folder}: init failed\n${init.output}`);
+          continue;
+        }
+        const validate = runTerraform(["validate"], dir);
+        if (validate.status !== 0 || /Warning/.test(validate.output)) failures.push(`${tree}/${folder}: validate\n${validate.output}`);
+        checked.push(`${tree}/${folder}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    // The fixture's aws infra stack needs only the aws provider: with it mirrored, it must have been checked.
+    if (available.has(`${PROVIDERS.aws.source}@${PROVIDERS.aws.version}`)) expect(checked).toContain(`fixture/${fixtureModel().clusters[0]!.stacks.infra}`);
+    else expect.soft(checked, `the mirror has no ${PROVIDERS.aws.source} ${PROVIDERS.aws.version}: no stack could be validated`).not.toEqual([]);
+  }, 600_000);
+});
