@@ -53,6 +53,9 @@ export const environment = z.strictObject({
     })
     .optional(),
   recovery: z.strictObject({ rto: duration, rpo: duration }).optional(),
-  /** Restore step estimates that override plinth's defaults, by step id. */
+  /**
+   * Measured restore-step durations that override plinth's defaults: by step id (provision,
+   * bootstrap, sync, verify, or a backup's name) or by backup method (velero, cnpg-pitr, …).
+   */
   restoreEstimates: z.record(z.string(), duration).optional(),
 });

@@ -1,5 +1,5 @@
 import { formatDuration } from "../../spec/units.js";
-import type { Diagnostic } from "../diagnostics.js";
+import { didYouMean, type Diagnostic } from "../diagnostics.js";
 import type { ModelRule } from "./types.js";
 
 /**
@@ -28,6 +28,24 @@ export const rtoExceededRule: ModelRule = {
           `more than its RTO of ${formatDuration(plan.rtoSeconds)}: exceeded by ${formatDuration(plan.totalSeconds - plan.rtoSeconds)}`,
         hint: "promise a longer RTO, or set measured durations in the environment's restoreEstimates (by step id) after a restore drill",
       });
+    }
+    // An estimate for a step that does not exist would silently not count.
+    for (const plan of model.recovery) {
+      const env = model.environments.find((e) => e.name === plan.environment);
+      if (!env) continue;
+      const methods = model.backups.filter((b) => plan.steps.some((s) => s.id === b.name)).map((b) => b.method);
+      const known = new Set([...plan.steps.map((s) => s.id), ...methods]);
+      for (const key of Object.keys(env.restoreEstimates)) {
+        if (known.has(key)) continue;
+        const hint = didYouMean(key, known);
+        out.push({
+          rule: "recovery/unknown-estimate",
+          severity: "error",
+          path: [...env.at, "restoreEstimates", key],
+          message: `restoreEstimates names '${key}', which is no restore step of ${env.name}${hint ? ` — ${hint}` : ""}`,
+          hint: `steps: ${[...known].join(", ")}`,
+        });
+      }
     }
     return out;
   },

@@ -37,7 +37,9 @@ export function planRecovery(model: PlanInput): ModelRecoveryPlan[] {
     if (!env.recovery || env.runtime !== "kubernetes" || !env.cluster || env.preview) continue;
     const cluster = model.clusters.find((c) => c.name === env.cluster);
     if (!cluster) continue;
-    const estimate = (id: string, fallback: string) => env.restoreEstimates[id] ?? DEFAULT_ESTIMATES[fallback] ?? DEFAULT_ESTIMATES[id] ?? 0;
+    // By step id first, then by backup method (so "vault-raft-snapshot" covers every such step).
+    const estimate = (id: string, fallback: string) =>
+      env.restoreEstimates[id] ?? env.restoreEstimates[fallback] ?? DEFAULT_ESTIMATES[fallback] ?? DEFAULT_ESTIMATES[id] ?? 0;
     const backups = orderBackups(relevantBackups(model, env, cluster));
     const restore = (backup: ModelBackup) => restoreStep(model, env, cluster, backup, estimate(backup.name, backup.method));
 

@@ -174,8 +174,8 @@ export default definePlatform({
         provision: "3m", // reinstall K3s in the VM
         bootstrap: "2m", // 1–3. ArgoCD, namespaces, projects (kubectl apply)
         sync: "5m", // 4. root app syncs everything from Git
-        // 5. restore Vault (kubectl cp + vault restore); the id is the backup's name in the Model.
-        "vault-vault-raft-snapshot": "3m",
+        // 5. restore Vault (kubectl cp + vault restore): keyed by backup method (or by step id).
+        "vault-raft-snapshot": "3m",
         verify: "2m", // 6. External Secrets re-syncs; alerts reach Discord
       },
     },
