@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { isSafeOutputPath } from "../compiler/emit.js";
+import { manifestFor, readManifest, writeTree } from "../compiler/write.js";
+
+const fresh = () => mkdtempSync(path.join(os.tmpdir(), "plinth-write-"));
+
+describe("writeTree", () => {
+  it("writes files and the manifest, then prunes only what it generated before", () => {
+    const out = fresh();
+    const first = [
+      { path: "a/one.yaml", content: "one: 1\n" },
+      { path: "a/two.yaml", content: "two: 2\n" },
+    ];
+    writeTree(out, first, manifestFor(first, "h1", "0.0.0"));
+    writeFileSync(path.join(out, "a", "mine.txt"), "hand-written\n");
+    const second = [{ path: "a/one.yaml", content: "one: 1\n" }];
+    const result = writeTree(out, second, manifestFor(second, "h2", "0.0.0"));
+    expect(result).toEqual({ written: [], unchanged: ["a/one.yaml"], removed: ["a/two.yaml"] });
+    expect(existsSync(path.join(out, "a", "two.yaml"))).toBe(false);
+    expect(readFileSync(path.join(out, "a", "mine.txt"), "utf8")).toBe("hand-written\n");
+    expect(readManifest(out)?.specHash).toBe("h2");
+  });
+
+  it("removes folders it emptied, but not folders holding other files", () => {
+    const out = fresh();
+    const files = [{ path: "gone/deep/x.yaml", content: "x: 1\n" }];
+    writeTree(out, files, manifestFor(files, "h", "0.0.0"));
+    writeTree(out, [], manifestFor([], "h", "0.0.0"));
+    expect(existsSync(path.join(out, "gone"))).toBe(false);
+  });
+
+  it("sweeps temporary files a crashed run left behind", () => {
+    const out = fresh();
+    mkdirSync(path.join(out, "k"), { recursive: true });
+    writeFileSync(path.join(out, "k", "ns.yaml.plinth-tmp"), "partial");
+    writeTree(out, [], manifestFor([], "h", "0.0.0"));
+    expect(existsSync(path.join(out, "k", "ns.yaml.plinth-tmp"))).toBe(false);
+  });
+
+  it("never writes outside the output folder, even when told to by a manifest", () => {
+    const out = fresh();
+    const outside = path.join(path.dirname(out), `${path.basename(out)}-victim.txt`);
+    writeFileSync(outside, "keep me\n");
+    writeFileSync(
+      path.join(out, "plinth.manifest.json"),
+      JSON.stringify({ plinth: "0", specHash: "x", files: { [`../${path.basename(outside)}`]: "0" } }),
+    );
+    writeTree(out, [], manifestFor([], "h", "0.0.0"));
+    expect(readFileSync(outside, "utf8")).toBe("keep me\n");
+    expect(() => writeTree(out, [{ path: "../escape.txt", content: "x\n" }], manifestFor([], "h", "0"))).toThrow(/outside/);
+  });
+});
+
+describe("isSafeOutputPath", () => {
+  it.each(["a.yaml", "kubernetes/prod/bitvault.yaml", "compose/lite/.env.example"])("accepts %s", (p) => expect(isSafeOutputPath(p)).toBe(true));
+  it.each(["", "/etc/passwd", "../x", "a/../../x", "a//b", "a/./b", "a\\b", "a/\0"])("refuses %j", (p) => expect(isSafeOutputPath(p)).toBe(false));
+});
