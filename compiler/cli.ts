@@ -38,7 +38,7 @@ const SPEC_OPTIONS = {
   typecheck: { type: "boolean", description: "type-check platform.ts with the TypeScript compiler first (slower)" },
 } as const;
 const OUT_OPTIONS = {
-  out: { type: "string", short: "o", description: "output folder (default: generated/ beside the spec)" },
+  out: { type: "string", short: "o", description: "output folder (default: the spec's gitopsPath, beside the spec)" },
   target: { type: "string", short: "t", multiple: true, description: "only these targets (repeat or comma-separate): opentofu, kubernetes, argocd, helm, compose, runbook" },
 } as const;
 
@@ -50,7 +50,8 @@ class Ui {
     private readonly io: Io,
     readonly args: ParsedArgs,
   ) {
-    this.color = !args.values["no-color"] && io.env.NO_COLOR === undefined && io.env.FORCE_COLOR !== "0" && (io.isTTY || io.env.FORCE_COLOR !== undefined);
+    // no-color.org: NO_COLOR set to a non-empty value disables color.
+    this.color = !args.values["no-color"] && !io.env.NO_COLOR && io.env.FORCE_COLOR !== "0" && (io.isTTY || io.env.FORCE_COLOR !== undefined);
   }
   get json() {
     return this.args.values.json === true;
@@ -100,25 +101,34 @@ async function compileAndEmit(args: ParsedArgs, io: Io) {
   const { compileSpec } = await import("./pipeline.js");
   const { emit } = await import("./emit.js");
   const { TARGET_NAMES } = await import("../targets/index.js");
-  const { manifestFor } = await import("./write.js");
+  const { ownedFolders } = await import("./emit.js");
+  const { scopedManifest } = await import("./write.js");
   const targets = targetArg(args, TARGET_NAMES);
   const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
   const files = emit(result.model, targets);
-  const manifest = manifestFor(files, result.specHash, packageVersion());
-  const outDir = path.resolve(io.cwd, (args.values.out as string | undefined) ?? path.join(path.dirname(result.specFile), "generated"));
-  return { ...result, files, manifest, outDir };
+  // By default the tree goes where the spec says it lives in the GitOps repository (gitopsPath,
+  // relative to the spec), so the paths ArgoCD reads are the paths build writes.
+  const outDir = path.resolve(io.cwd, (args.values.out as string | undefined) ?? path.join(path.dirname(result.specFile), result.model.platform.gitopsPath));
+  const scope = ownedFolders(targets);
+  const manifest = scopedManifest(outDir, files, result.specHash, packageVersion(), scope);
+  return { ...result, files, manifest, outDir, scope };
 }
 
 const COMMANDS: Record<string, Command> = {
   build: {
     summary: "compile the spec and write every target's files",
     usage: "plinth build [spec] [--out dir] [--target name…]",
-    details: "spec is platform.ts, platform.yaml, platform.json, or a folder holding one (default: .).\nWrites atomically, records plinth.manifest.json, removes files it generated before and no longer generates, never touches other files.",
+    details:
+      "spec is platform.ts, platform.yaml, platform.json, or a folder holding one (default: .).\n" +
+      "The default --out is the spec's gitopsPath (default generated/), relative to the spec.\n" +
+      "Writes atomically, records plinth.manifest.json, removes files it generated before and no longer generates,\n" +
+      "never touches other files, and refuses to overwrite a file it did not generate. With --target, only those\n" +
+      "targets' folders are written and pruned.",
     options: { ...OUT_OPTIONS, ...SPEC_OPTIONS },
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { writeTree } = await import("./write.js");
-      const written = writeTree(built.outDir, built.files, built.manifest);
+      const written = writeTree(built.outDir, built.files, built.manifest, built.scope);
       ui.diagnostics(built.diagnostics);
       if (ui.json) ui.printJson({ ok: true, out: relativePath(built.outDir, io.cwd), files: built.files.length, ...written, diagnostics: ui.jsonDiagnostics(built.diagnostics) });
       else ui.line(`wrote ${built.files.length} files to ${relativePath(built.outDir, io.cwd)} (${written.written.length} changed, ${written.removed.length} removed)`);
@@ -132,7 +142,7 @@ const COMMANDS: Record<string, Command> = {
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
-      const drift = diffTree(built.outDir, built.files, built.manifest);
+      const drift = diffTree(built.outDir, built.files, built.manifest, built.scope);
       ui.diagnostics(built.diagnostics);
       const drifted = drift.added.length + drift.changed.length + drift.removed.length > 0;
       if (ui.json) {
@@ -158,7 +168,7 @@ const COMMANDS: Record<string, Command> = {
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
-      const drift = diffTree(built.outDir, built.files, built.manifest);
+      const drift = diffTree(built.outDir, built.files, built.manifest, built.scope);
       ui.diagnostics(built.diagnostics);
       if (ui.json) ui.printJson({ added: drift.added, changed: drift.changed, removed: drift.removed, patch: drift.patch });
       else io.stdout(colorPatch(drift.patch, ui.color));
@@ -174,7 +184,7 @@ const COMMANDS: Record<string, Command> = {
       const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
       ui.diagnostics(result.diagnostics);
       if (ui.json) ui.printJson({ ok: true, diagnostics: ui.jsonDiagnostics(result.diagnostics) });
-      else ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${result.model.environments.length} environments, ${result.model.clusters.length} clusters, ${result.model.services.length} services)`);
+      else ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${count(result.model.environments.length, "environment")}, ${count(result.model.clusters.length, "cluster")}, ${count(result.model.services.length, "service")})`);
       return 0;
     },
   },
@@ -257,11 +267,19 @@ const COMMANDS: Record<string, Command> = {
       const { promote } = await import("./promote.js");
       const result = await promote(path.resolve(io.cwd, (args.values.spec as string | undefined) ?? "."), service, from, to);
       if (ui.json) ui.printJson({ ok: true, ...result, lockFile: relativePath(result.lockFile, io.cwd) });
+      else if (result.previous === result.digest) ui.line(`${service}: ${to} already runs ${result.digest}; nothing to change`);
       else ui.line(`${service}: ${to} now runs ${result.digest} (from ${from}) in ${relativePath(result.lockFile, io.cwd)}\nnext: commit it and open a pull request`);
       return 0;
     },
   },
 };
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+const FS_ERROR_CODES = new Set(["EACCES", "EPERM", "EEXIST", "ENOENT", "ENOTDIR", "EISDIR", "ENOSPC", "EROFS", "EBUSY"]);
+function isFileSystemError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && FS_ERROR_CODES.has((error as NodeJS.ErrnoException).code!);
+}
 
 function helpFor(name: string, command: Command): string {
   const options = Object.entries({ ...command.options, ...COMMON } as Record<string, OptionSpec>).map(([flag, spec]) => {
@@ -319,12 +337,17 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
     args = { positionals: parsed.positionals, values: parsed.values as ParsedArgs["values"] };
   } catch (error) {
-    io.stderr(`plinth ${name}: ${(error as Error).message}\nRun \`plinth ${name} --help\` for its options.\n`);
+    io.stderr(`plinth ${name}: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, "")}\nRun \`plinth ${name} --help\` for its options.\n`);
     return 1;
   }
   if (args.values.help) {
     io.stdout(helpFor(name, command));
     return 0;
+  }
+  const maxPositionals = (command.usage.match(/<service>|\[spec\]|\[dir\]/g) ?? []).length;
+  if (args.positionals.length > maxPositionals) {
+    io.stderr(`plinth ${name}: unexpected argument '${args.positionals[maxPositionals]}'\nUsage: ${command.usage}\n`);
+    return 1;
   }
   if (args.values.format !== undefined && args.values.format !== "text" && args.values.format !== "github") {
     io.stderr(`plinth ${name}: --format must be text or github\n`);
@@ -334,6 +357,15 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await command.run(args, io, ui);
   } catch (error) {
+    if (isFileSystemError(error)) {
+      // The machine said no (a file where a folder should be, no permission, a full disk): the
+      // user's to fix, not a bug.
+      const fsError = error as NodeJS.ErrnoException;
+      const diagnostic: Diagnostic = { rule: "io/error", severity: "error", message: `${fsError.code}: ${fsError.message}` };
+      ui.diagnostics([diagnostic]);
+      if (ui.json) ui.printJson({ ok: false, diagnostics: ui.jsonDiagnostics([diagnostic]) });
+      return 1;
+    }
     if (error instanceof UserError) {
       ui.diagnostics(error.diagnostics);
       if (ui.json) ui.printJson({ ok: false, diagnostics: ui.jsonDiagnostics(error.diagnostics) });

@@ -14,11 +14,12 @@ export interface TreeDiff {
  * Compares what a build would write with what is in outDir: generated files that differ or are
  * missing, files the committed manifest lists that are no longer generated, and the manifest itself.
  */
-export function diffTree(outDir: string, files: readonly OutputFile[], manifest: Manifest): TreeDiff {
+export function diffTree(outDir: string, files: readonly OutputFile[], manifest: Manifest, scope?: readonly string[]): TreeDiff {
   const previous = readManifest(outDir);
   const expected = new Map(files.map((f) => [f.path, f.content]));
   expected.set(MANIFEST, renderManifest(manifest));
-  const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {})]);
+  const inScope = (file: string) => !scope || scope.some((folder) => file.startsWith(`${folder}/`));
+  const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {}).filter(inScope)]);
   const actual = readTree(outDir, owned);
   const result: TreeDiff = { added: [], changed: [], removed: [], patch: "" };
   const patches: string[] = [];

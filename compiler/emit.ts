@@ -1,10 +1,15 @@
-import { TARGETS, type OutputFile, type TargetName } from "../targets/index.js";
+import { TARGET_FOLDERS, TARGETS, type OutputFile, type TargetName } from "../targets/index.js";
 import type { Model } from "./model.js";
 
 /** Runs the selected targets (all by default) and returns their files sorted by path. */
 export function emit(model: Model, targets?: readonly TargetName[]): OutputFile[] {
   const selected = targets && targets.length > 0 ? TARGETS.filter((t) => targets.includes(t.name)) : TARGETS;
-  const files = selected.flatMap((target) => target.generate(model));
+  const files = selected.flatMap((target) =>
+    target.generate(model).map((file) => {
+      if (!file.path.startsWith(`${TARGET_FOLDERS[target.name]}/`)) throw new Error(`target ${target.name} wrote ${file.path}, outside its folder ${TARGET_FOLDERS[target.name]}/`);
+      return file;
+    }),
+  );
   const seen = new Set<string>();
   for (const file of files) {
     if (!isSafeOutputPath(file.path)) throw new Error(`target produced an unsafe path: ${JSON.stringify(file.path)}`);
@@ -19,4 +24,10 @@ export function emit(model: Model, targets?: readonly TargetName[]): OutputFile[
 export function isSafeOutputPath(path: string): boolean {
   if (path.length === 0 || path.startsWith("/") || path.includes("\\") || path.includes("\0")) return false;
   return path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}
+
+/** The folders a run owns: those of the selected targets, or all. */
+export function ownedFolders(targets?: readonly TargetName[]): string[] {
+  const names = targets && targets.length > 0 ? targets : (Object.keys(TARGET_FOLDERS) as TargetName[]);
+  return names.map((name) => TARGET_FOLDERS[name]).sort();
 }

@@ -41,7 +41,16 @@ export default definePlatform({
     { name: "prod", cluster: "main", quota: { cpu: "4", memory: "8Gi" }, podSecurity: "restricted" },
   ],
   environments: [
-    { name: "dev", cluster: "main", namespace: "dev", sync: "auto", tier: "standard", data: "synthetic" },
+    {
+      name: "dev",
+      cluster: "main",
+      namespace: "dev",
+      sync: "auto",
+      tier: "standard",
+      data: "synthetic",
+      // Each environment reads its own secrets: the service's key "app/database" becomes "dev/app/database".
+      secrets: { store: "aws", prefix: "dev" },
+    },
     {
       name: "prod",
       cluster: "main",
@@ -54,6 +63,7 @@ export default definePlatform({
       rollout: "canary",
       scale: { min: 2, max: 6 },
       hosts: ["${name}.example.com"],
+      secrets: { store: "aws", prefix: "prod" },
       recovery: { rto: "2h", rpo: "15m" },
     },
   ],
@@ -67,7 +77,7 @@ export default definePlatform({
       name: "app",
       image: "ghcr.io/example/${name}-app",
       ports: [{ name: "http", port: 8080, expose: true }],
-      secrets: { DATABASE_URL: { store: "aws", key: "${name}/database", property: "url" } },
+      secrets: { DATABASE_URL: { store: "aws", key: "app/database", property: "url" } },
       dependsOn: ["postgres"],
       ingress: { port: "http" },
       probes: { readiness: { path: "/healthz", port: "http" } },

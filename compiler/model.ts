@@ -66,7 +66,10 @@ export interface ModelCluster {
   iam: { externalSecretsRole: string; veleroRole: string };
   /** Service account External Secrets runs as. */
   externalSecretsServiceAccount: { name: string; namespace: string };
-  /** Service account Velero runs as (IRSA trust of iam.veleroRole): the chart's default, in the velero component's namespace. */
+  /**
+   * Service account the Velero server runs as (IRSA trust of iam.veleroRole), in the velero component's
+   * namespace: `velero-server`, the chart's own name for it in a release named `velero`.
+   */
   veleroServiceAccount: { name: string; namespace: string };
   /** Prefix of the cloud resources provisioned for this cluster (EKS cluster name, VPC, KMS alias, node roles). */
   resourcePrefix: string;
@@ -248,6 +251,8 @@ export interface ModelDataService {
   resources?: ModelService["resources"];
   /** Image for Compose bundles. */
   composeImage: string;
+  /** postgres: the CloudNativePG operand image its Cluster runs (and a restore recreates it with). */
+  cnpgImage?: string;
   /** Port the engine listens on. */
   port: number;
   at: SpecPath;
@@ -260,8 +265,13 @@ export interface ModelSecretStore {
   vault?: { server: string; mount: string; kvVersion: "v1" | "v2"; auth: { role: string; mountPath: string } };
   aws?: { region: string; roleName?: string };
   kubernetes?: { namespace: string };
-  /** Where it is created: every cluster (and for a SecretStore, every namespace) that reads it. */
-  placements: { cluster: string; namespace?: string }[];
+  /**
+   * Where it is created: every cluster (and for a SecretStore, every namespace) that reads it.
+   * `vaultAuthMount` (vault stores): the Kubernetes auth mount of that cluster in Vault. Each cluster
+   * has its own (`<auth.mountPath>-<cluster>`), since Vault reviews a cluster's tokens with that
+   * cluster's API; the opentofu target creates it and the store's `auth.kubernetes.mountPath` names it.
+   */
+  placements: { cluster: string; namespace?: string; vaultAuthMount?: string }[];
   at: SpecPath;
 }
 
@@ -320,10 +330,15 @@ export interface ModelBackup {
   retention: string;
   retentionDays: number;
   bucket?: string;
-  /** Prefix inside the bucket. */
+  /**
+   * Prefix inside the bucket. A data-service backup covers one place the data service runs, and its
+   * prefix names that namespace (`<engine>/<namespace>/<name>`), so instances never share an archive.
+   */
   prefix: string;
   /** Worst-case data lost when restoring from it: the longest gap between runs, or the WAL archive timeout. */
   maxDataLossSeconds?: number;
+  /** cnpg-pitr: the Postgres archive_timeout the cluster runs with (a WAL segment is archived at least this often). */
+  archiveTimeoutSeconds?: number;
   /** `s3://<bucket>/<prefix>`: where the writer (CNPG barmanObjectStore, Velero, snapshot jobs) puts it and restores read it. */
   destinationPath?: string;
   /** S3 API endpoint when the profile's object storage is not AWS S3 (MinIO). */

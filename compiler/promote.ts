@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
-import { UserError } from "./diagnostics.js";
+import { didYouMean, UserError } from "./diagnostics.js";
 import { LOCK_FILE } from "./load/index.js";
 import { compileSpec } from "./pipeline.js";
 
@@ -14,11 +14,20 @@ export async function promote(specInput: string, service: string, from: string, 
   const fail = (rule: string, message: string, hint?: string): never => {
     throw new UserError([{ rule, severity: "error", message, ...(hint && { hint }) }]);
   };
-  if (!model.services.some((s) => s.name === service)) fail("ref/unknown-service", `unknown service '${service}'`);
-  const target = model.environments.find((e) => e.name === to) ?? fail("ref/unknown-environment", `unknown environment '${to}'`);
-  if (!model.environments.some((e) => e.name === from)) fail("ref/unknown-environment", `unknown environment '${from}'`);
+  const unknown = (kind: string, name: string, known: string[]): never => {
+    const hint = didYouMean(name, known);
+    return fail(`ref/unknown-${kind}`, `unknown ${kind} '${name}'${hint ? ` — ${hint}` : ""}`);
+  };
+  const environments = model.environments.map((e) => e.name);
+  if (!model.services.some((s) => s.name === service)) unknown("service", service, model.services.map((s) => s.name));
+  const target = model.environments.find((e) => e.name === to) ?? unknown("environment", to, environments);
+  if (!environments.includes(from)) unknown("environment", from, environments);
   if (target.promoteFrom !== from) {
-    fail("promotion/skips-rung", `'${to}' is promoted from '${target.promoteFrom ?? "CI"}', not from '${from}'`, target.promoteFrom ? `plinth promote ${service} --from ${target.promoteFrom} --to ${to}` : undefined);
+    fail(
+      "promotion/skips-rung",
+      target.promoteFrom ? `'${to}' is promoted from '${target.promoteFrom}', not from '${from}'` : `'${to}' is not promoted from another rung: its digests come from CI`,
+      target.promoteFrom ? `plinth promote ${service} --from ${target.promoteFrom} --to ${to}` : "CI writes new digests for it into releases.lock.yaml",
+    );
   }
   const digest = model.releases[service]?.[from] ?? fail("promotion/nothing-to-promote", `'${service}' has no release in ${from} to promote`);
   const lockFile = path.join(path.dirname(specFile), LOCK_FILE);

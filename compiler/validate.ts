@@ -13,7 +13,10 @@ export function schemaDiagnostics(error: z.ZodError, schema: z.ZodType = platfor
 function pickBranch(issue: Issue): Issue {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
   const branches = issue.errors.filter((branch) => branch.length > 0);
-  const score = (branch: Issue[]) => Math.max(...branch.map((i) => i.path.length * 10 + (i.code === "invalid_type" ? 0 : 1)));
+  // The closest branch: fewest problems, a missing key counting double (a user who wrote `min`
+  // meant the min/max branch, not the one that wants `replicas`), then the deepest path.
+  const score = (branch: Issue[]) =>
+    -branch.reduce((sum, i) => sum + (i.code === "invalid_type" && i.input === undefined ? 2 : 1), 0) * 1000 + Math.max(...branch.map((i) => i.path.length));
   const best = branches.sort((a, b) => score(b) - score(a))[0];
   if (!best || best.length === 0) return issue;
   const inner = pickBranch(best[0]!);
@@ -46,6 +49,9 @@ function toDiagnostic(issue: Issue, schema: z.ZodType, source: "spec" | "lock"):
         message: issue.input === undefined ? `${where}required ${issue.expected} is missing` : `${where}expected ${issue.expected}, got ${describe(issue.input)}`,
       };
     case "invalid_value": {
+      if (issue.input === undefined) {
+        return { rule: "schema/missing", severity: "error", source, path, message: `${where}required value is missing (one of ${issue.values.map((v) => `"${String(v)}"`).join(", ")})` };
+      }
       const values = issue.values.map(String);
       const hint = typeof issue.input === "string" ? didYouMean(issue.input, values) : undefined;
       return {
@@ -55,6 +61,27 @@ function toDiagnostic(issue: Issue, schema: z.ZodType, source: "spec" | "lock"):
         path,
         message: `${where}${describe(issue.input)} is not one of ${values.map((v) => `"${v}"`).join(", ")}${hint ? ` — ${hint}` : ""}`,
       };
+    }
+    case "invalid_union": {
+      // A discriminated union whose discriminator matched no option ("strategy": "canery").
+      const discriminator = (issue as { discriminator?: string }).discriminator;
+      if (discriminator !== undefined) {
+        const options = discriminatorValues(schema, path, discriminator);
+        const input = (issue as { input?: unknown }).input as Record<string, unknown> | undefined;
+        const given = input && typeof input === "object" ? input[discriminator] : undefined;
+        const hint = typeof given === "string" ? didYouMean(given, options) : undefined;
+        return {
+          rule: given === undefined ? "schema/missing" : "schema/invalid-value",
+          severity: "error",
+          source,
+          path: [...path, discriminator],
+          message:
+            given === undefined
+              ? `${formatPath([...path, discriminator])}: required, one of ${options.map((o) => `"${o}"`).join(", ")}`
+              : `${formatPath([...path, discriminator])}: ${describe(given)} is not one of ${options.map((o) => `"${o}"`).join(", ")}${hint ? ` — ${hint}` : ""}`,
+        };
+      }
+      return { rule: "schema/invalid-value", severity: "error", source, path, message: `${where}${issue.message}` };
     }
     default:
       return { rule: "schema/invalid-value", severity: "error", source, path, message: `${where}${issue.message}` };
@@ -67,6 +94,16 @@ function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "object") return "an object";
   return `${typeof value} ${String(value)}`;
+}
+
+/** The literal values a discriminated union accepts for its discriminator at a path. */
+function discriminatorValues(schema: z.ZodType, path: readonly (string | number)[], key: string): string[] {
+  const values = new Set<string>();
+  for (const option of objectsAt(schema, path)) {
+    const field = unwrap((option.shape as Record<string, z.ZodType>)[key]!);
+    if (field instanceof z.ZodLiteral) for (const v of field.values) values.add(String(v));
+  }
+  return [...values];
 }
 
 /** The keys an object schema accepts at a path, for "did you mean". */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "../targets/types.js";
+import { UserError } from "./diagnostics.js";
 import { isSafeOutputPath } from "./emit.js";
 
 export const MANIFEST = "plinth.manifest.json";
@@ -17,6 +18,20 @@ export const sha256 = (text: string) => createHash("sha256").update(text).digest
 
 export function manifestFor(files: readonly OutputFile[], specHash: string, version: string): Manifest {
   return { plinth: version, specHash, files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])) };
+}
+
+const inScope = (file: string, scope: readonly string[]) => scope.some((folder) => file.startsWith(`${folder}/`));
+
+/**
+ * The manifest after a run that owns only `scope` (the folders of the selected targets): this run's
+ * files, plus what the previous manifest lists outside the scope, untouched.
+ */
+export function scopedManifest(outDir: string, files: readonly OutputFile[], specHash: string, version: string, scope: readonly string[]): Manifest {
+  const fresh = manifestFor(files, specHash, version);
+  const previous = readManifest(outDir);
+  const kept = Object.entries(previous?.files ?? {}).filter(([file]) => !inScope(file, scope) && !(file in fresh.files));
+  const merged = Object.fromEntries([...Object.entries(fresh.files), ...kept].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { ...fresh, files: merged };
 }
 
 export function renderManifest(manifest: Manifest): string {
@@ -46,14 +61,31 @@ export interface WriteResult {
  * the manifest is written last, so a crash leaves the old manifest, and stray temp files are swept
  * by the next run.
  */
-export function writeTree(outDir: string, files: readonly OutputFile[], manifest: Manifest): WriteResult {
+export function writeTree(outDir: string, files: readonly OutputFile[], manifest: Manifest, scope?: readonly string[]): WriteResult {
   const root = path.resolve(outDir);
-  mkdirSync(root, { recursive: true });
-  sweepTempFiles(root);
   const previous = readManifest(root);
   const result: WriteResult = { written: [], unchanged: [], removed: [] };
+  // A file at a generated path that plinth did not write (not in the previous manifest) is the
+  // user's: refuse before writing anything rather than overwrite it.
+  const foreign: string[] = [];
   for (const file of files) {
     if (!isSafeOutputPath(file.path)) throw new Error(`refusing to write outside ${outDir}: ${file.path}`);
+    const target = path.join(root, ...file.path.split("/"));
+    if (existsSync(target) && !(file.path in (previous?.files ?? {})) && readFileSync(target, "utf8") !== file.content) foreign.push(file.path);
+  }
+  if (foreign.length > 0) {
+    throw new UserError([
+      {
+        rule: "write/not-owned",
+        severity: "error",
+        message: `${foreign.length} file(s) in ${outDir} that plinth did not generate would be overwritten: ${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", …" : ""}`,
+        hint: "move them away (or delete them), or build into another --out folder",
+      },
+    ]);
+  }
+  mkdirSync(root, { recursive: true });
+  sweepTempFiles(root);
+  for (const file of files) {
     const target = path.join(root, ...file.path.split("/"));
     if (existsSync(target) && readFileSync(target, "utf8") === file.content) {
       result.unchanged.push(file.path);
@@ -67,7 +99,7 @@ export function writeTree(outDir: string, files: readonly OutputFile[], manifest
   }
   const current = new Set(files.map((f) => f.path));
   for (const stale of Object.keys(previous?.files ?? {}).sort()) {
-    if (current.has(stale) || !isSafeOutputPath(stale)) continue;
+    if (current.has(stale) || !isSafeOutputPath(stale) || (scope && !inScope(stale, scope))) continue;
     const target = path.join(root, ...stale.split("/"));
     if (existsSync(target)) {
       rmSync(target);

@@ -27,8 +27,14 @@ export const platformInfo = {
   repositories,
   /** Branch or tag ArgoCD tracks in the GitOps repository. */
   revision: z.string().default("main"),
-  /** Where plinth's generated tree is committed inside the GitOps repository. */
-  gitopsPath: z.string().default("."),
+  /**
+   * Where the generated tree lives in the GitOps repository, relative to the spec file (the spec is
+   * kept in the GitOps repository). ArgoCD reads these paths, and `plinth build` writes there by default.
+   */
+  gitopsPath: z
+    .string()
+    .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), { message: "gitopsPath must be relative and stay inside the repository" })
+    .default("generated"),
   /** Architecture decision records this spec implements (kept for runbooks). */
   decisions: z.array(decision).default([]),
 };

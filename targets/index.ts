@@ -12,3 +12,13 @@ export type { OutputFile, Target, TargetName } from "./types.js";
 export const TARGETS: readonly Target[] = [opentofuTarget, kubernetesTarget, argocdTarget, helmTarget, composeTarget, runbookTarget];
 
 export const TARGET_NAMES = TARGETS.map((t) => t.name) as TargetName[];
+
+/** The top folder each target owns in the output tree: a build of some targets touches only theirs. */
+export const TARGET_FOLDERS: Readonly<Record<TargetName, string>> = {
+  opentofu: "opentofu",
+  kubernetes: "kubernetes",
+  argocd: "argocd",
+  helm: "helm",
+  compose: "compose",
+  runbook: "runbooks",
+};

@@ -1,10 +1,11 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { EXAMPLES_DIR, runPlinth } from "./helpers.js";
+import { EXAMPLES_DIR, ROOT, runPlinth } from "./helpers.js";
 
 const temp = mkdtempSync(path.join(os.tmpdir(), "plinth-cli-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -61,14 +62,52 @@ describe("build / check / diff", () => {
     expect(rebuilt.code).toBe(0);
     expect(readFileSync(path.join(out, "NOTES.md"), "utf8")).toBe("mine\n");
     expect(readFileSync(path.join(out, "runbooks", "local-notes.md"), "utf8")).toBe("mine too\n");
-    // Only the runbook target now: every other target's files go, hand-written ones stay.
-    const narrowed = await runPlinth(["build", ".", "--out", "out", "--target", "runbook"], dir);
-    expect(narrowed.code).toBe(0);
-    const manifest = JSON.parse(readFileSync(path.join(out, "plinth.manifest.json"), "utf8"));
-    expect(Object.keys(manifest.files).every((f) => f.startsWith("runbooks/"))).toBe(true);
-    expect(existsSync(path.join(out, "kubernetes"))).toBe(false);
+    // A stale generated file is pruned, hand-written ones stay.
+    const manifestPath = path.join(out, "plinth.manifest.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+    manifest.files["runbooks/retired.md"] = "0";
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    writeFileSync(path.join(out, "runbooks", "retired.md"), "old\n");
+    expect((await runPlinth(["build", ".", "--out", "out"], dir)).code).toBe(0);
+    expect(existsSync(path.join(out, "runbooks", "retired.md"))).toBe(false);
     expect(existsSync(path.join(out, "NOTES.md"))).toBe(true);
+  });
+
+  it("--target writes and prunes only that target's folder, and check compares only it", async () => {
+    const before = JSON.parse(readFileSync(path.join(out, "plinth.manifest.json"), "utf8"));
+    const kubernetesFile = Object.keys(before.files).find((f) => f.startsWith("kubernetes/"))!;
+    writeFileSync(path.join(out, kubernetesFile), "drifted\n");
+    const narrowed = await runPlinth(["build", ".", "--out", "out", "--target", "runbook"], dir);
+    expect(narrowed.code, narrowed.stderr).toBe(0);
+    expect(narrowed.stdout).toContain("0 removed");
+    const after = JSON.parse(readFileSync(path.join(out, "plinth.manifest.json"), "utf8"));
+    expect(Object.keys(after.files).sort()).toEqual(Object.keys(before.files).sort());
+    expect(readFileSync(path.join(out, kubernetesFile), "utf8")).toBe("drifted\n");
     expect((await runPlinth(["check", ".", "--out", "out", "--target", "runbook"], dir)).code).toBe(0);
+    expect((await runPlinth(["check", ".", "--out", "out", "--target", "kubernetes"], dir)).code).toBe(1);
+    expect((await runPlinth(["build", ".", "--out", "out"], dir)).code).toBe(0);
+    expect((await runPlinth(["check", ".", "--out", "out"], dir)).code).toBe(0);
+  });
+
+  it("refuses to overwrite a file it did not generate, and writes nothing then", async () => {
+    const fresh = copyExample("bitvault");
+    const target = path.join(fresh, "mine", "runbooks", "promotion.md");
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, "my own notes\n");
+    const result = await runPlinth(["build", ".", "--out", "mine"], fresh);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("write/not-owned");
+    expect(readFileSync(target, "utf8")).toBe("my own notes\n");
+    expect(existsSync(path.join(fresh, "mine", "plinth.manifest.json"))).toBe(false);
+  });
+
+  it("writes to the spec's gitopsPath by default", async () => {
+    const fresh = copyExample("gitops-monorepo");
+    const result = await runPlinth(["build"], fresh);
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(path.join(fresh, "infrastructure", "plinth.manifest.json"))).toBe(true);
+    const root = readFileSync(path.join(fresh, "infrastructure", "argocd", "main", "root.yaml"), "utf8");
+    expect(root).toContain("path: infrastructure/argocd/main");
   });
 
   it("writes nothing when the spec is invalid", async () => {
@@ -171,20 +210,53 @@ describe("schema, init, inspect, help", () => {
     expect(option.stderr).toContain("--outt");
   });
 
-  it("an internal failure exits 2, says it is a bug, and shows a stack only with --debug", async () => {
-    const dir = mkdtempSync(path.join(temp, "bug-"));
-    const { writeFileSync: write } = await import("node:fs");
-    write(path.join(dir, "platform.ts"), "export default 1;\n");
-    // A file where a folder is expected makes the writer fail for a reason that is not the spec's.
+  it("a file-system refusal is the user's to fix: exit 1, not a bug", async () => {
+    const dir = mkdtempSync(path.join(temp, "fs-"));
     cpSync(path.join(EXAMPLES_DIR, "k3s-homelab"), dir, { recursive: true });
-    write(path.join(dir, "out"), "a file, not a folder\n");
-    const plain = await runPlinth(["build", ".", "--out", "out"], dir);
-    expect(plain.code).toBe(2);
-    expect(plain.stderr).toContain("This is a bug in plinth");
-    expect(plain.stderr).not.toMatch(/\n\s+at /);
-    const debug = await runPlinth(["build", ".", "--out", "out", "--debug"], dir);
-    expect(debug.code).toBe(2);
-    expect(debug.stderr).toMatch(/\n\s+at /);
+    writeFileSync(path.join(dir, "out"), "a file, not a folder\n");
+    const result = await runPlinth(["build", ".", "--out", "out"], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/io\/error: (EEXIST|ENOTDIR)/);
+  });
+
+  it("an internal failure exits 2, says it is a bug, and shows a stack only with --debug", async () => {
+    const { TARGETS } = await import("../targets/index.js");
+    const runbook = TARGETS.find((t) => t.name === "runbook")!;
+    const original = runbook.generate;
+    (runbook as { generate: typeof original }).generate = () => {
+      throw new TypeError("cannot read properties of undefined");
+    };
+    try {
+      const plain = await runPlinth(["build", "k3s-homelab", "--out", path.join(temp, "bug-out")], EXAMPLES_DIR);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toContain("This is a bug in plinth");
+      expect(plain.stderr).not.toMatch(/\n\s+at /);
+      const debug = await runPlinth(["build", "k3s-homelab", "--out", path.join(temp, "bug-out"), "--debug"], EXAMPLES_DIR);
+      expect(debug.code).toBe(2);
+      expect(debug.stderr).toMatch(/\n\s+at /);
+    } finally {
+      (runbook as { generate: typeof original }).generate = original;
+    }
+  });
+
+  it("what the spec prints goes to stderr, so --json stays parseable", () => {
+    const dir = mkdtempSync(path.join(temp, "log-"));
+    cpSync(path.join(EXAMPLES_DIR, "k3s-homelab"), dir, { recursive: true });
+    const spec = path.join(dir, "platform.ts");
+    writeFileSync(spec, readFileSync(spec, "utf8").replace("export default", 'console.log("debugging my spec");\nexport default'));
+    const run = spawnSync(process.execPath, [path.join(ROOT, "bin", "plinth.js"), "validate", "--json"], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).ok).toBe(true);
+    expect(run.stderr).toContain("debugging my spec");
+  });
+
+  it("a folder holding two specs is ambiguous", async () => {
+    const dir = mkdtempSync(path.join(temp, "two-"));
+    writeFileSync(path.join(dir, "platform.ts"), "export default {};\n");
+    writeFileSync(path.join(dir, "platform.yaml"), "name: x\n");
+    const result = await runPlinth(["validate"], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("load/ambiguous-spec");
   });
 });
 

@@ -8,6 +8,8 @@ import { productionRolloutRule } from "./production-rollout.js";
 import { dataPolicyRule } from "./data-policy.js";
 import { promotionRule } from "./promotion.js";
 import { previewAnalysisRule } from "./preview-analysis.js";
+import { resourceLimitsRule } from "./resource-limits.js";
+import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -23,5 +25,7 @@ export const RULES: readonly Rule[] = [
   dataPolicyRule,
   promotionRule,
   previewAnalysisRule,
+  resourceLimitsRule,
+  sharedProductionSecretRule,
   rtoExceededRule,
 ];

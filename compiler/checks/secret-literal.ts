@@ -15,6 +15,7 @@ const SECRET_VALUE: [RegExp, string][] = [
   [/\bsk_live_[A-Za-z0-9]{10,}/, "a Stripe live key"],
   [/https:\/\/(?:discord(?:app)?\.com)\/api\/webhooks\/\d+\/[\w-]+/, "a Discord webhook URL"],
   [/https:\/\/hooks\.slack\.com\/services\/[\w/]+/, "a Slack webhook URL"],
+  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i, "a URL with an embedded password"],
 ];
 /** Keys that would carry a value inside a secret reference. */
 const VALUE_KEYS = new Set(["value", "password", "plaintext", "secretValue", "data"]);

@@ -15,8 +15,13 @@ export const SPEC_FILES = ["platform.ts", "platform.yaml", "platform.yml", "plat
 export function resolveSpecPath(input: string): string {
   const absolute = path.resolve(input);
   if (existsSync(absolute) && statSync(absolute).isDirectory()) {
-    const found = SPEC_FILES.map((name) => path.join(absolute, name)).find((candidate) => existsSync(candidate));
-    if (found) return found;
+    const found = SPEC_FILES.map((name) => path.join(absolute, name)).filter((candidate) => existsSync(candidate));
+    if (found.length > 1) {
+      throw new UserError([
+        { rule: "load/ambiguous-spec", severity: "error", message: `${input} holds ${found.map((f) => path.basename(f)).join(" and ")}: name the one to use` },
+      ]);
+    }
+    if (found[0]) return found[0];
     throw new UserError([{ rule: "load/no-spec", severity: "error", message: `no ${SPEC_FILES.join(", ")} in ${input}` }]);
   }
   if (!existsSync(absolute)) throw new UserError([{ rule: "load/no-spec", severity: "error", message: `spec not found: ${input}` }]);

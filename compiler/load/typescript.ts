@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { UserError, type Diagnostic } from "../diagnostics.js";
+import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import { locateInTypeScript } from "./locate-ts.js";
 import { packageRoot, packageVersion } from "./package-root.js";
@@ -42,11 +43,17 @@ export async function loadTypeScriptFile(entry: string): Promise<LoadedDocument>
   }
   const moduleUrl = pathToFileURL(path.join(cacheRoot(), key, moduleName(entry))).href;
   let exports: Record<string, unknown>;
+  // What the spec prints goes to stderr: stdout belongs to plinth (--json, inspect, schema).
+  const { log, info } = console;
+  console.log = console.info = (...args: unknown[]) => console.error(...args);
   try {
     process.setSourceMapsEnabled(true);
     exports = await import(moduleUrl);
   } catch (error) {
-    throw new UserError([evaluationDiagnostic(error, entry, key, sources)]);
+    throw new UserError([linkDiagnostic(error, sources) ?? evaluationDiagnostic(error, entry, key, sources)]);
+  } finally {
+    console.log = log;
+    console.info = info;
   }
   if (!("default" in exports) || exports.default === undefined) {
     throw new UserError([
@@ -123,6 +130,14 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
       };
       if (request === "plinth") {
         rewrites.set(request, plinthUrl);
+      } else if (!request.startsWith(".") && !request.startsWith("node:")) {
+        // A package the user installed beside the spec: the transpiled copy lives in the cache, so
+        // point it at the package as resolved from the spec's own folder.
+        try {
+          rewrites.set(request, pathToFileURL(createRequire(file).resolve(request)).href);
+        } catch {
+          // Not resolvable from there: Node reports it at import time (load/missing-import).
+        }
       } else if (request.startsWith(".")) {
         const target = resolveLocal(path.dirname(file), request);
         if (!target) {
@@ -190,6 +205,56 @@ function resolveLocal(dir: string, request: string): string | undefined {
   const base = path.resolve(dir, request);
   const candidates = [base, base.replace(/\.(m?js)$/, (_, ext: string) => (ext === "mjs" ? ".mts" : ".ts")), `${base}.ts`, `${base}.mts`, path.join(base, "index.ts")];
   return candidates.find((candidate) => candidate.endsWith("ts") && existsSync(candidate));
+}
+
+/**
+ * Errors Node raises while linking modules, before any code runs: an import of a name a local file
+ * does not export, or of a package that is not installed. Pointed at the import in the user's file.
+ */
+function linkDiagnostic(error: unknown, sources: Map<string, string>): Diagnostic | undefined {
+  const message = error instanceof Error ? error.message : "";
+  const missingExport = /does not provide an export named '([^']+)'/.exec(message);
+  const missingPackage = /Cannot find (?:package|module) '([^']+)'/.exec(message);
+  const find = (pattern: RegExp) => {
+    for (const [file, text] of sources) {
+      const lines = text.split("\n");
+      const index = lines.findIndex((line) => pattern.test(line));
+      if (index >= 0) return { file, line: index + 1, column: lines[index]!.search(pattern) + 1 };
+    }
+    return undefined;
+  };
+  if (missingExport) {
+    const name = missingExport[1]!;
+    // The import clause (possibly over several lines) that names it, and where the name stands.
+    const clause = new RegExp(`import\\s*(?:type\\s+)?\\{[^}]*\\b${name.replace(/[$]/g, "\\$")}\\b[^}]*\\}\\s*from\\s*["']([^"']+)["']`);
+    for (const [file, text] of sources) {
+      const match = clause.exec(text);
+      if (!match) continue;
+      const offset = match.index + match[0].search(new RegExp(`\\b${name.replace(/[$]/g, "\\$")}\\b`));
+      const before = text.slice(0, offset).split("\n");
+      const target = match[1]!.startsWith(".") ? resolveLocal(path.dirname(file), match[1]!) : undefined;
+      const exported = target ? [...(sources.get(target) ?? "").matchAll(/export\s+(?:const|let|function|class)\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!) : [];
+      const hint = didYouMean(name, exported);
+      return {
+        rule: "load/missing-export",
+        severity: "error",
+        message: `'${name}' is not exported by '${match[1]}'${hint ? ` — ${hint}` : ""}`,
+        location: { file, line: before.length, column: before[before.length - 1]!.length + 1 },
+      };
+    }
+    return { rule: "load/missing-export", severity: "error", message: `'${name}' is not exported by the file that imports it` };
+  }
+  if (missingPackage && !missingPackage[1]!.includes("plinth-cache")) {
+    const request = missingPackage[1]!;
+    const location = find(new RegExp(`from\\s+["']${request.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']`));
+    return {
+      rule: "load/missing-import",
+      severity: "error",
+      message: `cannot find package '${request}': a spec may import local .ts files and "plinth"; other packages must be installed where the spec can import them (npm install beside it)`,
+      ...(location && { location }),
+    };
+  }
+  return undefined;
 }
 
 function evaluationDiagnostic(error: unknown, entry: string, key: string, sources: Map<string, string>): Diagnostic {

@@ -28,6 +28,8 @@ const sorted = (items: Iterable<string>) => [...new Set(items)].sort();
 const seconds = (text: string) => parseDuration(text)!;
 /** Default WAL archive_timeout of a CloudNativePG cluster. */
 const DEFAULT_ARCHIVE_TIMEOUT = "5m";
+/** Where the CloudNativePG operand images (Postgres with barman-cloud) of each Postgres version are published. */
+const CNPG_IMAGE = "ghcr.io/cloudnative-pg/postgresql";
 
 type SpecEnvironment = Spec["environments"][number];
 
@@ -159,6 +161,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       ...(n.quota.memory !== undefined && { memory: String(n.quota.memory), memoryBytes: parseQuantity(n.quota.memory)! }),
       ...(n.quota.pods !== undefined && { pods: n.quota.pods }),
     };
+    const limitRange = containerDefaults(quota, n.limitRange);
     return {
       name: n.name,
       cluster: n.cluster,
@@ -166,7 +169,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       ...(n.team !== undefined && { team: n.team }),
       ...(environment !== undefined && { environment }),
       ...(quota && { quota }),
-      ...(n.limitRange && { limitRange: stringifyAmounts(n.limitRange) }),
+      ...(limitRange && { limitRange }),
       ...(n.networkPolicy && {
         networkPolicy: { ...n.networkPolicy, denyEgress: n.networkPolicy.defaultDeny && n.networkPolicy.allowEgressTo.length > 0 },
       }),
@@ -218,7 +221,8 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
         name: "external-secrets",
         namespace: c.components.map(resolveComponent).find((x) => x.name === "external-secrets")?.namespace ?? "external-secrets",
       },
-      veleroServiceAccount: { name: "velero", namespace: components.find((x) => x.name === "velero")?.namespace ?? resolveComponent("velero").namespace },
+      // The velero chart names the server's account `<fullname>-server`; the release is `velero`.
+      veleroServiceAccount: { name: "velero-server", namespace: components.find((x) => x.name === "velero")?.namespace ?? resolveComponent("velero").namespace },
       resourcePrefix: `${platformName}-${c.name}`,
       stateBackends: { infra: stackStateBackend(profile.stateBackend, stacks.infra), bootstrap: stackStateBackend(profile.stateBackend, stacks.bootstrap) },
       argocd: { ...(components.find((x) => x.name === "argocd") ?? resolveComponent("argocd")), namespace: c.argocdNamespace },
@@ -279,6 +283,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     ...(d.namespace !== undefined && { namespace: d.namespace }),
     ...(d.resources && { resources: stringifyResources(d.resources) }),
     composeImage: d.composeImage ?? ENGINE_DEFAULTS[d.engine]!.image(d.version),
+    ...(d.engine === "postgres" && { cnpgImage: `${CNPG_IMAGE}:${d.version}` }),
     port: ENGINE_DEFAULTS[d.engine]!.port,
     at: ["dataServices", i],
   }));
@@ -436,6 +441,9 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
             const [cluster, namespace] = key.split("/") as [string, string];
             return { cluster, namespace };
           });
+    // One Kubernetes auth mount per cluster in Vault: a spec path already ending in -<cluster> is kept.
+    const vaultAuthMount = (cluster: string) =>
+      s.vault && (s.vault.auth.mountPath.endsWith(`-${cluster}`) ? s.vault.auth.mountPath : `${s.vault.auth.mountPath}-${cluster}`);
     return {
       name: s.name,
       kind: storeKind(s.name),
@@ -443,7 +451,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       ...(s.vault && { vault: s.vault }),
       ...(s.aws && { aws: s.aws }),
       ...(s.kubernetes && { kubernetes: s.kubernetes }),
-      placements,
+      placements: placements.map((p) => ({ ...p, ...(s.vault && { vaultAuthMount: vaultAuthMount(p.cluster)! }) })),
       at: ["secretStores", i],
     };
   });
@@ -485,25 +493,34 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       at: ["backups", i],
     });
   });
+  // One backup per place a data service runs (cluster and namespace): each instance writes its own
+  // archive, so the prefix carries the namespace. Two instances sharing a prefix (dev and staging in
+  // one bucket) would mix their WAL archives. Names get the environment (or, for a fixed namespace on
+  // several clusters, the cluster) only when the data service runs in more than one place.
   spec.dataServices.forEach((d, i) => {
     if (!d.backup) return;
-    const placements = dataServicePlacements(d.name, d.namespace, dataServices, environments, namespaces);
-    const clusterNames = sorted(placements.map((p) => p.cluster));
+    const seen = new Set<string>();
+    const placements = dataServicePlacements(d.name, d.namespace, dataServices, environments, namespaces)
+      .filter((p) => !seen.has(`${p.cluster}/${p.namespace}`) && seen.add(`${p.cluster}/${p.namespace}`))
+      .sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace, b.namespace));
     const pitr = d.backup.method === "cnpg-pitr";
-    const maxDataLoss = pitr ? seconds(d.backup.archiveTimeout ?? DEFAULT_ARCHIVE_TIMEOUT) : cronMaxGapSeconds(d.backup.schedule);
-    for (const clusterName of clusterNames.length > 0 ? clusterNames : [undefined]) {
+    const archiveTimeout = pitr ? seconds(d.backup.archiveTimeout ?? DEFAULT_ARCHIVE_TIMEOUT) : undefined;
+    const maxDataLoss = archiveTimeout ?? cronMaxGapSeconds(d.backup.schedule);
+    for (const placement of placements.length > 0 ? placements : [undefined]) {
+      const base = `${d.name}-${d.backup.method}`;
       backups.push({
-        name: clusterNames.length > 1 ? `${d.name}-${d.backup.method}-${clusterName}` : `${d.name}-${d.backup.method}`,
+        name: placements.length > 1 ? `${base}-${placement!.environment ?? placement!.cluster}` : base,
         method: d.backup.method,
-        ...(clusterName !== undefined && { cluster: clusterName }),
+        ...(placement !== undefined && { cluster: placement.cluster }),
         dataService: d.name,
-        namespaces: sorted(placements.filter((p) => p.cluster === clusterName).map((p) => p.namespace)),
+        namespaces: placement !== undefined ? [placement.namespace] : [],
         schedule: d.backup.schedule,
         retention: d.backup.retention,
         retentionDays: Math.ceil(seconds(d.backup.retention) / 86400),
-        ...(clusterName !== undefined && { bucket: d.backup.bucket ?? bucketName(clusterName) }),
-        prefix: `${d.engine}/${d.name}`,
+        ...(placement !== undefined && { bucket: d.backup.bucket ?? bucketName(placement.cluster) }),
+        prefix: placement !== undefined ? `${d.engine}/${placement.namespace}/${d.name}` : `${d.engine}/${d.name}`,
         ...(maxDataLoss !== undefined && { maxDataLossSeconds: maxDataLoss }),
+        ...(archiveTimeout !== undefined && { archiveTimeoutSeconds: archiveTimeout }),
         at: ["dataServices", i, "backup"],
       });
     }
@@ -638,6 +655,35 @@ const amounts = (a: Amounts) => ({ ...(a.cpu !== undefined && { cpu: String(a.cp
 
 function stringifyAmounts(limits: { default?: Amounts; defaultRequest?: Amounts }) {
   return { ...(limits.default && { default: amounts(limits.default) }), ...(limits.defaultRequest && { defaultRequest: amounts(limits.defaultRequest) }) };
+}
+
+/**
+ * Container defaults a namespace gets when its spec sets no limitRange but its quota caps CPU or
+ * memory: the quota caps the sum of requests, and the API server then rejects every pod whose
+ * containers set no request for a capped resource — which platform charts that leave resources empty
+ * (ArgoCD, External Secrets, kube-prometheus-stack) do. The memory limit gives every container one, so
+ * the quota may cap limits.memory too. A documented plinth default, applied here and nowhere else.
+ */
+export const DEFAULT_LIMIT_RANGE = { default: { memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" } } as const;
+
+/**
+ * The namespace's LimitRange: the spec's, or DEFAULT_LIMIT_RANGE when its quota caps CPU or memory and
+ * the spec sets none. A spec limitRange that neither requests nor limits a capped resource gets the
+ * default request for it, for the same reason (a default limit already implies an equal request).
+ */
+function containerDefaults(
+  quota: { cpu?: string; memory?: string } | undefined,
+  limitRange: { default?: Amounts; defaultRequest?: Amounts } | undefined,
+): { default?: { cpu?: string; memory?: string }; defaultRequest?: { cpu?: string; memory?: string } } | undefined {
+  const capped = (["cpu", "memory"] as const).filter((resource) => quota?.[resource] !== undefined);
+  if (!limitRange) {
+    return capped.length > 0 ? { default: { ...DEFAULT_LIMIT_RANGE.default }, defaultRequest: { ...DEFAULT_LIMIT_RANGE.defaultRequest } } : undefined;
+  }
+  const own = stringifyAmounts(limitRange);
+  const missing = capped.filter((resource) => own.default?.[resource] === undefined && own.defaultRequest?.[resource] === undefined);
+  if (missing.length === 0) return own;
+  const defaultRequest = { ...own.defaultRequest, ...Object.fromEntries(missing.map((resource) => [resource, DEFAULT_LIMIT_RANGE.defaultRequest[resource]])) };
+  return { ...own, defaultRequest: { ...(defaultRequest.cpu !== undefined && { cpu: defaultRequest.cpu }), ...(defaultRequest.memory !== undefined && { memory: defaultRequest.memory }) } };
 }
 
 function stringifyResources(r: { requests?: Amounts; limits?: Amounts }) {

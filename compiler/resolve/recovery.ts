@@ -22,6 +22,9 @@ export const DEFAULT_ESTIMATES: Record<string, number> = {
 
 /** Where the CloudNativePG images of a Postgres major/minor version are published. */
 const CNPG_IMAGE = "ghcr.io/cloudnative-pg/postgresql";
+/** Where a kubeadm control plane keeps etcd's data and its static pod manifest. */
+const ETCD_DATA_DIR = "/var/lib/etcd";
+const ETCD_MANIFEST = "/etc/kubernetes/manifests/etcd.yaml";
 /** Where k3s keeps etcd snapshots on a server node when they are not shipped to S3. */
 const K3S_SNAPSHOT_DIR = "/var/lib/rancher/k3s/server/db/snapshots";
 
@@ -41,7 +44,8 @@ export function planRecovery(model: PlanInput): ModelRecoveryPlan[] {
     const estimate = (id: string, fallback: string) =>
       env.restoreEstimates[id] ?? env.restoreEstimates[fallback] ?? DEFAULT_ESTIMATES[fallback] ?? DEFAULT_ESTIMATES[id] ?? 0;
     const backups = orderBackups(relevantBackups(model, env, cluster));
-    const restore = (backup: ModelBackup) => restoreStep(model, env, cluster, backup, estimate(backup.name, backup.method));
+    const velero = backups.filter((b) => b.method === "velero");
+    const restore = (backup: ModelBackup) => restoreStep(model, env, cluster, backup, estimate(backup.name, backup.method), velero);
 
     const steps: ModelRestoreStep[] = [
       provisionStep(model, cluster, estimate("provision", `provision-${cluster.kind}`)),
@@ -82,8 +86,16 @@ function relevantBackups(model: PlanInput, env: ModelEnvironment, cluster: Model
 
 // Secrets first (everything else may need them), then cluster objects and volumes, then databases.
 const ORDER = ["etcd-snapshot", "vault-raft-snapshot", "velero", "volume-snapshot", "cnpg-pitr", "pg-dump", "redis-rdb"];
-function orderBackups(backups: ModelBackup[]): ModelBackup[] {
-  return [...backups].sort((a, b) => ORDER.indexOf(a.method) - ORDER.indexOf(b.method) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/**
+ * Method order, then newest first within a method: Velero skips every object that already exists,
+ * so the backup with the smallest worst-case loss must land before older ones, which then only add
+ * what it lacks (restoring the nightly first would make the 15-minute one a no-op and lose the RPO).
+ */
+export function orderBackups(backups: readonly ModelBackup[]): ModelBackup[] {
+  const loss = (b: ModelBackup) => b.maxDataLossSeconds ?? Number.POSITIVE_INFINITY;
+  return [...backups].sort(
+    (a, b) => ORDER.indexOf(a.method) - ORDER.indexOf(b.method) || loss(a) - loss(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
 }
 
 function provisionStep(model: PlanInput, cluster: ModelCluster, estimateSeconds: number): ModelRestoreStep {
@@ -152,7 +164,14 @@ function fetchLatest(backup: ModelBackup, localFile: string): string[] {
   return [`LATEST="$(${s3(backup, `ls ${q(prefix)}`)} | sort | tail -n 1 | awk '{print $4}')"`, `${s3(backup, `cp "${prefix}$LATEST" ${q(localFile)}`)}`];
 }
 
-function restoreStep(model: PlanInput, env: ModelEnvironment, cluster: ModelCluster, backup: ModelBackup, estimateSeconds: number): ModelRestoreStep {
+function restoreStep(
+  model: PlanInput,
+  env: ModelEnvironment,
+  cluster: ModelCluster,
+  backup: ModelBackup,
+  estimateSeconds: number,
+  veleroBackups: readonly ModelBackup[],
+): ModelRestoreStep {
   const namespaces = targetNamespaces(model, env, backup);
   const ns = namespaces[0] ?? "default";
   const what = backup.dataService ?? (backup.method === "etcd-snapshot" || namespaces.length === 0 ? `the ${cluster.name} cluster state` : namespaces.join(", "));
@@ -167,7 +186,9 @@ function restoreStep(model: PlanInput, env: ModelEnvironment, cluster: ModelClus
           `velero backup get --namespace ${veleroNs} --selector velero.io/schedule-name=${q(backup.name)}`,
           `velero restore create --namespace ${veleroNs} --from-schedule ${q(backup.name)} --include-namespaces ${q(namespaces.join(","))} --wait`,
         ],
-        note: "--from-schedule restores the newest completed backup of the schedule; to go further back, pick one from the list and use --from-backup <backup-name> instead.",
+        note: [veleroOrderNote(backup, veleroBackups), "--from-schedule restores the newest completed backup of the schedule; to go further back, pick one from the list and use --from-backup <backup-name> instead."]
+          .filter((text) => text !== "")
+          .join(" "),
       };
     }
     case "vault-raft-snapshot":
@@ -189,11 +210,11 @@ function restoreStep(model: PlanInput, env: ModelEnvironment, cluster: ModelClus
     case "etcd-snapshot":
       return {
         ...base,
-        commands: cluster.kind === "k3s" ? k3sEtcdRestore(backup) : etcdctlRestore(backup),
+        commands: cluster.kind === "k3s" ? k3sEtcdRestore(backup) : etcdutlRestore(cluster, backup),
         note:
           cluster.kind === "k3s"
             ? `Run on the first server node. Every other server node rejoins after its /var/lib/rancher/k3s/server/db directory is removed.`
-            : `Run on each control-plane node (etcd data in /var/lib/etcd).${backup.bucket ? "" : " Copy the newest snapshot to ./etcd.snapshot first."}`,
+            : `For a kubeadm-style control plane (etcd and the API server as static pods, etcd data in ${ETCD_DATA_DIR}). etcd restores a new cluster from one snapshot: every member restores the same file with its own --name and peer URL and the same member list, so the commands run in three rounds across the control-plane nodes, each round on every node before the next. Values in <angle brackets> are placeholders to fill in per node: each node's member name and peer URL are the --name and --initial-advertise-peer-urls of its current ${ETCD_MANIFEST}.${backup.destinationPath !== undefined ? "" : " Copy the newest snapshot to ./etcd.snapshot on every node first."}`,
       };
     case "cnpg-pitr": {
       const file = `${backup.dataService}-recovery.yaml`;
@@ -238,11 +259,11 @@ function resyncCommands(model: PlanInput, env: ModelEnvironment, cluster: ModelC
 }
 
 function k3sEtcdRestore(backup: ModelBackup): string[] {
-  if (backup.bucket) {
+  if (backup.bucket !== undefined && backup.destinationPath !== undefined) {
     const endpoint = backup.endpoint !== undefined ? ` --etcd-s3-endpoint=${q(backup.endpoint.replace(/^https?:\/\//, ""))}` : "";
     const s3Flags = `--etcd-s3 --etcd-s3-bucket=${q(backup.bucket)} --etcd-s3-folder=${q(backup.prefix)}${endpoint}`;
     return [
-      `LATEST="$(${s3(backup, `ls ${q(`s3://${backup.bucket}/${backup.prefix}/`)}`)} | sort | tail -n 1 | awk '{print $4}')"`,
+      `LATEST="$(${s3(backup, `ls ${q(`${backup.destinationPath}/`)}`)} | sort | tail -n 1 | awk '{print $4}')"`,
       "systemctl stop k3s",
       `k3s server --cluster-reset ${s3Flags} --cluster-reset-restore-path="$LATEST"`,
       "systemctl start k3s",
@@ -256,13 +277,41 @@ function k3sEtcdRestore(backup: ModelBackup): string[] {
   ];
 }
 
-function etcdctlRestore(backup: ModelBackup): string[] {
+/**
+ * etcd's documented disaster recovery (etcd.io op-guide/recovery): stop every API server, restore
+ * the same snapshot on every member with its own --name/--initial-advertise-peer-urls and the same
+ * --initial-cluster and new --initial-cluster-token, then start them all. The kubelet stops a static
+ * pod whose manifest leaves its folder and starts it again when the manifest returns.
+ */
+function etcdutlRestore(cluster: ModelCluster, backup: ModelBackup): string[] {
+  const manifests = "/etc/kubernetes/manifests";
+  const parked = "/etc/kubernetes/manifests-stopped";
   return [
-    ...(backup.bucket ? fetchLatest(backup, "./etcd.snapshot") : []),
-    "etcdutl snapshot restore ./etcd.snapshot --data-dir /var/lib/etcd-restored",
-    "mv /var/lib/etcd /var/lib/etcd-broken && mv /var/lib/etcd-restored /var/lib/etcd",
-    "systemctl restart kubelet",
+    "# Round 1, on every control-plane node: stop the API server and etcd.",
+    `mkdir -p ${parked}`,
+    `mv ${manifests}/kube-apiserver.yaml ${ETCD_MANIFEST} ${parked}/`,
+    "# Round 2, on each control-plane node in turn: fill in the <placeholders> for that node, then restore.",
+    ...fetchLatest(backup, "./etcd.snapshot"),
+    "ETCD_NAME='<this node member name>'",
+    "ETCD_PEER_URL='https://<this node IP>:2380'",
+    "ETCD_INITIAL_CLUSTER='<member-1>=https://<IP-1>:2380,<member-2>=https://<IP-2>:2380,<member-3>=https://<IP-3>:2380'",
+    `etcdutl snapshot restore ./etcd.snapshot --name "$ETCD_NAME" --initial-cluster "$ETCD_INITIAL_CLUSTER" --initial-cluster-token ${q(`${cluster.name}-restored`)} --initial-advertise-peer-urls "$ETCD_PEER_URL" --data-dir ${ETCD_DATA_DIR}-restored`,
+    `mv ${ETCD_DATA_DIR} ${ETCD_DATA_DIR}-broken && mv ${ETCD_DATA_DIR}-restored ${ETCD_DATA_DIR}`,
+    "# Round 3, on every control-plane node once all have restored: start etcd and the API server again.",
+    `mv ${parked}/etcd.yaml ${parked}/kube-apiserver.yaml ${manifests}/`,
   ];
+}
+
+/** Why Velero schedules restore newest first, said on each restore of a plan with more than one. */
+function veleroOrderNote(backup: ModelBackup, ordered: readonly ModelBackup[]): string {
+  if (ordered.length < 2) return "";
+  const position = ordered.indexOf(backup);
+  const others = ordered.filter((b) => b !== backup).map((b) => b.name);
+  const why =
+    "Velero restores newest first, the backup with the smallest worst-case data loss before the others: Velero skips every object that already exists, so an older backup restored first would keep its stale copies and make the newer one a no-op.";
+  return position === 0
+    ? `${why} This is the newest; ${others.join(", ")} ${others.length === 1 ? "follows and only adds" : "follow and only add"} what it lacks.`
+    : `${why} Run it after ${ordered.slice(0, position).map((b) => b.name).join(", ")}: it only adds what ${position === 1 ? "that backup lacks" : "those lack"}.`;
 }
 
 /** A CloudNativePG Cluster bootstrapped from the backup's base backup and WAL archive. */

@@ -1,4 +1,4 @@
-import type { Model, ModelSecretRef } from "../../compiler/model.js";
+import type { Model } from "../../compiler/model.js";
 import { formatDuration } from "../../spec/units.js";
 import { bulletList, code, codeBlock, escapeText, table } from "../shared/markdown.js";
 import { shellCommand, shellQuote } from "../shared/shell.js";
@@ -10,51 +10,29 @@ const paragraphs = (...blocks: (string | false | undefined)[]) => `${blocks.filt
 /** `secrets/<name>`, the path the operator's shell writes (relative to the bundle folder). */
 const secretPath = (name: string) => secretFilePath(name).replace(/^\.\//, "");
 
-function refText(model: Model, ref: ModelSecretRef): string {
-  const store = model.secretStores.find((s) => s.name === ref.store);
-  const where = `${ref.key}${ref.property !== undefined ? `#${ref.property}` : ""}`;
-  return `${code(where)} in ${escapeText(ref.store)}${store ? ` (${escapeText(store.backend)})` : ""}`;
-}
+type RefSecret = BundleSecret & { source: { kind: "ref" } };
 
-/** The command that copies a referenced secret from its platform store into the bundle's file. */
-function copyCommand(model: Model, secret: BundleSecret & { source: { kind: "ref" } }): string {
+/** What the file must hold: one field's value, or the whole secret as its store hands it over. */
+function secretFormat(model: Model, secret: RefSecret): string {
   const ref = secret.source.ref;
-  const out = shellQuote(secretPath(secret.name));
-  const store = model.secretStores.find((s) => s.name === ref.store);
-  switch (store?.backend) {
-    case "vault": {
-      const vault = store.vault;
-      const address = vault ? `VAULT_ADDR=${shellQuote(vault.server)} ` : "";
-      const mount = vault ? [`-mount=${vault.mount}`] : [];
-      if (ref.property !== undefined) return `${address}${shellCommand("vault", "kv", "get", ...mount, `-field=${ref.property}`, ref.key)} > ${out}`;
-      const data = vault?.kvVersion === "v1" ? ".data" : ".data.data";
-      return `${address}${shellCommand("vault", "kv", "get", ...mount, "-format=json", ref.key)} | ${shellCommand("jq", "-jc", data)} > ${out}`;
-    }
-    case "aws-secrets-manager": {
-      const region = store.aws ? ["--region", store.aws.region] : [];
-      const get = shellCommand("aws", "secretsmanager", "get-secret-value", ...region, "--secret-id", ref.key, "--query", "SecretString", "--output", "text");
-      return ref.property !== undefined
-        ? `${get} | ${shellCommand("jq", "-j", "--arg", "p", ref.property, ".[$p]")} > ${out}`
-        : `printf '%s' "$(${get})" > ${out}`;
-    }
-    case "kubernetes": {
-      const namespace = store.kubernetes ? ["-n", store.kubernetes.namespace] : [];
-      const get = shellCommand("kubectl", ...namespace, "get", "secret", ref.key, "-o", "json");
-      return ref.property !== undefined
-        ? `${get} | ${shellCommand("jq", "-j", "--arg", "p", ref.property, ".data[$p] | @base64d")} > ${out}`
-        : `${get} | ${shellCommand("jq", "-jc", ".data | map_values(@base64d)")} > ${out}`;
-    }
-    default:
-      return `printf '%s' 'VALUE' > ${out}`;
-  }
+  if (ref.property !== undefined) return `one value (what the SaaS keeps in its ${code(ref.property)} field), no trailing newline`;
+  const backend = model.secretStores.find((s) => s.name === ref.store)?.backend;
+  return backend === "aws-secrets-manager"
+    ? "the whole secret as the service reads it (plain text or JSON), no trailing newline"
+    : `a JSON object of all the secret's fields, such as ${code('{"field":"value"}')}, no trailing newline`;
 }
 
-function secretCommands(model: Model, plan: BundlePlan): string[] {
-  return plan.secrets.map((secret) =>
-    secret.source.kind === "generated"
-      ? secret.source.generate(secretPath(secret.name))
-      : copyCommand(model, secret as BundleSecret & { source: { kind: "ref" } }),
-  );
+/** Optional hint: where the SaaS's environments on this tier read the same secret (never a command to copy it). */
+function saasHint(model: Model, secret: RefSecret): string {
+  const sources = secret.source.saas;
+  if (sources.length === 0) return "—";
+  return sources
+    .map((s) => {
+      const backend = model.secretStores.find((x) => x.name === s.store)?.backend;
+      const key = `${s.store}:${s.key}${s.property !== undefined ? `#${s.property}` : ""}`;
+      return `${code(key)}${backend !== undefined && backend !== s.store ? ` (${escapeText(backend)})` : ""} in ${s.environments.map(code).join(", ")}`;
+    })
+    .join("; ");
 }
 
 function partsTable(plan: BundlePlan): string {

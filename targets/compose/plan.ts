@@ -28,6 +28,12 @@ export interface PlannedService {
   missing: string[];
   secrets: { variable: string; secret: string }[];
   ports: { name: string; port: number; protocol: "TCP" | "UDP"; variable: string }[];
+  /**
+   * Environment variables whose SaaS value is a Kubernetes in-cluster address (`*.svc`,
+   * `*.cluster.local`), which a Compose host cannot resolve: compose.yaml reads each from a `.env`
+   * variable that defaults to empty instead of copying the value.
+   */
+  hostSettings: { name: string; variable: string; saasValue: string }[];
 }
 
 export interface PlannedDataService {
@@ -42,8 +48,19 @@ export interface BundleSecret {
   name: string;
   purpose: string;
   usedBy: { name: string; variable: string }[];
-  /** A platform secret reference, or a credential only this bundle has. */
-  source: { kind: "ref"; ref: ModelSecretRef } | { kind: "generated"; dataService: string; generate: (path: string) => string };
+  /**
+   * A platform secret reference (the operator writes their own value; `saas` says where the SaaS's
+   * environments on this tier read it, as a hint only), or a credential only this bundle has.
+   */
+  source: { kind: "ref"; ref: ModelSecretRef; saas: SaasSecretSource[] } | { kind: "generated"; dataService: string; generate: (path: string) => string };
+}
+
+/** Where SaaS environments read a secret: the full key in the store, environment prefix included. */
+export interface SaasSecretSource {
+  environments: string[];
+  store: string;
+  key: string;
+  property?: string;
 }
 
 export interface BundleVariable {
@@ -70,6 +87,34 @@ const variableName = (...parts: string[]) =>
     .replace(/[^A-Z0-9_]+/g, "_");
 
 const refId = (ref: ModelSecretRef) => JSON.stringify([ref.store, ref.key, ref.property ?? null]);
+
+/** A hostname only Kubernetes' cluster DNS resolves: `<service>.<namespace>.svc`, optionally `.cluster.local`, or any `*.cluster.local`. */
+const IN_CLUSTER_HOST = /(?:^|[^a-z0-9.-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.(?:svc|cluster\.local)\.?(?![a-z0-9.-])/i;
+export const isInClusterAddress = (value: string | number | boolean) => typeof value === "string" && IN_CLUSTER_HOST.test(value);
+
+/**
+ * Where the SaaS environments of `tier` read one secret of `service`: the key each environment's
+ * ExternalSecret (or, for previews, its chart's) asks for, read from the Model. Environments on other
+ * tiers count only when none on this tier deploys the service.
+ */
+function saasSources(model: Model, tier: ModelTier, service: string, variable: string): SaasSecretSource[] {
+  const onTier = new Set(model.environments.filter((e) => e.tier === tier.name).map((e) => e.name));
+  const deployments = model.deployments.filter((d) => d.service === service && d.secretName !== undefined);
+  const chosen = deployments.some((d) => onTier.has(d.environment)) ? deployments.filter((d) => onTier.has(d.environment)) : deployments;
+  const byLocation = new Map<string, SaasSecretSource>();
+  for (const d of chosen) {
+    const external =
+      d.chartExternalSecret ?? model.externalSecrets.find((e) => e.cluster === d.cluster && e.namespace === d.namespace && e.name === d.secretName && e.environment === d.environment);
+    const entry = external?.data.find((x) => x.secretKey === variable);
+    if (!external || !entry) continue;
+    const location = { store: external.store, key: entry.key, ...(entry.property !== undefined && { property: entry.property }) };
+    const id = JSON.stringify([location.store, location.key, location.property ?? null]);
+    const known = byLocation.get(id);
+    if (known) known.environments.push(d.environment);
+    else byLocation.set(id, { environments: [d.environment], ...location });
+  }
+  return [...byLocation.values()];
+}
 
 export function planBundle(model: Model, tier: ModelTier): BundlePlan {
   const tierServices = tier.services.map((name) => model.services.find((s) => s.name === name)!);
@@ -114,7 +159,12 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
       if (!secret) {
         const base = slug([ref.key, ref.property].filter(Boolean).join("-"));
         // Two stores holding the same key: the store's name tells them apart.
-        secret = { name: unique(slugCounts.get(base)! > 1 ? slug(`${ref.store}-${base}`) : base), purpose: "", usedBy: [], source: { kind: "ref", ref } };
+        secret = {
+          name: unique(slugCounts.get(base)! > 1 ? slug(`${ref.store}-${base}`) : base),
+          purpose: "",
+          usedBy: [],
+          source: { kind: "ref", ref, saas: saasSources(model, tier, service.name, variable) },
+        };
         byRef.set(id, secret);
         secrets.push(secret);
       }
@@ -134,11 +184,12 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
     },
   ];
   const profiles = tierDataServices.filter((d) => !needed.has(d.name)).map((d) => d.name);
+  // The tier promises its optional parts too: .env starts them all, and removing one leaves it out.
   if (profiles.length > 0) {
     variables.push({
       name: "COMPOSE_PROFILES",
-      value: "",
-      purpose: `Optional parts to start too, comma-separated (${profiles.join(", ")}); empty starts only what the services need.`,
+      value: profiles.join(","),
+      purpose: `Optional parts of this tier that start with the rest, comma-separated: nothing in the tier needs them, so remove one to leave it out (${profiles.join(", ")}).`,
     });
   }
 
@@ -155,6 +206,19 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
         purpose: `Host port publishing ${service.name}'s ${p.name} port (${p.port}/${p.protocol.toLowerCase()} in the container).`,
       });
     }
+    const hostSettings: PlannedService["hostSettings"] = [];
+    for (const [name, value] of Object.entries(service.env)) {
+      if (!isInClusterAddress(value)) continue;
+      // Distinct from every other setting (a port variable could spell the same).
+      let variable = variableName(service.name, name);
+      for (let n = 2; variables.some((v) => v.name === variable); n++) variable = variableName(service.name, name, String(n));
+      hostSettings.push({ name, variable, saasValue: String(value) });
+      variables.push({
+        name: variable,
+        value: "",
+        purpose: `${name} of ${service.name}. The SaaS sets ${String(value)}, a Kubernetes in-cluster address this host cannot resolve, so it is not copied: set an address reachable from the containers, or leave it empty (the variable is then set to an empty value).`,
+      });
+    }
     return {
       service,
       image: digest ? `${service.image}@${digest.digest}` : service.image,
@@ -164,6 +228,7 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
       missing: [...service.dependsOn.services, ...service.dependsOn.dataServices].filter((d) => !inTier.has(d)).sort(),
       secrets: service.secretEnv.map(({ name, ref }) => ({ variable: name, secret: byRef.get(refId(ref))!.name })),
       ports,
+      hostSettings,
     };
   });
 

@@ -20,7 +20,8 @@ export interface Placed {
 
 /**
  * Order of kinds inside a namespace file: the Namespace first, then what constrains the namespace,
- * then the identities and stores that ExternalSecrets need, then what workloads reference.
+ * then the identities and stores that ExternalSecrets need, then what workloads reference, then the
+ * data and backup objects (CNPG Cluster, its ScheduledBackup, Velero Schedules).
  */
 export const KIND_ORDER = [
   "Namespace",
@@ -34,6 +35,9 @@ export const KIND_ORDER = [
   "SecretStore",
   "ExternalSecret",
   "AnalysisTemplate",
+  "Cluster",
+  "ScheduledBackup",
+  "Schedule",
 ] as const;
 
 export type Kind = (typeof KIND_ORDER)[number];

@@ -18,6 +18,7 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
   if (profile.cloud === "aws" && cluster.kind === "eks") {
     infra.network();
     infra.eks();
+    infra.ebsCsiDriver();
   }
   infra.buckets();
   infra.externalSecretsRole();
@@ -277,8 +278,17 @@ class Infra {
     return this.oidc;
   }
 
-  /** An IAM role a Kubernetes service account assumes through the cluster's OIDC provider. */
-  private irsaRole(label: string, roleName: string, serviceAccount: { name: string; namespace: string }, permissions: HclBodyItem[], description: string): HclBodyItem[] {
+  /**
+   * An IAM role a Kubernetes service account assumes through the cluster's OIDC provider, with an
+   * inline policy of the given statements or an AWS-managed policy attached.
+   */
+  private irsaRole(
+    label: string,
+    roleName: string,
+    serviceAccount: { name: string; namespace: string },
+    permissions: HclBodyItem[] | { managedPolicyArn: HclValue },
+    description: string,
+  ): HclBodyItem[] {
     const oidc = this.irsa();
     const subject = `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`;
     return [
@@ -296,13 +306,51 @@ class Infra {
         attr("description", description),
         attr("assume_role_policy", expr(`data.aws_iam_policy_document.${label}_trust.json`)),
       ]),
-      block("data", ["aws_iam_policy_document", label], permissions),
-      block("resource", ["aws_iam_role_policy", label], [
-        attr("name", roleName),
-        attr("role", expr(`aws_iam_role.${label}.id`)),
-        attr("policy", expr(`data.aws_iam_policy_document.${label}.json`)),
-      ]),
+      ...(Array.isArray(permissions)
+        ? [
+            block("data", ["aws_iam_policy_document", label], permissions),
+            block("resource", ["aws_iam_role_policy", label], [
+              attr("name", roleName),
+              attr("role", expr(`aws_iam_role.${label}.id`)),
+              attr("policy", expr(`data.aws_iam_policy_document.${label}.json`)),
+            ]),
+          ]
+        : [
+            block("resource", ["aws_iam_role_policy_attachment", label], [
+              attr("role", expr(`aws_iam_role.${label}.name`)),
+              attr("policy_arn", permissions.managedPolicyArn),
+            ]),
+          ]),
     ];
+  }
+
+  /**
+   * The EBS CSI driver as an EKS add-on, with its IRSA role: EKS ships no driver for EBS volumes of
+   * type gp3, so without it every PersistentVolumeClaim on such a StorageClass stays Pending. The
+   * add-on waits for nodes to run on, hence after the node groups.
+   */
+  ebsCsiDriver(): void {
+    const serviceAccount = { name: "ebs-csi-controller-sa", namespace: "kube-system" };
+    const roleName = `${this.prefix}-ebs-csi-driver`;
+    const nodeGroups = this.cluster.nodePools.length > 0;
+    this.stack.section(`EBS CSI driver (EKS add-on) and IAM role ${roleName}: volumes for PersistentVolumeClaims (${this.profile.storageClass}).`, [
+      ...this.irsaRole(
+        "ebs_csi_driver",
+        roleName,
+        serviceAccount,
+        { managedPolicyArn: partitionArn(":iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy") },
+        `EBS CSI driver on ${this.cluster.name}: creates, attaches and snapshots EBS volumes`,
+      ),
+      block("resource", ["aws_eks_addon", "ebs_csi_driver"], [
+        attr("cluster_name", expr("aws_eks_cluster.this.name")),
+        attr("addon_name", "aws-ebs-csi-driver"),
+        attr("service_account_role_arn", expr("aws_iam_role.ebs_csi_driver.arn")),
+        attr("resolve_conflicts_on_create", "OVERWRITE"),
+        attr("resolve_conflicts_on_update", "OVERWRITE"),
+        blank,
+        attr("depends_on", [expr("aws_iam_role_policy_attachment.ebs_csi_driver"), ...(nodeGroups ? [expr("aws_eks_node_group.this")] : [])]),
+      ]),
+    ]);
   }
 
   buckets(): void {
@@ -506,48 +554,91 @@ class Infra {
   }
 
   /**
-   * Vault objects of the stores this cluster reads: the KV mount, the Kubernetes auth mount and its
-   * role for External Secrets, and a read-only policy. A Vault server is shared, so a store's objects
-   * are managed by the first cluster that reads it (placements are sorted), never by two stacks.
+   * Keys of a store this cluster's ExternalSecrets read, sorted: the kubernetes target's and those
+   * preview charts create per pull request.
+   */
+  private keysRead(store: ModelSecretStore): string[] {
+    const mine = (item: { cluster: string }) => item.cluster === this.cluster.name;
+    return [
+      ...new Set([
+        ...this.model.externalSecrets.filter((s) => mine(s) && s.store === store.name).flatMap((s) => s.data.map((d) => d.key)),
+        ...this.model.deployments
+          .filter((d) => mine(d) && d.chartExternalSecret?.store === store.name)
+          .flatMap((d) => d.chartExternalSecret!.data.map((item) => item.key)),
+      ]),
+    ].sort();
+  }
+
+  /**
+   * Vault objects for the stores this cluster reads. Per cluster: a Kubernetes auth mount of its own
+   * (the Model's vaultAuthMount, which the store objects name too), since Vault reviews a login
+   * against the API of the cluster it came from; a role for External Secrets on it; and a policy that
+   * reads exactly the keys this cluster's ExternalSecrets name. A KV mount is shared by every
+   * cluster reading it, so only the first of them (by name) manages it, never two stacks.
    */
   vault(): void {
-    const stores = this.storesOn("vault").filter((s) => s.vault && s.placements[0]?.cluster === this.cluster.name);
+    const stores = this.storesOn("vault").filter((s) => s.vault);
     if (stores.length === 0) return;
-    const address = this.profile.secrets.address ?? stores[0]!.vault!.server;
+    const servers = [...new Set(stores.map((s) => this.profile.secrets.address ?? s.vault!.server))].sort();
+    const address = this.stack.variable({
+      name: "vault_address",
+      type: "string",
+      description: `Vault address as reachable from where OpenTofu runs (the stores name ${servers.join(", ")}; through kubectl port-forward when that is in-cluster DNS). null reads VAULT_ADDR.`,
+      default: null,
+    });
     this.stack.provider("vault", [
       comment("Authenticates with VAULT_TOKEN (or a token helper): never a token in the configuration."),
       attr("address", address),
     ]);
     const sa = this.cluster.externalSecretsServiceAccount;
-    const mountLabels = new Set<string>();
     const authLabels = new Set<string>();
     const roleLabels = new Set<string>();
-    const mounts = new Map<string, { label: string; kvVersion: "v1" | "v2" }>();
+    const mountLabels = new Set<string>();
     const auths = new Map<string, string>();
     const roles = new Map<string, { label: string; auth: string; role: string }>();
     for (const store of stores) {
       const v = store.vault!;
-      if (!mounts.has(v.mount)) mounts.set(v.mount, { label: labelFor(v.mount, mountLabels), kvVersion: v.kvVersion });
-      if (!auths.has(v.auth.mountPath)) auths.set(v.auth.mountPath, labelFor(v.auth.mountPath, authLabels));
-      const roleKey = `${v.auth.mountPath}\u0000${v.auth.role}`;
-      if (!roles.has(roleKey)) roles.set(roleKey, { label: labelFor(v.auth.role, roleLabels), auth: v.auth.mountPath, role: v.auth.role });
+      for (const placement of store.placements.filter((p) => p.cluster === this.cluster.name)) {
+        if (placement.vaultAuthMount === undefined) throw new Error(`vault store "${store.name}" has no vaultAuthMount for cluster "${this.cluster.name}" in the Model`);
+        if (!auths.has(placement.vaultAuthMount)) auths.set(placement.vaultAuthMount, labelFor(placement.vaultAuthMount, authLabels));
+        const roleKey = `${placement.vaultAuthMount}\u0000${v.auth.role}`;
+        if (!roles.has(roleKey)) roles.set(roleKey, { label: labelFor(v.auth.role, roleLabels), auth: placement.vaultAuthMount, role: v.auth.role });
+      }
     }
-    const policyText = printHcl(
-      [...mounts.entries()].flatMap(([path, mount]) =>
-        mount.kvVersion === "v2"
-          ? [
-              block("path", [`${path}/data/*`], [attr("capabilities", ["read"])]),
-              block("path", [`${path}/metadata/*`], [attr("capabilities", ["read", "list"])]),
-            ]
-          : [block("path", [`${path}/*`], [attr("capabilities", ["read", "list"])])],
-      ),
-    );
-    // Vault reviews service-account tokens with the cluster's API: the EKS endpoint made above, or an input.
+    // KV mounts this stack manages: those whose first reader, over every vault store, is this cluster.
+    const firstReader = new Map<string, string>();
+    for (const store of this.model.secretStores) {
+      if (store.backend !== "vault" || !store.vault) continue;
+      for (const placement of store.placements) {
+        const current = firstReader.get(store.vault.mount);
+        if (current === undefined || placement.cluster < current) firstReader.set(store.vault.mount, placement.cluster);
+      }
+    }
+    const mounts = new Map<string, "v1" | "v2">();
+    for (const store of stores) if (firstReader.get(store.vault!.mount) === this.cluster.name) mounts.set(store.vault!.mount, store.vault!.kvVersion);
+    // KV v2 serves a secret's data under <mount>/data/<key>; v1 at <mount>/<key>. Read only: External Secrets never writes.
+    const paths = [
+      ...new Set(stores.flatMap((store) => this.keysRead(store).map((key) => (store.vault!.kvVersion === "v2" ? `${store.vault!.mount}/data/${key}` : `${store.vault!.mount}/${key}`)))),
+    ].sort();
+    const policyText = printHcl(paths.map((path) => block("path", [path], [attr("capabilities", ["read"])])));
+
+    // Vault calls the cluster's API to review service-account tokens (TokenReview): the EKS endpoint
+    // made above, or inputs. With the CA given, Vault is told not to fall back on the CA and token of
+    // a pod it may run in, which belong to another cluster.
     const eks = this.stack.uses("aws") && this.cluster.kind === "eks" && this.profile.cloud === "aws";
+    const reviewerJwt = this.stack.variable({
+      name: "vault_token_reviewer_jwt",
+      type: "string",
+      description: `Token of a service account on ${this.cluster.name} bound to the ClusterRole system:auth-delegator, which Vault presents to the cluster's TokenReview API. null: Vault presents each login's own token, so External Secrets' service account (${sa.namespace}/${sa.name}) needs that binding; or, when Vault runs in a pod of this cluster without kubernetes_ca_cert, its own token.`,
+      default: null,
+      sensitive: true,
+    });
     const kubernetesApi: HclBodyItem[] = eks
       ? [
           attr("kubernetes_host", expr("aws_eks_cluster.this.endpoint")),
           attr("kubernetes_ca_cert", expr("base64decode(aws_eks_cluster.this.certificate_authority[0].data)")),
+          attr("token_reviewer_jwt", reviewerJwt),
+          attr("disable_local_ca_jwt", true),
         ]
       : [
           attr(
@@ -555,24 +646,34 @@ class Infra {
             this.stack.variable({
               name: "kubernetes_host",
               type: "string",
-              description: `Kubernetes API address Vault calls to review ${this.cluster.name}'s service-account tokens.`,
-              default: this.cluster.server,
+              description: `Kubernetes API of ${this.cluster.name} as Vault reaches it, e.g. https://<server>:6443. https://kubernetes.default.svc works only when Vault runs inside this cluster.`,
             }),
           ),
+          attr(
+            "kubernetes_ca_cert",
+            this.stack.variable({
+              name: "kubernetes_ca_cert",
+              type: "string",
+              description: "PEM CA certificate of that API. null: the CA of the pod Vault runs in (when inside this cluster), else Vault's system trust store.",
+              default: null,
+            }),
+          ),
+          attr("token_reviewer_jwt", reviewerJwt),
+          attr("disable_local_ca_jwt", expr("var.kubernetes_ca_cert != null")),
         ];
     this.stack.section(
-      `Vault for External Secrets (${sa.namespace}/${sa.name}): KV mounts, Kubernetes auth and a read-only policy. Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.`,
+      `Vault for External Secrets (${sa.namespace}/${sa.name}) on ${this.cluster.name}: ${mounts.size > 0 ? "KV mounts, " : ""}this cluster's Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name. Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.`,
       [
-        ...[...mounts.entries()].map(([path, mount]) =>
-          block("resource", ["vault_mount", mount.label], [
+        ...[...mounts.entries()].map(([path, kvVersion]) =>
+          block("resource", ["vault_mount", labelFor(path, mountLabels)], [
             attr("path", path),
             attr("type", "kv"),
-            attr("options", obj({ version: mount.kvVersion === "v2" ? "2" : "1" })),
+            attr("options", obj({ version: kvVersion === "v2" ? "2" : "1" })),
             attr("description", `Secrets External Secrets syncs into ${this.model.platform.name}`),
           ]),
         ),
         ...[...auths.entries()].flatMap(([path, label]) => [
-          block("resource", ["vault_auth_backend", label], [attr("type", "kubernetes"), attr("path", path)]),
+          block("resource", ["vault_auth_backend", label], [attr("type", "kubernetes"), attr("path", path), attr("description", `Service accounts of the ${this.cluster.name} cluster`)]),
           block("resource", ["vault_kubernetes_auth_backend_config", label], [attr("backend", expr(`vault_auth_backend.${label}.path`)), ...kubernetesApi]),
         ]),
         block("resource", ["vault_policy", "external_secrets"], [attr("name", this.cluster.iam.externalSecretsRole), attr("policy", policyText)]),
@@ -589,6 +690,11 @@ class Infra {
       ],
     );
     this.stack.output({ name: "external_secrets_vault_policy", description: "Vault policy External Secrets reads with.", value: expr("vault_policy.external_secrets.name") });
+    this.stack.output({
+      name: "vault_auth_mounts",
+      description: `Kubernetes auth mounts of ${this.cluster.name} in Vault (the stores' auth.kubernetes.mountPath).`,
+      value: expr(`[${[...auths.values()].map((label) => `vault_auth_backend.${label}.path`).join(", ")}]`),
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Model, ModelBackup, ModelRecoveryPlan } from "../../compiler/model.js";
+import type { Model, ModelBackup, ModelRecoveryPlan, ModelStateBackend } from "../../compiler/model.js";
 import { toYaml } from "../shared/yaml.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
 import { duration } from "./format.js";
@@ -65,15 +65,26 @@ function repositories(model: Model): string {
   return table(["Repository", "Role", "Holds"], rows);
 }
 
+function stateLocation(state: ModelStateBackend): string {
+  switch (state.type) {
+    case "s3":
+      return `S3 bucket ${code(state.bucket)}, key ${code(state.key)} (${escapeText(state.region)})`;
+    case "http":
+      return `HTTP backend ${code(state.address)}`;
+    case "local":
+      // A relative path resolves inside the stack folder (tofu -chdir), on the machine that applied it.
+      return `local file ${code(state.path)}${state.path.startsWith("/") ? "" : " in the stack folder"}, on the machine that last applied it`;
+  }
+}
+
+/** One row per OpenTofu stack: each has its own state (Model.clusters[].stateBackends). */
 function stateBackends(model: Model): string {
   return table(
-    ["Profile", "OpenTofu state"],
-    model.profiles.map((p) => {
-      const state = p.stateBackend;
-      const where =
-        state.type === "s3" ? `S3 bucket ${code(state.bucket)}, key ${code(state.key)} (${escapeText(state.region)})` : state.type === "http" ? `HTTP backend ${code(state.address)}` : `local file ${code(state.path)}`;
-      return [code(p.name), where];
-    }),
+    ["Cluster", "Stack", "OpenTofu state"],
+    model.clusters.flatMap((c) => [
+      [code(c.name), code(`opentofu/${c.stacks.infra}`), stateLocation(c.stateBackends.infra)],
+      [code(c.name), code(`opentofu/${c.stacks.bootstrap}`), stateLocation(c.stateBackends.bootstrap)],
+    ]),
   );
 }
 

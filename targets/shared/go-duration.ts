@@ -20,3 +20,17 @@ export function toGoDuration(text: string): string {
   }
   return out === "" ? "0s" : out;
 }
+
+/**
+ * A spec duration as Go's time.Duration.String() prints it ("30d" → "720h0m0s"): the form Velero
+ * itself writes (`velero schedule create --ttl`, `velero backup describe`), so a diff against what
+ * the controller shows stays empty. Sub-second parts are rounded away (backup retentions are days).
+ */
+export function toGoDurationString(text: string): string {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) throw new Error(`not a duration: ${JSON.stringify(text)}`);
+  const total = Math.round(seconds);
+  if (total === 0) return "0s";
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}

@@ -39,7 +39,7 @@ export default definePlatform({
     { name: "dev", cluster: "main" },
   ],
   environments: [
-    { name: "dev", cluster: "main", namespace: "dev", sync: "auto", tier: "standard", data: "synthetic" },
+    { name: "dev", cluster: "main", namespace: "dev", sync: "auto", tier: "standard", data: "synthetic", secrets: { store: "aws", prefix: "dev" } },
     {
       name: "prod",
       cluster: "main",

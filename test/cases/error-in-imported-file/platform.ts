@@ -36,7 +36,7 @@ export default definePlatform({
   ],
   namespaces,
   environments: [
-    { name: "dev", cluster: "main", namespace: "dev", sync: "auto", tier: "standard", data: "synthetic" },
+    { name: "dev", cluster: "main", namespace: "dev", sync: "auto", tier: "standard", data: "synthetic", secrets: { store: "aws", prefix: "dev" } },
     {
       name: "prod",
       cluster: "main",

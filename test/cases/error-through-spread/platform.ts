@@ -41,7 +41,7 @@ export default definePlatform({
     { name: "prod", cluster: "main", quota: { cpu: "4", memory: "8Gi" }, podSecurity: "restricted" },
   ],
   environments: [
-    { ...onMain, name: "dev", namespace: "dev", tier: "standard", data: "synthetic" },
+    { ...onMain, name: "dev", namespace: "dev", tier: "standard", data: "synthetic", secrets: { store: "aws", prefix: "dev" } },
     {
       name: "prod",
       cluster: "main",

@@ -38,7 +38,7 @@ export default definePlatform({
     { name: "prod", cluster: "main", quota: { cpu: "4", memory: "8Gi" }, podSecurity: "restricted" },
   ],
   environments: [
-    { name: "dev", cluster: "main", namespace: "dev", sync: "auto", teir: "standard", data: "synthetic" },
+    { name: "dev", cluster: "main", namespace: "dev", sync: "auto", teir: "standard", data: "synthetic", secrets: { store: "aws", prefix: "dev" } },
     {
       name: "prod",
       cluster: "main",

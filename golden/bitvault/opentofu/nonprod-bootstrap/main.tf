@@ -4,7 +4,7 @@
 # Apply after nonprod-infra. This stack is separate because its helm provider needs a running
 # cluster: it reads a kubeconfig (inputs below), never a resource of the same stack, so it plans
 # only once the cluster exists. It installs ArgoCD and the root Application only; the platform
-# components are ArgoCD Applications under argocd/nonprod, synced from Git.
+# components are ArgoCD Applications under generated/argocd/nonprod, synced from Git.
 
 # ArgoCD 7.7.11 in platform. ArgoCD does not manage itself here: upgrades go through this stack.
 resource "helm_release" "argocd" {
@@ -18,7 +18,7 @@ resource "helm_release" "argocd" {
   timeout          = 900
 }
 
-# The root Application bitvault-nonprod-root: syncs argocd/nonprod of
+# The root Application bitvault-nonprod-root: syncs generated/argocd/nonprod of
 # https://github.com/bitvault/bitvault-gitops at main, the argocd target's output, which holds this
 # Application too (so later changes come from Git).
 resource "helm_release" "root" {
@@ -38,7 +38,7 @@ resource "helm_release" "root" {
         source:
           repoURL: https://github.com/bitvault/bitvault-gitops
           targetRevision: main
-          path: argocd/nonprod
+          path: generated/argocd/nonprod
           directory:
             recurse: true
         destination:

@@ -4,7 +4,7 @@
 # Apply after forge-aws-infra. This stack is separate because its helm provider needs a running
 # cluster: it reads a kubeconfig (inputs below), never a resource of the same stack, so it plans
 # only once the cluster exists. It installs ArgoCD and the root Application only; the platform
-# components are ArgoCD Applications under argocd/forge-aws, synced from Git.
+# components are ArgoCD Applications under generated/argocd/forge-aws, synced from Git.
 
 # ArgoCD 7.7.11 in argocd. ArgoCD does not manage itself here: upgrades go through this stack.
 resource "helm_release" "argocd" {
@@ -18,7 +18,7 @@ resource "helm_release" "argocd" {
   timeout          = 900
 }
 
-# The root Application catalyst-forge-forge-aws-root: syncs argocd/forge-aws of
+# The root Application catalyst-forge-forge-aws-root: syncs generated/argocd/forge-aws of
 # https://github.com/input-output-hk/catalyst-forge-gitops at main, the argocd target's output,
 # which holds this Application too (so later changes come from Git).
 resource "helm_release" "root" {
@@ -38,7 +38,7 @@ resource "helm_release" "root" {
         source:
           repoURL: https://github.com/input-output-hk/catalyst-forge-gitops
           targetRevision: main
-          path: argocd/forge-aws
+          path: generated/argocd/forge-aws
           directory:
             recurse: true
         destination:

@@ -4,7 +4,7 @@
 # Apply after forge-onprem-infra. This stack is separate because its helm provider needs a running
 # cluster: it reads a kubeconfig (inputs below), never a resource of the same stack, so it plans
 # only once the cluster exists. It installs ArgoCD and the root Application only; the platform
-# components are ArgoCD Applications under argocd/forge-onprem, synced from Git.
+# components are ArgoCD Applications under generated/argocd/forge-onprem, synced from Git.
 
 # ArgoCD 7.7.11 in argocd. ArgoCD does not manage itself here: upgrades go through this stack.
 resource "helm_release" "argocd" {
@@ -18,7 +18,7 @@ resource "helm_release" "argocd" {
   timeout          = 900
 }
 
-# The root Application catalyst-forge-forge-onprem-root: syncs argocd/forge-onprem of
+# The root Application catalyst-forge-forge-onprem-root: syncs generated/argocd/forge-onprem of
 # https://github.com/input-output-hk/catalyst-forge-gitops at main, the argocd target's output,
 # which holds this Application too (so later changes come from Git).
 resource "helm_release" "root" {
@@ -38,7 +38,7 @@ resource "helm_release" "root" {
         source:
           repoURL: https://github.com/input-output-hk/catalyst-forge-gitops
           targetRevision: main
-          path: argocd/forge-onprem
+          path: generated/argocd/forge-onprem
           directory:
             recurse: true
         destination:

@@ -4,7 +4,7 @@
 # Apply after k3s-infra. This stack is separate because its helm provider needs a running cluster:
 # it reads a kubeconfig (inputs below), never a resource of the same stack, so it plans only once
 # the cluster exists. It installs ArgoCD and the root Application only; the platform components are
-# ArgoCD Applications under argocd/k3s, synced from Git.
+# ArgoCD Applications under generated/argocd/k3s, synced from Git.
 
 # ArgoCD 7.7.11 in argocd. ArgoCD does not manage itself here: upgrades go through this stack.
 resource "helm_release" "argocd" {
@@ -18,7 +18,7 @@ resource "helm_release" "argocd" {
   timeout          = 900
 }
 
-# The root Application k3s-homelab-k3s-root: syncs argocd/k3s of
+# The root Application k3s-homelab-k3s-root: syncs generated/argocd/k3s of
 # https://github.com/team-platform/k3s-platform at main, the argocd target's output, which holds
 # this Application too (so later changes come from Git).
 resource "helm_release" "root" {
@@ -38,7 +38,7 @@ resource "helm_release" "root" {
         source:
           repoURL: https://github.com/team-platform/k3s-platform
           targetRevision: main
-          path: argocd/k3s
+          path: generated/argocd/k3s
           directory:
             recurse: true
         destination:

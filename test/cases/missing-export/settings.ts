@@ -1,0 +1,2 @@
+export const clusterName = "main";
+export const region = "eu-west-1";
