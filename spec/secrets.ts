@@ -34,7 +34,8 @@ export const secretRef = z.strictObject({
 export const secret = z.strictObject({
   name: z.string(),
   namespace: z.string(),
-  /** Cluster whose namespace receives it; defaults to the namespace's cluster. */
+  /** Cluster whose namespace receives it: needed only when two clusters have a namespace of that name. */
+  cluster: z.string().optional(),
   purpose: z.string().optional(),
   data: z.array(z.strictObject({ secretKey: z.string(), ref: secretRef })).min(1),
   rotation: duration.optional(),

@@ -118,7 +118,22 @@ export const referencesRule: SpecRule = {
     });
     spec.dataServices.forEach((d, i) => ref("namespace", d.namespace, namespaces, ["dataServices", i, "namespace"]));
     spec.secrets.forEach((s, i) => {
-      ref("namespace", s.namespace, namespaces, ["secrets", i, "namespace"]);
+      if (s.cluster !== undefined) {
+        ref("cluster", s.cluster, clusters, ["secrets", i, "cluster"]);
+        if (clusters.has(s.cluster)) ref(`namespace on cluster ${s.cluster}`, s.namespace, clusterNamespaces(s.cluster), ["secrets", i, "namespace"]);
+      } else {
+        ref("namespace", s.namespace, namespaces, ["secrets", i, "namespace"]);
+        const owners = spec.namespaces.filter((n) => n.name === s.namespace).map((n) => n.cluster);
+        if (owners.length > 1) {
+          out.push({
+            rule: "ref/ambiguous-namespace",
+            severity: "error",
+            path: ["secrets", i, "namespace"],
+            message: `namespace '${s.namespace}' exists on clusters ${owners.join(" and ")}: say which with cluster`,
+            hint: `cluster: "${owners[0]}"`,
+          });
+        }
+      }
       s.data.forEach((d, j) => ref("secret store", d.ref.store, stores, ["secrets", i, "data", j, "ref", "store"]));
     });
     spec.rollouts.forEach((r, i) => {

@@ -354,7 +354,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
   const namespaceCluster = new Map(namespaces.map((n) => [n.name, n.cluster]));
   const externalSecrets: ModelExternalSecret[] = spec.secrets.map((s, i) => ({
     name: s.name,
-    cluster: namespaceCluster.get(s.namespace)!,
+    cluster: s.cluster ?? namespaceCluster.get(s.namespace)!,
     namespace: s.namespace,
     store: s.data[0]!.ref.store,
     storeKind: storeKind(s.data[0]!.ref.store),

@@ -45,7 +45,7 @@ function partsTable(plan: BundlePlan): string {
         code(ds.composeImage),
         code(`${ds.name}:${ds.port}`),
         "not published",
-        d.profile !== undefined ? `with profile ${code(d.profile)}` : "always",
+        d.profile !== undefined ? `always, unless removed from ${code("COMPOSE_PROFILES")} (profile ${code(d.profile)})` : "always",
       ];
     }),
     ...plan.services.map((s) => {
@@ -124,7 +124,8 @@ function backupSection(plan: BundlePlan): string {
 }
 
 export function renderReadme(model: Model, plan: BundlePlan): string {
-  const vaults = plan.dataServices.filter((d) => d.dataService.engine === "vault" && d.profile === undefined).map((d) => d.dataService.name);
+  // Optional parts start too (COMPOSE_PROFILES in .env), so every Vault of the tier needs unsealing.
+  const vaults = plan.dataServices.filter((d) => d.dataService.engine === "vault").map((d) => d.dataService.name);
   const notes = plan.dataServices.flatMap((d) => ENGINES[d.dataService.engine].notes(d.dataService));
   const generated = plan.secrets.filter((s) => s.source.kind === "generated");
   const referenced = plan.secrets.filter((s) => s.source.kind === "ref");
@@ -134,8 +135,9 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
   const secretRows = plan.secrets.map((s) => [
     code(secretPath(s.name)),
     escapeText(s.purpose),
+    s.source.kind === "ref" ? secretFormat(model, s as RefSecret) : "this bundle's own: generated below",
     s.usedBy.map((u) => `${code(u.name)} (${code(s.source.kind === "ref" ? `${u.variable}_FILE` : u.variable)})`).join(", "),
-    s.source.kind === "ref" ? refText(model, s.source.ref) : "none: this bundle's own, generate it",
+    s.source.kind === "ref" ? saasHint(model, s as RefSecret) : "—",
   ]);
 
   const secretsStep: Step | undefined =
@@ -144,23 +146,24 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
       : {
           title: "Write the secrets",
           body: [
-            `Each secret is one file in ${code("secrets/")}, one value without a trailing newline. Compose mounts it at ${code(secretMountPath("<name>"))}; services get ${code("<NAME>_FILE")} pointing at it, never the value.`,
-            table(["File", "Purpose", "Read by", "Where it lives in the platform"], secretRows),
-            generated.length > 0 && referenced.length > 0
-              ? "Generate this bundle's own credentials, and copy the platform's secrets from their stores if you have access (otherwise write your own values). Values that embed a credential, such as a connection URL, must use the generated one and the address inside the bundle from the table above."
-              : referenced.length > 0
-                ? "Copy each secret from its platform store if you have access (otherwise write your own value):"
-                : "Generate them:",
-            codeBlock("sh", [...secretCommands(model, plan), shellCommand("chmod", "644", ...plan.secrets.map((x) => secretPath(x.name)))]),
-            "The folder keeps other users of the host out; the files themselves must stay readable (644), because Compose bind-mounts them as they are and each container reads them as its own unprivileged user.",
-          ],
+            `Each secret is one file in ${code("secrets/")}. Compose mounts it at ${code(secretMountPath("<name>"))}; services get ${code("<NAME>_FILE")} pointing at it, never the value.`,
+            referenced.length > 0 &&
+              "These are this host's own secrets: write your own values, never copies of the SaaS's (a self-hosted box must not hold the SaaS's production secrets). The last column is only a hint to what each one is: where the SaaS environments on this tier keep theirs.",
+            table(["File", "What it is", "Format", "Read by", "In the SaaS (hint only)"], secretRows),
+            generated.length > 0 && "Generate this bundle's own credentials:",
+            generated.length > 0 && codeBlock("sh", generated.map((x) => (x.source as { generate: (path: string) => string }).generate(secretPath(x.name)))),
+            referenced.length > 0 &&
+              `Write each of the others with your own value in the format above, for example ${code("printf '%s' 'VALUE' > secrets/FILE")} (printf adds no newline).${generated.length > 0 ? " Values that embed a credential, such as a connection URL, must use the generated one and the address inside the bundle from the table above." : ""}`,
+            "Then keep the files readable: the folder keeps other users of the host out, but Compose bind-mounts each file as it is and each container reads it as its own unprivileged user.",
+            codeBlock("sh", shellCommand("chmod", "644", ...plan.secrets.map((x) => secretPath(x.name)))),
+          ].filter((block): block is string => typeof block === "string"),
         };
 
   const optional =
     plan.profiles.length > 0
       ? paragraphs(
           "## Optional parts",
-          `No service of this tier needs ${plan.profiles.map(code).join(", ")}, so ${plan.profiles.length === 1 ? "it starts" : "they start"} only with ${plan.profiles.length === 1 ? "its" : "their"} profile: list ${plan.profiles.length === 1 ? "it" : "them"} in ${code("COMPOSE_PROFILES")} in ${code(".env")}, or start one now:`,
+          `Nothing in this tier needs ${plan.profiles.map(code).join(", ")}: each sits behind a profile of its own name. ${code("COMPOSE_PROFILES")} in ${code(".env")} (copied from ${code(".env.example")}) lists ${plan.profiles.length === 1 ? "it" : "them all"}, so ${plan.profiles.length === 1 ? "it starts" : "they start"} with the rest, as the tier promises. To leave one out, remove it from ${code("COMPOSE_PROFILES")} before starting, or stop it later with ${code("docker compose stop <name>")}. To start one that was left out:`,
           codeBlock(
             "sh",
             plan.profiles.map((p) => shellCommand("docker", "compose", "--profile", p, "up", "-d")),
@@ -168,8 +171,25 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
         ).trimEnd()
       : undefined;
 
+  const hostSettings = plan.services.flatMap((s) => s.hostSettings.map((h) => ({ ...h, service: s.service.name })));
+  const settingsNotes = [
+    plan.profiles.length > 0 &&
+      `${code("COMPOSE_PROFILES")} starts the tier's optional parts (${plan.profiles.map(code).join(", ")}) with the rest; see Optional parts below.`,
+    ...hostSettings.map(
+      (h) =>
+        `${code(h.variable)}: ${code(h.name)} of ${code(h.service)}. The SaaS points it at ${code(h.saasValue)}, a Kubernetes in-cluster address that does not exist here, so the bundle does not copy it: set an address the containers can reach, or leave it empty (the service then gets an empty value).`,
+    ),
+  ].filter((line): line is string => typeof line === "string");
+
   const steps: (Step | undefined)[] = [
-    { title: "Settings", body: [`Optional: ${code("cp .env.example .env")} and change what you need; every setting is described there and none is a secret.`] },
+    {
+      title: "Settings",
+      body: [
+        `${code("docker compose")} reads ${code(".env")} in this folder: create it from ${code(".env.example")} once, then change what you need. Every setting is described there and none is a secret.`,
+        codeBlock("sh", "test -f .env || cp .env.example .env"),
+        ...(settingsNotes.length > 0 ? [bulletList(settingsNotes)] : []),
+      ],
+    },
     { title: "Create the secrets folder", body: ["Only you may enter it:", codeBlock("sh", ["mkdir -p secrets", "chmod 700 secrets"])] },
     secretsStep,
     {
@@ -191,7 +211,7 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
       : {
           title: "Start and unseal Vault",
           body: [
-            `Services wait for ${vaults.map(code).join(", ")} to be healthy, which needs it unsealed. On the first start, initialise it and keep the unseal keys and root token somewhere safe outside this host; after every restart, unseal it again (three times, with three different keys):`,
+            `${vaults.map(code).join(", ")} ${vaults.length === 1 ? "is" : "are"} healthy, and services that need ${vaults.length === 1 ? "it" : "them"} start, only once unsealed. On the first start, initialise it and keep the unseal keys and root token somewhere safe outside this host; after every restart, unseal it again (three times, with three different keys):`,
             codeBlock(
               "sh",
               vaults.flatMap((v) => [
@@ -204,7 +224,10 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
         },
     {
       title: "Start",
-      body: ["Data services start first; each service waits until the data services it needs are healthy:", codeBlock("sh", "docker compose up -d")],
+      body: [
+        `Data services start first; each service waits until the data services it needs are healthy.${plan.profiles.length > 0 ? ` The optional parts start too, through ${code("COMPOSE_PROFILES")} in ${code(".env")}.` : ""}`,
+        codeBlock("sh", "docker compose up -d"),
+      ],
     },
     {
       title: "Check it runs",

@@ -4,9 +4,13 @@
  * Layout (one file per namespace, so a namespace's whole setup reads top to bottom):
  *   kubernetes/<cluster>/<namespace>.yaml            Namespace, ResourceQuota, LimitRange, NetworkPolicy,
  *                                                     ServiceAccount, Role, RoleBinding, SecretStore,
- *                                                     ExternalSecret, AnalysisTemplate — in that kind
- *                                                     order, by name within a kind
+ *                                                     ExternalSecret, AnalysisTemplate, Cluster and
+ *                                                     ScheduledBackup (CloudNativePG), Schedule (Velero)
+ *                                                     — in that kind order, by name within a kind
  *   kubernetes/<cluster>/_cluster-secret-stores.yaml  ClusterSecretStores, by name
+ * Velero Schedules live in the file of the velero component's namespace (Velero reads them only
+ * there), e.g. kubernetes/<cluster>/velero.yaml; when plinth does not manage that namespace, the
+ * file holds only the Schedules and the velero Application creates the namespace.
  * The leading underscore keeps the cluster-scoped file from ever colliding with a namespace file:
  * namespace names are DNS-1123 labels and cannot contain "_".
  */
@@ -14,6 +18,7 @@ import type { Model } from "../../compiler/model.js";
 import type { OutputFile, Target } from "../types.js";
 import { toYamlDocuments } from "../shared/yaml.js";
 import { analysisTemplates } from "./analyses.js";
+import { backupObjects } from "./backups.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
 import { KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
 import { externalSecret, secretStoreObjects } from "./secrets.js";
@@ -35,6 +40,7 @@ function generate(model: Model): OutputFile[] {
   placed.push(...secretStoreObjects(model));
   for (const secret of model.externalSecrets) placed.push({ cluster: secret.cluster, namespace: secret.namespace, object: externalSecret(model, secret) });
   placed.push(...analysisTemplates(model));
+  placed.push(...backupObjects(model));
 
   const files = new Map<string, KubernetesObject[]>();
   for (const { cluster, namespace, object } of placed) {
@@ -69,6 +75,7 @@ function kindRank(object: KubernetesObject): number {
 
 export const kubernetesTarget: Target = {
   name: "kubernetes",
-  description: "Namespaces with quotas, limits and network policies; secret stores and ExternalSecrets; Argo Rollouts analysis templates",
+  description:
+    "Namespaces with quotas, limits and network policies; secret stores and ExternalSecrets; Argo Rollouts analysis templates; CloudNativePG clusters with scheduled backups and Velero schedules",
   generate,
 };

@@ -70,9 +70,9 @@ function peer(p: ModelPeer): INetworkPolicyPeer {
 /**
  * Default deny plus one policy per kind of exception, so each reads on its own:
  * `default-deny` isolates every pod for ingress (and egress when the spec lists egress peers),
- * `allow-ingress` / `allow-egress` open the named peers, `allow-dns` keeps name resolution working
- * when egress is denied. A namespace without default deny gets none: nothing is closed, so nothing
- * needs opening.
+ * `allow-ingress` / `allow-egress` open the namespace's own pods (web → api, database replicas)
+ * and the named peers, `allow-dns` keeps name resolution working when egress is denied. A namespace
+ * without default deny gets none: nothing is closed, so nothing needs opening.
  */
 export function networkPolicies(model: Model, ns: ModelNamespace): INetworkPolicy[] {
   const policy = ns.networkPolicy;
@@ -84,12 +84,14 @@ export function networkPolicies(model: Model, ns: ModelNamespace): INetworkPolic
     metadata: namespacedMeta(model, name, ns.name),
     spec,
   });
-  const policies = [make("default-deny", { podSelector: allPods, policyTypes: policy.denyEgress ? ["Ingress", "Egress"] : ["Ingress"] })];
-  if (policy.allowFrom.length > 0) {
-    policies.push(make("allow-ingress", { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: policy.allowFrom.map(peer) }] }));
-  }
+  // A peer with only a podSelector selects pods of the policy's own namespace.
+  const ownNamespace: INetworkPolicyPeer = { podSelector: allPods };
+  const policies = [
+    make("default-deny", { podSelector: allPods, policyTypes: policy.denyEgress ? ["Ingress", "Egress"] : ["Ingress"] }),
+    make("allow-ingress", { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: [ownNamespace, ...policy.allowFrom.map(peer)] }] }),
+  ];
   if (policy.denyEgress) {
-    policies.push(make("allow-egress", { podSelector: allPods, policyTypes: ["Egress"], egress: [{ to: policy.allowEgressTo.map(peer) }] }));
+    policies.push(make("allow-egress", { podSelector: allPods, policyTypes: ["Egress"], egress: [{ to: [ownNamespace, ...policy.allowEgressTo.map(peer)] }] }));
     if (policy.allowDns) {
       policies.push(
         make("allow-dns", {

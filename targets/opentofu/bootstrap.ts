@@ -38,6 +38,11 @@ export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
   // A fixed address for ArgoCD's server (MetalLB) when the spec gives one; the component's own values win.
   const fixedAddress = cluster.loadBalancerIPs.argocd;
   const argocdValues = merge(fixedAddress === undefined ? {} : { server: { service: { type: "LoadBalancer", loadBalancerIP: fixedAddress } } }, argocd.values);
+  // Helm's wait includes a LoadBalancer Service's address, which a controller ArgoCD itself installs
+  // later (MetalLB) would give: waiting would deadlock until the timeout. Without waiting, helm still
+  // returns only once every object (the Application CRD too) is created, which the root release needs.
+  const server = argocdValues.server;
+  const loadBalancer = isValues(server) && isValues(server.service) && server.service.type === "LoadBalancer";
   const root = rootApplication(model, cluster);
   const { name: rootName, namespace: rootNamespace, labels } = root.metadata ?? {};
   const rootValues = toYaml({
@@ -59,7 +64,9 @@ export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
       attr("chart", argocd.chart.name),
       attr("version", argocd.chart.version),
       ...(Object.keys(argocdValues).length > 0 ? [attr("values", [toYaml(argocdValues)])] : []),
-      attr("wait", true),
+      ...(loadBalancer
+        ? [blank, comment("Not waiting for the server's LoadBalancer address: its controller may be one ArgoCD installs."), attr("wait", false)]
+        : [attr("wait", true)]),
       attr("timeout", 900),
     ]),
   ]);

@@ -482,15 +482,9 @@ class Infra {
     // Only what this cluster's ExternalSecrets reference; Secrets Manager appends six random
     // characters to a secret's name in its ARN.
     const arns = stores.flatMap((store) =>
-      [
-        ...new Set(
-          this.model.externalSecrets
-            .filter((secret) => secret.cluster === this.cluster.name && secret.store === store.name)
-            .flatMap((secret) => secret.data.map((item) => item.key)),
-        ),
-      ]
-        .sort()
-        .map((key) => tpl`arn:${expr("data.aws_partition.current.partition")}:secretsmanager:${regionOf(store)}:${expr("data.aws_caller_identity.current.account_id")}:secret:${key}-??????`),
+      this.keysRead(store).map(
+        (key) => tpl`arn:${expr("data.aws_partition.current.partition")}:secretsmanager:${regionOf(store)}:${expr("data.aws_caller_identity.current.account_id")}:secret:${key}-??????`,
+      ),
     );
     if (arns.length === 0) return;
     this.identity();
