@@ -26,6 +26,8 @@ export interface ModelProfile {
   name: string;
   cloud: Cloud;
   region?: string;
+  /** AWS account id (aws), when the spec gives it: IRSA role ARNs are built from it. */
+  accountId?: string;
   dns: { provider: "route53" | "cloudflare" | "powerdns"; zone: string; endpoint?: string };
   secrets: { backend: "aws-secrets-manager" | "vault" | "kubernetes"; address?: string };
   objectStorage: { provider: "s3" | "minio"; endpoint?: string };
@@ -225,6 +227,13 @@ export interface ModelDeployment {
   featureFlags: Record<string, boolean | string>;
   hosts: string[];
   rollout?: string;
+  /**
+   * Values for the arguments the AnalysisTemplates of its rollout declare (ModelAnalysis.args), by
+   * name: `service-name` is the Service the chart creates (the release name), `namespace` the
+   * destination namespace, `environment` the environment. Present when the rollout runs analyses
+   * with arguments; an argument plinth knows no value for is left out.
+   */
+  analysisArgs?: Record<string, string>;
   /** Name of the Kubernetes Secret holding this service's secret env, when it has any. */
   secretName?: string;
   /**

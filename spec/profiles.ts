@@ -11,6 +11,14 @@ export const profile = z.strictObject({
   cloud: z.enum(["aws", "onprem"]),
   /** Cloud region (aws) or site name (onprem). */
   region: z.string().optional(),
+  /**
+   * AWS account id (aws): lets plinth annotate the service accounts of External Secrets and Velero
+   * with the ARNs of the IRSA roles the infra stack creates. Without it they are left unannotated.
+   */
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, "an AWS account id is 12 digits")
+    .optional(),
   dns: z.strictObject({ provider: dnsProvider, zone: z.string(), endpoint: z.string().optional() }),
   secrets: z.strictObject({
     backend: secretsBackend,

@@ -49,6 +49,46 @@ const syncOptions = (app: Doc): string[] => app.spec.syncPolicy?.syncOptions ?? 
 const glob = (pattern: string, value: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(value);
 const valuesOf = (t: Tree, path: string) => parseYamlDocuments(t.files.find((f) => f.path === path)!.content)[0] as Doc;
 
+/** Every analysis reference in a values file's rollout block: `{ templates: [{ templateName }], args? }`. */
+function analysisRefs(node: unknown): Doc[] {
+  if (Array.isArray(node)) return node.flatMap(analysisRefs);
+  if (node === null || typeof node !== "object") return [];
+  const own = Array.isArray((node as Doc).templates) ? [node as Doc] : [];
+  return [...own, ...Object.values(node).flatMap(analysisRefs)];
+}
+
+/**
+ * The Prometheus Service kube-prometheus-stack creates: `<kube-prometheus-stack.fullname>-prometheus`,
+ * the fullname being fullnameOverride, else the release name if it contains the chart name, else
+ * `<release>-kube-prometheus-stack`, cut to 26 characters (the chart's _helpers.tpl).
+ */
+function kubePrometheusService(release: string, values: Doc): string {
+  const cut = (text: string) => text.slice(0, 26).replace(/-+$/, "");
+  const name = (values.nameOverride as string | undefined) ?? "kube-prometheus-stack";
+  const fullname = values.fullnameOverride ? cut(values.fullnameOverride) : release.includes(name) ? cut(release) : cut(`${release}-${name}`);
+  return `${fullname}-prometheus`;
+}
+
+/** Analyses on a Prometheus Service of a monitoring component in the same cluster: address host vs the Service the chart creates. */
+function inClusterPrometheus(t: Tree): { template: string; host: string; service: string }[] {
+  return t.docs
+    .filter((d) => d.target === "kubernetes" && d.doc.kind === "AnalysisTemplate")
+    .flatMap(({ cluster, doc }) =>
+      (doc.spec.metrics as Doc[]).flatMap((metric) => {
+        const address = metric.provider?.prometheus?.address as string | undefined;
+        const host = address && new URL(address).hostname;
+        const match = host && /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(host);
+        if (!match) return [];
+        const monitoring = t.applications.find(
+          (a) => a.cluster === cluster && a.app.spec.source?.chart === "kube-prometheus-stack" && a.app.spec.destination.namespace === match[2],
+        );
+        if (!monitoring) return [];
+        const helm = monitoring.app.spec.source.helm ?? {};
+        return [{ template: `${cluster}/${doc.metadata.namespace}/${doc.metadata.name}`, host: match[1]!, service: kubePrometheusService(helm.releaseName ?? monitoring.app.metadata.name, helm.valuesObject ?? {}) }];
+      }),
+    );
+}
+
 function checks(build: () => Promise<Tree>) {
   it("every non-preview destination namespace is a Namespace of the kubernetes target or created by its Application", async () => {
     const t = await build();
@@ -126,6 +166,23 @@ function checks(build: () => Promise<Tree>) {
     }
   });
 
+  it("every analysis a deployment runs passes a value for each argument its AnalysisTemplates declare", async () => {
+    const t = await build();
+    for (const deployment of t.model.deployments.filter((d) => !d.namespace.includes("{number}"))) {
+      const declared = new Map(
+        kubernetes(t, deployment.cluster, "AnalysisTemplate")
+          .filter((o) => o.metadata.namespace === deployment.namespace)
+          .map((o) => [o.metadata.name as string, ((o.spec.args ?? []) as Doc[]).map((a) => a.name as string)]),
+      );
+      for (const ref of analysisRefs(valuesOf(t, deployment.valuesPath).rollout)) {
+        const needed = [...new Set((ref.templates as Doc[]).flatMap((x) => declared.get(x.templateName) ?? []))];
+        const passed = new Map(((ref.args ?? []) as Doc[]).map((a) => [a.name, a.value]));
+        // Argo Rollouts: "args.<name> was not resolved" otherwise.
+        for (const name of needed) expect(passed.get(name), `${deployment.valuesPath}: args.${name} for ${JSON.stringify(ref.templates)}`).toEqual(expect.stringMatching(/\S/));
+      }
+    }
+  });
+
   it("every Application's project exists on its cluster and allows its sources and destination", async () => {
     const t = await build();
     for (const { cluster, app } of t.applications) {
@@ -137,7 +194,17 @@ function checks(build: () => Promise<Tree>) {
       const { server, namespace } = app.spec.destination;
       const allowed = project!.spec.destinations.some((d: Doc) => d.server === server && glob(d.namespace, namespace ?? ""));
       expect(allowed, `${app.metadata.name} into ${server} ${namespace}`).toBe(true);
+      // CreateNamespace makes the Application own a Namespace, a cluster-scoped object the project must permit.
+      if (syncOptions(app).includes("CreateNamespace=true")) {
+        const permits = (project!.spec.clusterResourceWhitelist ?? []).some((g: Doc) => glob(g.group, "") && glob(g.kind, "Namespace"));
+        expect(permits, `${app.metadata.name}: project ${app.spec.project} permits Namespace`).toBe(true);
+      }
     }
+  });
+
+  it("an analysis on the in-cluster Prometheus addresses the Service the monitoring component's chart creates", async () => {
+    const t = await build();
+    for (const { template, host, service } of inClusterPrometheus(t)) expect(host, template).toBe(service);
   });
 
   it("a preview's per-pull-request parameters land in its values file and give a valid Ingress", async () => {
@@ -169,6 +236,8 @@ function checks(build: () => Promise<Tree>) {
 describe("cross-target consistency: fixture", () => {
   checks(async () => {
     const model = fixtureModelWithAccess();
+    // What resolve gives a deployment whose rollout's analyses take service-name (the fixture's error-rate does).
+    for (const d of model.deployments) if (d.rollout !== undefined) d.analysisArgs = { "service-name": d.releaseName };
     return tree(model, emit(model, ["kubernetes", "argocd", "helm"]));
   });
 });
@@ -177,5 +246,14 @@ describe.each(EXAMPLES)("cross-target consistency: %s", (example) => {
   checks(async () => {
     const { model, files } = await buildExample(example);
     return tree(model, files);
+  });
+});
+
+describe("cross-target consistency: the examples' analyses", () => {
+  it("some run against the in-cluster Prometheus, and some pass arguments (so the checks above are exercised)", async () => {
+    const trees = await Promise.all(EXAMPLES.map(async (e) => { const { model, files } = await buildExample(e); return tree(model, files); }));
+    expect(trees.flatMap(inClusterPrometheus).length).toBeGreaterThan(0);
+    const withArgs = trees.flatMap((t) => t.model.deployments.filter((d) => analysisRefs(valuesOf(t, d.valuesPath).rollout).some((r) => r.args?.length > 0)));
+    expect(withArgs.length).toBeGreaterThan(0);
   });
 });

@@ -1,27 +1,110 @@
-import type { ModelComponent } from "../model.js";
+import type { ModelBackup, ModelBucket, ModelCluster, ModelComponent, ModelExternalSecret, ModelProfile, ModelSecretStore } from "../model.js";
+
+type Values = Record<string, unknown>;
 
 interface CatalogEntry {
+  /** Chart repository; an OCI registry is written without a scheme (`registry/namespace`), as Argo CD 2.x expects. */
   repoURL: string;
   chart: string;
   version: string;
   namespace: string;
   /** Lower waves sync first: storage and CRD-heavy operators, then operators, then workloads at 0+. */
   syncWave: number;
+  /** Values every install of the component needs; the cluster's defaults and the user's values go over them. */
+  values?: Values;
 }
+
+/**
+ * Argo CD has not assessed an Application's health since 1.8, so an app-of-apps would not wait for
+ * a child Application of an earlier sync wave to become healthy. This restores the check (the Lua of
+ * the Argo CD health documentation) through argocd-cm.
+ */
+export const APPLICATION_HEALTH_KEY = "resource.customizations.health.argoproj.io_Application";
+const APPLICATION_HEALTH_LUA = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`;
+
+/**
+ * kube-prometheus-stack names its objects after `kube-prometheus-stack.fullname` (the release name
+ * plus the chart name, cut to 26 characters: `monitoring-kube-prometheus` for release `monitoring`).
+ * Fixing it makes the Prometheus Service `kube-prometheus-stack-prometheus` whatever the release is
+ * called, the address analyses use: `http://kube-prometheus-stack-prometheus.<namespace>.svc:9090`.
+ */
+export const MONITORING_FULLNAME = "kube-prometheus-stack";
+
+/** The Velero object-store and EBS plugin; v1.11.x is the line for Velero 1.15 (velero chart 8.1.0). */
+export const VELERO_AWS_PLUGIN_IMAGE = "velero/velero-plugin-for-aws:v1.11.0";
+/**
+ * Velero on MinIO reads its credentials from this Secret in its namespace: key `cloud`, an AWS
+ * credentials file for the MinIO user. plinth never writes credentials, so it is created out of band.
+ */
+export const VELERO_MINIO_CREDENTIALS_SECRET = "velero-s3-credentials";
 
 /** Pinned charts of the platform components plinth knows how to install. */
 export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
-  argocd: { repoURL: "https://argoproj.github.io/argo-helm", chart: "argo-cd", version: "7.7.11", namespace: "argocd", syncWave: -3 },
+  argocd: {
+    repoURL: "https://argoproj.github.io/argo-helm",
+    chart: "argo-cd",
+    version: "7.7.11",
+    namespace: "argocd",
+    syncWave: -3,
+    values: { configs: { cm: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA } } },
+  },
   "argo-rollouts": { repoURL: "https://argoproj.github.io/argo-helm", chart: "argo-rollouts", version: "2.38.0", namespace: "argo-rollouts", syncWave: -1 },
   "external-secrets": { repoURL: "https://charts.external-secrets.io", chart: "external-secrets", version: "0.19.2", namespace: "external-secrets", syncWave: -1 },
-  "cert-manager": { repoURL: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.16.2", namespace: "cert-manager", syncWave: -2 },
+  // Since v1.15 the chart installs its CRDs only when asked (crds.enabled replaced installCRDs).
+  "cert-manager": { repoURL: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.16.2", namespace: "cert-manager", syncWave: -2, values: { crds: { enabled: true } } },
   "ingress-nginx": { repoURL: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.11.3", namespace: "ingress-nginx", syncWave: -1 },
-  "envoy-gateway": { repoURL: "oci://docker.io/envoyproxy", chart: "gateway-helm", version: "v1.2.4", namespace: "envoy-gateway-system", syncWave: -1 },
+  // Published only as an OCI artifact (oci://docker.io/envoyproxy/gateway-helm); Docker Hub's registry host is registry-1.docker.io.
+  "envoy-gateway": { repoURL: "registry-1.docker.io/envoyproxy", chart: "gateway-helm", version: "v1.2.4", namespace: "envoy-gateway-system", syncWave: -1 },
   "external-dns": { repoURL: "https://kubernetes-sigs.github.io/external-dns", chart: "external-dns", version: "1.15.0", namespace: "external-dns", syncWave: -1 },
   velero: { repoURL: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "8.1.0", namespace: "velero", syncWave: -1 },
   "cloudnative-pg": { repoURL: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.22.1", namespace: "cnpg-system", syncWave: -1 },
-  monitoring: { repoURL: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "66.3.1", namespace: "monitoring", syncWave: -1 },
-  loki: { repoURL: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.22.0", namespace: "monitoring", syncWave: 0 },
+  monitoring: {
+    repoURL: "https://prometheus-community.github.io/helm-charts",
+    chart: "kube-prometheus-stack",
+    version: "66.3.1",
+    namespace: "monitoring",
+    syncWave: -1,
+    values: { fullnameOverride: MONITORING_FULLNAME },
+  },
+  // Loki 6 renders nothing without a schema and storage: one replica of the single binary on its own
+  // volume (filesystem chunks, TSDB index), single tenant, without the memcached caches that request
+  // gigabytes of memory by default.
+  loki: {
+    repoURL: "https://grafana.github.io/helm-charts",
+    chart: "loki",
+    version: "6.22.0",
+    namespace: "monitoring",
+    syncWave: 0,
+    values: {
+      deploymentMode: "SingleBinary",
+      loki: {
+        auth_enabled: false,
+        commonConfig: { replication_factor: 1 },
+        storage: { type: "filesystem" },
+        schemaConfig: {
+          configs: [{ from: "2024-04-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "loki_index_", period: "24h" } }],
+        },
+      },
+      singleBinary: { replicas: 1 },
+      read: { replicas: 0 },
+      write: { replicas: 0 },
+      backend: { replicas: 0 },
+      chunksCache: { enabled: false },
+      resultsCache: { enabled: false },
+    },
+  },
   vault: { repoURL: "https://helm.releases.hashicorp.com", chart: "vault", version: "0.29.1", namespace: "vault", syncWave: -1 },
   metallb: { repoURL: "https://metallb.github.io/metallb", chart: "metallb", version: "0.14.8", namespace: "metallb-system", syncWave: -2 },
   openebs: { repoURL: "https://openebs.github.io/openebs", chart: "openebs", version: "4.1.1", namespace: "openebs", syncWave: -2 },
@@ -31,6 +114,7 @@ export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
   crossplane: { repoURL: "https://charts.crossplane.io/stable", chart: "crossplane", version: "1.18.1", namespace: "crossplane-system", syncWave: -1 },
 };
 
+/** A component with the catalog's values under the user's (the user wins). */
 export function resolveComponent(input: string | { name: string; version?: string; namespace?: string; values?: Record<string, unknown> }): ModelComponent {
   const spec = typeof input === "string" ? { name: input } : input;
   const entry = COMPONENT_CATALOG[spec.name]!;
@@ -38,9 +122,139 @@ export function resolveComponent(input: string | { name: string; version?: strin
     name: spec.name,
     namespace: spec.namespace ?? entry.namespace,
     chart: { repoURL: entry.repoURL, name: entry.chart, version: spec.version ?? entry.version },
-    values: spec.values ?? {},
+    values: mergeValues(entry.values ?? {}, spec.values ?? {}),
     syncWave: entry.syncWave,
   };
+}
+
+/** What a component's cluster-specific defaults are computed from. */
+export interface ComponentContext {
+  cluster: ModelCluster;
+  profile: ModelProfile;
+  backups: readonly ModelBackup[];
+  buckets: readonly ModelBucket[];
+  externalSecrets: readonly ModelExternalSecret[];
+  secretStores: readonly ModelSecretStore[];
+}
+
+/**
+ * The cluster's components (and the ArgoCD the bootstrap installs) with the defaults that depend on
+ * the rest of the Model: buckets, the profile's adapters and the service accounts the IRSA roles
+ * trust. They go under the values already there, so the user's values still win.
+ */
+export function withClusterDefaults(context: ComponentContext): { components: ModelComponent[]; argocd: ModelComponent } {
+  const complete = (component: ModelComponent): ModelComponent => {
+    const defaults = clusterDefaults(component, context);
+    return defaults === undefined ? component : { ...component, values: mergeValues(defaults, component.values) };
+  };
+  return { components: context.cluster.components.map(complete), argocd: complete(context.cluster.argocd) };
+}
+
+function clusterDefaults(component: ModelComponent, context: ComponentContext): Values | undefined {
+  switch (component.name) {
+    case "argocd":
+      return argocdDefaults(context);
+    case "velero":
+      return veleroDefaults(context);
+    case "external-secrets":
+      return externalSecretsDefaults(context);
+    case "loki":
+      return { singleBinary: { persistence: { storageClass: context.profile.storageClass } } };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Helm repositories on an OCI registry, declared to ArgoCD with enableOCI (the argo-cd chart makes a
+ * repository Secret `argocd-repo-<key>` of each entry; its values must be strings).
+ */
+function argocdDefaults({ cluster }: ComponentContext): Values | undefined {
+  const oci = cluster.components.filter((c) => c.name !== "argocd" && !c.chart.repoURL.includes("://"));
+  if (oci.length === 0) return undefined;
+  const repositories = Object.fromEntries(oci.map((c) => [c.name, { name: c.name, type: "helm", url: c.chart.repoURL, enableOCI: "true" }]));
+  return { configs: { repositories } };
+}
+
+/**
+ * Velero with the AWS plugin, which speaks to S3 and to MinIO alike. One BackupStorageLocation per
+ * bucket and prefix the cluster's Velero backups write to (the first is the default), else the
+ * cluster's backup bucket. On S3 it authenticates through IRSA (its role's ARN needs the profile's
+ * accountId) and snapshots EBS volumes; on MinIO through a credentials Secret, without snapshots.
+ */
+function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext): Values {
+  const onS3 = profile.objectStorage.provider === "s3";
+  const region = cluster.region ?? profile.region;
+  const written = backups.filter((b) => b.method === "velero" && b.cluster === cluster.name && b.bucket !== undefined);
+  const fallback = buckets.filter((b) => b.cluster === cluster.name).slice(0, 1);
+  const locations = [
+    ...new Map(
+      (written.length > 0 ? written.map((b) => ({ bucket: b.bucket!, prefix: b.prefix })) : fallback.map((b) => ({ bucket: b.name, prefix: "velero" }))).map((l) => [
+        `${l.bucket}/${l.prefix}`,
+        l,
+      ]),
+    ).values(),
+  ];
+  const config: Record<string, string> = onS3
+    ? { ...(region !== undefined && { region }) }
+    : // The plugin needs a region with path-style addressing; MinIO accepts any.
+      { region: "minio", s3ForcePathStyle: "true", ...(profile.objectStorage.endpoint !== undefined && { s3Url: profile.objectStorage.endpoint }) };
+  const roleArn = onS3 && buckets.some((b) => b.cluster === cluster.name) ? iamRoleArn(profile, region, cluster.iam.veleroRole) : undefined;
+  return {
+    initContainers: [
+      { name: "velero-plugin-for-aws", image: VELERO_AWS_PLUGIN_IMAGE, imagePullPolicy: "IfNotPresent", volumeMounts: [{ mountPath: "/target", name: "plugins" }] },
+    ],
+    backupsEnabled: locations.length > 0,
+    snapshotsEnabled: onS3,
+    configuration: {
+      backupStorageLocation: locations.map((l, i) => ({
+        name: i === 0 ? "default" : `${l.bucket}-${l.prefix}`.replace(/[^a-z0-9-]+/g, "-"),
+        provider: "aws",
+        bucket: l.bucket,
+        prefix: l.prefix,
+        default: i === 0,
+        config,
+      })),
+      ...(onS3 && { volumeSnapshotLocation: [{ name: "default", provider: "aws", config: { ...(region !== undefined && { region }) } }] }),
+    },
+    credentials: onS3 ? { useSecret: false } : { useSecret: true, existingSecret: VELERO_MINIO_CREDENTIALS_SECRET },
+    serviceAccount: {
+      server: { name: cluster.veleroServiceAccount.name, ...(roleArn !== undefined && { annotations: { "eks.amazonaws.com/role-arn": roleArn } }) },
+    },
+  };
+}
+
+/** External Secrets as the service account Vault's role and the IRSA role trust; annotated when it reads AWS Secrets Manager. */
+function externalSecretsDefaults({ cluster, profile, externalSecrets, secretStores }: ComponentContext): Values {
+  const readsSecretsManager = externalSecrets.some(
+    (e) => e.cluster === cluster.name && secretStores.some((s) => s.name === e.store && s.backend === "aws-secrets-manager"),
+  );
+  const roleArn = readsSecretsManager ? iamRoleArn(profile, cluster.region ?? profile.region, cluster.iam.externalSecretsRole) : undefined;
+  return {
+    serviceAccount: {
+      name: cluster.externalSecretsServiceAccount.name,
+      ...(roleArn !== undefined && { annotations: { "eks.amazonaws.com/role-arn": roleArn } }),
+    },
+  };
+}
+
+/** ARN of an IAM role the infra stack creates, when the profile names its AWS account. */
+function iamRoleArn(profile: ModelProfile, region: string | undefined, role: string): string | undefined {
+  if (profile.cloud !== "aws" || profile.accountId === undefined) return undefined;
+  const partition = region?.startsWith("cn-") ? "aws-cn" : region?.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  return `arn:${partition}:iam::${profile.accountId}:role/${role}`;
+}
+
+const isValues = (value: unknown): value is Values => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Helm's merge of two values files: maps merge key by key, anything else in `over` replaces. */
+export function mergeValues(base: Values, over: Values): Values {
+  const out: Values = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isValues(current) && isValues(value) ? mergeValues(current, value) : value;
+  }
+  return out;
 }
 
 /** Default Compose image and port per data-service engine. */

@@ -17,7 +17,7 @@ import type {
   ModelDataService,
   Tier,
 } from "../model.js";
-import { ENGINE_DEFAULTS, resolveComponent } from "./components.js";
+import { ENGINE_DEFAULTS, resolveComponent, withClusterDefaults } from "./components.js";
 import { cronMaxGapSeconds } from "./cron.js";
 import { planRecovery } from "./recovery.js";
 import { resolveTiers } from "./tiers.js";
@@ -131,6 +131,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     name: p.name,
     cloud: p.cloud,
     ...(p.region !== undefined && { region: p.region }),
+    ...(p.accountId !== undefined && { accountId: p.accountId }),
     dns: p.dns,
     secrets: p.secrets,
     objectStorage: p.objectStorage,
@@ -473,6 +474,19 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     }
   });
 
+  // What a deployment passes for each argument its rollout's AnalysisTemplates declare.
+  for (const deployment of deployments) {
+    const names = sorted(
+      (rollouts.find((r) => r.name === deployment.rollout)?.analyses ?? []).flatMap((name) => {
+        const analysis = spec.analyses.find((a) => a.name === name);
+        return analysis ? analysisArgs(analysis) : [];
+      }),
+    );
+    const known: Record<string, string> = { "service-name": deployment.releaseName, namespace: deployment.namespace, environment: deployment.environment };
+    const values = names.filter((name) => Object.hasOwn(known, name)).map((name) => [name, known[name]!] as const);
+    if (values.length > 0) deployment.analysisArgs = Object.fromEntries(values);
+  }
+
   // Buckets: one backup bucket per cluster that has anything to back up.
   const bucketName = (cluster: string) => `${platformName}-${cluster}-backups`;
   const backups: ModelBackup[] = [];
@@ -552,6 +566,11 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     });
   }
   const buckets = [...bucketMap.values()].sort(byName);
+
+  // Component values that depend on the buckets, backups, profile and service accounts (user values still win).
+  for (const cluster of clusters) {
+    Object.assign(cluster, withClusterDefaults({ cluster, profile: profileByName.get(cluster.profile)!, backups, buckets, externalSecrets, secretStores }));
+  }
 
   const roles = spec.roles.map((r, i) => ({
     name: r.name,

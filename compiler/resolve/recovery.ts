@@ -1,5 +1,6 @@
 import type { Model, ModelBackup, ModelCluster, ModelEnvironment, ModelRecoveryPlan, ModelRestoreStep } from "../model.js";
 import { shellQuote as q } from "../../targets/shared/shell.js";
+import { cnpgObjectStore, cnpgRetentionPolicy } from "../../targets/shared/cnpg.js";
 
 type PlanInput = Omit<Model, "recovery">;
 
@@ -20,8 +21,6 @@ export const DEFAULT_ESTIMATES: Record<string, number> = {
   verify: 5 * 60,
 };
 
-/** Where the CloudNativePG images of a Postgres major/minor version are published. */
-const CNPG_IMAGE = "ghcr.io/cloudnative-pg/postgresql";
 /** Where a kubeadm control plane keeps etcd's data and its static pod manifest. */
 const ETCD_DATA_DIR = "/var/lib/etcd";
 const ETCD_MANIFEST = "/etc/kubernetes/manifests/etcd.yaml";
@@ -319,18 +318,8 @@ function cnpgRecoveryCluster(model: PlanInput, cluster: ModelCluster, backup: Mo
   const dataService = model.dataServices.find((d) => d.name === backup.dataService)!;
   const storageClass = model.profiles.find((p) => p.name === cluster.profile)?.storageClass;
   const origin = `${dataService.name}-origin`;
-  const credentials =
-    backup.credentialsSecret !== undefined
-      ? {
-          accessKeyId: { name: backup.credentialsSecret, key: "ACCESS_KEY_ID" },
-          secretAccessKey: { name: backup.credentialsSecret, key: "ACCESS_SECRET_KEY" },
-        }
-      : { inheritFromIAMRole: true };
-  const objectStore = {
-    destinationPath: backup.destinationPath ?? "",
-    ...(backup.endpoint !== undefined && { endpointURL: backup.endpoint }),
-    s3Credentials: credentials,
-  };
+  // The same archive the running Cluster (kubernetes target) writes to.
+  const objectStore = cnpgObjectStore(backup);
   return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Cluster",
@@ -342,13 +331,13 @@ function cnpgRecoveryCluster(model: PlanInput, cluster: ModelCluster, backup: Mo
     },
     spec: {
       instances: dataService.instances,
-      imageName: `${CNPG_IMAGE}:${dataService.version}`,
+      ...(dataService.cnpgImage !== undefined && { imageName: dataService.cnpgImage }),
       ...(dataService.storage !== undefined && {
         storage: { size: dataService.storage, ...(storageClass !== undefined && { storageClass }) },
       }),
       bootstrap: { recovery: { source: origin } },
       externalClusters: [{ name: origin, barmanObjectStore: { ...objectStore, serverName: dataService.name, wal: { maxParallel: 8 } } }],
-      backup: { barmanObjectStore: objectStore, retentionPolicy: `${backup.retentionDays}d` },
+      backup: { barmanObjectStore: objectStore, retentionPolicy: cnpgRetentionPolicy(backup) },
     },
   };
 }

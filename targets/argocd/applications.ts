@@ -26,7 +26,7 @@ export function rootApplication(model: Model, cluster: ModelCluster): IApplicati
         directory: { recurse: true },
       },
       destination: { server: cluster.server, namespace: cluster.argocdNamespace },
-      ...optionalSyncPolicy(syncPolicy(cluster.rootSync)),
+      syncPolicy: syncPolicy(cluster.rootSync),
     },
   };
 }
@@ -55,7 +55,7 @@ export function kubernetesTreeApplication(model: Model, cluster: ModelCluster): 
         directory: { recurse: true },
       },
       destination: { server: cluster.server },
-      ...optionalSyncPolicy(syncPolicy(cluster.rootSync, ["SkipDryRunOnMissingResource=true"])),
+      syncPolicy: syncPolicy(cluster.rootSync, ["SkipDryRunOnMissingResource=true"]),
     },
   };
 }
@@ -86,7 +86,7 @@ export function componentApplication(model: Model, cluster: ModelCluster, compon
         },
       },
       destination: { server: cluster.server, namespace: component.namespace },
-      ...optionalSyncPolicy(syncPolicy(cluster.rootSync, ["CreateNamespace=true", "ServerSideApply=true"])),
+      syncPolicy: syncPolicy(cluster.rootSync, ["CreateNamespace=true", "ServerSideApply=true"]),
     },
   };
 }
@@ -94,8 +94,4 @@ export function componentApplication(model: Model, cluster: ModelCluster, compon
 /** ArgoCD itself is installed by the OpenTofu bootstrap stack, not by its own root application. */
 export function managedComponents(cluster: ModelCluster): ModelComponent[] {
   return cluster.components.filter((c) => c.name !== "argocd");
-}
-
-export function optionalSyncPolicy(policy: ReturnType<typeof syncPolicy>) {
-  return policy ? { syncPolicy: policy } : {};
 }

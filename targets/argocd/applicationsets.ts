@@ -3,7 +3,6 @@ import type { IApplicationSetGenerator } from "@kubernetes-models/argo-cd/argopr
 import type { IApplicationSource } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSource";
 import type { IHelmParameter } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/HelmParameter";
 import type { Model, ModelCluster, ModelDeployment, ModelEnvironment, ModelPreview } from "../../compiler/model.js";
-import { optionalSyncPolicy } from "./applications.js";
 import { ARGO_API_VERSION, platformLabels, pullRequestTemplate, syncPolicy, waveAnnotation, workloadWave } from "./meta.js";
 
 /**
@@ -74,13 +73,11 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
           project: first.project,
           sources: [chartSource, valuesSource],
           destination: { server: cluster.server, namespace: pullRequestTemplate(first.namespace) },
-          ...optionalSyncPolicy(
-            syncPolicy(
-              { automated: environment.sync === "auto", prune: environment.prune, selfHeal: environment.selfHeal },
-              // A preview's namespace exists only for its pull request; the kubernetes target owns every other one.
-              preview ? ["CreateNamespace=true"] : [],
-              preview ? { managedNamespaceMetadata: { labels: environmentLabels } } : {},
-            ),
+          syncPolicy: syncPolicy(
+            { automated: environment.sync === "auto", prune: environment.prune, selfHeal: environment.selfHeal },
+            // A preview's namespace exists only for its pull request; the kubernetes target owns every other one.
+            preview ? ["CreateNamespace=true"] : [],
+            preview ? { managedNamespaceMetadata: { labels: environmentLabels } } : {},
           ),
         },
       },

@@ -1,3 +1,4 @@
+import type { IRetryStrategy } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/RetryStrategy";
 import type { ISyncPolicy } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/SyncPolicy";
 import type { Model, ModelCluster } from "../../compiler/model.js";
 
@@ -8,8 +9,9 @@ export const ARGO_API_VERSION = "argoproj.io/v1alpha1";
  * one is healthy: projects before anything that names them, operators (component waves from the Model)
  * before the kubernetes/<cluster> tree whose ExternalSecrets, SecretStores and
  * AnalysisTemplates need their CRDs, and that tree (namespaces, quotas, secrets) before the workloads.
- * ArgoCD waits on a child Application's health only with the Application health check configured in
- * argocd-cm (the bootstrap's concern); without it the waves still order creation.
+ * ArgoCD waits on a child Application's health only with the Application health check in argocd-cm,
+ * which the argocd component's default values carry (compiler/resolve/components.ts) and the
+ * bootstrap stack installs.
  */
 export const PROJECT_WAVE = -10;
 
@@ -35,18 +37,25 @@ export function platformLabels(model: Model, extra: Record<string, string> = {})
   };
 }
 
+/**
+ * A failed sync is retried, bounded: the first sync of a component often hits a CRD another one is
+ * still registering, and without a retry ArgoCD would not try that commit again. 10s, 20s, 40s, 80s,
+ * 160s (capped at 3m). Manual syncs from the UI start from the same settings.
+ */
+export const SYNC_RETRY: IRetryStrategy = { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } };
+
 /** `automated` only when asked for: a manual environment has no automated block at all. */
 export function syncPolicy(
   sync: { automated: boolean; prune: boolean; selfHeal: boolean },
   syncOptions: string[] = [],
-  extra: Omit<ISyncPolicy, "automated" | "syncOptions"> = {},
-): ISyncPolicy | undefined {
-  const policy: ISyncPolicy = {
+  extra: Omit<ISyncPolicy, "automated" | "syncOptions" | "retry"> = {},
+): ISyncPolicy {
+  return {
     ...(sync.automated && { automated: { prune: sync.prune, selfHeal: sync.selfHeal } }),
     ...(syncOptions.length > 0 && { syncOptions }),
     ...extra,
+    retry: SYNC_RETRY,
   };
-  return Object.keys(policy).length > 0 ? policy : undefined;
 }
 
 /** The Model writes a preview's pull request number as `{number}`; ApplicationSet go templates as `{{.number}}`. */

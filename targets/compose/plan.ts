@@ -93,25 +93,31 @@ const IN_CLUSTER_HOST = /(?:^|[^a-z0-9.-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a
 export const isInClusterAddress = (value: string | number | boolean) => typeof value === "string" && IN_CLUSTER_HOST.test(value);
 
 /**
- * Where the SaaS environments of `tier` read one secret of `service`: the key each environment's
- * ExternalSecret (or, for previews, its chart's) asks for, read from the Model. Environments on other
- * tiers count only when none on this tier deploys the service.
+ * Where the SaaS environments of `tier` read one secret, given the services and variables that use
+ * it: the key each environment's ExternalSecret (or, for previews, its chart's) asks for, read from
+ * the Model with the environment's prefix already applied. Other tiers' environments count only
+ * when none on this tier has the secret.
  */
-function saasSources(model: Model, tier: ModelTier, service: string, variable: string): SaasSecretSource[] {
-  const onTier = new Set(model.environments.filter((e) => e.tier === tier.name).map((e) => e.name));
-  const deployments = model.deployments.filter((d) => d.service === service && d.secretName !== undefined);
-  const chosen = deployments.some((d) => onTier.has(d.environment)) ? deployments.filter((d) => onTier.has(d.environment)) : deployments;
-  const byLocation = new Map<string, SaasSecretSource>();
-  for (const d of chosen) {
+function saasSources(model: Model, tier: ModelTier, usedBy: readonly { name: string; variable: string }[]): SaasSecretSource[] {
+  const found: { environment: string; location: Omit<SaasSecretSource, "environments"> }[] = [];
+  for (const d of model.deployments) {
+    const use = usedBy.find((u) => u.name === d.service);
+    if (!use || d.secretName === undefined) continue;
     const external =
       d.chartExternalSecret ?? model.externalSecrets.find((e) => e.cluster === d.cluster && e.namespace === d.namespace && e.name === d.secretName && e.environment === d.environment);
-    const entry = external?.data.find((x) => x.secretKey === variable);
+    const entry = external?.data.find((x) => x.secretKey === use.variable);
     if (!external || !entry) continue;
-    const location = { store: external.store, key: entry.key, ...(entry.property !== undefined && { property: entry.property }) };
+    found.push({ environment: d.environment, location: { store: external.store, key: entry.key, ...(entry.property !== undefined && { property: entry.property }) } });
+  }
+  const onTier = new Set(model.environments.filter((e) => e.tier === tier.name).map((e) => e.name));
+  const chosen = found.some((f) => onTier.has(f.environment)) ? found.filter((f) => onTier.has(f.environment)) : found;
+  const byLocation = new Map<string, SaasSecretSource>();
+  for (const { environment, location } of chosen) {
     const id = JSON.stringify([location.store, location.key, location.property ?? null]);
     const known = byLocation.get(id);
-    if (known) known.environments.push(d.environment);
-    else byLocation.set(id, { environments: [d.environment], ...location });
+    if (known) {
+      if (!known.environments.includes(environment)) known.environments.push(environment);
+    } else byLocation.set(id, { environments: [environment], ...location });
   }
   return [...byLocation.values()];
 }
@@ -163,7 +169,7 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
           name: unique(slugCounts.get(base)! > 1 ? slug(`${ref.store}-${base}`) : base),
           purpose: "",
           usedBy: [],
-          source: { kind: "ref", ref, saas: saasSources(model, tier, service.name, variable) },
+          source: { kind: "ref", ref, saas: [] },
         };
         byRef.set(id, secret);
         secrets.push(secret);
@@ -173,6 +179,7 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
   }
   for (const secret of byRef.values()) {
     secret.purpose = secret.usedBy.map((u) => `${u.variable} of ${u.name}`).join(", ");
+    if (secret.source.kind === "ref") secret.source.saas = saasSources(model, tier, secret.usedBy);
   }
 
   const needed = new Set(tierServices.flatMap((s) => s.dependsOn.dataServices.filter((d) => inTier.has(d))));

@@ -7,6 +7,7 @@ import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IDeploymentStrategy } from "kubernetes-models/apps/v1/DeploymentStrategy";
 import type { IBlueGreenStrategy } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/BlueGreenStrategy";
 import type { ICanaryStep } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStep";
+import type { IRolloutAnalysis } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutAnalysis";
 import type { ICanaryStrategy } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStrategy";
 import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
 import { parseDuration } from "../../spec/units.js";
@@ -105,7 +106,7 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
       scale.kind === "autoscale"
         ? { enabled: true, minReplicas: scale.min, maxReplicas: scale.max, targetCPUUtilizationPercentage: scale.targetCPU }
         : { enabled: false },
-    rollout: rolloutValues(rollout),
+    rollout: rolloutValues(rollout, analysisArguments(model, deployment)),
     ...(deployment.secretName !== undefined && {
       externalSecrets: {
         secretName: deployment.secretName,
@@ -158,7 +159,24 @@ function probeValues(probe: ModelProbe): IProbe {
   };
 }
 
-function rolloutValues(rollout: ModelRollout | undefined): RolloutValues {
+/**
+ * An analysis step, background analysis or pre-promotion analysis: its AnalysisTemplates and a value
+ * for every argument they declare, from the deployment (Argo Rollouts refuses to start the run when
+ * one is unresolved, and ignores arguments no template declares).
+ */
+type AnalysisArguments = (templates: readonly string[]) => IRolloutAnalysis;
+
+function analysisArguments(model: Model, deployment: ModelDeployment): AnalysisArguments {
+  return (templates) => {
+    const declared = [...new Set(templates.flatMap((name) => model.analyses.find((a) => a.name === name)?.args ?? []))].sort();
+    const args = declared
+      .filter((name) => deployment.analysisArgs?.[name] !== undefined)
+      .map((name) => ({ name, value: deployment.analysisArgs![name]! }));
+    return { templates: analysisTemplates(templates), ...(args.length > 0 && { args }) };
+  };
+}
+
+function rolloutValues(rollout: ModelRollout | undefined, analysis: AnalysisArguments): RolloutValues {
   if (rollout === undefined) return { enabled: false };
   switch (rollout.strategy) {
     case "canary":
@@ -167,8 +185,8 @@ function rolloutValues(rollout: ModelRollout | undefined): RolloutValues {
         strategy: "canary",
         autoRollback: rollout.autoRollback,
         canary: {
-          steps: rollout.steps.map(canaryStep),
-          ...(rollout.backgroundAnalysis.length > 0 && { analysis: { templates: analysisTemplates(rollout.backgroundAnalysis) } }),
+          steps: rollout.steps.map((step) => canaryStep(step, analysis)),
+          ...(rollout.backgroundAnalysis.length > 0 && { analysis: analysis(rollout.backgroundAnalysis) }),
         },
       };
     case "blueGreen":
@@ -177,7 +195,7 @@ function rolloutValues(rollout: ModelRollout | undefined): RolloutValues {
         strategy: "blueGreen",
         blueGreen: {
           autoPromotionEnabled: rollout.autoPromotion,
-          ...(rollout.prePromotionAnalysis.length > 0 && { prePromotionAnalysis: { templates: analysisTemplates(rollout.prePromotionAnalysis) } }),
+          ...(rollout.prePromotionAnalysis.length > 0 && { prePromotionAnalysis: analysis(rollout.prePromotionAnalysis) }),
           scaleDownDelaySeconds: parseDuration(rollout.scaleDownDelay)!,
         },
       };
@@ -192,10 +210,10 @@ function rolloutValues(rollout: ModelRollout | undefined): RolloutValues {
   }
 }
 
-function canaryStep(step: ModelCanaryStep): ICanaryStep {
+function canaryStep(step: ModelCanaryStep, analysis: AnalysisArguments): ICanaryStep {
   if ("setWeight" in step) return { setWeight: step.setWeight };
   if ("pause" in step) return { pause: step.pause.duration !== undefined ? { duration: toGoDuration(step.pause.duration) } : {} };
-  return { analysis: { templates: analysisTemplates(step.analysis.templates) } };
+  return { analysis: analysis(step.analysis.templates) };
 }
 
 /** AnalysisTemplates are namespaced objects of the kubernetes target, named after the spec's analyses. */

@@ -66,6 +66,7 @@ const VELERO_STORAGE_LOCATION = "default";
 /** Every backup object of the Model, placed in its cluster and namespace. */
 export function backupObjects(model: Model): Placed[] {
   const clusters = new Map(model.clusters.map((c) => [c.name, c]));
+  const engines = new Map(model.dataServices.map((d) => [d.name, d.engine]));
   const placed: Placed[] = [];
   for (const backup of model.backups) {
     if (backup.cluster === undefined) continue;
@@ -74,7 +75,7 @@ export function backupObjects(model: Model): Placed[] {
     if (backup.method === "velero") {
       const schedule = veleroSchedule(model, cluster, backup);
       placed.push({ cluster: cluster.name, namespace: schedule.metadata.namespace, object: schedule });
-    } else if (backup.method === "cnpg-pitr") {
+    } else if (backup.method === "cnpg-pitr" && engines.get(backup.dataService ?? "") === "postgres") {
       for (const namespace of backup.namespaces) {
         placed.push(
           { cluster: cluster.name, namespace, object: cnpgCluster(model, cluster, backup, namespace) },

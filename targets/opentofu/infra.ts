@@ -508,9 +508,12 @@ class Infra {
     this.stack.output({ name: "external_secrets_role_arn", description: "IAM role External Secrets assumes (annotate its service account with it).", value: expr("aws_iam_role.external_secrets.arn") });
   }
 
-  /** IRSA role for Velero, when its buckets are in S3. */
+  /** IRSA role for Velero, when the cluster runs it (a component or velero backups) and its buckets are in S3. */
   veleroRole(): void {
     if (this.buckets_.length === 0 || this.profile.objectStorage.provider !== "s3") return;
+    const runsVelero =
+      this.cluster.components.some((c) => c.name === "velero") || this.model.backups.some((b) => b.cluster === this.cluster.name && b.method === "velero");
+    if (!runsVelero) return;
     this.identity();
     const sa = this.cluster.veleroServiceAccount;
     this.stack.section(
@@ -577,7 +580,7 @@ class Infra {
     const address = this.stack.variable({
       name: "vault_address",
       type: "string",
-      description: `Vault address as reachable from where OpenTofu runs (the stores name ${servers.join(", ")}; through kubectl port-forward when that is in-cluster DNS). null reads VAULT_ADDR.`,
+      description: `Address of Vault as reachable from where OpenTofu runs: the spec names ${servers.join(", ")}; when that is in-cluster DNS, e.g. http://127.0.0.1:8200 through kubectl port-forward. null: the provider reads VAULT_ADDR.`,
       default: null,
     });
     this.stack.provider("vault", [
@@ -610,6 +613,10 @@ class Infra {
     }
     const mounts = new Map<string, "v1" | "v2">();
     for (const store of stores) if (firstReader.get(store.vault!.mount) === this.cluster.name) mounts.set(store.vault!.mount, store.vault!.kvVersion);
+    const elsewhere = [...new Set(stores.map((s) => s.vault!.mount))]
+      .filter((mount) => !mounts.has(mount))
+      .sort()
+      .map((mount) => `${mount} (in ${this.model.clusters.find((c) => c.name === firstReader.get(mount))?.stacks.infra ?? firstReader.get(mount)})`);
     // KV v2 serves a secret's data under <mount>/data/<key>; v1 at <mount>/<key>. Read only: External Secrets never writes.
     const paths = [
       ...new Set(stores.flatMap((store) => this.keysRead(store).map((key) => (store.vault!.kvVersion === "v2" ? `${store.vault!.mount}/data/${key}` : `${store.vault!.mount}/${key}`)))),
@@ -623,7 +630,7 @@ class Infra {
     const reviewerJwt = this.stack.variable({
       name: "vault_token_reviewer_jwt",
       type: "string",
-      description: `Token of a service account on ${this.cluster.name} bound to the ClusterRole system:auth-delegator, which Vault presents to the cluster's TokenReview API. null: Vault presents each login's own token, so External Secrets' service account (${sa.namespace}/${sa.name}) needs that binding; or, when Vault runs in a pod of this cluster without kubernetes_ca_cert, its own token.`,
+      description: `Long-lived token (e.g. of a kubernetes.io/service-account-token Secret) of a service account on ${this.cluster.name} bound to the ClusterRole system:auth-delegator: Vault presents it to the cluster's TokenReview API to check logins. null: Vault presents each login's own token, so External Secrets' service account (${sa.namespace}/${sa.name}) needs that binding${eks ? "" : " (or, when Vault runs in a pod of this cluster and kubernetes_ca_cert is null, Vault's own token)"}.`,
       default: null,
       sensitive: true,
     });
@@ -656,7 +663,7 @@ class Infra {
           attr("disable_local_ca_jwt", expr("var.kubernetes_ca_cert != null")),
         ];
     this.stack.section(
-      `Vault for External Secrets (${sa.namespace}/${sa.name}) on ${this.cluster.name}: ${mounts.size > 0 ? "KV mounts, " : ""}this cluster's Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name. Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.`,
+      `Vault for External Secrets (${sa.namespace}/${sa.name}) on ${this.cluster.name}: ${mounts.size > 0 ? "KV mounts, " : ""}this cluster's Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name.${elsewhere.length > 0 ? ` Shared KV mounts are managed by the stack of the first cluster reading them: ${elsewhere.join(", ")}.` : ""} Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.`,
       [
         ...[...mounts.entries()].map(([path, kvVersion]) =>
           block("resource", ["vault_mount", labelFor(path, mountLabels)], [

@@ -5,8 +5,11 @@
  * not check names, quantities or durations).
  *
  * Use `checkManifestFile(path, content)` in a test: it returns the parsed documents and throws one
- * error listing every problem. Extend KINDS when a target emits a new kind.
+ * error listing every problem. Extend KINDS when a target emits a new kind; a CRD that no
+ * kubernetes-models package covers is checked against its schema, vendored in test/support/crds/.
  */
+import { readFileSync } from "node:fs";
+import { Ajv, type ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
@@ -36,8 +39,10 @@ import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/Horizo
 type Doc = Record<string, unknown>;
 
 interface KindRule {
-  /** The kubernetes-models class whose validate() checks the published schema. */
-  model: new (data: never) => { validate(): void };
+  /** The kubernetes-models class whose validate() checks the published schema… */
+  model?: new (data: never) => { validate(): void };
+  /** …or, for a CRD without one, its openAPIV3Schema vendored in test/support/crds/ (file name). */
+  crd?: string;
   namespaced: boolean;
   /** Dotted paths that must be present; a path ending in [] must be a non-empty array. */
   required: string[];
@@ -94,7 +99,54 @@ export const KINDS: Record<string, KindRule> = {
     extra: (d) => arrayAt(d, "spec.rules").flatMap((rule, i) => dns1123Subdomain((rule as Doc).host, `spec.rules[${i}].host`)),
   },
   "autoscaling/v2/HorizontalPodAutoscaler": { model: HorizontalPodAutoscaler, namespaced: true, required: ["spec.scaleTargetRef.name", "spec.maxReplicas"] },
+  // Backups (kubernetes target). No kubernetes-models package covers these CRDs: their schemas are vendored.
+  "velero.io/v1/Schedule": {
+    crd: "velero-schedule.json",
+    namespaced: true,
+    required: ["spec.schedule", "spec.template.ttl", "spec.template.storageLocation", "spec.template.includedNamespaces[]"],
+    extra: (d) => [
+      ...cronProblems(get(d, "spec.schedule"), 5, "spec.schedule"),
+      ...goDuration(d, "spec.template.ttl"),
+      ...arrayAt(d, "spec.template.includedNamespaces").flatMap((n, i) => (n === "*" ? [] : dns1123Label(n, `spec.template.includedNamespaces[${i}]`))),
+    ],
+  },
+  "postgresql.cnpg.io/v1/Cluster": {
+    crd: "cnpg-cluster.json",
+    namespaced: true,
+    required: ["spec.instances", "spec.imageName", "spec.storage.size", "spec.backup.barmanObjectStore.destinationPath", "spec.backup.barmanObjectStore.s3Credentials"],
+    extra: (d) => {
+      const store = get(d, "spec.backup.barmanObjectStore") as Doc | undefined;
+      const size = get(d, "spec.storage.size");
+      const problems = typeof size === "string" && QUANTITY.test(size) ? [] : [`spec.storage.size ${JSON.stringify(size)} is not a quantity string`];
+      if (store && !/^s3:\/\/[a-z0-9][a-z0-9.-]+\/\S+$/.test(String(store.destinationPath))) problems.push(`spec.backup.barmanObjectStore.destinationPath ${JSON.stringify(store.destinationPath)} is not s3://<bucket>/<prefix>`);
+      const credentials = (store?.s3Credentials ?? {}) as Doc;
+      if ((credentials.inheritFromIAMRole === true) === (credentials.accessKeyId !== undefined || credentials.secretAccessKey !== undefined)) {
+        problems.push("spec.backup.barmanObjectStore.s3Credentials needs either inheritFromIAMRole or both secret keys");
+      }
+      return problems;
+    },
+  },
+  "postgresql.cnpg.io/v1/ScheduledBackup": {
+    crd: "cnpg-scheduledbackup.json",
+    namespaced: true,
+    required: ["spec.schedule", "spec.cluster.name"],
+    extra: (d) => [...cronProblems(get(d, "spec.schedule"), 6, "spec.schedule"), ...dns1123Subdomain(get(d, "spec.cluster.name"), "spec.cluster.name")],
+  },
 };
+
+const CRDS_DIR = new URL("./crds/", import.meta.url);
+const crdValidators = new Map<string, ValidateFunction>();
+
+/** The compiled openAPIV3Schema of a vendored CRD (Kubernetes' own x-kubernetes-* keywords are ignored). */
+function crdValidator(file: string): ValidateFunction {
+  let validate = crdValidators.get(file);
+  if (!validate) {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false });
+    validate = ajv.compile(JSON.parse(readFileSync(new URL(file, CRDS_DIR), "utf8")));
+    crdValidators.set(file, validate);
+  }
+  return validate;
+}
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -143,7 +195,11 @@ export function validateWithModel(value: unknown): void {
   const doc = value as Doc;
   const rule = KINDS[`${String(doc.apiVersion)}/${String(doc.kind)}`];
   if (!rule) throw new Error(`no kubernetes-models class for ${String(doc.apiVersion)}/${String(doc.kind)}`);
-  new rule.model(structuredClone(doc) as never).validate();
+  if (rule.model) new rule.model(structuredClone(doc) as never).validate();
+  if (rule.crd) {
+    const validate = crdValidator(rule.crd);
+    if (!validate(doc)) throw new Error((validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`).join("; "));
+  }
 }
 
 /**
@@ -218,6 +274,19 @@ function quantities(doc: Doc, path: string, shown = path): string[] {
   return Object.entries(map as Doc).flatMap(([key, v]) =>
     typeof v === "string" && QUANTITY.test(v) ? [] : [`${shown}.${key} ${JSON.stringify(v)} is not a quantity string`],
   );
+}
+
+/**
+ * A cron expression with `fields` fields (5: Velero, Kubernetes; 6 with leading seconds: CloudNativePG),
+ * or an @-macro, which robfig/cron reads in both forms.
+ */
+function cronProblems(value: unknown, fields: 5 | 6, field: string): string[] {
+  if (typeof value !== "string") return [`${field} is not a string`];
+  if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(value)) return [];
+  const parts = value.trim().split(/\s+/);
+  if (parts.length !== fields) return [`${field} ${JSON.stringify(value)} is not a ${fields}-field cron expression`];
+  const bad = parts.filter((part) => !/^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/.test(part));
+  return bad.length === 0 ? [] : [`${field} ${JSON.stringify(value)} has fields cron cannot parse: ${bad.join(" ")}`];
 }
 
 function goDuration(doc: Doc, path: string, shown = path): string[] {

@@ -1,9 +1,16 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Model } from "../../compiler/model.js";
+import { emit } from "../../compiler/emit.js";
+import { loadReleaseLock, loadSpecFile } from "../../compiler/load/index.js";
+import type { Model, ModelCluster } from "../../compiler/model.js";
+import { APPLICATION_HEALTH_KEY, resolveComponent } from "../../compiler/resolve/components.js";
+import { resolve } from "../../compiler/resolve/index.js";
+import { platformSchema, type Spec } from "../../spec/schema.js";
 import { argocdTarget } from "../../targets/argocd/index.js";
+import { SYNC_RETRY } from "../../targets/argocd/meta.js";
 import type { OutputFile } from "../../targets/types.js";
 import { fixtureModelWithAccess } from "../fixtures/model.js";
-import { buildExample, EXAMPLES } from "../helpers.js";
+import { buildExample, EXAMPLES, EXAMPLES_DIR } from "../helpers.js";
 import { renderApplications } from "../support/appset-render.js";
 import { checkManifestFile, k8sProblems, validateWithModel } from "../support/k8s-check.js";
 
@@ -66,7 +73,7 @@ describe("argocd target on the fixture", () => {
     expect(root.metadata).toMatchObject({ name: "acme-cloud-root", namespace: "argocd" });
     expect(root.spec.project).toBe("default");
     expect(root.spec.source).toEqual({ repoURL: "https://github.com/acme/gitops", targetRevision: "main", path: "argocd/cloud", directory: { recurse: true } });
-    expect(root.spec.syncPolicy).toEqual({ automated: { prune: false, selfHeal: true } });
+    expect(root.spec.syncPolicy).toEqual({ automated: { prune: false, selfHeal: true }, retry: SYNC_RETRY });
   });
 
   it("root follows Model.rootSync: not automated means no automated block; gitopsPath moves the source path", () => {
@@ -75,7 +82,7 @@ describe("argocd target on the fixture", () => {
     changed.clusters[0]!.gitopsPaths = { argocd: "deploy/argocd/cloud", kubernetes: "deploy/kubernetes/cloud" };
     const out = generate(changed);
     const root = doc(out, "argocd/cloud/root.yaml");
-    expect(root.spec.syncPolicy).toBeUndefined();
+    expect(root.spec.syncPolicy).toEqual({ retry: SYNC_RETRY });
     expect(root.spec.source.path).toBe("deploy/argocd/cloud");
     expect(doc(out, "argocd/cloud/kubernetes.yaml").spec.source.path).toBe("deploy/kubernetes/cloud");
   });
@@ -124,9 +131,28 @@ describe("argocd target on the fixture", () => {
     const acme = doc(files, "argocd/cloud/projects/acme.yaml");
     expect(acme.spec.destinations.map((d: Doc) => d.namespace)).toEqual(["dev", "prod", "pr-*"]);
     expect(acme.spec.sourceRepos).toEqual(["https://github.com/acme/app", "https://github.com/acme/gitops"]);
-    expect(acme.spec.clusterResourceWhitelist).toBeUndefined();
     expect(doc(files, "argocd/homelab/projects/homelab-ops.yaml").spec.clusterResourceWhitelist).toEqual([{ group: "*", kind: "*" }]);
     expect(files.some((f) => f.path === "argocd/homelab/projects/acme.yaml")).toBe(false);
+  });
+
+  it("a team project that deploys previews may create Namespaces (CreateNamespace=true), and nothing else cluster-wide", () => {
+    expect(doc(files, "argocd/cloud/projects/acme.yaml").spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
+    const changed = fixtureModelWithAccess();
+    changed.environments = changed.environments.filter((e) => !e.preview);
+    changed.deployments = changed.deployments.filter((d) => d.environment !== "preview");
+    expect(doc(generate(changed), "argocd/cloud/projects/acme.yaml").spec.clusterResourceWhitelist).toBeUndefined();
+  });
+
+  it("every Application retries a failed sync, a bounded number of times with backoff", () => {
+    const apps = [
+      ...all(files).filter(({ doc }) => doc.kind === "Application").map(({ doc }) => doc),
+      ...all(files).filter(({ doc }) => doc.kind === "ApplicationSet").flatMap(({ doc }) => renderApplications(doc)),
+    ];
+    expect(apps.length).toBeGreaterThan(5);
+    for (const app of apps) expect(app.spec.syncPolicy?.retry, app.metadata.name).toEqual(SYNC_RETRY);
+    expect(SYNC_RETRY.limit).toBeGreaterThan(0);
+    expect(SYNC_RETRY.limit).toBeLessThanOrEqual(10);
+    expect(SYNC_RETRY.backoff).toEqual({ duration: "10s", factor: 2, maxDuration: "3m" });
   });
 
   it("roles: policies per action scoped to the role's environments, with the role's groups", () => {
@@ -212,8 +238,8 @@ describe("argocd ApplicationSets", () => {
 
   it("automated sync only where the environment syncs automatically, with its prune and selfHeal", () => {
     const policy = (name: string) => renderApplications(doc(files, `argocd/cloud/applicationsets/${name}.yaml`))[0]!.spec.syncPolicy;
-    expect(policy("dev")).toEqual({ automated: { prune: true, selfHeal: true } });
-    expect(policy("prod")).toBeUndefined();
+    expect(policy("dev")).toEqual({ automated: { prune: true, selfHeal: true }, retry: SYNC_RETRY });
+    expect(policy("prod")).toEqual({ retry: SYNC_RETRY });
     const changed = fixtureModelWithAccess();
     const dev = changed.environments.find((e) => e.name === "dev")!;
     Object.assign(dev, { sync: "manual" });
@@ -279,6 +305,7 @@ describe.each(EXAMPLES)("argocd target on example %s", (example) => {
     expect(own.length).toBeGreaterThan(0);
     const docs = all(own).map(({ doc }) => doc);
     for (const appset of docs.filter((d) => d.kind === "ApplicationSet")) renderApplications(appset).forEach(checkRendered);
+    for (const app of docs.filter((d) => d.kind === "Application")) expect(app.spec.syncPolicy?.retry, app.metadata.name).toEqual(SYNC_RETRY);
     for (const cluster of model.clusters) {
       const root = doc(own, `argocd/${cluster.name}/root.yaml`);
       expect(root.metadata.name).toBe(cluster.rootApplication);
@@ -293,5 +320,187 @@ describe.skipIf(!EXAMPLES.includes("k3s-homelab"))("seed 001 (k3s-homelab)", () 
     const roots = files.filter((f) => /^argocd\/[^/]+\/root\.yaml$/.test(f.path));
     expect(roots).toHaveLength(1);
     expect(doc(files, roots[0]!.path).spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
+  });
+});
+
+/** The component Applications the argocd target writes for one cluster, by component name. */
+function componentApps(files: OutputFile[], cluster: ModelCluster): Map<string, Doc> {
+  const prefix = `argocd/${cluster.name}/components/`;
+  return new Map(files.filter((f) => f.path.startsWith(prefix)).map((f) => [f.path.slice(prefix.length, -".yaml".length), doc(files, f.path)]));
+}
+
+/**
+ * What loki 6.x refuses to render (templates/validate.yaml), for the keys plinth sets, over the
+ * chart's defaults: SimpleScalable with 3 read/write/backend replicas, no single binary, replication 3.
+ */
+function lokiProblems(values: Doc): string[] {
+  const problems: string[] = [];
+  const loki = values.loki ?? {};
+  if (!loki.schemaConfig?.configs?.length && !loki.useTestSchema) problems.push("You must provide a schema_config for Loki");
+  const scalable = ["read", "write", "backend"].some((target) => (values[target]?.replicas ?? 3) > 0);
+  if ((loki.storage?.type ?? "s3") === "filesystem" && scalable) problems.push("Cannot run scalable targets (backend, read, write) without an object storage backend");
+  const single = values.singleBinary?.replicas ?? 0;
+  if ((values.deploymentMode ?? "SimpleScalable") === "SingleBinary" && single < 1) problems.push("SingleBinary with no replica renders no Loki");
+  if (single === 1 && (loki.commonConfig?.replication_factor ?? 3) !== 1) problems.push("one replica needs replication_factor 1");
+  return problems;
+}
+
+describe("component values: catalog defaults under the user's values", () => {
+  it("the user's values win key by key; the catalog's stay where the user says nothing", () => {
+    expect(resolveComponent("cert-manager").values).toEqual({ crds: { enabled: true } });
+    expect(resolveComponent({ name: "cert-manager", values: { crds: { enabled: false } } }).values).toEqual({ crds: { enabled: false } });
+    const loki = resolveComponent({ name: "loki", values: { singleBinary: { replicas: 2 }, loki: { storage: { type: "s3" } } } }).values as Doc;
+    expect(loki.singleBinary).toEqual({ replicas: 2 });
+    expect(loki.loki.storage).toEqual({ type: "s3" });
+    expect(loki.loki.schemaConfig.configs[0]).toMatchObject({ store: "tsdb", schema: "v13" });
+    expect(lokiProblems(resolveComponent("loki").values as Doc)).toEqual([]);
+    expect(lokiProblems({})).toContain("You must provide a schema_config for Loki");
+  });
+
+  it("kube-prometheus-stack is named kube-prometheus-stack whatever the release", () => {
+    expect(resolveComponent("monitoring").values).toEqual({ fullnameOverride: "kube-prometheus-stack" });
+  });
+});
+
+describe.each(EXAMPLES)("component Applications of example %s", (example) => {
+  it("chart sources Argo CD 2.13 can fetch: http(s) repositories, or OCI registries without a scheme declared with enableOCI", async () => {
+    const { model, files } = await buildExample(example);
+    for (const cluster of model.clusters) {
+      const platform = doc(files, `argocd/${cluster.name}/projects/${cluster.platformProject}.yaml`);
+      for (const [name, app] of componentApps(files, cluster)) {
+        const repoURL: string = app.spec.source.repoURL;
+        // Argo CD 2.x takes a Helm source as OCI only without a scheme ("should include hostname and port only").
+        expect(repoURL, name).not.toMatch(/^oci:/);
+        expect(repoURL, name).toMatch(/^(https?:\/\/|[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?\/)/);
+        expect(platform.spec.sourceRepos, name).toContain(repoURL);
+        if (repoURL.includes("://")) continue;
+        const repositories = ((cluster.argocd.values.configs as Doc | undefined)?.repositories ?? {}) as Doc;
+        expect(Object.values(repositories), `${cluster.name}: OCI repository of ${name}`).toContainEqual({ name, type: "helm", url: repoURL, enableOCI: "true" });
+      }
+    }
+  });
+
+  it("the argo-cd values the bootstrap installs restore the Application health check, so sync waves wait for child health", async () => {
+    const { model } = await buildExample(example);
+    for (const cluster of model.clusters) {
+      const lua = ((cluster.argocd.values.configs as Doc | undefined)?.cm as Doc | undefined)?.[APPLICATION_HEALTH_KEY];
+      expect(lua, cluster.name).toEqual(expect.stringContaining("hs.status = obj.status.health.status"));
+      expect(lua).toMatch(/return hs\n$/);
+    }
+  });
+
+  it("cert-manager installs its CRDs; Loki renders as a single binary on the profile's storage class", async () => {
+    const { model, files } = await buildExample(example);
+    for (const cluster of model.clusters) {
+      const apps = componentApps(files, cluster);
+      const certManager = apps.get("cert-manager");
+      if (certManager) expect(certManager.spec.source.helm.valuesObject.crds.enabled).toBe(true);
+      const loki = apps.get("loki");
+      if (!loki) continue;
+      expect(lokiProblems(loki.spec.source.helm.valuesObject), cluster.name).toEqual([]);
+      const storageClass = model.profiles.find((p) => p.name === cluster.profile)!.storageClass;
+      expect(loki.spec.source.helm.valuesObject.singleBinary.persistence.storageClass).toBe(storageClass);
+    }
+  });
+
+  it("Velero writes to the cluster's backup bucket with the AWS plugin, as the service account the IAM role trusts", async () => {
+    const { model, files } = await buildExample(example);
+    for (const cluster of model.clusters) {
+      const velero = componentApps(files, cluster).get("velero");
+      if (!velero) continue;
+      const values = velero.spec.source.helm.valuesObject;
+      const profile = model.profiles.find((p) => p.name === cluster.profile)!;
+      expect(values.initContainers).toEqual([expect.objectContaining({ image: expect.stringMatching(/^velero\/velero-plugin-for-aws:v1\.11\.\d+$/), volumeMounts: [{ mountPath: "/target", name: "plugins" }] })]);
+      const buckets = model.buckets.filter((b) => b.cluster === cluster.name).map((b) => b.name);
+      const veleroBackups = model.backups.filter((b) => b.method === "velero" && b.cluster === cluster.name);
+      expect(values.backupsEnabled).toBe(buckets.length > 0);
+      const [location, ...others] = values.configuration.backupStorageLocation as Doc[];
+      if (buckets.length > 0) {
+        expect(location).toMatchObject({ name: "default", provider: "aws", default: true });
+        for (const l of [location!, ...others]) expect(buckets).toContain(l.bucket);
+        for (const backup of veleroBackups) expect(`s3://${location!.bucket}/${location!.prefix}`).toBe(backup.destinationPath);
+      }
+      if (profile.objectStorage.provider === "minio") {
+        expect(location?.config).toEqual({ region: expect.any(String), s3ForcePathStyle: "true", s3Url: profile.objectStorage.endpoint });
+        expect(values.credentials).toEqual({ useSecret: true, existingSecret: expect.any(String) });
+        expect(values.snapshotsEnabled).toBe(false);
+      } else {
+        expect(values.credentials).toEqual({ useSecret: false });
+        expect(values.volumeSnapshotLocation ?? values.configuration.volumeSnapshotLocation).toEqual([expect.objectContaining({ provider: "aws" })]);
+      }
+      expect(values.serviceAccount.server.name).toBe(cluster.veleroServiceAccount.name);
+      expect(velero.spec.destination.namespace).toBe(cluster.veleroServiceAccount.namespace);
+    }
+  });
+
+  it("External Secrets runs as the service account Vault's role and the IRSA role trust", async () => {
+    const { model, files } = await buildExample(example);
+    for (const cluster of model.clusters) {
+      const eso = componentApps(files, cluster).get("external-secrets");
+      if (!eso) continue;
+      expect(eso.spec.source.helm.valuesObject.serviceAccount.name).toBe(cluster.externalSecretsServiceAccount.name);
+      expect(eso.spec.destination.namespace).toBe(cluster.externalSecretsServiceAccount.namespace);
+    }
+  });
+});
+
+describe("the examples exercise every component default", () => {
+  it("cert-manager, loki, monitoring, an OCI chart, and Velero on S3 and on MinIO", async () => {
+    const built = await Promise.all(EXAMPLES.map((e) => buildExample(e)));
+    const components = new Set(built.flatMap(({ model }) => model.clusters.flatMap((c) => c.components.map((x) => x.name))));
+    for (const name of ["cert-manager", "loki", "monitoring", "envoy-gateway", "velero", "external-secrets"]) expect(components, name).toContain(name);
+    const veleroStorage = new Set(
+      built.flatMap(({ model }) => model.clusters.filter((c) => c.components.some((x) => x.name === "velero")).map((c) => model.profiles.find((p) => p.name === c.profile)!.objectStorage.provider)),
+    );
+    expect(veleroStorage).toEqual(new Set(["s3", "minio"]));
+  });
+});
+
+describe.skipIf(!EXAMPLES.includes("bitvault"))("component values from a spec (bitvault)", () => {
+  async function build(edit: (spec: Spec) => void): Promise<{ model: Model; files: OutputFile[] }> {
+    const specFile = path.join(EXAMPLES_DIR, "bitvault", "platform.ts");
+    const spec = platformSchema.parse((await loadSpecFile(specFile)).value) as Spec;
+    edit(spec);
+    const model = resolve(spec, (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>);
+    return { model, files: emit(model, ["opentofu", "argocd"]) };
+  }
+  /** Name of the IAM role the infra stack creates under `label`, if it does. */
+  const infraRole = (files: OutputFile[], cluster: ModelCluster, label: string) => {
+    const main = files.find((f) => f.path === `opentofu/${cluster.stacks.infra}/main.tf`)!.content;
+    return new RegExp(`resource "aws_iam_role" "${label}" \\{\\s*name\\s*=\\s*"([^"]+)"`).exec(main)?.[1];
+  };
+  const annotation = (app: Doc | undefined, ...path: string[]) =>
+    path.reduce<any>((node, key) => node?.[key], app?.spec.source.helm.valuesObject)?.annotations?.["eks.amazonaws.com/role-arn"];
+
+  it("with the profile's accountId the service accounts name exactly the IRSA roles the infra stack creates; without it, none", async () => {
+    const withAccount = await build((spec) => Object.assign(spec.profiles[0]!, { accountId: "123456789012" }));
+    let annotated = 0;
+    for (const cluster of withAccount.model.clusters) {
+      const apps = componentApps(withAccount.files, cluster);
+      for (const [component, label, path_] of [
+        ["velero", "velero", ["serviceAccount", "server"]],
+        ["external-secrets", "external_secrets", ["serviceAccount"]],
+      ] as const) {
+        const role = infraRole(withAccount.files, cluster, label);
+        const arn = annotation(apps.get(component), ...path_);
+        expect(arn, `${cluster.name} ${component}`).toBe(role === undefined ? undefined : `arn:aws:iam::123456789012:role/${role}`);
+        if (arn !== undefined) annotated++;
+      }
+    }
+    expect(annotated).toBeGreaterThanOrEqual(3);
+    const without = await build(() => {});
+    for (const file of without.files.filter((f) => f.path.includes("/components/"))) expect(file.content).not.toContain("eks.amazonaws.com/role-arn");
+  });
+
+  it("a user's component values win over plinth's defaults", async () => {
+    const { model, files } = await build((spec) => {
+      spec.clusters[0]!.components = spec.clusters[0]!.components.map((c) =>
+        (typeof c === "string" ? c : c.name) === "velero" ? { name: "velero", values: { snapshotsEnabled: false, configuration: { uploaderType: "kopia" } } } : c,
+      );
+    });
+    const values = componentApps(files, model.clusters[0]!).get("velero")!.spec.source.helm.valuesObject;
+    expect(values.snapshotsEnabled).toBe(false);
+    expect(values.configuration.uploaderType).toBe("kopia");
+    expect(values.configuration.backupStorageLocation[0].bucket).toBe(model.buckets.find((b) => b.cluster === model.clusters[0]!.name)!.name);
   });
 });

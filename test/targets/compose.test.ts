@@ -55,7 +55,14 @@ function composeFixture(): Model {
       { name: "metrics", port: 9090, protocol: "TCP", expose: false },
       { name: "syslog", port: 5514, protocol: "UDP", expose: true },
     ],
-    env: { GREETING: "costs $5 or ${PRICE}", MODE: "on", RETRIES: 3 },
+    env: {
+      GREETING: "costs $5 or ${PRICE}",
+      MODE: "on",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.monitoring.svc:4317",
+      RETRIES: 3,
+      SEARCH_URL: "https://search.data.svc.cluster.local:9200/",
+      UPSTREAM: "https://api.example.com/svc",
+    },
     secretEnv: [
       { name: "DATABASE_URL", ref: { store: "aws", key: "api/database", property: "url" } },
       { name: "SIGNING_KEYS", ref: { store: "vault", key: "worker/keys" } },
@@ -282,6 +289,28 @@ async function checkBundle(bundle: Bundle, model: Model): Promise<void> {
     expect(value, label).toMatch(/^[a-z0-9,-]*$/);
   }
 
+  // Kubernetes in-cluster addresses are never copied: each such variable reads an empty-by-default .env setting.
+  const composeText = bundle.files.get("compose.yaml")!;
+  expect(composeText, `${label}: no in-cluster address in compose.yaml`).not.toMatch(/\.svc(?:\.cluster\.local)?(?=[:/"'\s]|$)|\.cluster\.local\b/m);
+  for (const name of tier.services) {
+    const service = model.services.find((s) => s.name === name)!;
+    const environment = (services[name]!.environment ?? {}) as Record<string, string>;
+    for (const [variable, value] of Object.entries(service.env)) {
+      if (!/\.svc\b|\.cluster\.local\b/.test(String(value))) continue;
+      const setting = /^\$\{([A-Z0-9_]+):-\}$/.exec(environment[variable] ?? "")?.[1];
+      expect(setting, `${label}: ${name} ${variable} comes from .env`).toBeDefined();
+      expect(declared.get(setting!), `${label}: ${setting} is empty in .env.example`).toBe("");
+    }
+  }
+
+  // What the tier runs starts with `docker compose up -d`: every profile is enabled in .env.example,
+  // and the README has .env created from it before the start.
+  const profiled = Object.entries(services)
+    .filter(([, s]) => (s!.profiles ?? []).length > 0)
+    .map(([name]) => name)
+    .sort();
+  expect(declared.get("COMPOSE_PROFILES")?.split(",").filter(Boolean).sort() ?? [], `${label}: COMPOSE_PROFILES enables every optional part`).toEqual(profiled);
+
   // Markdown passes markdownlint; every shell block is valid sh.
   const readme = bundle.files.get("README.md")!;
   expect(await markdownProblems({ "README.md": readme, "secrets/README.md": bundle.files.get("secrets/README.md")! }), label).toEqual([]);
@@ -291,7 +320,7 @@ async function checkBundle(bundle: Bundle, model: Model): Promise<void> {
     expect(syntax.status).toBe(0);
   }
   // The start steps, in order; every secret file is named.
-  const positions = ["mkdir -p secrets", "docker compose config -q", "docker compose up -d\n", "docker compose ps"].map((s) => readme.indexOf(s));
+  const positions = ["test -f .env || cp .env.example .env", "mkdir -p secrets", "docker compose config -q", "docker compose up -d\n", "docker compose ps"].map((s) => readme.indexOf(s));
   expect(
     positions.every((p) => p >= 0),
     `${label}: ${positions}`,
@@ -371,7 +400,6 @@ describe("compose target on a fixture with every engine", () => {
     const s = composeOf(bundle("full")).services!;
     expect(s.archive!.profiles).toEqual(["archive"]);
     for (const needed of ["blobs", "cache", "db", "events", "search", "sessions", "vault"]) expect(s[needed]!.profiles, needed).toBeUndefined();
-    expect(bundle("full").files.get(".env.example")).toContain("\nCOMPOSE_PROFILES=\n");
     expect(bundle("full").files.get("README.md")).toContain("docker compose --profile archive up -d");
     expect(bundle("lite").files.get(".env.example")).not.toContain("COMPOSE_PROFILES");
   });
@@ -411,15 +439,47 @@ describe("compose target on a fixture with every engine", () => {
       MINIO_ROOT_USER_FILE: "/run/secrets/blobs-root-user",
     });
     const readme = bundle("full").files.get("README.md")!;
-    // Where each reference lives, with the command that copies it from its store.
-    expect(readme).toContain(
-      "aws secretsmanager get-secret-value --region eu-west-1 --secret-id api/database --query SecretString --output text | jq -j --arg p url '.[$p]' > secrets/api-database-url",
-    );
-    expect(readme).toContain(
-      "VAULT_ADDR=http://vault.security.svc:8200 vault kv get -mount=kv -format=json worker/keys | jq -jc .data.data > secrets/worker-keys",
-    );
-    expect(readme).toContain("kubectl -n security get secret worker-token -o json | jq -j --arg p token '.data[$p] | @base64d' > secrets/worker-token-token");
     expect(readme).toContain("openssl rand -hex 32 | tr -d '\\n' > secrets/db-password");
+  });
+
+  it("has the operator write their own secrets: what each is and its format, the SaaS's prefixed key only as a hint", () => {
+    const full = bundle("full").files.get("README.md")!;
+    // No command pulls the SaaS's secrets onto the host, whatever the store.
+    for (const tool of ["vault kv get", "secretsmanager get-secret-value", "get secret", "VAULT_ADDR="]) expect(full).not.toContain(tool);
+    const row = (readme: string, file: string) => readme.split("\n").find((line) => line.startsWith(`| \`secrets/${file}\` |`))!;
+    // The SaaS key is the one the environment's ExternalSecret reads, environment prefix included.
+    const prodKey = model.externalSecrets.find((e) => e.environment === "prod" && e.service === "api")!.data[0]!;
+    expect(prodKey.key).toBe("prod/api/database");
+    expect(row(full, "api-database-url")).toContain(`\`aws:${prodKey.key}#${prodKey.property}\``);
+    expect(row(full, "api-database-url")).toContain("in `prod`");
+    expect(row(full, "api-database-url")).not.toContain("`aws:api/database#url`");
+    // dev runs the standard tier: its bundle hints at dev's key.
+    expect(row(bundle("standard").files.get("README.md")!, "api-database-url")).toMatch(/`aws:dev\/api\/database#url` \(aws-secrets-manager\) in `dev`/);
+    // Format: one field's value, or the whole secret as JSON.
+    expect(row(full, "api-database-url")).toContain("one value");
+    expect(row(full, "worker-keys")).toContain("JSON object");
+    expect(full).toContain("write your own values, never copies of the SaaS's");
+  });
+
+  it("turns env values that are Kubernetes in-cluster addresses into empty .env settings", () => {
+    const full = bundle("full");
+    const worker = composeOf(full).services!.worker!.environment as Record<string, string>;
+    expect(worker.OTEL_EXPORTER_OTLP_ENDPOINT).toBe("${WORKER_OTEL_EXPORTER_OTLP_ENDPOINT:-}");
+    expect(worker.SEARCH_URL).toBe("${WORKER_SEARCH_URL:-}");
+    // Not in-cluster: copied as it is.
+    expect(worker.UPSTREAM).toBe("https://api.example.com/svc");
+    const envExample = full.files.get(".env.example")!;
+    expect(envExample).toMatch(/# OTEL_EXPORTER_OTLP_ENDPOINT of worker\. The SaaS sets http:\/\/otel-collector\.monitoring\.svc:4317, a Kubernetes in-cluster address[^\n]*\nWORKER_OTEL_EXPORTER_OTLP_ENDPOINT=\n/);
+    expect(full.files.get("compose.yaml")).not.toContain("otel-collector.monitoring.svc");
+    expect(full.files.get("README.md")).toContain("`WORKER_OTEL_EXPORTER_OTLP_ENDPOINT`: `OTEL_EXPORTER_OTLP_ENDPOINT` of `worker`");
+  });
+
+  it("enables the tier's optional parts in .env.example and has the README create .env before the start", () => {
+    expect(bundle("full").files.get(".env.example")).toContain("\nCOMPOSE_PROFILES=archive\n");
+    const readme = bundle("full").files.get("README.md")!;
+    expect(readme).not.toContain("Optional: `cp .env.example .env`");
+    expect(readme.indexOf("test -f .env || cp .env.example .env")).toBeLessThan(readme.indexOf("docker compose up -d\n"));
+    expect(readme).toMatch(/\| `archive` \|[^\n]*\| always, unless removed from `COMPOSE_PROFILES`/);
   });
 
   it("never writes a secret value or an .env file", () => {
@@ -533,6 +593,25 @@ describe.skipIf(!HAS_DOCKER_COMPOSE)(`docker-compose config accepts the bundles$
     const result = dockerComposeConfig(materialise(full, broken), "-q");
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/restart_policy/);
+  });
+
+  it.each(["lite", "standard", "full"])("docker-compose lists as profiles exactly what COMPOSE_PROFILES in the %s .env.example enables", (tier) => {
+    const bundle = bundles.find((b) => b.tier === tier)!;
+    const result = dockerComposeConfig(materialise(bundle), "--profiles");
+    expect(result.status, result.stderr).toBe(0);
+    const enabled = /^COMPOSE_PROFILES=(.*)$/m.exec(bundle.files.get(".env.example")!)?.[1]?.split(",").filter(Boolean) ?? [];
+    expect(result.stdout.split("\n").filter(Boolean).sort()).toEqual(enabled.sort());
+    if (tier === "full") expect(enabled).toEqual(["archive"]);
+  });
+
+  it("resolves in-cluster settings to the operator's .env value, empty by default", () => {
+    const full = bundles.find((b) => b.tier === "full")!;
+    const dir = materialise(full);
+    const empty = parseYaml(dockerComposeConfig(dir).stdout) as ComposeSpecification;
+    expect((empty.services!.worker!.environment as Record<string, string>).OTEL_EXPORTER_OTLP_ENDPOINT).toBe("");
+    writeFileSync(path.join(dir, ".env"), full.files.get(".env.example")!.replace("WORKER_OTEL_EXPORTER_OTLP_ENDPOINT=", "WORKER_OTEL_EXPORTER_OTLP_ENDPOINT=http://collector.lan:4317"));
+    const set = parseYaml(dockerComposeConfig(dir).stdout) as ComposeSpecification;
+    expect((set.services!.worker!.environment as Record<string, string>).OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://collector.lan:4317");
   });
 
   it("reads escaped values back literally and fills published ports from the defaults", () => {

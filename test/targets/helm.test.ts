@@ -114,6 +114,26 @@ describe("helm target on the fixture", () => {
     });
   });
 
+  it("rollout: every analysis passes the deployment's value for each argument its templates declare, and only those", () => {
+    const model = fixtureModel();
+    model.rollouts.push({ name: "bg", strategy: "blueGreen", autoPromotion: false, prePromotionAnalysis: ["error-rate", "latency-p99"], scaleDownDelay: "1m", analyses: ["error-rate", "latency-p99"], at: [] });
+    const [dev, , prod] = model.deployments;
+    // environment is declared by no template here, so it is not passed.
+    prod!.analysisArgs = { "service-name": "api", environment: "prod" };
+    dev!.analysisArgs = { "service-name": "api" };
+    dev!.rollout = "bg";
+    const out = generate(model);
+    const canary = values(out, "helm/prod/api.values.yaml").rollout.canary;
+    expect(canary.analysis).toEqual({ templates: [{ templateName: "error-rate" }], args: [{ name: "service-name", value: "api" }] });
+    // latency-p99 declares no argument.
+    expect(canary.steps[2]).toEqual({ analysis: { templates: [{ templateName: "latency-p99" }] } });
+    expect(values(out, "helm/dev/api.values.yaml").rollout.blueGreen.prePromotionAnalysis).toEqual({
+      templates: [{ templateName: "error-rate" }, { templateName: "latency-p99" }],
+      args: [{ name: "service-name", value: "api" }],
+    });
+    for (const deployment of [dev!, prod!]) rendered(out, deployment);
+  });
+
   it("rollout: rolling and recreate are Deployment strategies, blue-green a Rollout; no rollout is a plain Deployment", () => {
     const model = fixtureModel();
     model.rollouts.push(
@@ -198,6 +218,13 @@ describe.skipIf(!EXAMPLES.includes("bitvault"))("helm values from a spec (bitvau
     const { replicaCount: _a, autoscaling: _b, env: _c, ...restNow } = now;
     const { replicaCount: _d, autoscaling: _e, env: _f, ...restOld } = old;
     expect(restNow).toEqual(restOld);
+  });
+
+  it("an analysis step passes service-name: the Service the release creates", async () => {
+    const files = await helmFor(() => {});
+    const staging = values(files, "helm/staging/api.values.yaml").rollout.canary;
+    const step = staging.steps.find((x: Doc) => x.analysis);
+    expect(step.analysis).toEqual({ templates: [{ templateName: "http-success-rate" }], args: [{ name: "service-name", value: "api" }] });
   });
 });
 

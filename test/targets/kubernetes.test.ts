@@ -1,10 +1,15 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Model } from "../../compiler/model.js";
+import { loadReleaseLock, loadSpecFile, resolveSpecPath } from "../../compiler/load/index.js";
+import type { Model, ModelBackup, ModelDataService } from "../../compiler/model.js";
+import { DEFAULT_LIMIT_RANGE, resolve } from "../../compiler/resolve/index.js";
+import { platformSchema, type Spec } from "../../spec/schema.js";
 import type { OutputFile } from "../../targets/types.js";
 import { kubernetesTarget } from "../../targets/kubernetes/index.js";
+import { toGoDurationString } from "../../targets/shared/go-duration.js";
 import { fixtureModel } from "../fixtures/model.js";
-import { buildExample, EXAMPLES } from "../helpers.js";
-import { checkManifestFile, k8sProblems, parseYamlDocuments } from "../support/k8s-check.js";
+import { buildExample, EXAMPLES, EXAMPLES_DIR } from "../helpers.js";
+import { checkManifestFile, k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
 
 type Doc = Record<string, any>;
 
@@ -29,6 +34,44 @@ function only(files: OutputFile[], kind: string, name: string, namespace?: strin
 
 const kindsIn = (files: OutputFile[], path: string) =>
   documents(files.filter((f) => f.path === path)).map(({ doc }) => `${doc.kind}/${doc.metadata.name}`);
+
+interface Endpoint {
+  namespace: string;
+  labels?: Record<string, string>;
+}
+
+const matchLabels = (selector: Doc | undefined, labels: Record<string, string>) =>
+  Object.entries((selector?.matchLabels ?? {}) as Record<string, string>).every(([key, value]) => labels[key] === value);
+
+/**
+ * NetworkPolicy semantics (matchLabels selectors, pod peers without IPs) for one connection: it
+ * passes when the source's namespace allows it out and the destination's namespace lets it in.
+ * A pod no policy of a direction selects is open in that direction; otherwise some rule of some
+ * selecting policy must match the peer (and port, when the rule lists ports).
+ */
+function trafficAllowed(sourcePolicies: Doc[], destinationPolicies: Doc[], source: Endpoint, destination: Endpoint, port: number): boolean {
+  const peerMatches = (peer: Doc, policyNamespace: string, other: Endpoint) => {
+    if (peer.ipBlock) return false;
+    const namespaceOk = peer.namespaceSelector
+      ? matchLabels(peer.namespaceSelector, { "kubernetes.io/metadata.name": other.namespace })
+      : other.namespace === policyNamespace;
+    return namespaceOk && (peer.podSelector === undefined || matchLabels(peer.podSelector, other.labels ?? {}));
+  };
+  const direction = (docs: Doc[], type: "Ingress" | "Egress", self: Endpoint, other: Endpoint) => {
+    const selecting = docs.filter((p) => p.spec.policyTypes.includes(type) && matchLabels(p.spec.podSelector, self.labels ?? {}));
+    if (selecting.length === 0) return true;
+    const [rulesKey, peersKey] = type === "Ingress" ? ["ingress", "from"] : ["egress", "to"];
+    return selecting.some((p) =>
+      ((p.spec[rulesKey] ?? []) as Doc[]).some(
+        (rule) =>
+          (rule.ports === undefined || (rule.ports as Doc[]).some((r) => r.port === port)) &&
+          // An empty or missing peer list matches every peer.
+          ((rule[peersKey] ?? []).length === 0 || (rule[peersKey] as Doc[]).some((peer) => peerMatches(peer, self.namespace, other))),
+      ),
+    );
+  };
+  return direction(sourcePolicies, "Egress", source, destination) && direction(destinationPolicies, "Ingress", destination, source);
+}
 
 describe("kubernetes target on the fixture model", () => {
   const files = generate();
@@ -166,21 +209,23 @@ describe("network policies", () => {
     expect(policies(generate(model), "prod")).toEqual([]);
   });
 
-  it("denies ingress only while egress is open, and opens the named ingress peers", () => {
+  it("denies ingress only while egress is open, and opens the namespace's own pods and the named ingress peers", () => {
     const dev = policies(generate(), "dev");
     expect(dev.map((p) => p.metadata.name)).toEqual(["allow-ingress", "default-deny"]);
     expect(dev[1]!.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
-    expect(dev[0]!.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }] }]);
+    expect(dev[0]!.spec.ingress).toEqual([{ from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }] }]);
   });
 
   it("denies egress too when egress peers are listed, allowing those peers and DNS", () => {
     const byName = Object.fromEntries(policies(generate(), "prod").map((p) => [p.metadata.name, p.spec]));
     expect(byName["default-deny"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     expect(byName["allow-ingress"].ingress[0].from).toEqual([
+      { podSelector: {} },
       { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
       { ipBlock: { cidr: "10.0.0.0/16" } },
     ]);
     expect(byName["allow-egress"].egress[0].to).toEqual([
+      { podSelector: {} },
       { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "prod" } } },
       { ipBlock: { cidr: "0.0.0.0/0" } },
     ]);
@@ -201,7 +246,23 @@ describe("network policies", () => {
 
   it("leaves DNS closed when the spec turns allowDns off", () => {
     const names = policies(generate(), "workloads").map((p) => p.metadata.name);
-    expect(names).toEqual(["allow-egress", "default-deny"]);
+    expect(names).toEqual(["allow-egress", "allow-ingress", "default-deny"]);
+  });
+
+  it("lets pods of a default-deny namespace reach each other (web → api), and only the listed peers in", () => {
+    const files = generate();
+    // dev denies ingress only; prod denies both ways; workloads lists no ingress peer at all.
+    for (const namespace of ["dev", "prod", "workloads"]) {
+      const own = { namespace };
+      expect(trafficAllowed(policies(files, namespace), policies(files, namespace), own, own, 8080), namespace).toBe(true);
+    }
+    const prod = policies(files, "prod");
+    expect(trafficAllowed([], prod, { namespace: "ingress-nginx" }, { namespace: "prod" }, 8080)).toBe(true);
+    expect(trafficAllowed([], prod, { namespace: "staging" }, { namespace: "prod" }, 8080)).toBe(false);
+    expect(trafficAllowed([], policies(files, "workloads"), { namespace: "observability" }, { namespace: "workloads" }, 8080)).toBe(false);
+    // Egress stays closed to what prod does not list, DNS open on port 53 only.
+    expect(trafficAllowed(prod, [], { namespace: "prod" }, { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, 53)).toBe(true);
+    expect(trafficAllowed(prod, [], { namespace: "prod" }, { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, 443)).toBe(false);
   });
 });
 
@@ -377,6 +438,238 @@ describe("analysis templates", () => {
   });
 });
 
+/** An example's spec with one change, resolved the way compileSpec does. */
+async function exampleModel(example: string, change: (spec: Spec) => void = () => {}): Promise<Model> {
+  const specFile = resolveSpecPath(path.join(EXAMPLES_DIR, example));
+  const spec = platformSchema.parse((await loadSpecFile(specFile)).value) as Spec;
+  change(spec);
+  return resolve(spec, (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>);
+}
+
+describe.skipIf(!EXAMPLES.includes("bitvault"))("container defaults where a quota caps requests (resolve)", () => {
+  const quotaAndLimits = (model: Model, namespace: string, cluster: string) => {
+    const files = kubernetesTarget.generate(model).filter((f) => f.path === `kubernetes/${cluster}/${namespace}.yaml`);
+    return { quota: only(files, "ResourceQuota", "namespace-quota", namespace).doc.spec.hard, limits: find(files, "LimitRange", "container-defaults", namespace).map(({ doc }) => doc.spec.limits) };
+  };
+
+  it("gives a namespace with a cpu/memory quota and no limitRange the documented default, and caps memory limits with it", async () => {
+    // bitvault's platform namespace runs ArgoCD, External Secrets and monitoring charts that set no resources.
+    const model = await exampleModel("bitvault");
+    expect(model.namespaces.find((n) => n.name === "platform" && n.cluster === "nonprod")!.limitRange).toEqual(DEFAULT_LIMIT_RANGE);
+    const { quota, limits } = quotaAndLimits(model, "platform", "nonprod");
+    expect(limits).toEqual([[{ type: "Container", default: { memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" } }]]);
+    expect(quota).toEqual({ "requests.cpu": "6", "requests.memory": "16Gi", "limits.memory": "16Gi" });
+  });
+
+  it("keeps a spec limitRange that covers what the quota caps, and adds only missing default requests to one that does not", async () => {
+    const asWritten = await exampleModel("bitvault");
+    expect(asWritten.namespaces.find((n) => n.name === "dev")!.limitRange).toEqual({
+      default: { cpu: "500m", memory: "512Mi" },
+      defaultRequest: { cpu: "100m", memory: "256Mi" },
+    });
+    const partial = await exampleModel("bitvault", (spec) => {
+      spec.namespaces = spec.namespaces.map((n) => (n.name === "dev" ? { ...n, limitRange: { defaultRequest: { memory: "64Mi" } } } : n));
+    });
+    expect(partial.namespaces.find((n) => n.name === "dev")!.limitRange).toEqual({ defaultRequest: { cpu: "100m", memory: "64Mi" } });
+    // No default memory limit, so the quota must not cap limits.memory.
+    expect(quotaAndLimits(partial, "dev", "nonprod").quota).toEqual({ "requests.cpu": "4", "requests.memory": "8Gi", pods: "60" });
+  });
+
+  it("adds nothing where no quota caps cpu or memory", async () => {
+    const model = await exampleModel("bitvault", (spec) => {
+      spec.namespaces = spec.namespaces.map((n) => (n.name === "platform" ? { ...n, quota: { pods: 30 } } : n));
+    });
+    expect(model.namespaces.filter((n) => n.name === "platform" && n.cluster === "nonprod").map((n) => n.limitRange)).toEqual([undefined]);
+  });
+});
+
+describe.skipIf(!EXAMPLES.includes("bitvault"))("object-store prefixes of data-service backups (resolve)", () => {
+  it("gives each namespace a data service runs in its own backup and archive path (dev and staging share a cluster)", async () => {
+    const model = await exampleModel("bitvault");
+    const pitr = model.backups.filter((b) => b.method === "cnpg-pitr");
+    expect(pitr.map((b) => [b.name, b.cluster, b.namespaces, b.prefix, b.destinationPath])).toEqual([
+      ["postgres-cnpg-pitr-dev", "nonprod", ["dev"], "postgres/dev/postgres", "s3://bitvault-nonprod-backups/postgres/dev/postgres"],
+      ["postgres-cnpg-pitr-staging", "nonprod", ["staging"], "postgres/staging/postgres", "s3://bitvault-nonprod-backups/postgres/staging/postgres"],
+      ["postgres-cnpg-pitr-prod", "prod", ["bitvault-data"], "postgres/bitvault-data/postgres", "s3://bitvault-prod-backups/postgres/bitvault-data/postgres"],
+    ]);
+    expect(pitr.every((b) => b.archiveTimeoutSeconds === 300)).toBe(true);
+  });
+
+  it("restores each environment's database from its own archive", async () => {
+    const model = await exampleModel("bitvault");
+    for (const plan of model.recovery) {
+      const env = model.environments.find((e) => e.name === plan.environment)!;
+      const manifests = plan.steps.flatMap((step) => (step.manifest ? [step.manifest.document as Doc] : []));
+      const databases = manifests.filter((d) => d.kind === "Cluster");
+      expect(databases.length, plan.environment).toBeGreaterThan(0);
+      for (const database of databases) {
+        const backup = model.backups.find((b) => b.method === "cnpg-pitr" && b.cluster === plan.cluster && b.namespaces.includes(env.dataNamespace!))!;
+        expect(database.metadata.namespace).toBe(env.dataNamespace);
+        expect(database.spec.backup.barmanObjectStore.destinationPath).toBe(backup.destinationPath);
+        expect(database.spec.externalClusters[0].barmanObjectStore.destinationPath).toBe(backup.destinationPath);
+      }
+    }
+  });
+});
+
+describe("backups", () => {
+  const postgres = (): ModelDataService => ({
+    name: "postgres",
+    engine: "postgres",
+    version: "16",
+    stateful: true,
+    storage: "20Gi",
+    instances: 2,
+    tiers: ["lite", "standard", "full"],
+    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+    composeImage: "postgres:16-alpine",
+    cnpgImage: "ghcr.io/cloudnative-pg/postgresql:16",
+    port: 5432,
+    at: ["dataServices", 0],
+  });
+  const backup = (partial: Partial<ModelBackup> & Pick<ModelBackup, "name" | "method">): ModelBackup => ({
+    namespaces: [],
+    schedule: "0 2 * * *",
+    retention: "14d",
+    retentionDays: 14,
+    prefix: "",
+    at: ["backups", 0],
+    ...partial,
+  });
+  /** The fixture with a Postgres on each cluster (IAM role on AWS, MinIO keys on-prem) and two Velero schedules. */
+  function withBackups(): Model {
+    const model = fixtureModel();
+    model.dataServices = [postgres(), { ...postgres(), name: "cache", engine: "redis", cnpgImage: undefined } as ModelDataService];
+    model.backups = [
+      backup({ name: "nightly", method: "velero", cluster: "cloud", namespaces: ["dev", "prod"], retention: "30d", retentionDays: 30, bucket: "acme-cloud-backups", prefix: "velero", destinationPath: "s3://acme-cloud-backups/velero" }),
+      backup({ name: "everything", method: "velero", cluster: "homelab", schedule: "@daily", retention: "3d", retentionDays: 3, bucket: "acme-homelab-backups", prefix: "velero" }),
+      backup({
+        name: "postgres-cnpg-pitr-prod",
+        method: "cnpg-pitr",
+        cluster: "cloud",
+        dataService: "postgres",
+        namespaces: ["prod"],
+        bucket: "acme-cloud-backups",
+        prefix: "postgres/prod/postgres",
+        destinationPath: "s3://acme-cloud-backups/postgres/prod/postgres",
+        archiveTimeoutSeconds: 60,
+      }),
+      backup({
+        name: "postgres-cnpg-pitr-workloads",
+        method: "cnpg-pitr",
+        cluster: "homelab",
+        dataService: "postgres",
+        namespaces: ["workloads"],
+        schedule: "30 */6 * * *",
+        bucket: "acme-homelab-backups",
+        prefix: "postgres/workloads/postgres",
+        destinationPath: "s3://acme-homelab-backups/postgres/workloads/postgres",
+        endpoint: "https://minio.acme.internal",
+        credentialsSecret: "postgres-backup-s3",
+      }),
+      // Not Postgres, and methods plinth does not turn into objects: nothing is emitted for these.
+      backup({ name: "cache-cnpg-pitr", method: "cnpg-pitr", cluster: "cloud", dataService: "cache", namespaces: ["dev"], destinationPath: "s3://acme-cloud-backups/redis/dev/cache" }),
+      backup({ name: "vault-raft", method: "vault-raft-snapshot", cluster: "homelab", dataService: "postgres", namespaces: ["security"] }),
+    ];
+    return model;
+  }
+
+  it("writes a Velero Schedule per velero backup into the velero namespace's file", () => {
+    const files = generate(withBackups());
+    const nightly = only(files, "Schedule", "nightly", "velero");
+    expect(nightly.path).toBe("kubernetes/cloud/velero.yaml");
+    expect(nightly.doc.spec).toEqual({
+      schedule: "0 2 * * *",
+      useOwnerReferencesInBackup: false,
+      template: { includedNamespaces: ["dev", "prod"], ttl: "720h0m0s", storageLocation: "default" },
+    });
+    const everything = only(files, "Schedule", "everything", "velero");
+    expect(everything.path).toBe("kubernetes/homelab/velero.yaml");
+    // No namespaces in the Model: the whole cluster.
+    expect(everything.doc.spec.template).toMatchObject({ includedNamespaces: ["*"], ttl: "72h0m0s" });
+    expect(everything.doc.spec.schedule).toBe("@daily");
+  });
+
+  it("puts Schedules wherever the cluster runs Velero", () => {
+    const model = withBackups();
+    model.clusters[0]!.veleroServiceAccount = { name: "velero-server", namespace: "backup" };
+    const files = generate(model);
+    expect(only(files, "Schedule", "nightly", "backup").path).toBe("kubernetes/cloud/backup.yaml");
+    expect(files.map((f) => f.path)).not.toContain("kubernetes/cloud/velero.yaml");
+  });
+
+  it("runs each cnpg-pitr Postgres as a CloudNativePG Cluster archiving to the Model's path with the pod's IAM role on AWS", () => {
+    const { doc, path } = only(generate(withBackups()), "Cluster", "postgres", "prod");
+    expect(path).toBe("kubernetes/cloud/prod.yaml");
+    expect(doc.apiVersion).toBe("postgresql.cnpg.io/v1");
+    expect(doc.spec).toEqual({
+      instances: 2,
+      imageName: "ghcr.io/cloudnative-pg/postgresql:16",
+      storage: { size: "20Gi", storageClass: "gp3" },
+      resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+      postgresql: { parameters: { archive_timeout: "60s" } },
+      backup: {
+        barmanObjectStore: {
+          destinationPath: "s3://acme-cloud-backups/postgres/prod/postgres",
+          s3Credentials: { inheritFromIAMRole: true },
+          wal: { compression: "gzip" },
+          data: { compression: "gzip" },
+        },
+        retentionPolicy: "14d",
+      },
+    });
+  });
+
+  it("on MinIO, names the endpoint and the credentials Secret's keys", () => {
+    const { doc } = only(generate(withBackups()), "Cluster", "postgres", "workloads");
+    expect(doc.spec.storage.storageClass).toBe("longhorn");
+    expect(doc.spec.postgresql).toBeUndefined();
+    expect(doc.spec.backup.barmanObjectStore).toMatchObject({
+      destinationPath: "s3://acme-homelab-backups/postgres/workloads/postgres",
+      endpointURL: "https://minio.acme.internal",
+      s3Credentials: { accessKeyId: { name: "postgres-backup-s3", key: "ACCESS_KEY_ID" }, secretAccessKey: { name: "postgres-backup-s3", key: "ACCESS_SECRET_KEY" } },
+    });
+  });
+
+  it("schedules base backups with CloudNativePG's six-field cron (seconds first)", () => {
+    const files = generate(withBackups());
+    expect(only(files, "ScheduledBackup", "postgres-cnpg-pitr-prod", "prod").doc.spec).toEqual({
+      schedule: "0 0 2 * * *",
+      cluster: { name: "postgres" },
+      method: "barmanObjectStore",
+      immediate: true,
+      backupOwnerReference: "self",
+    });
+    expect(only(files, "ScheduledBackup", "postgres-cnpg-pitr-workloads", "workloads").doc.spec.schedule).toBe("0 30 */6 * * *");
+  });
+
+  it("emits nothing for a non-Postgres cnpg-pitr backup or methods without an object", () => {
+    const docs = documents(generate(withBackups()));
+    const backupKinds = docs.filter(({ doc }) => ["Cluster", "ScheduledBackup", "Schedule"].includes(doc.kind)).map(({ doc }) => `${doc.kind} ${doc.metadata.namespace}/${doc.metadata.name}`);
+    expect(backupKinds.sort()).toEqual([
+      "Cluster prod/postgres",
+      "Cluster workloads/postgres",
+      "Schedule velero/everything",
+      "Schedule velero/nightly",
+      "ScheduledBackup prod/postgres-cnpg-pitr-prod",
+      "ScheduledBackup workloads/postgres-cnpg-pitr-workloads",
+    ]);
+  });
+
+  it("keeps the kind order: the database and its backups after the namespace's other objects", () => {
+    expect(kindsIn(generate(withBackups()), "kubernetes/cloud/prod.yaml").slice(-4)).toEqual([
+      "AnalysisTemplate/error-rate",
+      "AnalysisTemplate/latency-p99",
+      "Cluster/postgres",
+      "ScheduledBackup/postgres-cnpg-pitr-prod",
+    ]);
+  });
+
+  it("writes retention as Go prints a duration", () => {
+    expect(["30d", "3d", "90m", "45s", "1h"].map(toGoDurationString)).toEqual(["720h0m0s", "72h0m0s", "1h30m0s", "45s", "1h0m0s"]);
+  });
+});
+
 describe("the manifest checker itself", () => {
   it("rejects duplicate keys", () => {
     expect(() => checkManifestFile("x.yaml", "apiVersion: v1\nkind: Namespace\nkind: Namespace\nmetadata:\n  name: a\n")).toThrow(/[Dd]uplicate|unique/);
@@ -392,6 +685,34 @@ describe("the manifest checker itself", () => {
       k8sProblems({ apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "s", namespace: "a" }, spec: { provider: { aws: {} } } }),
     ).toEqual([expect.stringMatching(/cluster-scoped/)]);
     expect(k8sProblems({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } })).toEqual([expect.stringMatching(/not a kind we know/)]);
+  });
+
+  it("checks backup CRDs against their vendored schemas and our cron/duration rules", () => {
+    const meta = { name: "x", namespace: "a" };
+    const cluster = (barmanObjectStore: Doc) => ({
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "Cluster",
+      metadata: meta,
+      spec: { instances: 1, imageName: "i", storage: { size: "1Gi" }, backup: { barmanObjectStore, retentionPolicy: "7d" } },
+    });
+    const ok = { destinationPath: "s3://bucket/prefix", s3Credentials: { inheritFromIAMRole: true } };
+    expect(() => validateWithModel(cluster(ok))).not.toThrow();
+    expect(k8sProblems(cluster(ok))).toEqual([]);
+    expect(() => validateWithModel(cluster({ ...ok, endpointUrl: "http://x" }))).toThrow(/endpointUrl/);
+    expect(() => validateWithModel({ ...cluster(ok), spec: { ...cluster(ok).spec, backup: { barmanObjectStore: ok, retentionPolicy: "14 days" } } })).toThrow(/retentionPolicy/);
+    expect(k8sProblems(cluster({ destinationPath: "s3://bucket/prefix", s3Credentials: {} }))).toEqual([expect.stringMatching(/inheritFromIAMRole/)]);
+    const scheduled = (schedule: string) => ({ apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup", metadata: meta, spec: { schedule, cluster: { name: "x" } } });
+    expect(k8sProblems(scheduled("0 0 2 * * *"))).toEqual([]);
+    expect(k8sProblems(scheduled("0 2 * * *"))).toEqual([expect.stringMatching(/6-field/)]);
+    const schedule = (ttl: string) => ({
+      apiVersion: "velero.io/v1",
+      kind: "Schedule",
+      metadata: meta,
+      spec: { schedule: "0 2 * * *", template: { includedNamespaces: ["a"], ttl, storageLocation: "default" } },
+    });
+    expect(k8sProblems(schedule("720h0m0s"))).toEqual([]);
+    expect(k8sProblems(schedule("30d"))).toEqual([expect.stringMatching(/Go duration/)]);
+    expect(() => validateWithModel({ ...schedule("1h"), spec: { ...schedule("1h").spec, ttl: "1h" } })).toThrow(/ttl/);
   });
 
   it("rejects a refresh interval Go cannot parse and a document the published schema rejects", () => {
@@ -471,6 +792,76 @@ describe.each(EXAMPLES)("kubernetes target on example %s", (example) => {
       const used = [...JSON.stringify(doc.spec.metrics).matchAll(/\{\{\s*args\.([^}\s]+)\s*\}\}/g)].map((m) => m[1]);
       const declared = (doc.spec.args ?? []).map((a: { name: string }) => a.name);
       for (const name of used) expect(declared, `${doc.metadata.namespace}/${doc.metadata.name}`).toContain(name);
+    }
+  });
+
+  it("every quota on requests comes with container defaults for what it caps; limits.memory only where every container gets a limit", async () => {
+    const { files } = await build();
+    const docs = documents(files);
+    for (const { doc: quota } of docs.filter(({ doc }) => doc.kind === "ResourceQuota")) {
+      const ns = quota.metadata.namespace;
+      const limits = docs.find(({ doc }) => doc.kind === "LimitRange" && doc.metadata.namespace === ns)?.doc.spec.limits[0] ?? {};
+      for (const resource of ["cpu", "memory"]) {
+        if (quota.spec.hard[`requests.${resource}`] === undefined) continue;
+        expect(limits.defaultRequest?.[resource] ?? limits.default?.[resource], `${ns}: default ${resource} request`).toBeDefined();
+      }
+      if (quota.spec.hard["limits.memory"] !== undefined) expect(limits.default?.memory, `${ns}: default memory limit`).toBeDefined();
+    }
+  });
+
+  it("lets pods of every default-deny namespace reach each other, and each listed peer namespace in", async () => {
+    const { model, files } = await build();
+    const docs = documents(files);
+    for (const ns of model.namespaces.filter((n) => n.networkPolicy?.defaultDeny)) {
+      const policies = docs.filter(({ path, doc }) => path === `kubernetes/${ns.cluster}/${ns.name}.yaml` && doc.kind === "NetworkPolicy").map(({ doc }) => doc);
+      expect(trafficAllowed(policies, policies, { namespace: ns.name }, { namespace: ns.name }, 8080), ns.name).toBe(true);
+      for (const peer of ns.networkPolicy!.allowFrom.filter((p) => p.namespace !== undefined)) {
+        expect(trafficAllowed([], policies, { namespace: peer.namespace! }, { namespace: ns.name }, 8080), `${peer.namespace} → ${ns.name}`).toBe(true);
+      }
+    }
+  });
+
+  it("has a Velero Schedule for every velero backup, in the velero namespace, with the backup's namespaces", async () => {
+    const { model, files } = await build();
+    const schedules = documents(files).filter(({ doc }) => doc.kind === "Schedule");
+    const velero = model.backups.filter((b) => b.method === "velero");
+    expect(schedules.map(({ path, doc }) => `${path.split("/")[1]}/${doc.metadata.name}`).sort()).toEqual(velero.map((b) => `${b.cluster}/${b.name}`).sort());
+    for (const b of velero) {
+      const cluster = model.clusters.find((c) => c.name === b.cluster)!;
+      const { doc } = schedules.find(({ path, doc }) => path.split("/")[1] === b.cluster && doc.metadata.name === b.name)!;
+      expect(doc.metadata.namespace).toBe(cluster.veleroServiceAccount.namespace);
+      expect(doc.spec.schedule).toBe(b.schedule);
+      expect(doc.spec.template.includedNamespaces).toEqual(b.namespaces.length > 0 ? b.namespaces : ["*"]);
+    }
+  });
+
+  it("runs every cnpg-pitr Postgres placement as a Cluster with a ScheduledBackup, each archiving to its own path", async () => {
+    const { model, files } = await build();
+    const docs = documents(files);
+    const expected = model.backups.filter((b) => b.method === "cnpg-pitr" && model.dataServices.find((d) => d.name === b.dataService)?.engine === "postgres");
+    const clusters = docs.filter(({ doc }) => doc.kind === "Cluster");
+    expect(clusters).toHaveLength(expected.reduce((sum, b) => sum + b.namespaces.length, 0));
+    for (const b of expected) {
+      for (const namespace of b.namespaces) {
+        const where = `kubernetes/${b.cluster}/${namespace}.yaml`;
+        const database = clusters.find(({ path, doc }) => path === where && doc.metadata.name === b.dataService);
+        expect(database, `${where} Cluster ${b.dataService}`).toBeDefined();
+        expect(database!.doc.spec.backup.barmanObjectStore.destinationPath).toBe(b.destinationPath);
+        expect(database!.doc.spec.backup.retentionPolicy).toBe(`${b.retentionDays}d`);
+        const scheduled = docs.find(({ path, doc }) => path === where && doc.kind === "ScheduledBackup" && doc.spec.cluster.name === b.dataService);
+        expect(scheduled?.doc.spec.schedule).toBe(b.schedule.startsWith("@") ? b.schedule : `0 ${b.schedule}`);
+      }
+    }
+    // Per bucket, no two databases write the same archive (dev and staging on one cluster used to).
+    const paths = clusters.map(({ doc }) => doc.spec.backup.barmanObjectStore.destinationPath);
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it("names in the restore runbook the same archive each Cluster writes to", async () => {
+    const { files } = await build();
+    const runbook = (await buildExample(example)).files.find((f) => f.path === "runbooks/disaster-recovery.md");
+    for (const { doc } of documents(files).filter(({ doc }) => doc.kind === "Cluster")) {
+      expect(runbook?.content ?? "", `${doc.metadata.namespace}/${doc.metadata.name}`).toContain(doc.spec.backup.barmanObjectStore.destinationPath);
     }
   });
 });

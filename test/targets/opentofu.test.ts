@@ -24,7 +24,73 @@ function opentofuFixture(): Model {
   );
   // One host in the on-prem zone, one outside it (no record can be made there).
   model.environments.find((e) => e.name === "homelab")!.hosts = ["grafana.acme.internal", "status.elsewhere.example"];
+  // Velero runs on the EKS cluster (it backs up to the S3 bucket there).
+  model.clusters[0]!.components.push({
+    name: "velero",
+    namespace: "velero",
+    chart: { repoURL: "https://vmware-tanzu.github.io/helm-charts", name: "velero", version: "8.1.0" },
+    values: {},
+    syncWave: -1,
+  });
+  model.clusters[0]!.veleroServiceAccount = { name: "velero-server", namespace: "velero" };
+  // What resolve adds to a vault store's placements.
+  model.secretStores.find((s) => s.backend === "vault")!.placements = [{ cluster: "homelab", vaultAuthMount: "kubernetes-homelab" }];
   return model;
+}
+
+/**
+ * The fixture with its Vault store read by both clusters: an ExternalSecret on the EKS cluster and
+ * the chart-made one of its preview environment read keys of their own.
+ */
+function sharedVaultFixture(): Model {
+  const model = opentofuFixture();
+  model.secretStores.find((s) => s.backend === "vault")!.placements = [
+    { cluster: "cloud", vaultAuthMount: "kubernetes-cloud" },
+    { cluster: "homelab", vaultAuthMount: "kubernetes-homelab" },
+  ];
+  model.externalSecrets.push({
+    name: "api-vault",
+    cluster: "cloud",
+    namespace: "prod",
+    store: "vault",
+    storeKind: "ClusterSecretStore",
+    refreshInterval: "1h",
+    data: [{ secretKey: "TOKEN", key: "prod/api/token" }],
+    at: ["secrets", 9],
+  });
+  model.deployments.find((d) => d.environment === "preview")!.chartExternalSecret = {
+    store: "vault",
+    storeKind: "ClusterSecretStore",
+    refreshInterval: "1h",
+    data: [{ secretKey: "TOKEN", key: "preview/api/token" }],
+  };
+  return model;
+}
+
+/**
+ * The name the velero chart (vmware-tanzu/helm-charts, velero 8.x templates/_helpers.tpl) gives the
+ * server's service account: serviceAccount.server.name, else `<fullname>-server`, where fullname is
+ * fullnameOverride, else the release name if it contains the chart name, else `<release>-<chart>`.
+ */
+function veleroServerServiceAccount(release: string, values: Json): string {
+  if (values.serviceAccount?.server?.name) return values.serviceAccount.server.name;
+  const name = values.nameOverride ?? "velero";
+  const fullname = values.fullnameOverride ?? (release.includes(name) ? release : `${release}-${name}`);
+  return `${fullname.slice(0, 63).replace(/-+$/, "")}-server`;
+}
+
+/** The Kubernetes auth mounts a Vault stack creates, by path, and the roles on each. */
+function vaultAuth(main: Json): { mounts: Record<string, string>; roleBackends: string[] } {
+  const backends = (main.resource?.vault_auth_backend ?? {}) as Record<string, Json[]>;
+  const mounts = Object.fromEntries(Object.entries(backends).map(([label, [body]]) => [body!.path as string, label]));
+  const roles = Object.values((main.resource?.vault_kubernetes_auth_backend_role ?? {}) as Record<string, Json[]>).map(([role]) => role!.backend as string);
+  return { mounts, roleBackends: roles };
+}
+
+/** The paths a Vault policy (HCL in a string) grants, with their capabilities. */
+async function policyPaths(policy: string): Promise<Record<string, string[]>> {
+  const parsed = (await parseHcl("policy.hcl", literal(policy))) as Json;
+  return Object.fromEntries(Object.entries((parsed.path ?? {}) as Record<string, Json[]>).map(([path, [body]]) => [path, body!.capabilities]));
 }
 
 /** hcl2json keeps Terraform JSON syntax: a literal `${` in a string comes back as `$${`. */
@@ -155,6 +221,14 @@ describe("opentofu target (fixture model)", () => {
     expect(resources.map((arn) => arn.replace(/^.*:secret:/, "").replace(/-\?{6}$/, "")).sort()).toEqual([...new Set(keys)].sort());
   });
 
+  it("makes no Velero role for a cluster that runs no Velero", async () => {
+    const without = opentofuFixture();
+    without.clusters[0]!.components = [];
+    const main = (await parseHcl("main.tf", opentofuTarget.generate(without).find((f) => f.path === `opentofu/${cloud.stacks.infra}/main.tf`)!.content)) as Json;
+    expect(main.resource.aws_iam_role.velero).toBeUndefined();
+    expect(main.resource.aws_s3_bucket.backups).toBeDefined();
+  });
+
   it("creates records only for the hosts inside the profile's DNS zone", () => {
     const cloudRecords = json(`opentofu/${cloud.stacks.infra}/main.tf`).resource.aws_route53_record.hosts[0];
     expect(cloudRecords.for_each).toBe('${toset(["acme.example", "dev.acme.example"])}');
@@ -163,7 +237,7 @@ describe("opentofu target (fixture model)", () => {
     expect(pdns.zone).toBe("acme.internal.");
   });
 
-  it("sets up Vault for the store the cluster reads: KV mount, Kubernetes auth role for External Secrets, read-only policy", () => {
+  it("sets up Vault for the store the cluster reads: KV mount, Kubernetes auth role for External Secrets, read-only policy", async () => {
     const main = json(`opentofu/${homelab.stacks.infra}/main.tf`);
     const store = model.secretStores.find((s) => s.backend === "vault")!.vault!;
     expect(main.resource.vault_mount.kv[0]).toMatchObject({ path: store.mount, type: "kv", options: { version: "2" } });
@@ -175,8 +249,58 @@ describe("opentofu target (fixture model)", () => {
     });
     const policy = main.resource.vault_policy.external_secrets[0];
     expect(policy.name).toBe(homelab.iam.externalSecretsRole);
-    expect(policy.policy).toContain(`path "${store.mount}/data/*"`);
-    expect(policy.policy).not.toMatch(/"(create|update|delete)"/);
+    expect(await policyPaths(policy.policy)).toEqual({ [`${store.mount}/data/alerting/discord`]: ["read"] });
+  });
+
+  it("takes the Vault address from an input that defaults to VAULT_ADDR, never from in-cluster DNS", () => {
+    const providers = json(`opentofu/${homelab.stacks.infra}/providers.tf`);
+    expect(providers.provider.vault[0].address).toBe("${var.vault_address}");
+    const variable = json(`opentofu/${homelab.stacks.infra}/variables.tf`).variable.vault_address[0];
+    // null leaves the provider's address unset, so it reads VAULT_ADDR.
+    expect(variable.default).toBeNull();
+    const profile = model.profiles.find((p) => p.name === homelab.profile)!;
+    expect(variable.description).toContain(profile.secrets.address ?? model.secretStores.find((s) => s.backend === "vault")!.vault!.server);
+  });
+
+  it("gives Vault the cluster's API from a required input and a sensitive token-reviewer input on a non-EKS cluster", () => {
+    const main = json(`opentofu/${homelab.stacks.infra}/main.tf`);
+    const config = Object.values(main.resource.vault_kubernetes_auth_backend_config as Record<string, Json[]>)[0]![0]!;
+    expect(config).toMatchObject({
+      kubernetes_host: "${var.kubernetes_host}",
+      kubernetes_ca_cert: "${var.kubernetes_ca_cert}",
+      token_reviewer_jwt: "${var.vault_token_reviewer_jwt}",
+      disable_local_ca_jwt: "${var.kubernetes_ca_cert != null}",
+    });
+    const variables = json(`opentofu/${homelab.stacks.infra}/variables.tf`).variable;
+    // No default: the in-cluster address would be unreachable from a Vault outside the cluster.
+    expect(variables.kubernetes_host[0]).not.toHaveProperty("default");
+    expect(variables.vault_token_reviewer_jwt[0]).toMatchObject({ sensitive: true, default: null });
+    expect(variables.vault_token_reviewer_jwt[0].description).toContain("system:auth-delegator");
+  });
+
+  it("adds the EBS CSI driver add-on with its own IRSA role to the EKS cluster only", () => {
+    const main = json(`opentofu/${cloud.stacks.infra}/main.tf`);
+    const addon = main.resource.aws_eks_addon.ebs_csi_driver[0];
+    expect(addon).toMatchObject({ cluster_name: "${aws_eks_cluster.this.name}", addon_name: "aws-ebs-csi-driver", service_account_role_arn: "${aws_iam_role.ebs_csi_driver.arn}" });
+    // The add-on becomes active only once nodes can run its controller.
+    expect(addon.depends_on).toContain("${aws_eks_node_group.this}");
+    const trust = main.data.aws_iam_policy_document.ebs_csi_driver_trust[0].statement[0];
+    expect(trust.condition.find((c: Json) => c.variable.endsWith(":sub")).values).toEqual(["system:serviceaccount:kube-system:ebs-csi-controller-sa"]);
+    expect(main.resource.aws_iam_role_policy_attachment.ebs_csi_driver[0].policy_arn).toMatch(/:iam::aws:policy\/service-role\/AmazonEBSCSIDriverPolicy$/);
+    expect(typesIn(json(`opentofu/${homelab.stacks.infra}/main.tf`))).not.toContain("aws_eks_addon");
+  });
+
+  it("does not wait for ArgoCD's LoadBalancer address at bootstrap, and waits otherwise", () => {
+    const withAddress = opentofuFixture();
+    withAddress.clusters[1]!.loadBalancerIPs = { argocd: "192.168.1.240" };
+    const bootstrap = (cluster: Model["clusters"][number]) =>
+      parseHcl("main.tf", opentofuTarget.generate(withAddress).find((f) => f.path === `opentofu/${cluster.stacks.bootstrap}/main.tf`)!.content) as Promise<Json>;
+    return Promise.all([bootstrap(homelab), bootstrap(cloud)]).then(([lb, plain]) => {
+      const release = lb.resource.helm_release.argocd[0];
+      expect(parseYaml(literal(release.values[0])).server.service).toEqual({ type: "LoadBalancer", loadBalancerIP: "192.168.1.240" });
+      expect(release.wait).toBe(false);
+      expect(plain.resource.helm_release.argocd[0].wait).toBe(true);
+    });
   });
 
   it("configures the bootstrap providers from input variables, never from resources", () => {
@@ -219,6 +343,49 @@ describe("opentofu target (fixture model)", () => {
   });
 });
 
+describe("opentofu target (one Vault read by two clusters)", () => {
+  const model = sharedVaultFixture();
+  const files = opentofuTarget.generate(model);
+  let parsed: Map<string, Json>;
+  const main = (cluster: Model["clusters"][number]) => parsed.get(`opentofu/${cluster.stacks.infra}/main.tf`) ?? {};
+  beforeAll(async () => {
+    parsed = await parseAll(files);
+  });
+  const [cloud, homelab] = model.clusters as [Model["clusters"][number], Model["clusters"][number]];
+  const store = model.secretStores.find((s) => s.backend === "vault")!;
+
+  it("gives each cluster its own Kubernetes auth mount, the one the Model names, with its role on it", () => {
+    for (const cluster of [cloud, homelab]) {
+      const { mounts, roleBackends } = vaultAuth(main(cluster));
+      const expected = store.placements.find((p) => p.cluster === cluster.name)!.vaultAuthMount!;
+      expect(Object.keys(mounts), cluster.name).toEqual([expected]);
+      expect(roleBackends, cluster.name).toEqual([`\${vault_auth_backend.${mounts[expected]}.path}`]);
+    }
+  });
+
+  it("points each cluster's auth mount at that cluster's own API", () => {
+    const config = (cluster: Model["clusters"][number]) => Object.values(main(cluster).resource.vault_kubernetes_auth_backend_config as Record<string, Json[]>)[0]![0]!;
+    expect(config(cloud)).toMatchObject({
+      kubernetes_host: "${aws_eks_cluster.this.endpoint}",
+      kubernetes_ca_cert: "${base64decode(aws_eks_cluster.this.certificate_authority[0].data)}",
+      token_reviewer_jwt: "${var.vault_token_reviewer_jwt}",
+      disable_local_ca_jwt: true,
+    });
+    expect(config(homelab).kubernetes_host).toBe("${var.kubernetes_host}");
+  });
+
+  it("lets each cluster read exactly the keys its ExternalSecrets (and preview charts) name", async () => {
+    const grants = async (cluster: Model["clusters"][number]) => policyPaths(main(cluster).resource.vault_policy.external_secrets[0].policy);
+    expect(await grants(cloud)).toEqual({ "kv/data/preview/api/token": ["read"], "kv/data/prod/api/token": ["read"] });
+    expect(await grants(homelab)).toEqual({ "kv/data/alerting/discord": ["read"] });
+  });
+
+  it("manages the shared KV mount in one stack only", () => {
+    const withMount = [cloud, homelab].filter((c) => main(c).resource.vault_mount !== undefined).map((c) => c.name);
+    expect(withMount).toEqual([cloud.name]);
+  });
+});
+
 describe("opentofu target (examples)", () => {
   let stacks: Map<string, Map<string, Json>>;
   let outputs: Map<string, OutputFile[]>;
@@ -242,6 +409,85 @@ describe("opentofu target (examples)", () => {
       const paths = [...stacks.get(name)!.keys()];
       expect(paths.length, name).toBe(model.clusters.length * 2 * STACK_FILES.length);
       expect(paths.every((p) => p.endsWith(".tf")), name).toBe(true);
+    }
+  });
+
+  it("trusts the service account the velero chart really creates in each Velero IRSA role", async () => {
+    let checked = 0;
+    for (const name of EXAMPLES) {
+      const { model, files } = await buildExample(name);
+      for (const cluster of model.clusters) {
+        const trust = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)?.data?.aws_iam_policy_document?.velero_trust;
+        if (!trust) continue;
+        // A role for Velero only where Velero runs: the argocd target installs it as a component.
+        const component = files.find((f) => f.path === `argocd/${cluster.name}/components/velero.yaml`);
+        expect(component, `${name}/${cluster.name} has a Velero role but no Velero`).toBeDefined();
+        const app = parseYaml(component!.content);
+        const helm = app.spec.source.helm ?? {};
+        const values = { ...(helm.values ? parseYaml(helm.values) : {}), ...(helm.valuesObject ?? {}) };
+        const account = veleroServerServiceAccount(helm.releaseName ?? app.metadata.name, values);
+        const subject = trust[0].statement[0].condition.find((c: Json) => c.variable.endsWith(":sub")).values;
+        expect(subject, `${name}/${cluster.name}`).toEqual([`system:serviceaccount:${app.spec.destination.namespace}:${account}`]);
+        expect(cluster.veleroServiceAccount, `${name}/${cluster.name}`).toEqual({ name: account, namespace: app.spec.destination.namespace });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it("gives every cluster reading a Vault store its own auth mount, as the Model names it, and no wildcard reads", async () => {
+    let checked = 0;
+    for (const name of EXAMPLES) {
+      const { model } = await buildExample(name);
+      const mountsByCluster = new Map<string, Set<string>>();
+      for (const store of model.secretStores.filter((s) => s.backend === "vault")) {
+        for (const placement of store.placements) {
+          expect(placement.vaultAuthMount, `${name} ${store.name} on ${placement.cluster}`).toMatch(new RegExp(`-${placement.cluster}$`));
+          mountsByCluster.set(placement.cluster, (mountsByCluster.get(placement.cluster) ?? new Set()).add(placement.vaultAuthMount!));
+        }
+      }
+      const all = [...mountsByCluster.values()].flatMap((set) => [...set]);
+      expect(new Set(all).size, name).toBe(all.length);
+      for (const [clusterName, mounts] of mountsByCluster) {
+        const cluster = model.clusters.find((c) => c.name === clusterName)!;
+        const main = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)!;
+        expect(Object.keys(vaultAuth(main).mounts).sort(), `${name}/${clusterName}`).toEqual([...mounts].sort());
+        const grants = await policyPaths(main.resource.vault_policy.external_secrets[0].policy);
+        expect(Object.keys(grants).length).toBeGreaterThan(0);
+        for (const [path, capabilities] of Object.entries(grants)) {
+          expect(path, `${name}/${clusterName}`).not.toMatch(/[*+]/);
+          expect(capabilities).toEqual(["read"]);
+        }
+        const providers = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/providers.tf`)!;
+        expect(providers.provider.vault[0].address, `${name}/${clusterName}`).toBe("${var.vault_address}");
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1);
+  });
+
+  it("never waits at bootstrap for a LoadBalancer address ArgoCD's own components would provide", async () => {
+    let checked = 0;
+    for (const name of EXAMPLES) {
+      const { model } = await buildExample(name);
+      for (const cluster of model.clusters) {
+        const release = stacks.get(name)!.get(`opentofu/${cluster.stacks.bootstrap}/main.tf`)!.resource.helm_release.argocd[0];
+        const values = release.values ? parseYaml(literal(release.values[0])) : {};
+        if (values.server?.service?.type !== "LoadBalancer") continue;
+        expect(release.wait, `${name}/${cluster.name}`).toBe(false);
+        checked++;
+      }
+    }
+    if (EXAMPLES.includes("gitops-monorepo")) expect(checked).toBeGreaterThan(0);
+  });
+
+  it("adds the EBS CSI driver add-on to every EKS cluster", async () => {
+    for (const name of EXAMPLES) {
+      const { model } = await buildExample(name);
+      for (const cluster of model.clusters.filter((c) => c.kind === "eks" && c.cloud === "aws")) {
+        const main = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)!;
+        expect(main.resource.aws_eks_addon?.ebs_csi_driver?.[0]?.addon_name, `${name}/${cluster.name}`).toBe("aws-ebs-csi-driver");
+      }
     }
   });
 

@@ -403,3 +403,112 @@ describe("recovery/rto-exceeded", () => {
     expect(lines[diagnostic!.location!.line - 1]).toMatch(/"rto": "1h"/);
   });
 });
+
+/** The sh blocks of one restore step of a plan, by the step's id. */
+function restoreStepSection(dr: string, environment: string, title: string): string {
+  const section = dr.slice(dr.indexOf(`## Restore ${environment}\n`));
+  const start = section.indexOf(`: ${title} (`);
+  expect(start, `step "${title}" of ${environment}`).toBeGreaterThanOrEqual(0);
+  return section.slice(start).split(/\n### |\n## /)[0]!;
+}
+
+describe("disaster recovery: restore order, etcd, state and backup locations", () => {
+  it("restores Velero backups newest first (smallest worst-case loss first) and says why", async () => {
+    const { model, files } = await buildExample("gitops-monorepo");
+    const plan = model.recovery.find((p) => p.environment === "production")!;
+    const ids = plan.steps.map((s) => s.id);
+    // production-volumes runs every 15 minutes, nightly once a day: restoring the nightly first would
+    // make the 15-minute backup a no-op (Velero skips objects that exist) and lose the RPO.
+    expect(ids.indexOf("production-volumes")).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf("production-volumes")).toBeLessThan(ids.indexOf("nightly"));
+    const dr = files.find((f) => f.path === "runbooks/disaster-recovery.md")!.content;
+    expect(restoreStepSection(dr, "production", "Restore production from backup production-volumes")).toContain("Velero skips every object that already exists");
+    expect(restoreStepSection(dr, "production", "Restore production from backup nightly")).toContain("Run it after production-volumes");
+  });
+
+  it.each(EXAMPLES)("%s: orders every plan's Velero restores by worst-case data loss", async (example) => {
+    const { model } = await buildExample(example);
+    for (const plan of model.recovery) {
+      const losses = plan.steps
+        .map((s) => model.backups.find((b) => b.name === s.id))
+        .filter((b) => b?.method === "velero")
+        .map((b) => b!.maxDataLossSeconds ?? Number.POSITIVE_INFINITY);
+      expect(losses, plan.environment).toEqual([...losses].sort((a, b) => a - b));
+    }
+  });
+
+  it("restores etcd of a non-k3s control plane as etcd documents it: one new cluster, every member with its own name and peer URL", async () => {
+    const { model, files } = await buildExample("gitops-monorepo");
+    expect(model.clusters.find((c) => c.name === "main")!.kind).toBe("existing");
+    const step = model.recovery.find((p) => p.environment === "production")!.steps.find((s) => s.id === "etcd")!;
+    const restore = step.commands.find((c) => c.startsWith("etcdutl snapshot restore"))!;
+    for (const flag of ["--name", "--initial-cluster", "--initial-cluster-token", "--initial-advertise-peer-urls", "--data-dir"]) {
+      expect(restore, flag).toMatch(new RegExp(`${flag} \\S`));
+    }
+    // Per-member values are placeholders the operator fills in, marked <like this>, set once above the command.
+    const assignments = step.commands.filter((c) => /^ETCD_(NAME|PEER_URL|INITIAL_CLUSTER)=/.test(c));
+    expect(assignments).toHaveLength(3);
+    for (const line of assignments) expect(line).toMatch(/<[^>]+>/);
+    expect(step.commands.find((c) => c.startsWith("ETCD_INITIAL_CLUSTER="))).toMatch(/=https:\/\/<[^>]+>:2380,.*=https:\/\/<[^>]+>:2380/);
+    // The API server is stopped on every node before the restore and started after it.
+    const stop = step.commands.findIndex((c) => /^mv \S*manifests\/kube-apiserver\.yaml/.test(c));
+    const start = step.commands.findIndex((c) => /kube-apiserver\.yaml \/etc\/kubernetes\/manifests\/$/.test(c));
+    const at = step.commands.indexOf(restore);
+    expect(stop).toBeGreaterThanOrEqual(0);
+    expect(stop).toBeLessThan(at);
+    expect(start).toBeGreaterThan(at);
+    expect(step.note).toMatch(/placeholders/);
+    // The runbook block is valid sh.
+    const dr = files.find((f) => f.path === "runbooks/disaster-recovery.md")!.content;
+    const block = restoreStepSection(dr, "production", "Restore the main cluster state from backup etcd");
+    const body = /```sh\n([\s\S]*?)\n```/.exec(block)![1]!;
+    const syntax = spawnSync("sh", ["-n"], { input: body, encoding: "utf8" });
+    expect(syntax.status, syntax.stderr).toBe(0);
+  });
+
+  it.each(EXAMPLES)("%s: names each stack's own OpenTofu state, as the opentofu target configures it", async (example) => {
+    const { model, files } = await buildExample(example);
+    const dr = files.find((f) => f.path === "runbooks/disaster-recovery.md")!.content;
+    const state = dr.slice(dr.indexOf("### OpenTofu state\n")).split(/\n##+ /)[0]!;
+    for (const cluster of model.clusters) {
+      for (const stack of ["infra", "bootstrap"] as const) {
+        const backend = cluster.stateBackends[stack];
+        const row = state.split("\n").find((line) => line.includes(`| \`opentofu/${cluster.stacks[stack]}\` |`));
+        expect(row, `${cluster.name} ${stack}`).toBeDefined();
+        const where = backend.type === "s3" ? backend.key : backend.type === "http" ? backend.address : backend.path;
+        expect(row, `${cluster.name} ${stack}`).toContain(`\`${where}\``);
+        // The stack's backend.tf says the same.
+        const backendTf = files.find((f) => f.path === `opentofu/${cluster.stacks[stack]}/backend.tf`)?.content;
+        if (backendTf !== undefined && backend.type !== "local") expect(backendTf).toContain(where);
+      }
+    }
+    // The profile-wide key is no stack's key: it must not be printed as if it were.
+    for (const profile of model.profiles) {
+      if (profile.stateBackend.type !== "s3") continue;
+      const stackKeys = model.clusters.flatMap((c) => [c.stateBackends.infra, c.stateBackends.bootstrap]).map((b) => (b.type === "s3" ? b.key : ""));
+      if (!stackKeys.includes(profile.stateBackend.key)) expect(state).not.toContain(`\`${profile.stateBackend.key}\``);
+    }
+  });
+
+  it("reads every object-store location from the backup's destinationPath, never from bucket and prefix", async () => {
+    const { planRecovery } = await import("../../compiler/resolve/recovery.js");
+    for (const example of ["bitvault", "k3s-homelab", "gitops-monorepo"]) {
+      const model = structuredClone((await buildExample(example)).model) as Model;
+      const k3s = model.clusters.find((c) => c.kind === "k3s");
+      // A k3s etcd backup shipped to S3 exercises the k3s restore path too.
+      if (k3s && !model.backups.some((b) => b.method === "etcd-snapshot" && b.cluster === k3s.name)) {
+        model.backups.push({ name: "etcd-s3", method: "etcd-snapshot", cluster: k3s.name, namespaces: [], schedule: "0 * * * *", retention: "7d", retentionDays: 7, bucket: "etcd-bucket", prefix: "etcd/etcd-s3", maxDataLossSeconds: 3600, at: ["backups", 99] });
+      }
+      // Locations no one could rebuild from bucket and prefix (as a per-namespace prefix would make them).
+      for (const backup of model.backups) {
+        if (backup.bucket !== undefined) backup.destinationPath = `s3://${backup.bucket}/moved/${backup.name}-unique`;
+      }
+      const plans = planRecovery(model);
+      const text = JSON.stringify(plans);
+      const locations = [...text.matchAll(/s3:\/\/[^"'\s\\$]+/g)].map((m) => m[0].replace(/\/$/, ""));
+      if (example !== "gitops-monorepo") expect(locations.length, example).toBeGreaterThan(0);
+      const known = new Set(model.backups.map((b) => b.destinationPath).filter((p): p is string => p !== undefined));
+      for (const location of locations) expect(known, `${example}: ${location}`).toContain(location);
+    }
+  });
+});
