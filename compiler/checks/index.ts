@@ -8,6 +8,7 @@ import { productionRolloutRule } from "./production-rollout.js";
 import { dataPolicyRule } from "./data-policy.js";
 import { promotionRule } from "./promotion.js";
 import { previewAnalysisRule } from "./preview-analysis.js";
+import { analysisArgsRule } from "./analysis-args.js";
 import { resourceLimitsRule } from "./resource-limits.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   dataPolicyRule,
   promotionRule,
   previewAnalysisRule,
+  analysisArgsRule,
   resourceLimitsRule,
   sharedProductionSecretRule,
   rtoExceededRule,

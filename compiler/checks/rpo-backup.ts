@@ -41,7 +41,7 @@ export const rpoBackupRule: ModelRule = {
         if (placements.length === 0) continue;
         const namespaces = new Set(placements.map((p) => p.namespace));
         const covering = model.backups.filter(
-          (b) => b.cluster === env.cluster && (b.dataService === data.name || (b.method === "velero" && b.namespaces.some((n) => namespaces.has(n)))),
+          (b) => b.cluster === env.cluster && b.namespaces.some((n) => namespaces.has(n)) && (b.dataService === data.name || b.method === "velero"),
         );
         if (covering.length === 0) {
           out.push({

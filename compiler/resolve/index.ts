@@ -23,6 +23,8 @@ import { planRecovery } from "./recovery.js";
 import { resolveTiers } from "./tiers.js";
 
 const TIERS: Tier[] = ["lite", "standard", "full"];
+/** The `{{args.NAME}}` an analysis query may use: plinth fills these for every deployment. */
+export const ANALYSIS_ARGS = ["service-name", "namespace", "environment"] as const;
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const sorted = (items: Iterable<string>) => [...new Set(items)].sort();
 const seconds = (text: string) => parseDuration(text)!;
@@ -482,8 +484,8 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
         return analysis ? analysisArgs(analysis) : [];
       }),
     );
-    const known: Record<string, string> = { "service-name": deployment.releaseName, namespace: deployment.namespace, environment: deployment.environment };
-    const values = names.filter((name) => Object.hasOwn(known, name)).map((name) => [name, known[name]!] as const);
+    const known: Record<(typeof ANALYSIS_ARGS)[number], string> = { "service-name": deployment.releaseName, namespace: deployment.namespace, environment: deployment.environment };
+    const values = names.filter((name): name is keyof typeof known => Object.hasOwn(known, name)).map((name) => [name, known[name]] as const);
     if (values.length > 0) deployment.analysisArgs = Object.fromEntries(values);
   }
 

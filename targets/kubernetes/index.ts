@@ -7,7 +7,9 @@
  *                                                     ExternalSecret, AnalysisTemplate, Cluster and
  *                                                     ScheduledBackup (CloudNativePG), Schedule (Velero)
  *                                                     — in that kind order, by name within a kind
- *   kubernetes/<cluster>/_cluster-secret-stores.yaml  ClusterSecretStores, by name
+ *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS),
+ *                                                     ClusterRoleBinding (Vault token review),
+ *                                                     ClusterSecretStores — in that kind order
  * Velero Schedules live in the file of the velero component's namespace (Velero reads them only
  * there), e.g. kubernetes/<cluster>/velero.yaml; when plinth does not manage that namespace, the
  * file holds only the Schedules and the velero Application creates the namespace.
@@ -22,8 +24,9 @@ import { backupObjects } from "./backups.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
 import { KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
 import { externalSecret, secretStoreObjects } from "./secrets.js";
+import { storageClasses } from "./storage.js";
 
-const CLUSTER_FILE = "_cluster-secret-stores.yaml";
+const CLUSTER_FILE = "_cluster.yaml";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function generate(model: Model): OutputFile[] {
@@ -41,6 +44,7 @@ function generate(model: Model): OutputFile[] {
   for (const secret of model.externalSecrets) placed.push({ cluster: secret.cluster, namespace: secret.namespace, object: externalSecret(model, secret) });
   placed.push(...analysisTemplates(model));
   placed.push(...backupObjects(model));
+  placed.push(...storageClasses(model));
 
   const files = new Map<string, KubernetesObject[]>();
   for (const { cluster, namespace, object } of placed) {

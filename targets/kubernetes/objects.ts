@@ -24,6 +24,8 @@ export interface Placed {
  * data and backup objects (CNPG Cluster, its ScheduledBackup, Velero Schedules).
  */
 export const KIND_ORDER = [
+  "StorageClass",
+  "ClusterRoleBinding",
   "Namespace",
   "ResourceQuota",
   "LimitRange",

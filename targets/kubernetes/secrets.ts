@@ -7,6 +7,7 @@ import type { IExternalSecret } from "@kubernetes-models/external-secrets/extern
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
+import type { IClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import type { Model, ModelCluster, ModelExternalSecret, ModelSecretStore } from "../../compiler/model.js";
 import { toGoDuration } from "../shared/go-duration.js";
 import { clusterMeta, namespacedMeta, type Placed } from "./objects.js";
@@ -24,7 +25,7 @@ function missing(store: ModelSecretStore, field: string): never {
  * store names the External Secrets service account, the namespaced one relies on the controller's
  * own identity (AWS) or on a service account of its own (Kubernetes).
  */
-function provider(store: ModelSecretStore, cluster: ModelCluster, namespace: string | undefined): ISecretStoreProvider {
+function provider(store: ModelSecretStore, cluster: ModelCluster, namespace: string | undefined, vaultAuthMount: string | undefined): ISecretStoreProvider {
   const controller = cluster.externalSecretsServiceAccount;
   switch (store.backend) {
     case "vault": {
@@ -34,7 +35,8 @@ function provider(store: ModelSecretStore, cluster: ModelCluster, namespace: str
           server: vault.server,
           path: vault.mount,
           version: vault.kvVersion,
-          auth: { kubernetes: { mountPath: vault.auth.mountPath, role: vault.auth.role } },
+          // Each cluster logs in through its own auth mount (the opentofu infra stack creates it).
+          auth: { kubernetes: { mountPath: vaultAuthMount ?? vault.auth.mountPath, role: vault.auth.role } },
         },
       };
     }
@@ -72,7 +74,7 @@ export function secretStoreObjects(model: Model): Placed[] {
           apiVersion: "external-secrets.io/v1",
           kind: "ClusterSecretStore",
           metadata: clusterMeta(model, store.name),
-          spec: { provider: provider(store, cluster, undefined) },
+          spec: { provider: provider(store, cluster, undefined, placement.vaultAuthMount) },
         };
         placed.push({ cluster: cluster.name, object });
       } else {
@@ -81,7 +83,7 @@ export function secretStoreObjects(model: Model): Placed[] {
           apiVersion: "external-secrets.io/v1",
           kind: "SecretStore",
           metadata: namespacedMeta(model, store.name, namespace),
-          spec: { provider: provider(store, cluster, namespace) },
+          spec: { provider: provider(store, cluster, namespace, placement.vaultAuthMount) },
         };
         placed.push({ cluster: cluster.name, namespace, object });
         if (store.backend === "kubernetes") {
@@ -91,6 +93,21 @@ export function secretStoreObjects(model: Model): Placed[] {
       }
     }
     if (store.backend === "kubernetes" && store.kind === "SecretStore") placed.push(...remoteReadAccess(model, store));
+  }
+  // Vault's Kubernetes auth reviews the login token with the TokenReview API, as the service account
+  // that logs in (no reviewer JWT is configured): that account needs system:auth-delegator.
+  const vaultClusters = new Set(model.secretStores.filter((s) => s.backend === "vault").flatMap((s) => s.placements.map((p) => p.cluster)));
+  for (const name of [...vaultClusters].sort()) {
+    const cluster = clusters.get(name)!;
+    const account = cluster.externalSecretsServiceAccount;
+    const binding: IClusterRoleBinding = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: clusterMeta(model, `${account.name}-vault-auth-delegator`),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
+      subjects: [{ kind: "ServiceAccount", name: account.name, namespace: account.namespace }],
+    };
+    placed.push({ cluster: name, object: binding });
   }
   return placed;
 }

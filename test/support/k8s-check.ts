@@ -22,6 +22,7 @@ import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
+import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import { SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
 import { ClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
 import { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
@@ -71,6 +72,7 @@ export const KINDS: Record<string, KindRule> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": { model: RoleBinding, namespaced: true, required: ["roleRef.name", "subjects[]"] },
   "rbac.authorization.k8s.io/v1/ClusterRole": { model: ClusterRole, namespaced: false, required: [] },
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": { model: ClusterRoleBinding, namespaced: false, required: ["roleRef.name"] },
+  "storage.k8s.io/v1/StorageClass": { model: StorageClass, namespaced: false, required: ["provisioner"] },
   "external-secrets.io/v1/SecretStore": { model: SecretStore, namespaced: true, required: ["spec.provider"], extra: oneProvider },
   "external-secrets.io/v1/ClusterSecretStore": { model: ClusterSecretStore, namespaced: false, required: ["spec.provider"], extra: oneProvider },
   "external-secrets.io/v1/ExternalSecret": {

@@ -78,10 +78,10 @@ describe("kubernetes target on the fixture model", () => {
 
   it("writes one file per namespace and one for cluster-scoped stores, per cluster", () => {
     expect(files.map((f) => f.path)).toEqual([
-      "kubernetes/cloud/_cluster-secret-stores.yaml",
+      "kubernetes/cloud/_cluster.yaml",
       "kubernetes/cloud/dev.yaml",
       "kubernetes/cloud/prod.yaml",
-      "kubernetes/homelab/_cluster-secret-stores.yaml",
+      "kubernetes/homelab/_cluster.yaml",
       "kubernetes/homelab/observability.yaml",
       "kubernetes/homelab/security.yaml",
       "kubernetes/homelab/workloads.yaml",
@@ -269,7 +269,7 @@ describe("network policies", () => {
 describe("secret stores", () => {
   it("puts cluster-scoped stores in the cluster file, with the backend's provider", () => {
     const aws = only(generate(), "ClusterSecretStore", "aws");
-    expect(aws.path).toBe("kubernetes/cloud/_cluster-secret-stores.yaml");
+    expect(aws.path).toBe("kubernetes/cloud/_cluster.yaml");
     expect(aws.doc.spec.provider).toEqual({
       aws: {
         service: "SecretsManager",
@@ -278,7 +278,7 @@ describe("secret stores", () => {
       },
     });
     const vault = only(generate(), "ClusterSecretStore", "vault");
-    expect(vault.path).toBe("kubernetes/homelab/_cluster-secret-stores.yaml");
+    expect(vault.path).toBe("kubernetes/homelab/_cluster.yaml");
     expect(vault.doc.spec.provider).toEqual({
       vault: { server: "http://vault.security.svc:8200", path: "kv", version: "v2", auth: { kubernetes: { mountPath: "kubernetes", role: "external-secrets" } } },
     });
@@ -336,7 +336,38 @@ describe("secret stores", () => {
     store.placements = [{ cluster: "cloud", namespace: "dev" }];
     const files = generate(model);
     expect(only(files, "SecretStore", "aws", "dev").doc.spec.provider).toEqual({ aws: { service: "SecretsManager", region: "eu-west-1" } });
-    expect(files.map((f) => f.path)).not.toContain("kubernetes/cloud/_cluster-secret-stores.yaml");
+    expect(find(files, "ClusterSecretStore", "aws")).toHaveLength(0);
+  });
+
+  it("a Vault store logs in through its cluster's own auth mount, whose token review is allowed", () => {
+    const model = fixtureModel();
+    const store = model.secretStores.find((s) => s.backend === "vault")!;
+    store.placements = store.placements.map((p) => ({ ...p, vaultAuthMount: `kubernetes-${p.cluster}` }));
+    const files = generate(model);
+    for (const placement of store.placements) {
+      const doc = only(files.filter((f) => f.path.startsWith(`kubernetes/${placement.cluster}/`)), store.kind, store.name, placement.namespace).doc;
+      expect(doc.spec.provider.vault.auth.kubernetes.mountPath).toBe(`kubernetes-${placement.cluster}`);
+      const account = model.clusters.find((c) => c.name === placement.cluster)!.externalSecretsServiceAccount;
+      const binding = only(files.filter((f) => f.path === `kubernetes/${placement.cluster}/_cluster.yaml`), "ClusterRoleBinding", `${account.name}-vault-auth-delegator`).doc;
+      expect(binding.roleRef.name).toBe("system:auth-delegator");
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: account.name, namespace: account.namespace }]);
+    }
+  });
+
+  it("an EKS cluster gets its profile's EBS StorageClass; other kinds do not", () => {
+    const model = fixtureModel();
+    const files = generate(model);
+    for (const cluster of model.clusters) {
+      const storageClass = model.profiles.find((p) => p.name === cluster.profile)!.storageClass;
+      const found = find(files.filter((f) => f.path.startsWith(`kubernetes/${cluster.name}/`)), "StorageClass", storageClass);
+      if (cluster.kind === "eks" && ["gp3", "gp2"].includes(storageClass)) {
+        expect(found).toHaveLength(1);
+        expect(found[0]!.doc).toMatchObject({ provisioner: "ebs.csi.aws.com", parameters: { type: storageClass }, volumeBindingMode: "WaitForFirstConsumer" });
+      } else {
+        expect(found).toHaveLength(0);
+      }
+    }
+    expect(model.clusters.some((c) => c.kind === "eks"), "the fixture has an EKS cluster").toBe(true);
   });
 
   it("fails loudly when a backend's settings are missing from the Model", () => {
@@ -734,7 +765,7 @@ describe.each(EXAMPLES)("kubernetes target on example %s", (example) => {
     const { files } = await build();
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      expect(file.path).toMatch(/^kubernetes\/[a-z0-9-]+\/(_cluster-secret-stores|[a-z0-9-]+)\.yaml$/);
+      expect(file.path).toMatch(/^kubernetes\/[a-z0-9-]+\/(_cluster|[a-z0-9-]+)\.yaml$/);
       checkManifestFile(file.path, file.content);
     }
   });

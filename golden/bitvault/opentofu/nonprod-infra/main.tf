@@ -246,6 +246,52 @@ resource "aws_eks_node_group" "this" {
   depends_on = [aws_iam_role_policy_attachment.eks_node]
 }
 
+# EBS CSI driver (EKS add-on) and IAM role bitvault-nonprod-ebs-csi-driver: volumes for
+# PersistentVolumeClaims (gp3).
+data "aws_iam_policy_document" "ebs_csi_driver_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.eks.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
+      values   = ["system:serviceaccount:kube-system:ebs-csi-controller-sa"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ebs_csi_driver" {
+  name               = "bitvault-nonprod-ebs-csi-driver"
+  description        = "EBS CSI driver on nonprod: creates, attaches and snapshots EBS volumes"
+  assume_role_policy = data.aws_iam_policy_document.ebs_csi_driver_trust.json
+}
+
+resource "aws_iam_role_policy_attachment" "ebs_csi_driver" {
+  role       = aws_iam_role.ebs_csi_driver.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+}
+
+resource "aws_eks_addon" "ebs_csi_driver" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "aws-ebs-csi-driver"
+  service_account_role_arn    = aws_iam_role.ebs_csi_driver.arn
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  depends_on = [aws_iam_role_policy_attachment.ebs_csi_driver, aws_eks_node_group.this]
+}
+
 # Backup buckets: versioned, encrypted with the KMS key, never public, and expired after the longest
 # retention of the backups they hold (deleted versions stay 7 more days).
 resource "aws_s3_bucket" "backups" {
@@ -319,7 +365,7 @@ resource "aws_s3_bucket_public_access_block" "backups" {
   restrict_public_buckets = true
 }
 
-# IAM role bitvault-nonprod-velero: Velero (velero/velero) writes backups to the buckets and
+# IAM role bitvault-nonprod-velero: Velero (velero/velero-server) writes backups to the buckets and
 # snapshots EBS volumes.
 data "aws_iam_policy_document" "velero_trust" {
   statement {
@@ -333,7 +379,7 @@ data "aws_iam_policy_document" "velero_trust" {
     condition {
       test     = "StringEquals"
       variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
-      values   = ["system:serviceaccount:velero:velero"]
+      values   = ["system:serviceaccount:velero:velero-server"]
     }
 
     condition {
@@ -395,9 +441,9 @@ resource "aws_iam_role_policy" "velero" {
   policy = data.aws_iam_policy_document.velero.json
 }
 
-# Vault for External Secrets (platform/external-secrets): KV mounts, Kubernetes auth and a read-only
-# policy. Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again
-# after bootstrap.
+# Vault for External Secrets (platform/external-secrets) on nonprod: KV mounts, this cluster's
+# Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name. Vault must be
+# reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.
 resource "vault_mount" "kv" {
   path = "kv"
   type = "kv"
@@ -407,32 +453,47 @@ resource "vault_mount" "kv" {
   description = "Secrets External Secrets syncs into bitvault"
 }
 
-resource "vault_auth_backend" "kubernetes" {
-  type = "kubernetes"
-  path = "kubernetes"
+resource "vault_auth_backend" "kubernetes-nonprod" {
+  type        = "kubernetes"
+  path        = "kubernetes-nonprod"
+  description = "Service accounts of the nonprod cluster"
 }
 
-resource "vault_kubernetes_auth_backend_config" "kubernetes" {
-  backend            = vault_auth_backend.kubernetes.path
-  kubernetes_host    = aws_eks_cluster.this.endpoint
-  kubernetes_ca_cert = base64decode(aws_eks_cluster.this.certificate_authority[0].data)
+resource "vault_kubernetes_auth_backend_config" "kubernetes-nonprod" {
+  backend              = vault_auth_backend.kubernetes-nonprod.path
+  kubernetes_host      = aws_eks_cluster.this.endpoint
+  kubernetes_ca_cert   = base64decode(aws_eks_cluster.this.certificate_authority[0].data)
+  token_reviewer_jwt   = var.vault_token_reviewer_jwt
+  disable_local_ca_jwt = true
 }
 
 resource "vault_policy" "external_secrets" {
   name   = "bitvault-nonprod-external-secrets"
   policy = <<-EOT
-    path "kv/data/*" {
+    path "kv/data/dev/bitvault/api" {
       capabilities = ["read"]
     }
 
-    path "kv/metadata/*" {
-      capabilities = ["read", "list"]
+    path "kv/data/dev/bitvault/worker" {
+      capabilities = ["read"]
+    }
+
+    path "kv/data/preview/bitvault/api" {
+      capabilities = ["read"]
+    }
+
+    path "kv/data/staging/bitvault/api" {
+      capabilities = ["read"]
+    }
+
+    path "kv/data/staging/bitvault/worker" {
+      capabilities = ["read"]
     }
     EOT
 }
 
 resource "vault_kubernetes_auth_backend_role" "external-secrets" {
-  backend                          = vault_auth_backend.kubernetes.path
+  backend                          = vault_auth_backend.kubernetes-nonprod.path
   role_name                        = "external-secrets"
   bound_service_account_names      = ["external-secrets"]
   bound_service_account_namespaces = ["platform"]

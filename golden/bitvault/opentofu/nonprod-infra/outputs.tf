@@ -45,3 +45,8 @@ output "external_secrets_vault_policy" {
   description = "Vault policy External Secrets reads with."
   value       = vault_policy.external_secrets.name
 }
+
+output "vault_auth_mounts" {
+  description = "Kubernetes auth mounts of nonprod in Vault (the stores' auth.kubernetes.mountPath)."
+  value       = [vault_auth_backend.kubernetes-nonprod.path]
+}

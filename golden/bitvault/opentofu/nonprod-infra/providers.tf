@@ -15,5 +15,5 @@ provider "aws" {
 
 provider "vault" {
   # Authenticates with VAULT_TOKEN (or a token helper): never a token in the configuration.
-  address = "https://vault.bitvault.io"
+  address = var.vault_address
 }

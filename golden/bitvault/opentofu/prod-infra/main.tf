@@ -254,6 +254,52 @@ resource "aws_eks_node_group" "this" {
   depends_on = [aws_iam_role_policy_attachment.eks_node]
 }
 
+# EBS CSI driver (EKS add-on) and IAM role bitvault-prod-ebs-csi-driver: volumes for
+# PersistentVolumeClaims (gp3).
+data "aws_iam_policy_document" "ebs_csi_driver_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.eks.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
+      values   = ["system:serviceaccount:kube-system:ebs-csi-controller-sa"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ebs_csi_driver" {
+  name               = "bitvault-prod-ebs-csi-driver"
+  description        = "EBS CSI driver on prod: creates, attaches and snapshots EBS volumes"
+  assume_role_policy = data.aws_iam_policy_document.ebs_csi_driver_trust.json
+}
+
+resource "aws_iam_role_policy_attachment" "ebs_csi_driver" {
+  role       = aws_iam_role.ebs_csi_driver.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+}
+
+resource "aws_eks_addon" "ebs_csi_driver" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "aws-ebs-csi-driver"
+  service_account_role_arn    = aws_iam_role.ebs_csi_driver.arn
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  depends_on = [aws_iam_role_policy_attachment.ebs_csi_driver, aws_eks_node_group.this]
+}
+
 # Backup buckets: versioned, encrypted with the KMS key, never public, and expired after the longest
 # retention of the backups they hold (deleted versions stay 7 more days).
 resource "aws_s3_bucket" "backups" {
@@ -378,8 +424,8 @@ resource "aws_iam_role_policy" "external_secrets" {
   policy = data.aws_iam_policy_document.external_secrets.json
 }
 
-# IAM role bitvault-prod-velero: Velero (velero/velero) writes backups to the buckets and snapshots
-# EBS volumes.
+# IAM role bitvault-prod-velero: Velero (velero/velero-server) writes backups to the buckets and
+# snapshots EBS volumes.
 data "aws_iam_policy_document" "velero_trust" {
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -392,7 +438,7 @@ data "aws_iam_policy_document" "velero_trust" {
     condition {
       test     = "StringEquals"
       variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
-      values   = ["system:serviceaccount:velero:velero"]
+      values   = ["system:serviceaccount:velero:velero-server"]
     }
 
     condition {
@@ -452,4 +498,44 @@ resource "aws_iam_role_policy" "velero" {
   name   = "bitvault-prod-velero"
   role   = aws_iam_role.velero.id
   policy = data.aws_iam_policy_document.velero.json
+}
+
+# Vault for External Secrets (platform/external-secrets) on prod: this cluster's Kubernetes auth
+# mount and a policy reading only the keys its ExternalSecrets name. Shared KV mounts are managed by
+# the stack of the first cluster reading them: kv (in nonprod-infra). Vault must be reachable and
+# unsealed; when it runs in this cluster, apply this stack again after bootstrap.
+resource "vault_auth_backend" "kubernetes-prod" {
+  type        = "kubernetes"
+  path        = "kubernetes-prod"
+  description = "Service accounts of the prod cluster"
+}
+
+resource "vault_kubernetes_auth_backend_config" "kubernetes-prod" {
+  backend              = vault_auth_backend.kubernetes-prod.path
+  kubernetes_host      = aws_eks_cluster.this.endpoint
+  kubernetes_ca_cert   = base64decode(aws_eks_cluster.this.certificate_authority[0].data)
+  token_reviewer_jwt   = var.vault_token_reviewer_jwt
+  disable_local_ca_jwt = true
+}
+
+resource "vault_policy" "external_secrets" {
+  name   = "bitvault-prod-external-secrets"
+  policy = <<-EOT
+    path "kv/data/prod/bitvault/api" {
+      capabilities = ["read"]
+    }
+
+    path "kv/data/prod/bitvault/worker" {
+      capabilities = ["read"]
+    }
+    EOT
+}
+
+resource "vault_kubernetes_auth_backend_role" "external-secrets" {
+  backend                          = vault_auth_backend.kubernetes-prod.path
+  role_name                        = "external-secrets"
+  bound_service_account_names      = ["external-secrets"]
+  bound_service_account_namespaces = ["platform"]
+  token_policies                   = [vault_policy.external_secrets.name]
+  token_ttl                        = 3600
 }

@@ -9,5 +9,9 @@ terraform {
       source  = "hashicorp/aws"
       version = "5.100.0"
     }
+    vault = {
+      source  = "hashicorp/vault"
+      version = "4.8.0"
+    }
   }
 }

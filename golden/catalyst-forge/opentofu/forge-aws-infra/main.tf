@@ -254,6 +254,52 @@ resource "aws_eks_node_group" "this" {
   depends_on = [aws_iam_role_policy_attachment.eks_node]
 }
 
+# EBS CSI driver (EKS add-on) and IAM role catalyst-forge-forge-aws-ebs-csi-driver: volumes for
+# PersistentVolumeClaims (gp3).
+data "aws_iam_policy_document" "ebs_csi_driver_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.eks.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
+      values   = ["system:serviceaccount:kube-system:ebs-csi-controller-sa"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ebs_csi_driver" {
+  name               = "catalyst-forge-forge-aws-ebs-csi-driver"
+  description        = "EBS CSI driver on forge-aws: creates, attaches and snapshots EBS volumes"
+  assume_role_policy = data.aws_iam_policy_document.ebs_csi_driver_trust.json
+}
+
+resource "aws_iam_role_policy_attachment" "ebs_csi_driver" {
+  role       = aws_iam_role.ebs_csi_driver.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+}
+
+resource "aws_eks_addon" "ebs_csi_driver" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "aws-ebs-csi-driver"
+  service_account_role_arn    = aws_iam_role.ebs_csi_driver.arn
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  depends_on = [aws_iam_role_policy_attachment.ebs_csi_driver, aws_eks_node_group.this]
+}
+
 # Backup buckets: versioned, encrypted with the KMS key, never public, and expired after the longest
 # retention of the backups they hold (deleted versions stay 7 more days).
 resource "aws_s3_bucket" "backups" {
@@ -377,80 +423,4 @@ resource "aws_iam_role_policy" "external_secrets" {
   name   = "catalyst-forge-forge-aws-external-secrets"
   role   = aws_iam_role.external_secrets.id
   policy = data.aws_iam_policy_document.external_secrets.json
-}
-
-# IAM role catalyst-forge-forge-aws-velero: Velero (velero/velero) writes backups to the buckets and
-# snapshots EBS volumes.
-data "aws_iam_policy_document" "velero_trust" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-
-    principals {
-      type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.eks.arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
-      values   = ["system:serviceaccount:velero:velero"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "velero" {
-  name               = "catalyst-forge-forge-aws-velero"
-  description        = "Velero on forge-aws: backup buckets and volume snapshots"
-  assume_role_policy = data.aws_iam_policy_document.velero_trust.json
-}
-
-data "aws_iam_policy_document" "velero" {
-  statement {
-    sid = "Volumes"
-    actions = [
-      "ec2:DescribeVolumes",
-      "ec2:DescribeSnapshots",
-      "ec2:CreateTags",
-      "ec2:CreateVolume",
-      "ec2:CreateSnapshot",
-      "ec2:DeleteSnapshot",
-    ]
-    resources = ["*"]
-  }
-
-  statement {
-    sid = "Objects"
-    actions = [
-      "s3:GetObject",
-      "s3:DeleteObject",
-      "s3:PutObject",
-      "s3:AbortMultipartUpload",
-      "s3:ListMultipartUploadParts",
-    ]
-    resources = [for bucket in aws_s3_bucket.backups : "${bucket.arn}/*"]
-  }
-
-  statement {
-    sid       = "Buckets"
-    actions   = ["s3:ListBucket"]
-    resources = [for bucket in aws_s3_bucket.backups : bucket.arn]
-  }
-
-  statement {
-    sid       = "BucketKey"
-    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
-    resources = [aws_kms_key.this.arn]
-  }
-}
-
-resource "aws_iam_role_policy" "velero" {
-  name   = "catalyst-forge-forge-aws-velero"
-  role   = aws_iam_role.velero.id
-  policy = data.aws_iam_policy_document.velero.json
 }

@@ -40,8 +40,3 @@ output "external_secrets_role_arn" {
   description = "IAM role External Secrets assumes (annotate its service account with it)."
   value       = aws_iam_role.external_secrets.arn
 }
-
-output "velero_role_arn" {
-  description = "IAM role Velero assumes (annotate its service account with it)."
-  value       = aws_iam_role.velero.arn
-}

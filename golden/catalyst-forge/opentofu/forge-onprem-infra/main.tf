@@ -84,9 +84,10 @@ resource "minio_iam_user_policy_attachment" "velero" {
   policy_name = minio_iam_policy.velero.name
 }
 
-# Vault for External Secrets (external-secrets/external-secrets): KV mounts, Kubernetes auth and a
-# read-only policy. Vault must be reachable and unsealed; when it runs in this cluster, apply this
-# stack again after bootstrap.
+# Vault for External Secrets (external-secrets/external-secrets) on forge-onprem: KV mounts, this
+# cluster's Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name. Vault
+# must be reachable and unsealed; when it runs in this cluster, apply this stack again after
+# bootstrap.
 resource "vault_mount" "kv" {
   path = "kv"
   type = "kv"
@@ -97,24 +98,44 @@ resource "vault_mount" "kv" {
 }
 
 resource "vault_auth_backend" "kubernetes-forge-onprem" {
-  type = "kubernetes"
-  path = "kubernetes-forge-onprem"
+  type        = "kubernetes"
+  path        = "kubernetes-forge-onprem"
+  description = "Service accounts of the forge-onprem cluster"
 }
 
 resource "vault_kubernetes_auth_backend_config" "kubernetes-forge-onprem" {
-  backend         = vault_auth_backend.kubernetes-forge-onprem.path
-  kubernetes_host = var.kubernetes_host
+  backend              = vault_auth_backend.kubernetes-forge-onprem.path
+  kubernetes_host      = var.kubernetes_host
+  kubernetes_ca_cert   = var.kubernetes_ca_cert
+  token_reviewer_jwt   = var.vault_token_reviewer_jwt
+  disable_local_ca_jwt = var.kubernetes_ca_cert != null
 }
 
 resource "vault_policy" "external_secrets" {
   name   = "catalyst-forge-forge-onprem-external-secrets"
   policy = <<-EOT
-    path "kv/data/*" {
+    path "kv/data/forge/dev/github" {
       capabilities = ["read"]
     }
 
-    path "kv/metadata/*" {
-      capabilities = ["read", "list"]
+    path "kv/data/forge/dev/keycloak" {
+      capabilities = ["read"]
+    }
+
+    path "kv/data/forge/dev/minio" {
+      capabilities = ["read"]
+    }
+
+    path "kv/data/forge/staging/github" {
+      capabilities = ["read"]
+    }
+
+    path "kv/data/forge/staging/keycloak" {
+      capabilities = ["read"]
+    }
+
+    path "kv/data/forge/staging/minio" {
+      capabilities = ["read"]
     }
     EOT
 }

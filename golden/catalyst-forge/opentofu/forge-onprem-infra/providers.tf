@@ -10,5 +10,5 @@ provider "minio" {
 
 provider "vault" {
   # Authenticates with VAULT_TOKEN (or a token helper): never a token in the configuration.
-  address = "https://vault.forge-hetzner.projectcatalyst.io"
+  address = var.vault_address
 }

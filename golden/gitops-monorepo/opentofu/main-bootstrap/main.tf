@@ -19,9 +19,26 @@ resource "helm_release" "argocd" {
       service:
         type: LoadBalancer
         loadBalancerIP: "10.1.5.184"
+    configs:
+      cm:
+        resource.customizations.health.argoproj.io_Application: |
+          hs = {}
+          hs.status = "Progressing"
+          hs.message = ""
+          if obj.status ~= nil then
+            if obj.status.health ~= nil then
+              hs.status = obj.status.health.status
+              if obj.status.health.message ~= nil then
+                hs.message = obj.status.health.message
+              end
+            end
+          end
+          return hs
     EOT
   ]
-  wait    = true
+
+  # Not waiting for the server's LoadBalancer address: its controller may be one ArgoCD installs.
+  wait    = false
   timeout = 900
 }
 
@@ -55,6 +72,12 @@ resource "helm_release" "root" {
           automated:
             prune: false
             selfHeal: true
+          retry:
+            limit: 5
+            backoff:
+              duration: 10s
+              factor: 2
+              maxDuration: 3m
     EOT
   ]
 

@@ -14,8 +14,26 @@ resource "helm_release" "argocd" {
   repository       = "https://argoproj.github.io/argo-helm"
   chart            = "argo-cd"
   version          = "7.7.11"
-  wait             = true
-  timeout          = 900
+  values = [<<-EOT
+    configs:
+      cm:
+        resource.customizations.health.argoproj.io_Application: |
+          hs = {}
+          hs.status = "Progressing"
+          hs.message = ""
+          if obj.status ~= nil then
+            if obj.status.health ~= nil then
+              hs.status = obj.status.health.status
+              if obj.status.health.message ~= nil then
+                hs.message = obj.status.health.message
+              end
+            end
+          end
+          return hs
+    EOT
+  ]
+  wait    = true
+  timeout = 900
 }
 
 # The root Application k3s-homelab-k3s-root: syncs generated/argocd/k3s of
@@ -48,6 +66,12 @@ resource "helm_release" "root" {
           automated:
             prune: false
             selfHeal: true
+          retry:
+            limit: 5
+            backoff:
+              duration: 10s
+              factor: 2
+              maxDuration: 3m
     EOT
   ]
 

@@ -83,9 +83,9 @@ resource "minio_iam_user_policy_attachment" "velero" {
   policy_name = minio_iam_policy.velero.name
 }
 
-# Vault for External Secrets (security/external-secrets): KV mounts, Kubernetes auth and a read-only
-# policy. Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again
-# after bootstrap.
+# Vault for External Secrets (security/external-secrets) on k3s: KV mounts, this cluster's
+# Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name. Vault must be
+# reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.
 resource "vault_mount" "kv" {
   path = "kv"
   type = "kv"
@@ -95,31 +95,35 @@ resource "vault_mount" "kv" {
   description = "Secrets External Secrets syncs into k3s-homelab"
 }
 
-resource "vault_auth_backend" "kubernetes" {
-  type = "kubernetes"
-  path = "kubernetes"
+resource "vault_auth_backend" "kubernetes-k3s" {
+  type        = "kubernetes"
+  path        = "kubernetes-k3s"
+  description = "Service accounts of the k3s cluster"
 }
 
-resource "vault_kubernetes_auth_backend_config" "kubernetes" {
-  backend         = vault_auth_backend.kubernetes.path
-  kubernetes_host = var.kubernetes_host
+resource "vault_kubernetes_auth_backend_config" "kubernetes-k3s" {
+  backend              = vault_auth_backend.kubernetes-k3s.path
+  kubernetes_host      = var.kubernetes_host
+  kubernetes_ca_cert   = var.kubernetes_ca_cert
+  token_reviewer_jwt   = var.vault_token_reviewer_jwt
+  disable_local_ca_jwt = var.kubernetes_ca_cert != null
 }
 
 resource "vault_policy" "external_secrets" {
   name   = "k3s-homelab-k3s-external-secrets"
   policy = <<-EOT
-    path "kv/data/*" {
+    path "kv/data/alerting/discord" {
       capabilities = ["read"]
     }
 
-    path "kv/metadata/*" {
-      capabilities = ["read", "list"]
+    path "kv/data/observability/grafana" {
+      capabilities = ["read"]
     }
     EOT
 }
 
 resource "vault_kubernetes_auth_backend_role" "external-secrets" {
-  backend                          = vault_auth_backend.kubernetes.path
+  backend                          = vault_auth_backend.kubernetes-k3s.path
   role_name                        = "external-secrets"
   bound_service_account_names      = ["external-secrets"]
   bound_service_account_namespaces = ["security"]

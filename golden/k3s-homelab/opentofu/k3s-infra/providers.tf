@@ -10,5 +10,5 @@ provider "minio" {
 
 provider "vault" {
   # Authenticates with VAULT_TOKEN (or a token helper): never a token in the configuration.
-  address = "http://vault.security.svc:8200"
+  address = var.vault_address
 }
