@@ -9,6 +9,7 @@ import { dataPolicyRule } from "./data-policy.js";
 import { promotionRule } from "./promotion.js";
 import { previewAnalysisRule } from "./preview-analysis.js";
 import { analysisArgsRule } from "./analysis-args.js";
+import { unpinnedProductionRule } from "./unpinned-production.js";
 import { resourceLimitsRule } from "./resource-limits.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   promotionRule,
   previewAnalysisRule,
   analysisArgsRule,
+  unpinnedProductionRule,
   resourceLimitsRule,
   sharedProductionSecretRule,
   rtoExceededRule,

@@ -105,7 +105,10 @@ export default definePlatform({
           namespace: "security",
           values: {
             server: {
-              ha: { enabled: false, raft: { enabled: true } }, // "Raft … High-availability capable (no HA currently)"
+              // "Raft … High-availability capable (no HA currently)": the chart runs Raft only in its HA
+              // mode (standalone mode means file storage, and `vault operator raft snapshot` then fails),
+              // so HA mode with a single replica — Raft storage, no HA.
+              ha: { enabled: true, replicas: 1, raft: { enabled: true } },
               dataStorage: { size: "10Gi" }, // "Raft (integrated storage, 10Gi + 5Gi audit logs)"
               auditStorage: { enabled: true, size: "5Gi" },
               resources: { limits: { memory: "512Mi" } }, // "Vault: 512Mi"
