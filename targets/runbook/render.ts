@@ -3,7 +3,7 @@ import { environmentsTemplate } from "./templates/environments.hbs.js";
 import { disasterRecoveryTemplate } from "./templates/disaster-recovery.hbs.js";
 import { promotionTemplate } from "./templates/promotion.hbs.js";
 import { secretRotationTemplate } from "./templates/secret-rotation.hbs.js";
-import { headerPartial } from "./templates/header.hbs.js";
+import { contentsPartial, headerPartial } from "./templates/header.hbs.js";
 
 const TEMPLATES = {
   environments: environmentsTemplate,
@@ -17,6 +17,7 @@ export type RunbookName = keyof typeof TEMPLATES;
 // A private Handlebars environment: nothing registered globally, nothing shared with other code.
 const handlebars = Handlebars.create();
 handlebars.registerPartial("header", headerPartial);
+handlebars.registerPartial("contents", contentsPartial);
 const compiled = new Map<RunbookName, HandlebarsTemplateDelegate>();
 
 /**

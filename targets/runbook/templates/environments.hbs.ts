@@ -1,11 +1,6 @@
 /** runbooks/environments.md. Every value is finished Markdown from environmentsView. */
 export const environmentsTemplate = `{{> header}}
-{{#if showContents}}
-## {{contentsHeading}}
-
-{{contents}}
-
-{{/if}}
+{{> contents}}
 ## {{ladderHeading}}
 
 {{ladder}}

@@ -4,12 +4,7 @@ export const promotionTemplate = `{{> header}}
 {{entry}}
 
 {{/if}}
-{{#if showContents}}
-## {{contentsHeading}}
-
-{{contents}}
-
-{{/if}}
+{{> contents}}
 ## {{ladderHeading}}
 
 {{ladder}}

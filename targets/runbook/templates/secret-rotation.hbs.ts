@@ -1,11 +1,6 @@
 /** runbooks/secret-rotation.md. Every value is finished Markdown from secretRotationView. */
 export const secretRotationTemplate = `{{> header}}
-{{#if showContents}}
-## {{contentsHeading}}
-
-{{contents}}
-
-{{/if}}
+{{> contents}}
 ## {{overviewHeading}}
 
 {{overview}}
