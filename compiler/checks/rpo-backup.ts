@@ -35,7 +35,7 @@ export const rpoBackupRule: ModelRule = {
         }
       }
       for (const data of stateful) {
-        const placements = dataServicePlacements(data.name, data.namespace, model.dataServices, model.environments, model.namespaces).filter(
+        const placements = dataServicePlacements(data.name, data.namespace, model.environments, model.namespaces).filter(
           (p) => p.cluster === env.cluster && (p.environment === undefined || p.environment === env.name),
         );
         if (placements.length === 0) continue;

@@ -516,7 +516,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
   spec.dataServices.forEach((d, i) => {
     if (!d.backup) return;
     const seen = new Set<string>();
-    const placements = dataServicePlacements(d.name, d.namespace, dataServices, environments, namespaces)
+    const placements = dataServicePlacements(d.name, d.namespace, environments, namespaces)
       .filter((p) => !seen.has(`${p.cluster}/${p.namespace}`) && seen.add(`${p.cluster}/${p.namespace}`))
       .sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace, b.namespace));
     const pitr = d.backup.method === "cnpg-pitr";
@@ -646,14 +646,12 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
 export function dataServicePlacements(
   name: string,
   fixedNamespace: string | undefined,
-  dataServices: ModelDataService[],
   environments: ModelEnvironment[],
   namespaces: ModelNamespace[],
 ): { cluster: string; namespace: string; environment?: string }[] {
   if (fixedNamespace !== undefined) {
     return namespaces.filter((n) => n.name === fixedNamespace).map((n) => ({ cluster: n.cluster, namespace: n.name }));
   }
-  void dataServices;
   return environments
     .filter((e) => e.runtime === "kubernetes" && !e.preview && e.dataServices.includes(name) && e.cluster && e.dataNamespace)
     .map((e) => ({ cluster: e.cluster!, namespace: e.dataNamespace!, environment: e.name }));
