@@ -349,6 +349,31 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     };
   });
 
+  // Default-deny would also shut out the platform's own controllers. Open each namespace to the
+  // ones that must reach into it: the ingress controller and Prometheus where services run, the
+  // CloudNativePG operator where its clusters run.
+  for (const ns of namespaces) {
+    if (!ns.networkPolicy?.defaultDeny) continue;
+    const cluster = clusterByName.get(ns.cluster);
+    if (!cluster) continue;
+    const componentNamespace = (name: string) => cluster.components.find((c) => c.name === name)?.namespace;
+    const hostedEnvironments = environments.filter((e) => e.cluster === ns.cluster && e.runtime === "kubernetes");
+    const runsServices = hostedEnvironments.some((e) => e.namespace === ns.name && e.services.length > 0);
+    const runsPostgres =
+      hostedEnvironments.some((e) => e.dataNamespace === ns.name && e.dataServices.some((d) => dataServices.find((x) => x.name === d)?.engine === "postgres")) ||
+      dataServices.some((d) => d.engine === "postgres" && d.namespace === ns.name);
+    // Where the controller that serves this cluster's Ingress class runs (k3s' Traefik: kube-system).
+    const ingressNamespace =
+      cluster.ingressClassName === "nginx" ? componentNamespace("ingress-nginx") : cluster.ingressClassName === "traefik" ? "kube-system" : componentNamespace("envoy-gateway");
+    const implied = [
+      ...(runsServices ? [ingressNamespace, componentNamespace("monitoring")] : []),
+      ...(runsPostgres ? [componentNamespace("cloudnative-pg")] : []),
+    ].filter((n): n is string => n !== undefined && n !== ns.name);
+    const present = new Set(ns.networkPolicy.allowFrom.map((p) => p.namespace));
+    const added = sorted(implied.filter((n) => !present.has(n)));
+    if (added.length > 0) ns.networkPolicy = { ...ns.networkPolicy, allowFrom: [...ns.networkPolicy.allowFrom, ...added.map((namespace) => ({ namespace }))] };
+  }
+
   const storeSpec = new Map(spec.secretStores.map((s) => [s.name, s]));
   const storeKind = (name: string) => (storeSpec.get(name)?.scope === "namespace" ? "SecretStore" : "ClusterSecretStore");
   const refreshFor = (rotation?: string, explicit?: string) =>
