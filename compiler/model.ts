@@ -260,11 +260,25 @@ export interface ModelDataService {
   resources?: ModelService["resources"];
   /** Image for Compose bundles. */
   composeImage: string;
+  /**
+   * Where it runs in Kubernetes, each with its own sizing (the data service's, or an environment's
+   * override): its fixed namespace, or the data namespace of every environment that runs it.
+   */
+  placements: ModelDataPlacement[];
   /** postgres: the CloudNativePG operand image its Cluster runs (and a restore recreates it with). */
   cnpgImage?: string;
   /** Port the engine listens on. */
   port: number;
   at: SpecPath;
+}
+
+export interface ModelDataPlacement {
+  cluster: string;
+  namespace: string;
+  environment?: string;
+  instances: number;
+  storage?: string;
+  resources?: ModelService["resources"];
 }
 
 export interface ModelSecretStore {

@@ -76,6 +76,10 @@ export const dataService = z.strictObject({
   backup: backupPolicy.optional(),
   /** Image used in Compose bundles; plinth's default for the engine when omitted. */
   composeImage: z.string().optional(),
+  /** Per-environment sizing (dev rarely needs production's three instances). */
+  overrides: z
+    .record(z.string(), z.strictObject({ instances: z.number().int().positive().optional(), storage: quantity.optional(), resources: resources.optional() }))
+    .default({}),
 });
 
 export const clusterBackup = z.strictObject({

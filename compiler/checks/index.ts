@@ -3,6 +3,7 @@ import { secretLiteralRule } from "./secret-literal.js";
 import { referencesRule } from "./references.js";
 import { dnsNamesRule } from "./dns-names.js";
 import { quotaOvercommitRule } from "./quota-overcommit.js";
+import { quotaWorkloadsRule } from "./quota-workloads.js";
 import { rpoBackupRule } from "./rpo-backup.js";
 import { productionRolloutRule } from "./production-rollout.js";
 import { dataPolicyRule } from "./data-policy.js";
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   referencesRule,
   dnsNamesRule,
   quotaOvercommitRule,
+  quotaWorkloadsRule,
   rpoBackupRule,
   productionRolloutRule,
   dataPolicyRule,

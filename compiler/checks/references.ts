@@ -116,7 +116,10 @@ export const referencesRule: SpecRule = {
         if (probe) ref("port", probe.port, ports, ["services", i, "probes", kind, "port"]);
       }
     });
-    spec.dataServices.forEach((d, i) => ref("namespace", d.namespace, namespaces, ["dataServices", i, "namespace"]));
+    spec.dataServices.forEach((d, i) => {
+      ref("namespace", d.namespace, namespaces, ["dataServices", i, "namespace"]);
+      for (const env of Object.keys(d.overrides)) ref("environment", env, environments, ["dataServices", i, "overrides", env]);
+    });
     spec.secrets.forEach((s, i) => {
       if (s.cluster !== undefined) {
         ref("cluster", s.cluster, clusters, ["secrets", i, "cluster"]);

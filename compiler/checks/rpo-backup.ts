@@ -1,6 +1,5 @@
 import { formatDuration } from "../../spec/units.js";
 import type { Diagnostic } from "../diagnostics.js";
-import { dataServicePlacements } from "../resolve/index.js";
 import type { ModelRule } from "./types.js";
 
 /**
@@ -35,7 +34,7 @@ export const rpoBackupRule: ModelRule = {
         }
       }
       for (const data of stateful) {
-        const placements = dataServicePlacements(data.name, data.namespace, model.environments, model.namespaces).filter(
+        const placements = data.placements.filter(
           (p) => p.cluster === env.cluster && (p.environment === undefined || p.environment === env.name),
         );
         if (placements.length === 0) continue;

@@ -288,6 +288,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     composeImage: d.composeImage ?? ENGINE_DEFAULTS[d.engine]!.image(d.version),
     ...(d.engine === "postgres" && { cnpgImage: `${CNPG_IMAGE}:${d.version}` }),
     port: ENGINE_DEFAULTS[d.engine]!.port,
+    placements: [],
     at: ["dataServices", i],
   }));
 
@@ -347,6 +348,29 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       dataServices: sorted(dataServices.filter((d) => inTier(d) && d.namespace === undefined).map((d) => d.name)),
       at: ["environments", index],
     };
+  });
+
+  // Where each data service runs, sized per environment where the spec says so.
+  dataServices.forEach((data) => {
+    const source = spec.dataServices[data.at[1] as number]!;
+    const where = data.namespace !== undefined
+      ? namespaces.filter((n) => n.name === data.namespace).map((n) => ({ cluster: n.cluster, namespace: n.name, environment: undefined as string | undefined }))
+      : environments
+          .filter((e) => e.runtime === "kubernetes" && !e.preview && e.dataServices.includes(data.name) && e.cluster && e.dataNamespace)
+          .map((e) => ({ cluster: e.cluster!, namespace: e.dataNamespace!, environment: e.name as string | undefined }));
+    data.placements = where.map((p) => {
+      const override = p.environment !== undefined ? source.overrides[p.environment] : undefined;
+      const storage = override?.storage ?? source.storage;
+      const resources = override?.resources ?? source.resources;
+      return {
+        cluster: p.cluster,
+        namespace: p.namespace,
+        ...(p.environment !== undefined && { environment: p.environment }),
+        instances: override?.instances ?? source.instances,
+        ...(storage !== undefined && { storage: String(storage) }),
+        ...(resources && { resources: stringifyResources(resources) }),
+      };
+    });
   });
 
   // Default-deny would also shut out the platform's own controllers. Open each namespace to the
@@ -541,7 +565,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
   spec.dataServices.forEach((d, i) => {
     if (!d.backup) return;
     const seen = new Set<string>();
-    const placements = dataServicePlacements(d.name, d.namespace, environments, namespaces)
+    const placements = dataServices.find((x) => x.name === d.name)!.placements
       .filter((p) => !seen.has(`${p.cluster}/${p.namespace}`) && seen.add(`${p.cluster}/${p.namespace}`))
       .sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace, b.namespace));
     const pitr = d.backup.method === "cnpg-pitr";
@@ -667,20 +691,6 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
   return deepFreeze({ ...model, recovery: planRecovery(model) });
 }
 
-/** Where a data service runs: its fixed namespace, or each environment's data namespace. */
-export function dataServicePlacements(
-  name: string,
-  fixedNamespace: string | undefined,
-  environments: ModelEnvironment[],
-  namespaces: ModelNamespace[],
-): { cluster: string; namespace: string; environment?: string }[] {
-  if (fixedNamespace !== undefined) {
-    return namespaces.filter((n) => n.name === fixedNamespace).map((n) => ({ cluster: n.cluster, namespace: n.name }));
-  }
-  return environments
-    .filter((e) => e.runtime === "kubernetes" && !e.preview && e.dataServices.includes(name) && e.cluster && e.dataNamespace)
-    .map((e) => ({ cluster: e.cluster!, namespace: e.dataNamespace!, environment: e.name }));
-}
 
 /** Names an Argo Rollouts analysis references as `{{args.NAME}}` (in its query or conditions), sorted. */
 function analysisArgs(a: { query: string; successCondition: string; failureCondition?: string }): string[] {

@@ -317,6 +317,8 @@ function veleroOrderNote(backup: ModelBackup, ordered: readonly ModelBackup[]): 
 function cnpgRecoveryCluster(model: PlanInput, cluster: ModelCluster, backup: ModelBackup, namespace: string): Record<string, unknown> {
   const dataService = model.dataServices.find((d) => d.name === backup.dataService)!;
   const storageClass = model.profiles.find((p) => p.name === cluster.profile)?.storageClass;
+  // The same sizing the running Cluster has in this namespace.
+  const placement = dataService.placements.find((p) => p.cluster === cluster.name && p.namespace === namespace);
   const origin = `${dataService.name}-origin`;
   // The same archive the running Cluster (kubernetes target) writes to.
   const objectStore = cnpgObjectStore(backup);
@@ -330,10 +332,10 @@ function cnpgRecoveryCluster(model: PlanInput, cluster: ModelCluster, backup: Mo
       annotations: { "cnpg.io/skipEmptyWalArchiveCheck": "enabled" },
     },
     spec: {
-      instances: dataService.instances,
+      instances: placement?.instances ?? dataService.instances,
       ...(dataService.cnpgImage !== undefined && { imageName: dataService.cnpgImage }),
-      ...(dataService.storage !== undefined && {
-        storage: { size: dataService.storage, ...(storageClass !== undefined && { storageClass }) },
+      ...((placement?.storage ?? dataService.storage) !== undefined && {
+        storage: { size: placement?.storage ?? dataService.storage, ...(storageClass !== undefined && { storageClass }) },
       }),
       bootstrap: { recovery: { source: origin } },
       externalClusters: [{ name: origin, barmanObjectStore: { ...objectStore, serverName: dataService.name, wal: { maxParallel: 8 } } }],

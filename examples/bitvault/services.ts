@@ -65,6 +65,12 @@ export const dataServices = defineDataServices([
     storage: "100Gi",
     resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } },
     backup: { method: "cnpg-pitr", schedule: "0 2 * * *", retention: "30d", archiveTimeout: "5m" },
+    // Sized per rung (quota/workloads-exceed caught prod sizing inside dev's 8Gi quota): dev is one
+    // small instance; staging keeps replication but not production's size.
+    overrides: {
+      dev: { instances: 1, storage: "20Gi", resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } } },
+      staging: { instances: 2, storage: "50Gi", resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "4Gi" } } },
+    },
   },
   {
     // Cache and rate-limit counters: rebuilt on restart, nothing to back up.
@@ -85,6 +91,9 @@ export const dataServices = defineDataServices([
     tiers: ["standard", "full"],
     resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
     backup: { method: "volume-snapshot", schedule: "*/15 * * * *", retention: "3d" },
+    overrides: {
+      dev: { instances: 1, storage: "5Gi", resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } } },
+    },
   },
   {
     name: "opensearch",
@@ -94,6 +103,9 @@ export const dataServices = defineDataServices([
     storage: "200Gi",
     tiers: ["full"],
     resources: { requests: { cpu: "2", memory: "16Gi" }, limits: { memory: "16Gi" } },
+    overrides: {
+      staging: { instances: 1, storage: "50Gi", resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "4Gi" } } },
+    },
     // EBS snapshots are incremental, so every 15 minutes is cheap enough to meet prod's 15m RPO.
     backup: { method: "volume-snapshot", schedule: "*/15 * * * *", retention: "7d" },
   },

@@ -115,15 +115,18 @@ export function cnpgCluster(model: Model, cluster: ModelCluster, backup: ModelBa
   if (!dataService) throw new Error(`backup "${backup.name}" protects unknown data service "${String(backup.dataService)}"`);
   if (dataService.cnpgImage === undefined) throw new Error(`data service "${dataService.name}" (${dataService.engine}) has no CloudNativePG image in the Model`);
   const storageClass = model.profiles.find((p) => p.name === cluster.profile)?.storageClass;
-  const resources = dataService.resources;
+  // Sized for this placement (an environment may override the data service's sizing).
+  const placement = dataService.placements.find((p) => p.cluster === cluster.name && p.namespace === namespace);
+  if (!placement) throw new Error(`data service "${dataService.name}" has no placement in ${cluster.name}/${namespace}`);
+  const resources = placement.resources;
   return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Cluster",
     metadata: namespacedMeta(model, dataService.name, namespace),
     spec: {
-      instances: dataService.instances,
+      instances: placement.instances,
       imageName: dataService.cnpgImage,
-      ...(dataService.storage !== undefined && { storage: { size: dataService.storage, ...(storageClass !== undefined && { storageClass }) } }),
+      ...(placement.storage !== undefined && { storage: { size: placement.storage, ...(storageClass !== undefined && { storageClass }) } }),
       ...(resources && {
         resources: { ...(resources.requests && { requests: { ...resources.requests } }), ...(resources.limits && { limits: { ...resources.limits } }) },
       }),

@@ -38,6 +38,7 @@ function dataService(name: string, engine: ModelDataService["engine"], version: 
     tiers: ["lite", "standard", "full"],
     composeImage: ENGINE_DEFAULTS[engine]!.image(version),
     port: ENGINE_DEFAULTS[engine]!.port,
+    placements: [],
     at: ["dataServices", name],
     ...extra,
   };

@@ -556,6 +556,10 @@ describe("backups", () => {
     composeImage: "postgres:16-alpine",
     cnpgImage: "ghcr.io/cloudnative-pg/postgresql:16",
     port: 5432,
+    placements: [
+      { cluster: "cloud", namespace: "prod", environment: "prod", instances: 2, storage: "20Gi", resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } } },
+      { cluster: "homelab", namespace: "workloads", instances: 1, storage: "5Gi" },
+    ],
     at: ["dataServices", 0],
   });
   const backup = (partial: Partial<ModelBackup> & Pick<ModelBackup, "name" | "method">): ModelBackup => ({

@@ -1,0 +1,46 @@
+import { formatBytes, parseQuantity } from "../../spec/units.js";
+import type { Diagnostic } from "../diagnostics.js";
+import type { ModelRule } from "./types.js";
+
+/**
+ * What plinth itself deploys into a namespace — services (replicas, or the autoscaler's minimum)
+ * and data-service instances — must fit its ResourceQuota, or pods stay Pending from day one.
+ */
+export const quotaWorkloadsRule: ModelRule = {
+  id: "quota/workloads-exceed",
+  severity: "warning",
+  stage: "model",
+  description: "The requests of what plinth deploys into a namespace exceed its ResourceQuota.",
+  check(model) {
+    const out: Diagnostic[] = [];
+    for (const ns of model.namespaces) {
+      if (!ns.quota || (ns.quota.cpuCores === undefined && ns.quota.memoryBytes === undefined)) continue;
+      const parts: { what: string; count: number; cpu: number; memory: number }[] = [];
+      for (const d of model.deployments) {
+        if (d.cluster !== ns.cluster || d.namespace !== ns.name) continue;
+        const count = d.scale.kind === "fixed" ? d.scale.replicas : d.scale.min;
+        parts.push({ what: `${d.service} ×${count}`, count, cpu: parseQuantity(d.resources?.requests?.cpu ?? 0)!, memory: parseQuantity(d.resources?.requests?.memory ?? 0)! });
+      }
+      for (const data of model.dataServices) {
+        const here = data.placements.find((p) => p.cluster === ns.cluster && p.namespace === ns.name);
+        if (!here) continue;
+        parts.push({ what: `${data.name} ×${here.instances}`, count: here.instances, cpu: parseQuantity(here.resources?.requests?.cpu ?? 0)!, memory: parseQuantity(here.resources?.requests?.memory ?? 0)! });
+      }
+      const checks = [
+        { key: "memory", limit: ns.quota.memoryBytes, sum: parts.reduce((s, p) => s + p.count * p.memory, 0), format: formatBytes },
+        { key: "cpu", limit: ns.quota.cpuCores, sum: parts.reduce((s, p) => s + p.count * p.cpu, 0), format: (n: number) => `${Number(n.toFixed(3))}` },
+      ] as const;
+      for (const check of checks) {
+        if (check.limit === undefined || check.sum <= check.limit) continue;
+        out.push({
+          rule: this.id,
+          severity: "warning",
+          path: [...ns.at, "quota", check.key],
+          message: `${ns.cluster}/${ns.name} requests ${check.format(check.sum)} ${check.key} for ${parts.filter((p) => p[check.key] > 0).map((p) => p.what).join(", ")}, more than its quota of ${ns.quota[check.key]}`,
+          hint: "raise the quota, or lower replicas, instances or requests for this environment",
+        });
+      }
+    }
+    return out;
+  },
+};
