@@ -68,7 +68,8 @@ export async function compileSpec(input: string, options: CompileOptions = {}): 
 }
 
 async function locate(diagnostics: Diagnostic[], doc: LoadedDocument, lockDoc: LoadedDocument | undefined): Promise<Diagnostic[]> {
-  if (diagnostics.some((d) => !d.location && d.path && d.source !== "lock")) await prepareLocator();
+  const paths = diagnostics.filter((d) => !d.location && d.path && d.source !== "lock").map((d) => d.path!);
+  if (paths.length > 0 && (doc.needsCompiler?.(paths) ?? false)) await prepareLocator();
   return diagnostics.map((d) => {
     if (d.location) return d;
     const target = d.source === "lock" ? lockDoc : doc;

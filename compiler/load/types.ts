@@ -14,4 +14,6 @@ export interface LoadedDocument {
   /** Every local source file that contributed (entry first), with its text. */
   sources: Map<string, string>;
   locate(path: SpecPath): SourcePosition | undefined;
+  /** Whether locating these paths needs the TypeScript compiler loaded first (TS specs only). */
+  needsCompiler?(paths: SpecPath[]): boolean;
 }

@@ -8,7 +8,7 @@ import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import { locateInTypeScript } from "./locate-ts.js";
 import { packageRoot, packageVersion } from "./package-root.js";
-import type { LoadedDocument } from "./types.js";
+import type { LoadedDocument, SourcePosition } from "./types.js";
 
 type TS = typeof import("typescript");
 
@@ -65,12 +65,39 @@ export async function loadTypeScriptFile(entry: string): Promise<LoadedDocument>
       },
     ]);
   }
+  // Positions found once are kept beside the transpiled files (same content, same answer), so a
+  // warm run that reports the same warnings again does not load the TypeScript compiler.
+  const locationsFile = path.join(cacheRoot(), key, "locations.json");
+  let known: Record<string, SourcePosition> | undefined;
+  const remembered = () => (known ??= readLocations(locationsFile));
   let ts: TS | undefined;
   const locate = (specPath: SpecPath) => {
+    const id = JSON.stringify(specPath);
+    const hit = remembered()[id];
+    if (hit) return hit;
     ts ??= loadTypeScriptCompilerSync();
-    return locateInTypeScript(ts, entry, sources, specPath);
+    const found = locateInTypeScript(ts, entry, sources, specPath);
+    if (found) {
+      remembered()[id] = found;
+      try {
+        writeFileSync(`${locationsFile}.${process.pid}.tmp`, JSON.stringify(known));
+        renameSync(`${locationsFile}.${process.pid}.tmp`, locationsFile);
+      } catch {
+        // A read-only cache only costs speed.
+      }
+    }
+    return found;
   };
-  return { value: exports.default, file: entry, sources, locate };
+  const needsCompiler = (paths: SpecPath[]) => paths.some((p) => remembered()[JSON.stringify(p)] === undefined);
+  return { value: exports.default, file: entry, sources, locate, needsCompiler };
+}
+
+function readLocations(file: string): Record<string, SourcePosition> {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, SourcePosition>;
+  } catch {
+    return {};
+  }
 }
 
 function warmKey(manifestPath: string, sources: Map<string, string>): string | undefined {
