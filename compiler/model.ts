@@ -89,6 +89,12 @@ export interface ModelCluster {
   gitopsPaths: { argocd: string; kubernetes: string };
   /** IngressClass of the cluster's ingress controller, when plinth knows it. */
   ingressClassName?: string;
+  /**
+   * The cert-manager ClusterIssuer that signs ingress certificates (spec `certificates`, on clusters
+   * that install cert-manager and serve an Ingress class): the kubernetes target creates it, Helm
+   * values name it in the ingress annotation.
+   */
+  certificateIssuer?: { name: string; server: string; email: string; ingressClassName: string };
   at: SpecPath;
 }
 

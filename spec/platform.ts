@@ -35,6 +35,16 @@ export const platformInfo = {
     .string()
     .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), { message: "gitopsPath must be relative and stay inside the repository" })
     .default("generated"),
+  /**
+   * TLS certificates for ingress hosts from an ACME issuer through cert-manager (on clusters that
+   * install it): the email ACME sends expiry notices to, and the ACME directory.
+   */
+  certificates: z
+    .strictObject({
+      acmeEmail: z.string().regex(/^[^@\s]+@[^@\s]+$/, "expected an email address"),
+      server: z.enum(["letsencrypt", "letsencrypt-staging"]).default("letsencrypt"),
+    })
+    .optional(),
   /** Architecture decision records this spec implements (kept for runbooks). */
   decisions: z.array(decision).default([]),
 };

@@ -18,3 +18,19 @@ describe("resolve: what default-deny namespaces must still admit", () => {
     expect(bitvault.networkPolicy!.allowFrom.map((p) => p.namespace)).not.toContain("cnpg-system");
   });
 });
+
+describe("resolve: certificates", () => {
+  it("a cluster with cert-manager and an Ingress class gets the spec's ACME issuer; Helm values name it", async () => {
+    const { model, files } = await buildExample("bitvault");
+    for (const cluster of model.clusters) {
+      expect(cluster.certificateIssuer).toMatchObject({ name: "letsencrypt", email: "platform@bitvault.io", ingressClassName: cluster.ingressClassName });
+    }
+    const prodApi = files.find((f) => f.path === "helm/prod/api.values.yaml")!.content;
+    expect(prodApi).toContain("cert-manager.io/cluster-issuer: letsencrypt");
+  });
+
+  it("no issuer without cert-manager", async () => {
+    const { model } = await buildExample("catalyst-forge");
+    expect(model.clusters.every((c) => c.certificateIssuer === undefined)).toBe(true);
+  });
+});

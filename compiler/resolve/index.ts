@@ -23,6 +23,11 @@ import { planRecovery } from "./recovery.js";
 import { resolveTiers } from "./tiers.js";
 
 const TIERS: Tier[] = ["lite", "standard", "full"];
+const ACME_SERVERS = {
+  letsencrypt: "https://acme-v02.api.letsencrypt.org/directory",
+  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+} as const;
+
 /** The `{{args.NAME}}` an analysis query may use: plinth fills these for every deployment. */
 export const ANALYSIS_ARGS = ["service-name", "namespace", "environment"] as const;
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -234,6 +239,16 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       platformProject,
       gitopsPaths: { argocd: gitopsRepoPath(spec.gitopsPath, `argocd/${c.name}`), kubernetes: gitopsRepoPath(spec.gitopsPath, `kubernetes/${c.name}`) },
       ...(ingressClassName !== undefined && { ingressClassName }),
+      ...(spec.certificates &&
+        ingressClassName !== undefined &&
+        components.some((x) => x.name === "cert-manager") && {
+          certificateIssuer: {
+            name: spec.certificates.server,
+            server: ACME_SERVERS[spec.certificates.server],
+            email: spec.certificates.acmeEmail,
+            ingressClassName,
+          },
+        }),
       at: ["clusters", i],
     };
   });

@@ -18,6 +18,8 @@ export default definePlatform({
   name: "bitvault",
   organisation: "BitVault",
   domain: "bitvault.io",
+  // Seed 000 §5: "Ingress / TLS — ingress controller + cert-manager (ACME)". The address is ours.
+  certificates: { acmeEmail: "platform@bitvault.io" },
   // Seed 000 "3. Repository strategy (three concerns, separated)".
   repositories: {
     app: "https://github.com/bitvault/bitvault",

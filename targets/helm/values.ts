@@ -52,6 +52,7 @@ export type IngressValues =
   | {
       enabled: true;
       className?: string;
+      annotations?: Record<string, string>;
       hosts: { host: string; paths: { path: string; pathType: "Prefix" }[] }[];
       tls: { secretName: string; hosts: string[] }[];
     };
@@ -138,6 +139,8 @@ function ingressValues(service: ModelService, deployment: ModelDeployment, clust
   return {
     enabled: true,
     ...(cluster.ingressClassName !== undefined && { className: cluster.ingressClassName }),
+    // cert-manager's ingress-shim issues `<release>-tls` from the cluster's issuer.
+    ...(cluster.certificateIssuer && { annotations: { "cert-manager.io/cluster-issuer": cluster.certificateIssuer.name } }),
     hosts: deployment.hosts.map((host) => ({ host, paths: [{ path, pathType: "Prefix" }] })),
     tls: [{ secretName: `${deployment.releaseName}-tls`, hosts: [...deployment.hosts] }],
   };

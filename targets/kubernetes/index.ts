@@ -9,6 +9,7 @@
  *                                                     — in that kind order, by name within a kind
  *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS),
  *                                                     ClusterRoleBinding (Vault token review),
+ *                                                     ClusterIssuer (cert-manager, ACME),
  *                                                     ClusterSecretStores — in that kind order
  * Velero Schedules live in the file of the velero component's namespace (Velero reads them only
  * there), e.g. kubernetes/<cluster>/velero.yaml; when plinth does not manage that namespace, the
@@ -25,6 +26,7 @@ import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./n
 import { KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
 import { externalSecret, secretStoreObjects } from "./secrets.js";
 import { storageClasses } from "./storage.js";
+import { certificateIssuers } from "./certificates.js";
 
 const CLUSTER_FILE = "_cluster.yaml";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -45,6 +47,7 @@ function generate(model: Model): OutputFile[] {
   placed.push(...analysisTemplates(model));
   placed.push(...backupObjects(model));
   placed.push(...storageClasses(model));
+  placed.push(...certificateIssuers(model));
 
   const files = new Map<string, KubernetesObject[]>();
   for (const { cluster, namespace, object } of placed) {

@@ -26,6 +26,7 @@ export interface Placed {
 export const KIND_ORDER = [
   "StorageClass",
   "ClusterRoleBinding",
+  "ClusterIssuer",
   "Namespace",
   "ResourceQuota",
   "LimitRange",

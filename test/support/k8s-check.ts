@@ -73,6 +73,12 @@ export const KINDS: Record<string, KindRule> = {
   "rbac.authorization.k8s.io/v1/ClusterRole": { model: ClusterRole, namespaced: false, required: [] },
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": { model: ClusterRoleBinding, namespaced: false, required: ["roleRef.name"] },
   "storage.k8s.io/v1/StorageClass": { model: StorageClass, namespaced: false, required: ["provisioner"] },
+  // No model package or vendored schema: the fields cert-manager requires for an ACME issuer.
+  "cert-manager.io/v1/ClusterIssuer": {
+    namespaced: false,
+    required: ["spec.acme.server", "spec.acme.email", "spec.acme.privateKeySecretRef.name", "spec.acme.solvers[]"],
+    extra: (d) => (String(get(d, "spec.acme.server")).startsWith("https://") ? [] : ["spec.acme.server: not an https URL"]),
+  },
   "external-secrets.io/v1/SecretStore": { model: SecretStore, namespaced: true, required: ["spec.provider"], extra: oneProvider },
   "external-secrets.io/v1/ClusterSecretStore": { model: ClusterSecretStore, namespaced: false, required: ["spec.provider"], extra: oneProvider },
   "external-secrets.io/v1/ExternalSecret": {

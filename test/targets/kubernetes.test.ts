@@ -354,6 +354,20 @@ describe("secret stores", () => {
     }
   });
 
+  it("a cluster with a certificate issuer gets its ACME ClusterIssuer, answered through its Ingress class", () => {
+    const model = fixtureModel();
+    const cluster = model.clusters[0]!;
+    expect(find(generate(model), "ClusterIssuer", "letsencrypt")).toHaveLength(0);
+    cluster.certificateIssuer = { name: "letsencrypt", server: "https://acme-v02.api.letsencrypt.org/directory", email: "ops@example.com", ingressClassName: "nginx" };
+    const issuer = only(generate(model).filter((f) => f.path === `kubernetes/${cluster.name}/_cluster.yaml`), "ClusterIssuer", "letsencrypt").doc;
+    expect(issuer.spec.acme).toEqual({
+      server: "https://acme-v02.api.letsencrypt.org/directory",
+      email: "ops@example.com",
+      privateKeySecretRef: { name: "letsencrypt-account-key" },
+      solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }],
+    });
+  });
+
   it("an EKS cluster gets its profile's EBS StorageClass; other kinds do not", () => {
     const model = fixtureModel();
     const files = generate(model);
