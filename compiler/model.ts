@@ -180,7 +180,8 @@ export interface ModelEnvironment {
 }
 
 export interface ModelSecretRef {
-  store: string;
+  /** Undefined: each environment's own store (environments[].secrets), with its prefix. */
+  store?: string;
   key: string;
   property?: string;
 }

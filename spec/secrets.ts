@@ -41,3 +41,10 @@ export const secret = z.strictObject({
   rotation: duration.optional(),
   refreshInterval: duration.optional(),
 });
+
+/** A service's secret reference: the store may be left to each environment (`environments[].secrets`). */
+export const serviceSecretRef = z.strictObject({
+  store: z.string().optional(),
+  key: z.string(),
+  property: z.string().optional(),
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cron, duration, quantity, resourceAmounts } from "./units.js";
-import { secretRef } from "./secrets.js";
+import { serviceSecretRef } from "./secrets.js";
 
 export const tier = z.enum(["lite", "standard", "full"]);
 
@@ -37,8 +37,12 @@ export const service = z.strictObject({
     .optional(),
   ports: z.array(port).default([]),
   env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  /** Environment variables read from secrets: references only. */
-  secrets: z.record(z.string(), secretRef).default({}),
+  /**
+   * Environment variables read from secrets: references only. Without `store`, each environment's
+   * own store and prefix are used (`environments[].secrets`), so one service definition reads the
+   * right adapter on every profile — Vault on-prem, Secrets Manager on AWS.
+   */
+  secrets: z.record(z.string(), serviceSecretRef).default({}),
   resources: resources.optional(),
   probes: z.strictObject({ liveness: probe.optional(), readiness: probe.optional() }).default({}),
   /** Data services and services this one needs. */

@@ -12,6 +12,7 @@ import { previewAnalysisRule } from "./preview-analysis.js";
 import { analysisArgsRule } from "./analysis-args.js";
 import { unpinnedProductionRule } from "./unpinned-production.js";
 import { resourceLimitsRule } from "./resource-limits.js";
+import { serviceSecretStoresRule } from "./service-secret-stores.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
 
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   analysisArgsRule,
   unpinnedProductionRule,
   resourceLimitsRule,
+  serviceSecretStoresRule,
   sharedProductionSecretRule,
   rtoExceededRule,
 ];

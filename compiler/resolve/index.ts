@@ -41,7 +41,7 @@ const CNPG_IMAGE = "ghcr.io/cloudnative-pg/postgresql";
 type SpecEnvironment = Spec["environments"][number];
 
 /** Environment fields after `extends` is applied (base first, own fields win). */
-function inherit(spec: Spec): SpecEnvironment[] {
+export function inherit(spec: Spec): SpecEnvironment[] {
   const byEnvName = new Map(spec.environments.map((e) => [e.name, e]));
   const done = new Map<string, SpecEnvironment>();
   const visit = (env: SpecEnvironment, seen: Set<string>): SpecEnvironment => {
@@ -450,11 +450,13 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       const secretName = service.secretEnv.length > 0 ? `${service.name}-secrets` : undefined;
       const digest = releases[service.name]?.[env.name];
       const secretData = () => {
-        const keyFor = (ref: { store: string; key: string }) =>
-          env.secrets && env.secrets.store === ref.store ? `${env.secrets.prefix}/${ref.key}` : ref.key;
+        // The environment's prefix applies to every key read from the environment's own store.
+        const keyFor = (ref: { store?: string; key: string }) =>
+          env.secrets && env.secrets.store === (ref.store ?? env.secrets.store) ? `${env.secrets.prefix}/${ref.key}` : ref.key;
         return service.secretEnv.map((s) => ({ secretKey: s.name, key: keyFor(s.ref), ...(s.ref.property !== undefined && { property: s.ref.property }) }));
       };
-      const secretStore = service.secretEnv[0]?.ref.store;
+      // One store per deployment (checks/secret-stores makes sure the references agree).
+      const secretStore = service.secretEnv.length > 0 ? (service.secretEnv[0]!.ref.store ?? env.secrets?.store) : undefined;
       deployments.push({
         environment: env.name,
         service: service.name,

@@ -33,31 +33,14 @@ export const secretStores: SecretStoreInput[] = [
 ];
 
 /**
- * The Secrets one environment's services read, from that environment's store: the same names
- * everywhere, a different adapter behind them. On-prem there is no IRSA, so the MinIO keys are a
- * secret there; on AWS the workers reach S3 and Secrets Manager through IRSA with no secret at all.
+ * Secrets that are not a service's own environment: on-prem there is no IRSA, so the MinIO keys are
+ * a secret there; on AWS the workers reach S3 and Secrets Manager through IRSA with no secret at
+ * all. (The services' own secrets are declared on the services, without a store: each environment's
+ * adapter supplies them.)
  */
 export function environmentSecrets(env: { namespace: string; secrets: { store: string; prefix: string } }): SecretInput[] {
   const { store, prefix } = env.secrets;
-  const out: SecretInput[] = [
-    {
-      name: "api-server-credentials",
-      namespace: env.namespace,
-      purpose: "Keycloak client and GitHub webhook verification for the API server",
-      data: [
-        { secretKey: "KEYCLOAK_CLIENT_SECRET", ref: secretRef(store, `${prefix}/keycloak`, "client_secret") },
-        { secretKey: "GITHUB_WEBHOOK_SECRET", ref: secretRef(store, `${prefix}/github`, "webhook_secret") },
-      ],
-      rotation: "90d",
-    },
-    {
-      name: "worker-credentials",
-      namespace: env.namespace,
-      purpose: "GitHub App key the workers clone repositories and update the GitOps repository with",
-      data: [{ secretKey: "GITHUB_APP_PRIVATE_KEY", ref: secretRef(store, `${prefix}/github`, "app_private_key") }],
-      rotation: "90d",
-    },
-  ];
+  const out: SecretInput[] = [];
   if (store === "vault") {
     out.push({
       name: "object-storage-credentials",

@@ -38,6 +38,9 @@ function worker(
       // "worker-ci: 10 replicas, 200Gi cache per pod" etc.
       GIT_CACHE_SIZE: cacheSize,
     },
+    // No store named: each environment's own (Vault on-prem, Secrets Manager on AWS) — "applications
+    // deploy identically across both profiles" (ports and adapters).
+    secrets: { GITHUB_APP_PRIVATE_KEY: { key: "github", property: "app_private_key" } },
     resources,
     probes: { liveness: { path: "/healthz", port: "metrics" }, readiness: { path: "/readyz", port: "metrics" } },
     dependsOn: ["nats", "postgres"],
@@ -58,6 +61,11 @@ export const services = defineServices([
     env: {
       KEYCLOAK_ISSUER: "https://auth.forge.projectcatalyst.io/realms/forge",
       LOG_FORMAT: "json",
+    },
+    // Secret references without a store: each environment's adapter supplies them.
+    secrets: {
+      KEYCLOAK_CLIENT_SECRET: { key: "keycloak", property: "client_secret" },
+      GITHUB_WEBHOOK_SECRET: { key: "github", property: "webhook_secret" },
     },
     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     probes: {

@@ -166,7 +166,7 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
         const base = slug([ref.key, ref.property].filter(Boolean).join("-"));
         // Two stores holding the same key: the store's name tells them apart.
         secret = {
-          name: unique(slugCounts.get(base)! > 1 ? slug(`${ref.store}-${base}`) : base),
+          name: unique(slugCounts.get(base)! > 1 ? slug(`${ref.store ?? "environment"}-${base}`) : base),
           purpose: "",
           usedBy: [],
           source: { kind: "ref", ref, saas: [] },

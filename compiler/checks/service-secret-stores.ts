@@ -1,0 +1,48 @@
+import type { Diagnostic } from "../diagnostics.js";
+import { inherit } from "../resolve/index.js";
+import type { SpecRule } from "./types.js";
+
+/**
+ * A service's secret references must name a store in every environment it runs in — their own, or
+ * the environment's (`environments[].secrets`) — and all of one service's references must come from
+ * one store there, since each service gets one ExternalSecret per environment.
+ */
+export const serviceSecretStoresRule: SpecRule = {
+  id: "secret/store",
+  severity: "error",
+  stage: "spec",
+  description: "A service's secret references name no store in some environment, or several stores.",
+  check(spec) {
+    const out: Diagnostic[] = [];
+    const environments = inherit(spec).filter((e) => (e.runtime ?? (e.cluster ? "kubernetes" : "compose")) === "kubernetes" && !e.preview);
+    spec.services.forEach((service, i) => {
+      const refs = Object.entries(service.secrets);
+      if (refs.length === 0) return;
+      for (const env of environments) {
+        if (!(service.tiers ?? ["lite", "standard", "full"]).includes(env.tier ?? "standard")) continue;
+        const missing = refs.find(([, ref]) => ref.store === undefined && env.secrets === undefined);
+        if (missing) {
+          out.push({
+            rule: "ref/missing-secret-store",
+            severity: "error",
+            path: ["services", i, "secrets", missing[0]],
+            message: `${service.name}'s secret ${missing[0]} names no store, and environment '${env.name}' has no secrets location to take it from`,
+            hint: `give the reference a store, or the environment secrets: { store: "…", prefix: "${env.name}" }`,
+          });
+          continue;
+        }
+        const stores = new Set(refs.map(([, ref]) => ref.store ?? env.secrets!.store));
+        if (stores.size > 1) {
+          out.push({
+            rule: "secret/mixed-stores",
+            severity: "error",
+            path: ["services", i, "secrets"],
+            message: `${service.name} reads secrets from ${[...stores].sort().join(" and ")} in ${env.name}: one service reads one store per environment`,
+            hint: "move the secrets into one store, or leave store out so each environment's own store is used",
+          });
+        }
+      }
+    });
+    return out;
+  },
+};
