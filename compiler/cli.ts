@@ -110,7 +110,7 @@ async function compileAndEmit(args: ParsedArgs, io: Io) {
   // relative to the spec), so the paths ArgoCD reads are the paths build writes.
   const outDir = path.resolve(io.cwd, (args.values.out as string | undefined) ?? path.join(path.dirname(result.specFile), result.model.platform.gitopsPath));
   const scope = ownedFolders(targets);
-  const manifest = scopedManifest(outDir, files, result.specHash, packageVersion(), scope);
+  const manifest = scopedManifest(outDir, files, result.specHash, packageVersion(), scope, result.model.platform.name);
   return { ...result, files, manifest, outDir, scope };
 }
 

@@ -109,6 +109,8 @@ export interface ModelQuota {
 export interface ModelPeer {
   namespace?: string;
   cidr?: string;
+  /** TCP ports the peer is reachable on (cidr peers); all ports when absent. */
+  ports?: number[];
 }
 
 export interface ModelNamespace {
@@ -200,6 +202,8 @@ export interface ModelService {
   ingress?: { port: string; path: string };
   tiers: Tier[];
   command?: string[];
+  /** Environments the spec overrides it for (their effect is on each deployment). */
+  overrideEnvironments: string[];
   at: SpecPath;
 }
 
@@ -272,6 +276,8 @@ export interface ModelDataService {
    * override): its fixed namespace, or the data namespace of every environment that runs it.
    */
   placements: ModelDataPlacement[];
+  /** Environments the spec sizes it for (their effect is on each placement). */
+  overrideEnvironments: string[];
   /** postgres: the CloudNativePG operand image its Cluster runs (and a restore recreates it with). */
   cnpgImage?: string;
   /** Port the engine listens on. */

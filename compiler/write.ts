@@ -10,14 +10,16 @@ const TEMP_SUFFIX = ".plinth-tmp";
 
 export interface Manifest {
   plinth: string;
+  /** The platform whose tree this is: another platform's build refuses to take it over. */
+  platform: string;
   specHash: string;
   files: Record<string, string>;
 }
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
-export function manifestFor(files: readonly OutputFile[], specHash: string, version: string): Manifest {
-  return { plinth: version, specHash, files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])) };
+export function manifestFor(files: readonly OutputFile[], specHash: string, version: string, platform: string): Manifest {
+  return { plinth: version, platform, specHash, files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])) };
 }
 
 const inScope = (file: string, scope: readonly string[]) => scope.some((folder) => file.startsWith(`${folder}/`));
@@ -26,8 +28,8 @@ const inScope = (file: string, scope: readonly string[]) => scope.some((folder) 
  * The manifest after a run that owns only `scope` (the folders of the selected targets): this run's
  * files, plus what the previous manifest lists outside the scope, untouched.
  */
-export function scopedManifest(outDir: string, files: readonly OutputFile[], specHash: string, version: string, scope: readonly string[]): Manifest {
-  const fresh = manifestFor(files, specHash, version);
+export function scopedManifest(outDir: string, files: readonly OutputFile[], specHash: string, version: string, scope: readonly string[], platform: string): Manifest {
+  const fresh = manifestFor(files, specHash, version, platform);
   const previous = readManifest(outDir);
   const kept = Object.entries(previous?.files ?? {}).filter(([file]) => !inScope(file, scope) && !(file in fresh.files));
   const merged = Object.fromEntries([...Object.entries(fresh.files), ...kept].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -42,9 +44,19 @@ export function readManifest(outDir: string): Manifest | undefined {
   const file = path.join(outDir, MANIFEST);
   if (!existsSync(file)) return undefined;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as Manifest;
+    const manifest = JSON.parse(readFileSync(file, "utf8")) as Manifest;
+    if (typeof manifest.files !== "object" || manifest.files === null) throw new Error("no files");
+    return manifest;
   } catch {
-    return undefined;
+    // Treating it as absent would disown every generated file: say so instead.
+    throw new UserError([
+      {
+        rule: "write/bad-manifest",
+        severity: "error",
+        message: `${file} is not a plinth manifest plinth can read (a merge conflict?)`,
+        hint: "restore it from Git (git checkout -- it), or resolve the conflict, then run again",
+      },
+    ]);
   }
 }
 
@@ -64,6 +76,16 @@ export interface WriteResult {
 export function writeTree(outDir: string, files: readonly OutputFile[], manifest: Manifest, scope?: readonly string[]): WriteResult {
   const root = path.resolve(outDir);
   const previous = readManifest(root);
+  if (previous?.platform !== undefined && previous.platform !== manifest.platform) {
+    throw new UserError([
+      {
+        rule: "write/other-platform",
+        severity: "error",
+        message: `${outDir} holds the generated tree of platform '${previous.platform}', not '${manifest.platform}': building here would delete it`,
+        hint: "build into another --out folder",
+      },
+    ]);
+  }
   const result: WriteResult = { written: [], unchanged: [], removed: [] };
   // A file at a generated path that plinth did not write (not in the previous manifest) is the
   // user's: refuse before writing anything rather than overwrite it.

@@ -3,7 +3,8 @@ import { quantity, resourceAmounts } from "./units.js";
 
 export const peer = z.union([
   z.strictObject({ namespace: z.string() }),
-  z.strictObject({ cidr: z.string() }),
+  /** An address range, optionally only on some TCP ports (e.g. 443 for object storage and APIs). */
+  z.strictObject({ cidr: z.string(), ports: z.array(z.number().int().min(1).max(65535)).min(1).optional() }),
 ]);
 
 export const namespace = z.strictObject({

@@ -160,7 +160,18 @@ describe("validate", () => {
 });
 
 describe("schema, init, inspect, help", () => {
-  it("schema prints a JSON Schema that accepts every example's model input shape", async () => {
+  it("schema accepts what every example writes, and rejects what the spec rejects", async () => {
+    const { loadSpecFile } = await import("../compiler/load/index.js");
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(JSON.parse((await runPlinth(["schema"], temp)).stdout));
+    for (const example of ["bitvault", "catalyst-forge", "gitops-monorepo", "k3s-homelab"]) {
+      const raw = JSON.parse(JSON.stringify((await loadSpecFile(path.join(EXAMPLES_DIR, example, "platform.ts"))).value));
+      expect(validate(raw), `${example}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+      expect(validate({ ...raw, clusterz: [] }), `${example} with an unknown key`).toBe(false);
+    }
+  });
+
+  it("schema prints a JSON Schema for a YAML spec", async () => {
     const result = await runPlinth(["schema"], temp);
     expect(result.code).toBe(0);
     const schema = JSON.parse(result.stdout);
@@ -248,6 +259,22 @@ describe("schema, init, inspect, help", () => {
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).ok).toBe(true);
     expect(run.stderr).toContain("debugging my spec");
+  });
+
+  it("a warm run reports the same locations as a cold one, and an edit to an imported file moves them", () => {
+    const dir = mkdtempSync(path.join(temp, "warm-"));
+    cpSync(path.join(ROOT, "test", "cases", "error-in-imported-file"), dir, { recursive: true });
+    const cache = mkdtempSync(path.join(temp, "cache-"));
+    const validate = () =>
+      spawnSync(process.execPath, [path.join(ROOT, "bin", "plinth.js"), "validate"], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", PLINTH_CACHE_DIR: cache } });
+    const cold = validate();
+    const warm = validate();
+    expect(cold.status).toBe(1);
+    expect(cold.stderr).toMatch(/^namespaces\.ts:5:\d+ - error/);
+    expect(warm.stderr).toBe(cold.stderr);
+    const imported = path.join(dir, "namespaces.ts");
+    writeFileSync(imported, `// a new first line\n${readFileSync(imported, "utf8")}`);
+    expect(validate().stderr).toMatch(/^namespaces\.ts:6:\d+ - error/);
   });
 
   it("a folder holding two specs is ambiguous", async () => {

@@ -209,8 +209,7 @@ function checks(build: () => Promise<Tree>) {
 
   it("a preview's per-pull-request parameters land in its values file and give a valid Ingress", async () => {
     const t = await build();
-    for (const { app, preview } of t.applications.filter((a) => a.preview)) {
-      expect(preview).toBe(true);
+    for (const { app } of t.applications.filter((a) => a.preview)) {
       const source = app.spec.sources[0];
       const file = (source.helm.valueFiles[0] as string).slice("$values/".length);
       const deployment = t.model.deployments.find((d) => d.valuesRepoPath === file)!;
@@ -255,5 +254,13 @@ describe("cross-target consistency: the examples' analyses", () => {
     expect(trees.flatMap(inClusterPrometheus).length).toBeGreaterThan(0);
     const withArgs = trees.flatMap((t) => t.model.deployments.filter((d) => analysisRefs(valuesOf(t, d.valuesPath).rollout).some((r) => r.args?.length > 0)));
     expect(withArgs.length).toBeGreaterThan(0);
+  });
+
+  it("the per-example loops above run on something: ApplicationSets, previews, ExternalSecrets and restore plans exist", async () => {
+    const trees = await Promise.all(EXAMPLES.map(async (e) => { const { model, files } = await buildExample(e); return tree(model, files); }));
+    expect(trees.flatMap((t) => t.applications.filter((a) => a.appset && !a.preview)).length, "ApplicationSet applications").toBeGreaterThan(0);
+    expect(trees.flatMap((t) => t.applications.filter((a) => a.preview)).length, "preview applications").toBeGreaterThan(0);
+    expect(trees.flatMap((t) => t.model.externalSecrets).length, "ExternalSecrets").toBeGreaterThan(0);
+    expect(trees.flatMap((t) => t.model.recovery).length, "restore plans").toBeGreaterThan(0);
   });
 });

@@ -8,9 +8,9 @@ import { buildExample, EXAMPLES, GOLDEN_DIR, readTreeFiles } from "./helpers.js"
 // changed file fails. Regenerate only with `npm run update:golden`, and read the diff.
 describe.each(EXAMPLES)("golden: %s", (example) => {
   it("matches golden/ byte for byte", async () => {
-    const { files, specHash } = await buildExample(example);
+    const { model, files, specHash } = await buildExample(example);
     const expected = new Map(files.map((f) => [f.path, f.content]));
-    expected.set(MANIFEST, renderManifest(manifestFor(files, specHash, packageVersion())));
+    expected.set(MANIFEST, renderManifest(manifestFor(files, specHash, packageVersion(), model.platform.name)));
     const actual = readTreeFiles(path.join(GOLDEN_DIR, example));
     expect([...actual.keys()].sort(), "file list (run npm run update:golden and read the diff)").toEqual([...expected.keys()].sort());
     for (const [file, content] of expected) expect(actual.get(file), file).toBe(content);

@@ -1,11 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { isSafeOutputPath } from "../compiler/emit.js";
 import { manifestFor, readManifest, writeTree } from "../compiler/write.js";
 
-const fresh = () => mkdtempSync(path.join(os.tmpdir(), "plinth-write-"));
+// One parent folder for everything these tests write, removed afterwards.
+const parent = mkdtempSync(path.join(os.tmpdir(), "plinth-write-"));
+afterAll(() => rmSync(parent, { recursive: true, force: true }));
+const fresh = () => mkdtempSync(path.join(parent, "out-"));
 
 describe("writeTree", () => {
   it("writes files and the manifest, then prunes only what it generated before", () => {
@@ -14,10 +17,10 @@ describe("writeTree", () => {
       { path: "a/one.yaml", content: "one: 1\n" },
       { path: "a/two.yaml", content: "two: 2\n" },
     ];
-    writeTree(out, first, manifestFor(first, "h1", "0.0.0"));
+    writeTree(out, first, manifestFor(first, "h1", "0.0.0", "p"));
     writeFileSync(path.join(out, "a", "mine.txt"), "hand-written\n");
     const second = [{ path: "a/one.yaml", content: "one: 1\n" }];
-    const result = writeTree(out, second, manifestFor(second, "h2", "0.0.0"));
+    const result = writeTree(out, second, manifestFor(second, "h2", "0.0.0", "p"));
     expect(result).toEqual({ written: [], unchanged: ["a/one.yaml"], removed: ["a/two.yaml"] });
     expect(existsSync(path.join(out, "a", "two.yaml"))).toBe(false);
     expect(readFileSync(path.join(out, "a", "mine.txt"), "utf8")).toBe("hand-written\n");
@@ -27,8 +30,8 @@ describe("writeTree", () => {
   it("removes folders it emptied, but not folders holding other files", () => {
     const out = fresh();
     const files = [{ path: "gone/deep/x.yaml", content: "x: 1\n" }];
-    writeTree(out, files, manifestFor(files, "h", "0.0.0"));
-    writeTree(out, [], manifestFor([], "h", "0.0.0"));
+    writeTree(out, files, manifestFor(files, "h", "0.0.0", "p"));
+    writeTree(out, [], manifestFor([], "h", "0.0.0", "p"));
     expect(existsSync(path.join(out, "gone"))).toBe(false);
   });
 
@@ -36,7 +39,7 @@ describe("writeTree", () => {
     const out = fresh();
     mkdirSync(path.join(out, "k"), { recursive: true });
     writeFileSync(path.join(out, "k", "ns.yaml.plinth-tmp"), "partial");
-    writeTree(out, [], manifestFor([], "h", "0.0.0"));
+    writeTree(out, [], manifestFor([], "h", "0.0.0", "p"));
     expect(existsSync(path.join(out, "k", "ns.yaml.plinth-tmp"))).toBe(false);
   });
 
@@ -48,9 +51,25 @@ describe("writeTree", () => {
       path.join(out, "plinth.manifest.json"),
       JSON.stringify({ plinth: "0", specHash: "x", files: { [`../${path.basename(outside)}`]: "0" } }),
     );
-    writeTree(out, [], manifestFor([], "h", "0.0.0"));
+    writeTree(out, [], manifestFor([], "h", "0.0.0", "p"));
     expect(readFileSync(outside, "utf8")).toBe("keep me\n");
-    expect(() => writeTree(out, [{ path: "../escape.txt", content: "x\n" }], manifestFor([], "h", "0"))).toThrow(/outside/);
+    expect(() => writeTree(out, [{ path: "../escape.txt", content: "x\n" }], manifestFor([], "h", "0", "p"))).toThrow(/outside/);
+  });
+});
+
+describe("writeTree refuses", () => {
+  it("a manifest it cannot read, instead of disowning every file", () => {
+    const out = fresh();
+    writeFileSync(path.join(out, "plinth.manifest.json"), "<<<<<<< HEAD\n{}\n=======\n");
+    expect(() => writeTree(out, [], manifestFor([], "h", "0", "p"))).toThrow(/not a plinth manifest/);
+  });
+
+  it("another platform's tree", () => {
+    const out = fresh();
+    const files = [{ path: "runbooks/a.md", content: "a\n" }];
+    writeTree(out, files, manifestFor(files, "h", "0", "shop"));
+    expect(() => writeTree(out, [], manifestFor([], "h", "0", "bank"))).toThrow(/platform 'shop', not 'bank'/);
+    expect(readFileSync(path.join(out, "runbooks", "a.md"), "utf8")).toBe("a\n");
   });
 });
 

@@ -11,6 +11,8 @@ import { promotionRule } from "./promotion.js";
 import { previewAnalysisRule } from "./preview-analysis.js";
 import { analysisArgsRule } from "./analysis-args.js";
 import { unpinnedProductionRule } from "./unpinned-production.js";
+import { unusedOverrideRule } from "./unused-override.js";
+import { egressBackupsRule } from "./egress-backups.js";
 import { resourceLimitsRule } from "./resource-limits.js";
 import { serviceSecretStoresRule } from "./service-secret-stores.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
@@ -32,6 +34,8 @@ export const RULES: readonly Rule[] = [
   previewAnalysisRule,
   analysisArgsRule,
   unpinnedProductionRule,
+  unusedOverrideRule,
+  egressBackupsRule,
   resourceLimitsRule,
   serviceSecretStoresRule,
   sharedProductionSecretRule,

@@ -16,15 +16,19 @@ export const quotaWorkloadsRule: ModelRule = {
     for (const ns of model.namespaces) {
       if (!ns.quota || (ns.quota.cpuCores === undefined && ns.quota.memoryBytes === undefined)) continue;
       const parts: { what: string; count: number; cpu: number; memory: number }[] = [];
+      // What the API server charges a container: its request, else its limit, else the LimitRange default.
+      type Amounts = { cpu?: string; memory?: string };
+      const charged = (resources: { requests?: Amounts; limits?: Amounts } | undefined, key: "cpu" | "memory") =>
+        parseQuantity(resources?.requests?.[key] ?? resources?.limits?.[key] ?? ns.limitRange?.defaultRequest?.[key] ?? 0)!;
       for (const d of model.deployments) {
         if (d.cluster !== ns.cluster || d.namespace !== ns.name) continue;
         const count = d.scale.kind === "fixed" ? d.scale.replicas : d.scale.min;
-        parts.push({ what: `${d.service} ×${count}`, count, cpu: parseQuantity(d.resources?.requests?.cpu ?? 0)!, memory: parseQuantity(d.resources?.requests?.memory ?? 0)! });
+        parts.push({ what: `${d.service} ×${count}`, count, cpu: charged(d.resources, "cpu"), memory: charged(d.resources, "memory") });
       }
       for (const data of model.dataServices) {
         const here = data.placements.find((p) => p.cluster === ns.cluster && p.namespace === ns.name);
         if (!here) continue;
-        parts.push({ what: `${data.name} ×${here.instances}`, count: here.instances, cpu: parseQuantity(here.resources?.requests?.cpu ?? 0)!, memory: parseQuantity(here.resources?.requests?.memory ?? 0)! });
+        parts.push({ what: `${data.name} ×${here.instances}`, count: here.instances, cpu: charged(here.resources, "cpu"), memory: charged(here.resources, "memory") });
       }
       const checks = [
         { key: "memory", limit: ns.quota.memoryBytes, sum: parts.reduce((s, p) => s + p.count * p.memory, 0), format: formatBytes },

@@ -1,6 +1,7 @@
 import { parseQuantity } from "../../spec/units.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
+import { mergeResources } from "../resolve/index.js";
 import type { SpecRule } from "./types.js";
 
 type Amounts = { cpu?: string | number; memory?: string | number };
@@ -31,10 +32,17 @@ export const resourceLimitsRule: SpecRule = {
     spec.services.forEach((s, i) => {
       compare(s.resources?.requests, s.resources?.limits, ["services", i, "resources"], "requests", "limits");
       for (const [env, override] of Object.entries(s.overrides)) {
-        compare(override.resources?.requests ?? s.resources?.requests, override.resources?.limits ?? s.resources?.limits, ["services", i, "overrides", env, "resources"], "requests", "limits");
+        const merged = mergeResources(s.resources, override.resources);
+        compare(merged?.requests, merged?.limits, ["services", i, "overrides", env, "resources"], "requests", "limits");
       }
     });
-    spec.dataServices.forEach((d, i) => compare(d.resources?.requests, d.resources?.limits, ["dataServices", i, "resources"], "requests", "limits"));
+    spec.dataServices.forEach((d, i) => {
+      compare(d.resources?.requests, d.resources?.limits, ["dataServices", i, "resources"], "requests", "limits");
+      for (const [env, override] of Object.entries(d.overrides)) {
+        const merged = mergeResources(d.resources, override.resources);
+        compare(merged?.requests, merged?.limits, ["dataServices", i, "overrides", env, "resources"], "requests", "limits");
+      }
+    });
     spec.namespaces.forEach((n, i) => compare(n.limitRange?.defaultRequest, n.limitRange?.default, ["namespaces", i, "limitRange"], "defaultRequest", "default"));
     return out;
   },

@@ -14,7 +14,8 @@ export const serviceSecretStoresRule: SpecRule = {
   description: "A service's secret references name no store in some environment, or several stores.",
   check(spec) {
     const out: Diagnostic[] = [];
-    const environments = inherit(spec).filter((e) => (e.runtime ?? (e.cluster ? "kubernetes" : "compose")) === "kubernetes" && !e.preview);
+    // Previews too: their charts create the ExternalSecret from the same store.
+    const environments = inherit(spec).filter((e) => (e.runtime ?? (e.cluster ? "kubernetes" : "compose")) === "kubernetes");
     spec.services.forEach((service, i) => {
       const refs = Object.entries(service.secrets);
       if (refs.length === 0) return;

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
+import { inspect } from "node:util";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
@@ -15,11 +16,12 @@ type TS = typeof import("typescript");
 interface CacheManifest {
   /** Hash of plinth's version and every local file's path and content. */
   key: string;
-  files: { path: string; sha: string }[];
+  /** Each local file: its content hash, and what each of its imports resolved to (null: nothing). */
+  files: { path: string; sha: string; imports: Record<string, string | null> }[];
 }
 
 /** Bump when the transpiled form changes, so old cache entries are not reused. */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 const moduleName = (file: string) => `${sha(file).slice(0, 16)}.mjs`;
 
@@ -44,8 +46,9 @@ export async function loadTypeScriptFile(entry: string): Promise<LoadedDocument>
   const moduleUrl = pathToFileURL(path.join(cacheRoot(), key, moduleName(entry))).href;
   let exports: Record<string, unknown>;
   // What the spec prints goes to stderr: stdout belongs to plinth (--json, inspect, schema).
-  const { log, info } = console;
-  console.log = console.info = (...args: unknown[]) => console.error(...args);
+  const { log, info, debug, dir } = console;
+  console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
+  console.dir = (item: unknown, options?: object) => process.stderr.write(`${inspect(item, options)}\n`);
   try {
     process.setSourceMapsEnabled(true);
     exports = await import(moduleUrl);
@@ -54,6 +57,8 @@ export async function loadTypeScriptFile(entry: string): Promise<LoadedDocument>
   } finally {
     console.log = log;
     console.info = info;
+    console.debug = debug;
+    console.dir = dir;
   }
   if (!("default" in exports) || exports.default === undefined) {
     throw new UserError([
@@ -107,6 +112,8 @@ function warmKey(manifestPath: string, sources: Map<string, string>): string | u
     for (const file of manifest.files) {
       const text = readFileSync(file.path, "utf8");
       if (sha(text) !== file.sha) return undefined;
+      // An import may resolve differently now (a package installed, a file added) with no source changed.
+      for (const [request, resolved] of Object.entries(file.imports ?? {})) if (resolveImport(file.path, request) !== resolved) return undefined;
       sources.set(file.path, text);
     }
     // The key covers plinth's version and the cache format too: a new plinth never reuses old output.
@@ -138,10 +145,13 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
   const diagnostics: Diagnostic[] = [];
   const plinthUrl = pathToFileURL(path.join(packageRoot(), "dist", "spec", "index.js")).href;
 
+  const imports = new Map<string, Record<string, string | null>>();
   const visit = (file: string, stack: string[]) => {
     if (outputs.has(file) || sources.has(file)) return;
     const text = readFileSync(file, "utf8");
     sources.set(file, text);
+    const resolvedImports: Record<string, string | null> = {};
+    imports.set(file, resolvedImports);
     const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const rewrites = new Map<string, string>();
     for (const statement of sourceFile.statements) {
@@ -151,6 +161,7 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
           : undefined;
       if (!specifier) continue;
       const request = specifier.text;
+      resolvedImports[request] = resolveImport(file, request);
       const where = () => {
         const pos = sourceFile.getLineAndCharacterOfPosition(specifier.getStart(sourceFile));
         return { file, line: pos.line + 1, column: pos.character + 1 };
@@ -204,7 +215,7 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
   visit(entry, [entry]);
   if (diagnostics.length > 0) throw new UserError(diagnostics);
 
-  const files = [...sources.entries()].map(([file, text]) => ({ path: file, sha: sha(text) }));
+  const files = [...sources.entries()].map(([file, text]) => ({ path: file, sha: sha(text), imports: imports.get(file) ?? {} }));
   const key = cacheKey(files);
   const dir = path.join(cacheRoot(), key);
   if (!existsSync(dir)) {
@@ -226,6 +237,17 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
 function cacheKey(files: CacheManifest["files"]): string {
   const plinthUrl = pathToFileURL(path.join(packageRoot(), "dist", "spec", "index.js")).href;
   return sha(JSON.stringify([CACHE_FORMAT, packageVersion(), plinthUrl, files]));
+}
+
+/** What an import request resolves to from a file, as recorded in the cache manifest. */
+function resolveImport(file: string, request: string): string | null {
+  if (request === "plinth" || request.startsWith("node:")) return request;
+  if (request.startsWith(".")) return resolveLocal(path.dirname(file), request) ?? null;
+  try {
+    return createRequire(file).resolve(request);
+  } catch {
+    return null;
+  }
 }
 
 function resolveLocal(dir: string, request: string): string | undefined {
@@ -252,11 +274,15 @@ function linkDiagnostic(error: unknown, sources: Map<string, string>): Diagnosti
   };
   if (missingExport) {
     const name = missingExport[1]!;
+    // Node names the module that lacks the export ('./<hash>.mjs'): the local file behind it.
+    const lacking = /requested module '([^']+)'/.exec(message)?.[1];
+    const lackingFile = lacking ? [...sources.keys()].find((f) => lacking.endsWith(moduleName(f))) : undefined;
     // The import clause (possibly over several lines) that names it, and where the name stands.
     const clause = new RegExp(`import\\s*(?:type\\s+)?\\{[^}]*\\b${name.replace(/[$]/g, "\\$")}\\b[^}]*\\}\\s*from\\s*["']([^"']+)["']`);
     for (const [file, text] of sources) {
       const match = clause.exec(text);
       if (!match) continue;
+      if (lackingFile && resolveLocal(path.dirname(file), match[1]!) !== lackingFile) continue;
       const offset = match.index + match[0].search(new RegExp(`\\b${name.replace(/[$]/g, "\\$")}\\b`));
       const before = text.slice(0, offset).split("\n");
       const target = match[1]!.startsWith(".") ? resolveLocal(path.dirname(file), match[1]!) : undefined;

@@ -286,6 +286,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       ...(s.ingress && { ingress: s.ingress }),
       tiers: s.tiers ?? TIERS,
       ...(s.command && { command: s.command }),
+      overrideEnvironments: Object.keys(s.overrides).sort(),
       at: ["services", i],
     };
   });
@@ -304,6 +305,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     ...(d.engine === "postgres" && { cnpgImage: `${CNPG_IMAGE}:${d.version}` }),
     port: ENGINE_DEFAULTS[d.engine]!.port,
     placements: [],
+    overrideEnvironments: Object.keys(d.overrides).sort(),
     at: ["dataServices", i],
   }));
 
@@ -376,7 +378,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     data.placements = where.map((p) => {
       const override = p.environment !== undefined ? source.overrides[p.environment] : undefined;
       const storage = override?.storage ?? source.storage;
-      const resources = override?.resources ?? source.resources;
+      const resources = mergeResources(source.resources, override?.resources);
       return {
         cluster: p.cluster,
         namespace: p.namespace,
@@ -445,7 +447,8 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     if (env.runtime !== "kubernetes" || env.cluster === undefined) continue;
     for (const serviceName of env.services) {
       const service = services.find((s) => s.name === serviceName)!;
-      const override = spec.services[service.at[1] as number]!.overrides[env.name];
+      const specService = spec.services[service.at[1] as number]!;
+      const override = specService.overrides[env.name];
       const namespace = env.preview ? `${env.preview.namespacePrefix}{number}` : env.namespace!;
       const secretName = service.secretEnv.length > 0 ? `${service.name}-secrets` : undefined;
       const digest = releases[service.name]?.[env.name];
@@ -469,7 +472,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
         valuesRepoPath: gitopsRepoPath(spec.gitopsPath, `helm/${env.name}/${service.name}.values.yaml`),
         image: { repository: service.image, ...(digest !== undefined && { digest }) },
         scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : env.scale,
-        ...((override?.resources ?? service.resources) && { resources: override?.resources ? stringifyResources(override.resources) : service.resources }),
+        ...((override?.resources ?? service.resources) && { resources: stringifyResources(mergeResources(specService.resources, override?.resources)!) }),
         env: sortKeys({ ...service.env, ...(override?.env ?? {}) }),
         featureFlags: env.featureFlags,
         hosts: env.preview?.host ? [env.preview.host] : env.hosts,
@@ -722,6 +725,23 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 }
 
 type Amounts = { cpu?: string | number; memory?: string | number };
+
+/**
+ * An environment's override over the base resources, amount by amount: overriding a cpu request
+ * keeps the base's memory request and its limits.
+ */
+export function mergeResources(
+  base: { requests?: Amounts; limits?: Amounts } | undefined,
+  override: { requests?: Amounts; limits?: Amounts } | undefined,
+): { requests?: Amounts; limits?: Amounts } | undefined {
+  if (!override) return base;
+  const requests = { ...base?.requests, ...override.requests };
+  const limits = { ...base?.limits, ...override.limits };
+  return {
+    ...(Object.keys(requests).length > 0 && { requests }),
+    ...(Object.keys(limits).length > 0 && { limits }),
+  };
+}
 const amounts = (a: Amounts) => ({ ...(a.cpu !== undefined && { cpu: String(a.cpu) }), ...(a.memory !== undefined && { memory: String(a.memory) }) });
 
 function stringifyAmounts(limits: { default?: Amounts; defaultRequest?: Amounts }) {

@@ -337,6 +337,8 @@ function cnpgRecoveryCluster(model: PlanInput, cluster: ModelCluster, backup: Mo
       ...((placement?.storage ?? dataService.storage) !== undefined && {
         storage: { size: placement?.storage ?? dataService.storage, ...(storageClass !== undefined && { storageClass }) },
       }),
+      ...(placement?.resources && { resources: placement.resources }),
+      ...(backup.archiveTimeoutSeconds !== undefined && { postgresql: { parameters: { archive_timeout: `${backup.archiveTimeoutSeconds}s` } } }),
       bootstrap: { recovery: { source: origin } },
       externalClusters: [{ name: origin, barmanObjectStore: { ...objectStore, serverName: dataService.name, wal: { maxParallel: 8 } } }],
       backup: { barmanObjectStore: objectStore, retentionPolicy: cnpgRetentionPolicy(backup) },

@@ -75,11 +75,15 @@ export const clusters = defineClusters([
   },
 ]);
 
-/** Ingress and Prometheus reach the apps from `platform`; nothing else gets in. */
+/**
+ * Ingress and Prometheus reach the apps from `platform`; nothing else gets in. Out: the data
+ * namespace, and HTTPS only — S3 for the database's WAL archive and the EKS API its operator's
+ * instance manager talks to (network/egress-blocks-backups caught their absence).
+ */
 const appNetworkPolicy = (dataNamespace: string) => ({
   defaultDeny: true,
   allowFrom: [{ namespace: "platform" }],
-  allowEgressTo: [{ namespace: dataNamespace }],
+  allowEgressTo: [{ namespace: dataNamespace }, { cidr: "0.0.0.0/0", ports: [443] }],
 });
 
 // Seed 000 "4.": "Namespaces isolate environments and platform concerns, not customers"

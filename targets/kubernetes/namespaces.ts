@@ -62,6 +62,19 @@ export function limitRange(model: Model, ns: ModelNamespace): ILimitRange | unde
   };
 }
 
+/**
+ * The namespace's own pods and every peer open on all ports share one rule; a peer limited to some
+ * ports gets a rule of its own (ports apply to every peer of a rule).
+ */
+function rules(peers: readonly ModelPeer[]): { peers: INetworkPolicyPeer[]; ports?: { protocol: "TCP"; port: number }[] }[] {
+  // A peer with only a podSelector selects pods of the policy's own namespace.
+  const ownNamespace: INetworkPolicyPeer = { podSelector: {} };
+  return [
+    { peers: [ownNamespace, ...peers.filter((p) => p.ports === undefined).map(peer)] },
+    ...peers.filter((p) => p.ports !== undefined).map((p) => ({ peers: [peer(p)], ports: p.ports!.map((port) => ({ protocol: "TCP" as const, port })) })),
+  ];
+}
+
 function peer(p: ModelPeer): INetworkPolicyPeer {
   if (p.cidr !== undefined) return { ipBlock: { cidr: p.cidr } };
   return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace! } } };
@@ -84,14 +97,12 @@ export function networkPolicies(model: Model, ns: ModelNamespace): INetworkPolic
     metadata: namespacedMeta(model, name, ns.name),
     spec,
   });
-  // A peer with only a podSelector selects pods of the policy's own namespace.
-  const ownNamespace: INetworkPolicyPeer = { podSelector: allPods };
   const policies = [
     make("default-deny", { podSelector: allPods, policyTypes: policy.denyEgress ? ["Ingress", "Egress"] : ["Ingress"] }),
-    make("allow-ingress", { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: [ownNamespace, ...policy.allowFrom.map(peer)] }] }),
+    make("allow-ingress", { podSelector: allPods, policyTypes: ["Ingress"], ingress: rules(policy.allowFrom).map(({ peers, ports }) => ({ from: peers, ...(ports && { ports }) })) }),
   ];
   if (policy.denyEgress) {
-    policies.push(make("allow-egress", { podSelector: allPods, policyTypes: ["Egress"], egress: [{ to: [ownNamespace, ...policy.allowEgressTo.map(peer)] }] }));
+    policies.push(make("allow-egress", { podSelector: allPods, policyTypes: ["Egress"], egress: rules(policy.allowEgressTo).map(({ peers, ports }) => ({ to: peers, ...(ports && { ports }) })) }));
     if (policy.allowDns) {
       policies.push(
         make("allow-dns", {

@@ -314,7 +314,7 @@ describe.each(EXAMPLES)("argocd target on example %s", (example) => {
   });
 });
 
-describe.skipIf(!EXAMPLES.includes("k3s-homelab"))("seed 001 (k3s-homelab)", () => {
+describe("seed 001 (k3s-homelab)", () => {
   it("root app-of-apps syncs with prune: false and selfHeal: true", async () => {
     const { files } = await buildExample("k3s-homelab");
     const roots = files.filter((f) => /^argocd\/[^/]+\/root\.yaml$/.test(f.path));
@@ -456,7 +456,7 @@ describe("the examples exercise every component default", () => {
   });
 });
 
-describe.skipIf(!EXAMPLES.includes("bitvault"))("component values from a spec (bitvault)", () => {
+describe("component values from a spec (bitvault)", () => {
   async function build(edit: (spec: Spec) => void): Promise<{ model: Model; files: OutputFile[] }> {
     const specFile = path.join(EXAMPLES_DIR, "bitvault", "platform.ts");
     const spec = platformSchema.parse((await loadSpecFile(specFile)).value) as Spec;

@@ -39,6 +39,7 @@ function dataService(name: string, engine: ModelDataService["engine"], version: 
     composeImage: ENGINE_DEFAULTS[engine]!.image(version),
     port: ENGINE_DEFAULTS[engine]!.port,
     placements: [],
+    overrideEnvironments: [],
     at: ["dataServices", name],
     ...extra,
   };
@@ -245,8 +246,11 @@ async function checkBundle(bundle: Bundle, model: Model): Promise<void> {
     }
     for (const dep of Object.keys(dependsOn)) expect(services[dep], `${label}: ${name} depends on ${dep}, which is in the bundle`).toBeDefined();
     // Ports published exactly where the spec exposes them.
-    const published = ((entry.ports ?? []) as string[]).map((p) => Number(/:(\d+)(?:\/udp)?$/.exec(p)![1]));
-    expect(published, `${label} ${name}`).toEqual(service.ports.filter((p) => p.expose).map((p) => p.port));
+    // `${VAR:-published}:container`: both default to the spec's port.
+    const mappings = ((entry.ports ?? []) as string[]).map((p) => /^\$\{[A-Z0-9_]+:-(\d+)\}:(\d+)(?:\/udp)?$/.exec(p));
+    expect(mappings.every(Boolean), `${label} ${name}: ports are \${VAR:-N}:N`).toBe(true);
+    expect(mappings.map((m) => Number(m![2])), `${label} ${name}`).toEqual(service.ports.filter((p) => p.expose).map((p) => p.port));
+    expect(mappings.map((m) => Number(m![1])), `${label} ${name}: published by default on the same port`).toEqual(mappings.map((m) => Number(m![2])));
     // Secrets: files only, `<NAME>_FILE` pointing at the mount, never the variable itself.
     const environment = (entry.environment ?? {}) as Record<string, string>;
     for (const { name: variable } of service.secretEnv) {
@@ -315,6 +319,9 @@ async function checkBundle(bundle: Bundle, model: Model): Promise<void> {
   // Markdown passes markdownlint; every shell block is valid sh.
   const readme = bundle.files.get("README.md")!;
   expect(await markdownProblems({ "README.md": readme, "secrets/README.md": bundle.files.get("secrets/README.md")! }), label).toEqual([]);
+  // Every fenced block is sh (the README has no other language), so none escapes the check.
+  expect(codeBlocks(readme, "sh").length, `${label}: sh blocks`).toBeGreaterThan(3);
+  expect(readme.match(/^```[a-z]*$/gm)!.filter((fence) => fence !== "```").every((fence) => fence === "```sh" || fence === "```text"), `${label}: fences`).toBe(true);
   for (const block of codeBlocks(readme, "sh")) {
     const syntax = spawnSync("sh", ["-n"], { input: block, encoding: "utf8" });
     expect(syntax.stderr, `${label}: sh -n on\n${block}`).toBe("");

@@ -190,7 +190,7 @@ describe("helm target on the fixture", () => {
   });
 });
 
-describe.skipIf(!EXAMPLES.includes("bitvault"))("helm values from a spec (bitvault)", () => {
+describe("helm values from a spec (bitvault)", () => {
   /** Resolves the example's spec after `edit`, the way compileSpec does, and runs the helm target. */
   async function helmFor(edit: (spec: Spec) => void): Promise<OutputFile[]> {
     const specFile = path.join(EXAMPLES_DIR, "bitvault", "platform.ts");

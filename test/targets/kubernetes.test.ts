@@ -202,6 +202,17 @@ describe("network policies", () => {
     expect(policies(generate(), "observability")).toEqual([]);
   });
 
+  it("a peer limited to ports gets a rule of its own, so the ports bind only it", () => {
+    const model = fixtureModel();
+    const prod = model.namespaces.find((n) => n.name === "prod")!;
+    prod.networkPolicy = { ...prod.networkPolicy!, defaultDeny: true, denyEgress: true, allowEgressTo: [{ namespace: "db" }, { cidr: "0.0.0.0/0", ports: [443] }] };
+    const egress = policies(generate(model), "prod").find((p) => p.metadata.name === "allow-egress")!.spec.egress;
+    expect(egress).toEqual([
+      { to: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "db" } } }] },
+      { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+    ]);
+  });
+
   it("default deny off means nothing is closed, so nothing is emitted", () => {
     const model = fixtureModel();
     const prod = model.namespaces.find((n) => n.name === "prod")!;
@@ -491,7 +502,7 @@ async function exampleModel(example: string, change: (spec: Spec) => void = () =
   return resolve(spec, (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>);
 }
 
-describe.skipIf(!EXAMPLES.includes("bitvault"))("container defaults where a quota caps requests (resolve)", () => {
+describe("container defaults where a quota caps requests (resolve)", () => {
   const quotaAndLimits = (model: Model, namespace: string, cluster: string) => {
     const files = kubernetesTarget.generate(model).filter((f) => f.path === `kubernetes/${cluster}/${namespace}.yaml`);
     return { quota: only(files, "ResourceQuota", "namespace-quota", namespace).doc.spec.hard, limits: find(files, "LimitRange", "container-defaults", namespace).map(({ doc }) => doc.spec.limits) };
@@ -528,7 +539,7 @@ describe.skipIf(!EXAMPLES.includes("bitvault"))("container defaults where a quot
   });
 });
 
-describe.skipIf(!EXAMPLES.includes("bitvault"))("object-store prefixes of data-service backups (resolve)", () => {
+describe("object-store prefixes of data-service backups (resolve)", () => {
   it("gives each namespace a data service runs in its own backup and archive path (dev and staging share a cluster)", async () => {
     const model = await exampleModel("bitvault");
     const pitr = model.backups.filter((b) => b.method === "cnpg-pitr");
@@ -574,6 +585,7 @@ describe("backups", () => {
       { cluster: "cloud", namespace: "prod", environment: "prod", instances: 2, storage: "20Gi", resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } } },
       { cluster: "homelab", namespace: "workloads", instances: 1, storage: "5Gi" },
     ],
+    overrideEnvironments: [],
     at: ["dataServices", 0],
   });
   const backup = (partial: Partial<ModelBackup> & Pick<ModelBackup, "name" | "method">): ModelBackup => ({

@@ -533,6 +533,7 @@ describe.skipIf(!TERRAFORM || !PLUGIN_MIRROR)(`terraform init + validate against
     const available = mirroredProviders(PLUGIN_MIRROR!);
     const trees = await everyStackTree();
     const checked: string[] = [];
+    const notValidated: string[] = [];
     const failures: string[] = [];
     for (const [tree, files] of trees) {
       const folders = [...new Set(files.map((f) => f.path.split("/")[1]!))];
@@ -540,7 +541,11 @@ describe.skipIf(!TERRAFORM || !PLUGIN_MIRROR)(`terraform init + validate against
         const stackFiles = files.filter((f) => f.path.startsWith(`opentofu/${folder}/`));
         const versions = (await parseHcl("versions.tf", stackFiles.find((f) => f.path.endsWith("/versions.tf"))!.content)) as Json;
         const required = Object.values(requiredProviders(versions));
-        if (required.length === 0 || !required.every((p) => available.has(`${p.source}@${p.version}`))) continue;
+        const absent = required.filter((p) => !available.has(`${p.source}@${p.version}`));
+        if (required.length === 0 || absent.length > 0) {
+          notValidated.push(`${tree}/${folder} (needs ${absent.map((p) => `${p.source} ${p.version}`).join(", ")})`);
+          continue;
+        }
         const dir = writeTempTree("plinth-tofu-validate-", stackFiles.map((f): [string, string] => [path.basename(f.path), f.content]));
         tempDirs.push(dir);
         const init = runTerraform(["init", "-backend=false", "-input=false", `-plugin-dir=${PLUGIN_MIRROR}`], dir);
@@ -553,6 +558,8 @@ describe.skipIf(!TERRAFORM || !PLUGIN_MIRROR)(`terraform init + validate against
         checked.push(`${tree}/${folder}`);
       }
     }
+    // Said out loud: stacks whose providers the mirror lacks were only parsed and fmt-checked.
+    if (notValidated.length > 0) console.warn(`terraform validate skipped for ${notValidated.length} stack(s), providers not in ${PLUGIN_MIRROR}:\n  ${notValidated.join("\n  ")}`);
     expect(failures).toEqual([]);
     // The fixture's aws infra stack needs only the aws provider: with it mirrored, it must have been checked.
     if (available.has(`${PROVIDERS.aws.source}@${PROVIDERS.aws.version}`)) expect(checked).toContain(`fixture/${fixtureModel().clusters[0]!.stacks.infra}`);
