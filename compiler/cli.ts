@@ -281,7 +281,7 @@ function isFileSystemError(error: unknown): boolean {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && FS_ERROR_CODES.has((error as NodeJS.ErrnoException).code!);
 }
 
-function helpFor(name: string, command: Command): string {
+function helpFor(command: Command): string {
   const options = Object.entries({ ...command.options, ...COMMON } as Record<string, OptionSpec>).map(([flag, spec]) => {
     const left = `${spec.short ? `-${spec.short}, ` : "    "}--${flag}${spec.type === "string" ? " <value>" : ""}`;
     return `  ${left.padEnd(28)} ${spec.description ?? ""}`;
@@ -341,7 +341,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   if (args.values.help) {
-    io.stdout(helpFor(name, command));
+    io.stdout(helpFor(command));
     return 0;
   }
   const maxPositionals = (command.usage.match(/<service>|\[spec\]|\[dir\]/g) ?? []).length;

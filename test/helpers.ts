@@ -4,6 +4,9 @@ import { fileURLToPath } from "node:url";
 import { emit } from "../compiler/emit.js";
 import type { Model } from "../compiler/model.js";
 import { compileSpec } from "../compiler/pipeline.js";
+import { loadReleaseLock, loadSpecFile, resolveSpecPath } from "../compiler/load/index.js";
+import { resolve } from "../compiler/resolve/index.js";
+import { platformSchema, type Spec } from "../spec/schema.js";
 import type { OutputFile } from "../targets/types.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -55,4 +58,13 @@ export async function runPlinth(args: string[], cwd: string, env: Record<string,
     isTTY: false,
   });
   return { code, stdout, stderr };
+}
+
+/** An example's spec, validated, with one change applied (the model as compileSpec would make it, minus checks). */
+export async function editedExample(example: string, change: (spec: Spec) => void = () => {}): Promise<{ spec: Spec; model: Model }> {
+  const specFile = resolveSpecPath(path.join(EXAMPLES_DIR, example));
+  const spec = platformSchema.parse((await loadSpecFile(specFile)).value) as Spec;
+  change(spec);
+  const lock = (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>;
+  return { spec, model: resolve(spec, lock) };
 }

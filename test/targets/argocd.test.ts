@@ -1,16 +1,13 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { emit } from "../../compiler/emit.js";
-import { loadReleaseLock, loadSpecFile } from "../../compiler/load/index.js";
 import type { Model, ModelCluster } from "../../compiler/model.js";
 import { APPLICATION_HEALTH_KEY, resolveComponent } from "../../compiler/resolve/components.js";
-import { resolve } from "../../compiler/resolve/index.js";
-import { platformSchema, type Spec } from "../../spec/schema.js";
+import type { Spec } from "../../spec/schema.js";
 import { argocdTarget } from "../../targets/argocd/index.js";
 import { SYNC_RETRY } from "../../targets/argocd/meta.js";
 import type { OutputFile } from "../../targets/types.js";
 import { fixtureModelWithAccess } from "../fixtures/model.js";
-import { buildExample, EXAMPLES, EXAMPLES_DIR } from "../helpers.js";
+import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
 import { renderApplications } from "../support/appset-render.js";
 import { checkManifestFile, k8sProblems, validateWithModel } from "../support/k8s-check.js";
 
@@ -458,10 +455,7 @@ describe("the examples exercise every component default", () => {
 
 describe("component values from a spec (bitvault)", () => {
   async function build(edit: (spec: Spec) => void): Promise<{ model: Model; files: OutputFile[] }> {
-    const specFile = path.join(EXAMPLES_DIR, "bitvault", "platform.ts");
-    const spec = platformSchema.parse((await loadSpecFile(specFile)).value) as Spec;
-    edit(spec);
-    const model = resolve(spec, (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>);
+    const { model } = await editedExample("bitvault", edit);
     return { model, files: emit(model, ["opentofu", "argocd"]) };
   }
   /** Name of the IAM role the infra stack creates under `label`, if it does. */

@@ -1,13 +1,10 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadReleaseLock, loadSpecFile } from "../../compiler/load/index.js";
 import type { Model, ModelDeployment } from "../../compiler/model.js";
-import { resolve } from "../../compiler/resolve/index.js";
-import { platformSchema, type Spec } from "../../spec/schema.js";
+import type { Spec } from "../../spec/schema.js";
 import { helmTarget } from "../../targets/helm/index.js";
 import type { OutputFile } from "../../targets/types.js";
 import { fixtureModel } from "../fixtures/model.js";
-import { buildExample, EXAMPLES, EXAMPLES_DIR } from "../helpers.js";
+import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
 import { renderChart } from "../support/helm-render.js";
 import { k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
 
@@ -193,12 +190,7 @@ describe("helm target on the fixture", () => {
 describe("helm values from a spec (bitvault)", () => {
   /** Resolves the example's spec after `edit`, the way compileSpec does, and runs the helm target. */
   async function helmFor(edit: (spec: Spec) => void): Promise<OutputFile[]> {
-    const specFile = path.join(EXAMPLES_DIR, "bitvault", "platform.ts");
-    const doc = await loadSpecFile(specFile);
-    const spec = platformSchema.parse(doc.value) as Spec;
-    edit(spec);
-    const lock = (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>;
-    return helmTarget.generate(resolve(spec, lock));
+    return helmTarget.generate((await editedExample("bitvault", edit)).model);
   }
 
   it("a service override changes only that environment's values, and only where it says", async () => {

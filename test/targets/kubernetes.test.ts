@@ -1,14 +1,12 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadReleaseLock, loadSpecFile, resolveSpecPath } from "../../compiler/load/index.js";
 import type { Model, ModelBackup, ModelDataService } from "../../compiler/model.js";
-import { DEFAULT_LIMIT_RANGE, resolve } from "../../compiler/resolve/index.js";
-import { platformSchema, type Spec } from "../../spec/schema.js";
+import { DEFAULT_LIMIT_RANGE } from "../../compiler/resolve/index.js";
+import type { Spec } from "../../spec/schema.js";
 import type { OutputFile } from "../../targets/types.js";
 import { kubernetesTarget } from "../../targets/kubernetes/index.js";
 import { toGoDurationString } from "../../targets/shared/go-duration.js";
 import { fixtureModel } from "../fixtures/model.js";
-import { buildExample, EXAMPLES, EXAMPLES_DIR } from "../helpers.js";
+import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
 import { checkManifestFile, k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
 
 type Doc = Record<string, any>;
@@ -495,12 +493,7 @@ describe("analysis templates", () => {
 });
 
 /** An example's spec with one change, resolved the way compileSpec does. */
-async function exampleModel(example: string, change: (spec: Spec) => void = () => {}): Promise<Model> {
-  const specFile = resolveSpecPath(path.join(EXAMPLES_DIR, example));
-  const spec = platformSchema.parse((await loadSpecFile(specFile)).value) as Spec;
-  change(spec);
-  return resolve(spec, (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>);
-}
+const exampleModel = async (example: string, change: (spec: Spec) => void = () => {}): Promise<Model> => (await editedExample(example, change)).model;
 
 describe("container defaults where a quota caps requests (resolve)", () => {
   const quotaAndLimits = (model: Model, namespace: string, cluster: string) => {

@@ -7,17 +7,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { rtoExceededRule } from "../../compiler/checks/rto-exceeded.js";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import { UserError } from "../../compiler/diagnostics.js";
-import { loadSpecFile, resolveSpecPath } from "../../compiler/load/index.js";
 import type { Model } from "../../compiler/model.js";
 import { compileSpec } from "../../compiler/pipeline.js";
 import { resolve } from "../../compiler/resolve/index.js";
-import { platformSchema, type Spec } from "../../spec/schema.js";
+import type { Spec } from "../../spec/schema.js";
 import { formatDuration } from "../../spec/units.js";
 import { gateLabel } from "../../targets/runbook/format.js";
 import { runbookTarget } from "../../targets/runbook/index.js";
 import type { OutputFile } from "../../targets/types.js";
 import { fixtureModel, fixtureModelWithAccess } from "../fixtures/model.js";
-import { buildExample, EXAMPLES, EXAMPLES_DIR, ROOT } from "../helpers.js";
+import { buildExample, EXAMPLES, ROOT, editedExample } from "../helpers.js";
 
 type Doc = Record<string, any>;
 
@@ -351,12 +350,7 @@ describe("secret rotation on the fixture model", () => {
 });
 
 /** The example's spec, validated, with one change applied. */
-async function exampleSpec(example: string, change: (spec: Spec) => void): Promise<Spec> {
-  const doc = await loadSpecFile(resolveSpecPath(path.join(EXAMPLES_DIR, example)));
-  const spec = platformSchema.parse(doc.value);
-  change(spec);
-  return spec;
-}
+const exampleSpec = async (example: string, change: (spec: Spec) => void): Promise<Spec> => (await editedExample(example, change)).spec;
 
 const shortenProdRto = (spec: Spec) => {
   spec.environments = spec.environments.map((e) => (e.name === "prod" ? { ...e, recovery: { rto: "1h", rpo: e.recovery!.rpo } } : e));
