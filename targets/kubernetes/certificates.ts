@@ -1,19 +1,6 @@
+import type { IClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import type { Model } from "../../compiler/model.js";
-import { clusterMeta, type KubernetesObject, type Placed } from "./objects.js";
-
-/** cert-manager's ClusterIssuer (cert-manager.io/v1) as far as plinth writes it: ACME with HTTP-01. */
-interface ClusterIssuer extends KubernetesObject {
-  apiVersion: "cert-manager.io/v1";
-  kind: "ClusterIssuer";
-  spec: {
-    acme: {
-      server: string;
-      email: string;
-      privateKeySecretRef: { name: string };
-      solvers: { http01: { ingress: { ingressClassName: string } } }[];
-    };
-  };
-}
+import { clusterMeta, type Placed } from "./objects.js";
 
 /**
  * The issuer Helm values name in their ingress annotation: ACME (Let's Encrypt) answering HTTP-01
@@ -23,7 +10,7 @@ export function certificateIssuers(model: Model): Placed[] {
   return model.clusters.flatMap((cluster) => {
     const issuer = cluster.certificateIssuer;
     if (!issuer) return [];
-    const object: ClusterIssuer = {
+    const object: IClusterIssuer = {
       apiVersion: "cert-manager.io/v1",
       kind: "ClusterIssuer",
       metadata: clusterMeta(model, issuer.name),

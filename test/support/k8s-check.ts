@@ -23,6 +23,7 @@ import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
+import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
 import { ClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
 import { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
@@ -73,8 +74,8 @@ export const KINDS: Record<string, KindRule> = {
   "rbac.authorization.k8s.io/v1/ClusterRole": { model: ClusterRole, namespaced: false, required: [] },
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": { model: ClusterRoleBinding, namespaced: false, required: ["roleRef.name"] },
   "storage.k8s.io/v1/StorageClass": { model: StorageClass, namespaced: false, required: ["provisioner"] },
-  // No model package or vendored schema: the fields cert-manager requires for an ACME issuer.
   "cert-manager.io/v1/ClusterIssuer": {
+    model: ClusterIssuer,
     namespaced: false,
     required: ["spec.acme.server", "spec.acme.email", "spec.acme.privateKeySecretRef.name", "spec.acme.solvers[]"],
     extra: (d) => (String(get(d, "spec.acme.server")).startsWith("https://") ? [] : ["spec.acme.server: not an https URL"]),
