@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { emit } from "../compiler/emit.js";
 import type { Model } from "../compiler/model.js";
 import { compileSpec } from "../compiler/pipeline.js";
-import { loadReleaseLock, loadSpecFile, resolveSpecPath } from "../compiler/load/index.js";
+import { loadReleaseLock, loadSpecFile, resolveSpecPath, SPEC_FILES } from "../compiler/load/index.js";
 import { resolve } from "../compiler/resolve/index.js";
 import { platformSchema, type Spec } from "../spec/schema.js";
 import type { OutputFile } from "../targets/types.js";
@@ -16,7 +16,7 @@ export const CASES_DIR = path.join(ROOT, "test", "cases");
 
 /** Every example folder that holds a spec. */
 export const EXAMPLES: string[] = readdirSync(EXAMPLES_DIR)
-  .filter((name) => ["platform.ts", "platform.yaml", "platform.json"].some((f) => existsSync(path.join(EXAMPLES_DIR, name, f))))
+  .filter((name) => SPEC_FILES.some((f) => existsSync(path.join(EXAMPLES_DIR, name, f))))
   .sort();
 
 const cache = new Map<string, Promise<{ model: Model; files: OutputFile[]; specHash: string }>>();
