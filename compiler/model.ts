@@ -474,4 +474,8 @@ export interface Model {
   tiers: ModelTier[];
   /** service → environment → digest, from releases.lock.yaml. */
   releases: Record<string, Record<string, string>>;
+  /** What every deployed thing consumes and provides, and the order it comes up in. */
+  deploy: ModelDeployGraph;
 }
+
+export interface ModelDeployGraph { nodes: never[] }
