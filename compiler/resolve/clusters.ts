@@ -45,7 +45,7 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
   const clusters: ModelCluster[] = spec.clusters.map((c, i) => {
     const profile = profileByName.get(c.profile)!;
     const region = c.region ?? profile.region;
-    const components = c.components.map(resolveComponent).sort((a, b) => a.syncWave - b.syncWave || byName(a, b));
+    const components = c.components.map((x, j) => ({ ...resolveComponent(x), at: ["clusters", i, "components", j] })).sort(byName);
     const ingressClassName = ingressClassFor(c.kind, components);
     const stacks = { infra: `${c.name}-infra`, bootstrap: `${c.name}-bootstrap` };
     const clusterEnvironments = environmentsSpec.filter((e) => e.cluster === c.name && (e.runtime ?? "kubernetes") === "kubernetes");

@@ -9,7 +9,7 @@ import { resolveProjects, resolveRoles } from "./access.js";
 import { resolveBackups, resolveBuckets } from "./backups.js";
 import { resolveClusters } from "./clusters.js";
 import { withClusterDefaults } from "./components.js";
-import { resolveDeployGraph } from "./deploy.js";
+import { resolveDeployGraph, resolvePrerequisites } from "./deploy.js";
 import { resolveDeployments } from "./deployments.js";
 import { inherit, resolveEnvironments } from "./environments.js";
 import { admitPlatformControllers, resolveNamespaces } from "./namespaces.js";
@@ -79,7 +79,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     dataServices: dataServices.sort(byName),
     secretStores: secretStores.sort(byName),
     externalSecrets,
-    analyses: resolveAnalyses(spec),
+    analyses: resolveAnalyses(spec, environments, rollouts),
     rollouts,
     backups,
     buckets,
@@ -87,8 +87,9 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     roles,
     projects,
     tiers,
+    prerequisites: resolvePrerequisites(spec),
     releases: sortKeys(Object.fromEntries(Object.entries(releases).map(([k, v]) => [k, sortKeys(v)]))),
   };
   const withRecovery = { ...model, recovery: planRecovery(model) };
-  return deepFreeze({ ...withRecovery, deploy: resolveDeployGraph(spec, withRecovery) });
+  return deepFreeze({ ...withRecovery, deploy: resolveDeployGraph(withRecovery) });
 }

@@ -1,12 +1,32 @@
 import type { Spec } from "../../spec/schema.js";
-import type { ModelAnalysis, ModelDeployment, ModelRollout } from "../model.js";
+import type { ModelAnalysis, ModelDeployment, ModelEnvironment, ModelRollout } from "../model.js";
 import { byName, sorted } from "./util.js";
 
 /** The `{{args.NAME}}` an analysis query may use: plinth fills these for every deployment. */
 export const ANALYSIS_ARGS = ["service-name", "namespace", "environment"] as const;
 
-export function resolveAnalyses(spec: Spec): ModelAnalysis[] {
-  return spec.analyses.map((a, i) => ({ ...a, args: analysisArgs(a), at: ["analyses", i] })).sort(byName);
+/**
+ * Analyses with the namespaces their AnalysisTemplates go to: an environment's Rollouts reference
+ * templates by name in their own namespace, so every fixed-namespace environment whose rollout uses
+ * an analysis gets a copy. Previews have no fixed namespace (their chart is expected to bring none).
+ */
+export function resolveAnalyses(spec: Spec, environments: readonly ModelEnvironment[], rollouts: readonly ModelRollout[]): ModelAnalysis[] {
+  const placements = analysisPlacements(environments, rollouts);
+  return spec.analyses.map((a, i) => ({ ...a, args: analysisArgs(a), placements: placements.get(a.name) ?? [], at: ["analyses", i] })).sort(byName);
+}
+
+/** Analysis name → the namespaces (in ladder order) whose environment's rollout uses it. */
+export function analysisPlacements(environments: readonly ModelEnvironment[], rollouts: readonly ModelRollout[]): Map<string, { cluster: string; namespace: string }[]> {
+  const placements = new Map<string, Map<string, { cluster: string; namespace: string }>>();
+  for (const env of environments) {
+    if (env.runtime !== "kubernetes" || env.preview || env.cluster === undefined || env.namespace === undefined || env.rollout === undefined) continue;
+    for (const name of rollouts.find((r) => r.name === env.rollout)?.analyses ?? []) {
+      const here = placements.get(name) ?? new Map();
+      here.set(`${env.cluster}/${env.namespace}`, { cluster: env.cluster, namespace: env.namespace });
+      placements.set(name, here);
+    }
+  }
+  return new Map([...placements].map(([name, here]) => [name, [...here.values()]]));
 }
 
 export function resolveRollouts(spec: Spec): ModelRollout[] {

@@ -53,12 +53,17 @@ resource "helm_release" "root" {
           app.kubernetes.io/managed-by: plinth
           app.kubernetes.io/part-of: k3s-homelab
         project: default
-        source:
-          repoURL: https://github.com/team-platform/k3s-platform
-          targetRevision: main
-          path: generated/argocd/k3s
-          directory:
-            recurse: true
+        sources:
+          - repoURL: https://github.com/team-platform/k3s-platform
+            targetRevision: main
+            path: generated/argocd/k3s
+            directory:
+              recurse: true
+          - repoURL: https://github.com/team-platform/k3s-platform
+            targetRevision: main
+            path: generated/kubernetes/k3s
+            directory:
+              recurse: true
         destination:
           server: https://kubernetes.default.svc
           namespace: argocd
@@ -66,6 +71,8 @@ resource "helm_release" "root" {
           automated:
             prune: false
             selfHeal: true
+          syncOptions:
+            - SkipDryRunOnMissingResource=true
           retry:
             limit: 5
             backoff:
