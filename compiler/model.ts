@@ -334,6 +334,11 @@ export interface ModelSecretStore {
    * cluster's API; the opentofu target creates it and the store's `auth.kubernetes.mountPath` names it.
    */
   placements: { cluster: string; namespace?: string; vaultAuthMount?: string }[];
+  /**
+   * vault stores: the cluster whose infra stack manages the KV mount (the first cluster, by name, that
+   * reads any vault store on that mount); the others' stacks only read it.
+   */
+  mountOwner?: string;
   at: SpecPath;
 }
 
