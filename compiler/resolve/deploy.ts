@@ -269,18 +269,38 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     }
   }
   addBackups(model, cluster, profile, add);
-  if (cluster.kind === "eks" && ["gp3", "gp2", "io1", "io2", "st1", "sc1"].includes(profile.storageClass) && profile.storageClass !== "gp2") {
+  for (const sc of cluster.storageClasses) {
     add({
-      id: `${c}/storage-class/${profile.storageClass}`,
+      id: `${c}/storage-class/${sc.name}`,
       kind: "sync",
       cluster: c,
-      title: `StorageClass ${profile.storageClass} (EBS CSI)`,
-      objects: [{ kind: "StorageClass", name: profile.storageClass }],
-      provides: [key.storageClass(c, profile.storageClass), key.defaultStorageClass(c)],
+      title: `StorageClass ${sc.name} (${sc.provisioner})`,
+      objects: [{ kind: "StorageClass", name: sc.name }],
+      provides: [key.storageClass(c, sc.name), ...(sc.isDefault ? [key.defaultStorageClass(c)] : [])],
       needs: [argocdNeed],
       at: [...profile.at, "storageClass"],
     });
   }
+  cluster.ipPools.forEach((pool, i) => {
+    const at = [...cluster.at, "ipPools", i];
+    add({
+      id: `${c}/ip-pool/${pool.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `MetalLB pool ${pool.name} (${pool.addresses.join(", ")})`,
+      objects: [
+        { kind: "IPAddressPool", namespace: pool.namespace, name: pool.name },
+        { kind: "L2Advertisement", namespace: pool.namespace, name: pool.name },
+      ],
+      provides: [key.ipPool(c)],
+      needs: [
+        argocdNeed,
+        need(key.crd(c, "metallb.io/IPAddressPool"), at, "IPAddressPools are MetalLB resources"),
+        need(key.crd(c, "metallb.io/L2Advertisement"), at, "L2Advertisements are MetalLB resources"),
+      ],
+      at,
+    });
+  });
   if (cluster.certificateIssuer) {
     add({
       id: `${c}/cluster-issuer/${cluster.certificateIssuer.name}`,
