@@ -26,6 +26,8 @@ export default definePlatform({
       objectStorage: { provider: "s3" },
       registry: { provider: "ecr", url: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" },
       storageClass: "gp3",
+      // OpenTofu state in S3 (created first, see runbooks/first-install.md): a restore from a fresh clone finds it.
+      stateBackend: { type: "s3", bucket: "${name}-tofu-state", region: "eu-west-1" },
     },
   ],
   clusters: [

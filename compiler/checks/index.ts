@@ -19,6 +19,7 @@ import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
+import { localStateRule } from "./local-state.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
 
@@ -45,4 +46,5 @@ export const RULES: readonly Rule[] = [
   deployUnprovidedRule,
   deployCycleRule,
   addressPoolsRule,
+  localStateRule,
 ];

@@ -30,6 +30,12 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
   return stack;
 }
 
+/**
+ * Stateful resources (buckets, keys, clusters, secret mounts) refuse to be destroyed by a plan: a
+ * rename or a stack split must move them, never recreate them.
+ */
+const KEEP = block("lifecycle", [], [attr("prevent_destroy", true)]);
+
 /** Tags every AWS resource carries (provider default_tags). */
 const tagsFor = (model: Model, cluster: ModelCluster) =>
   obj({ "app.kubernetes.io/managed-by": "plinth", "app.kubernetes.io/part-of": model.platform.name, "plinth.dev/cluster": cluster.name });
@@ -93,6 +99,8 @@ class Infra {
           attr("description", `${this.prefix}: EKS secrets and backup buckets`),
           attr("enable_key_rotation", true),
           attr("deletion_window_in_days", 30),
+          blank,
+          KEEP,
         ]),
         block("resource", ["aws_kms_alias", "this"], [attr("name", `alias/${this.prefix}`), attr("target_key_id", expr("aws_kms_key.this.key_id"))]),
       ]);
@@ -216,6 +224,7 @@ class Infra {
         block("encryption_config", [], [attr("resources", ["secrets"]), blank, block("provider", [], [attr("key_arn", kmsArn)])]),
         blank,
         attr("depends_on", [expr("aws_iam_role_policy_attachment.eks_cluster")]),
+        KEEP,
       ]),
       comment("The cluster's OIDC issuer, so service accounts can assume IAM roles (IRSA)."),
       block("resource", ["aws_iam_openid_connect_provider", "eks"], [
@@ -478,7 +487,7 @@ class Infra {
       this.stack.section(
         `Backup buckets: versioned, encrypted with the KMS key, never public, and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
         [
-          block("resource", ["aws_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("tags", obj({ purpose: expr("each.value.purpose") }))]),
+          block("resource", ["aws_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("tags", obj({ purpose: expr("each.value.purpose") })), blank, KEEP]),
           perBucket("aws_s3_bucket_versioning", [blank, block("versioning_configuration", [], [attr("status", "Enabled")])]),
           perBucket("aws_s3_bucket_server_side_encryption_configuration", [
             blank,
@@ -520,7 +529,7 @@ class Infra {
     this.stack.section(
       `Backup buckets on MinIO: versioned and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
       [
-        block("resource", ["minio_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("acl", "private")]),
+        block("resource", ["minio_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("acl", "private"), blank, KEEP]),
         perBucket("minio_s3_bucket_versioning", [block("versioning_configuration", [], [attr("status", "Enabled")])]),
         perBucket("minio_ilm_policy", [
           block("rule", [], [
@@ -772,6 +781,8 @@ class Infra {
             attr("type", "kv"),
             attr("options", obj({ version: kvVersion === "v2" ? "2" : "1" })),
             attr("description", `Secrets External Secrets syncs into ${this.model.platform.name}`),
+            blank,
+            KEEP,
           ]),
         ),
         ...[...auths.entries()].flatMap(([path, label]) => [

@@ -419,6 +419,22 @@ describe("opentofu target (examples)", () => {
     }
   }, 120_000);
 
+  it("refuses to destroy stateful resources: buckets, KMS keys, EKS clusters and Vault KV mounts carry prevent_destroy", () => {
+    const stateful = ["aws_s3_bucket", "aws_kms_key", "aws_eks_cluster", "minio_s3_bucket", "vault_mount"];
+    let checked = 0;
+    for (const [name, parsed] of stacks) {
+      for (const [file, hcl] of parsed) {
+        for (const type of stateful) {
+          for (const [label, instances] of Object.entries((hcl.resource?.[type] ?? {}) as Record<string, Json[]>)) {
+            expect(instances[0]!.lifecycle?.[0]?.prevent_destroy, `${name} ${file} ${type}.${label}`).toBe(true);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+
   it("there are examples to check", () => {
     expect(EXAMPLES.length).toBeGreaterThan(0);
   });

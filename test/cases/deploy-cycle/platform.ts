@@ -23,6 +23,7 @@ export default definePlatform({
       objectStorage: { provider: "s3" },
       registry: { provider: "ecr", url: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" },
       storageClass: "gp3",
+      stateBackend: { type: "s3", bucket: "deploy-cycle-tofu-state", region: "eu-west-1" },
     },
   ],
   clusters: [

@@ -136,6 +136,10 @@ resource "aws_kms_key" "this" {
   description             = "bitvault-nonprod: EKS secrets and backup buckets"
   enable_key_rotation     = true
   deletion_window_in_days = 30
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_kms_alias" "this" {
@@ -190,6 +194,10 @@ resource "aws_eks_cluster" "this" {
   }
 
   depends_on = [aws_iam_role_policy_attachment.eks_cluster]
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 # The cluster's OIDC issuer, so service accounts can assume IAM roles (IRSA).
@@ -300,6 +308,10 @@ resource "aws_s3_bucket" "backups" {
   bucket = each.key
   tags = {
     purpose = each.value.purpose
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 
@@ -629,6 +641,10 @@ resource "vault_mount" "kv" {
     version = "2"
   }
   description = "Secrets External Secrets syncs into bitvault"
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "vault_auth_backend" "kubernetes-nonprod" {

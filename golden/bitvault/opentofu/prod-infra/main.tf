@@ -144,6 +144,10 @@ resource "aws_kms_key" "this" {
   description             = "bitvault-prod: EKS secrets and backup buckets"
   enable_key_rotation     = true
   deletion_window_in_days = 30
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_kms_alias" "this" {
@@ -198,6 +202,10 @@ resource "aws_eks_cluster" "this" {
   }
 
   depends_on = [aws_iam_role_policy_attachment.eks_cluster]
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 # The cluster's OIDC issuer, so service accounts can assume IAM roles (IRSA).
@@ -308,6 +316,10 @@ resource "aws_s3_bucket" "backups" {
   bucket = each.key
   tags = {
     purpose = each.value.purpose
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 

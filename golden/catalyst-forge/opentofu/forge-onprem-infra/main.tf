@@ -22,6 +22,10 @@ resource "minio_s3_bucket" "backups" {
 
   bucket = each.key
   acl    = "private"
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "minio_s3_bucket_versioning" "backups" {
@@ -96,6 +100,10 @@ resource "vault_mount" "kv" {
     version = "2"
   }
   description = "Secrets External Secrets syncs into catalyst-forge"
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "vault_auth_backend" "kubernetes-forge-onprem" {

@@ -20,6 +20,10 @@ resource "minio_s3_bucket" "backups" {
 
   bucket = each.key
   acl    = "private"
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "minio_s3_bucket_versioning" "backups" {

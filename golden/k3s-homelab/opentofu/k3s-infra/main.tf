@@ -21,6 +21,10 @@ resource "minio_s3_bucket" "backups" {
 
   bucket = each.key
   acl    = "private"
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "minio_s3_bucket_versioning" "backups" {
@@ -94,6 +98,10 @@ resource "vault_mount" "kv" {
     version = "2"
   }
   description = "Secrets External Secrets syncs into k3s-homelab"
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "vault_auth_backend" "kubernetes-k3s" {
