@@ -68,7 +68,11 @@ export interface ModelCluster {
   /** Names of the namespaces plinth manages on this cluster, sorted. */
   namespaces: string[];
   /** OpenTofu stack folders under opentofu/: cloud infrastructure, then cluster bootstrap. */
-  stacks: { infra: string; bootstrap: string };
+  /**
+   * OpenTofu stack folders under opentofu/: cloud infrastructure, cluster bootstrap, and in-cluster
+   * configuration (Vault auth, policies and mounts), which applies once the services it configures run.
+   */
+  stacks: { infra: string; bootstrap: string; config: string };
   /** IAM role names (aws) shared by the opentofu and kubernetes targets. */
   iam: { externalSecretsRole: string; veleroRole: string };
   /** Service account External Secrets runs as. */
@@ -88,7 +92,7 @@ export interface ModelCluster {
   /** Prefix of the cloud resources provisioned for this cluster (EKS cluster name, VPC, KMS alias, node roles). */
   resourcePrefix: string;
   /** State of each OpenTofu stack: the profile's backend, one state per stack. */
-  stateBackends: { infra: ModelStateBackend; bootstrap: ModelStateBackend };
+  stateBackends: { infra: ModelStateBackend; bootstrap: ModelStateBackend; config: ModelStateBackend };
   /** ArgoCD as the bootstrap stack installs it: the cluster's `argocd` component or the pinned default, in argocdNamespace. */
   argocd: ModelComponent;
   /** Name of the ArgoCD app-of-apps (argocd target, bootstrap stack and restore runbook). */

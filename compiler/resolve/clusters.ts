@@ -67,7 +67,7 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
     const region = c.region ?? profile.region;
     const components = c.components.map((x, j) => ({ ...resolveComponent(x), at: ["clusters", i, "components", j] })).sort(byName);
     const ingressClassName = ingressClassFor(c.kind, components);
-    const stacks = { infra: `${c.name}-infra`, bootstrap: `${c.name}-bootstrap` };
+    const stacks = { infra: `${c.name}-infra`, bootstrap: `${c.name}-bootstrap`, config: `${c.name}-config` };
     const clusterEnvironments = environmentsSpec.filter((e) => e.cluster === c.name && (e.runtime ?? "kubernetes") === "kubernetes");
     return {
       name: c.name,
@@ -103,7 +103,11 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
       // Filled in once backups and secrets are resolved (resolve/identity.ts).
       workloadIdentities: [],
       resourcePrefix: `${platformName}-${c.name}`,
-      stateBackends: { infra: stackStateBackend(profile.stateBackend, stacks.infra), bootstrap: stackStateBackend(profile.stateBackend, stacks.bootstrap) },
+      stateBackends: {
+        infra: stackStateBackend(profile.stateBackend, stacks.infra),
+        bootstrap: stackStateBackend(profile.stateBackend, stacks.bootstrap),
+        config: stackStateBackend(profile.stateBackend, stacks.config),
+      },
       argocd: { ...(components.find((x) => x.name === "argocd") ?? resolveComponent("argocd")), namespace: c.argocdNamespace },
       rootApplication: `${platformName}-${c.name}-root`,
       rootSync: rootSyncPolicy(clusterEnvironments),

@@ -71,7 +71,7 @@ export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
   // OpenTofu state kept in S3: the bucket must exist before the first `tofu init`.
   const stateBuckets = new Map<string, { bucket: string; region: string }>();
   for (const cluster of model.clusters) {
-    for (const backend of [cluster.stateBackends.infra, cluster.stateBackends.bootstrap]) if (backend.type === "s3") stateBuckets.set(backend.bucket, { bucket: backend.bucket, region: backend.region });
+    for (const backend of [cluster.stateBackends.infra, cluster.stateBackends.bootstrap, cluster.stateBackends.config]) if (backend.type === "s3") stateBuckets.set(backend.bucket, { bucket: backend.bucket, region: backend.region });
   }
   for (const { bucket, region } of [...stateBuckets.values()].sort((a, b) => cmp(a.bucket, b.bucket))) {
     add({
@@ -132,18 +132,29 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     provides: [
       ...(cluster.kind === "eks" ? [key.cluster(c)] : []),
       ...model.buckets.filter((b) => b.cluster === c).map((b) => key.bucket(b.name)),
-      ...vaultStores.flatMap((s) => [...(s.mountOwner === c ? [key.vaultMount(s.vault!.server, s.vault!.mount)] : []), ...s.placements.filter((p) => p.cluster === c).map((p) => key.vaultAuth(c, p.vaultAuthMount!))]),
       // Each workload identity's role and binding: a Pod Identity association, or an IRSA role whose ARN the manifest names.
       ...cluster.workloadIdentities.filter((i) => i.mechanism === "pod-identity" || i.roleArn !== undefined).map((i) => key.identity(c, i.serviceAccount.namespace, i.serviceAccount.name)),
       // EKS nodes pull from the account's ECR with their node role.
       ...(cluster.kind === "eks" && profile.registry.provider === "ecr" ? [key.registryCredential(c, registryHost(profile.registry.url))] : []),
     ],
-    needs: [
-      ...[...new Set(vaultStores.map((s) => s.vault!.server))].sort().map((server) => need(key.vaultSession(server), vaultStores.find((s) => s.vault!.server === server)!.at, `it configures Vault at ${server}`)),
-      ...stateNeeds(cluster, "infra"),
-    ],
+    needs: stateNeeds(cluster, "infra"),
     at: cluster.at,
   });
+  if (vaultStores.length > 0) {
+    add({
+      id: `${c}/stack/config`,
+      kind: "stack",
+      cluster: c,
+      title: `OpenTofu stack ${cluster.stacks.config}`,
+      provides: vaultStores.flatMap((s) => [...(s.mountOwner === c ? [key.vaultMount(s.vault!.server, s.vault!.mount)] : []), ...s.placements.filter((p) => p.cluster === c).map((p) => key.vaultAuth(c, p.vaultAuthMount!))]),
+      needs: [
+        need(key.cluster(c), cluster.at, "Vault reviews tokens with the cluster's API"),
+        ...[...new Set(vaultStores.map((s) => s.vault!.server))].sort().map((server) => need(key.vaultSession(server), vaultStores.find((s) => s.vault!.server === server)!.at, `it configures Vault at ${server}`)),
+        ...stateNeeds(cluster, "config"),
+      ],
+      at: cluster.at,
+    });
+  }
   add({
     id: `${c}/stack/bootstrap`,
     kind: "stack",
@@ -669,7 +680,7 @@ export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, r
 }
 
 /** A stack whose state lives in S3 needs its bucket. */
-function stateNeeds(cluster: ModelCluster, stack: "infra" | "bootstrap"): DeployNeed[] {
+function stateNeeds(cluster: ModelCluster, stack: "infra" | "bootstrap" | "config"): DeployNeed[] {
   const backend = cluster.stateBackends[stack];
   return backend.type === "s3" ? [need(key.stateBackend(`s3://${backend.bucket}`), cluster.at, `its state lives in s3://${backend.bucket}`)] : [];
 }

@@ -1,10 +1,11 @@
 import type { Target } from "../types.js";
 import { bootstrapStack } from "./bootstrap.js";
-import { infraStack } from "./infra.js";
+import { configStack, infraStack } from "./infra.js";
 
 /**
- * Two OpenTofu stacks per cluster: infra (what exists outside Kubernetes, per the profile's adapters)
- * and bootstrap (ArgoCD and the root Application, which hands over to GitOps), applied in the order
+ * Up to three OpenTofu stacks per cluster: infra (what exists outside Kubernetes, per the profile's
+ * adapters), bootstrap (ArgoCD and the root Application, which hands over to GitOps) and config (Vault's
+ * mounts, auth and policies, once Vault runs), applied in the order
  * the deploy graph gives (runbooks/first-install.md). A .gitignore keeps OpenTofu's working folders,
  * state and plans out of the GitOps repository.
  */
@@ -16,7 +17,10 @@ export const opentofuTarget: Target = {
       ? []
       : [
           { path: "opentofu/.gitignore", content: GITIGNORE },
-          ...model.clusters.flatMap((cluster) => [...infraStack(model, cluster).files(), ...bootstrapStack(model, cluster).files()]),
+          ...model.clusters.flatMap((cluster) => {
+            const config = configStack(model, cluster);
+            return [...infraStack(model, cluster).files(), ...bootstrapStack(model, cluster).files(), ...(config.isEmpty() ? [] : config.files())];
+          }),
         ],
 };
 

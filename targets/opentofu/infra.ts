@@ -25,9 +25,53 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
   infra.veleroRole();
   infra.externalDnsRole();
   infra.databaseBackupRoles();
-  infra.vault();
   infra.dns();
+  infra.movedToConfig(configStack(model, cluster));
   return stack;
+}
+
+/**
+ * The in-cluster configuration of one cluster: Vault's KV mounts, the cluster's Kubernetes auth mount,
+ * the External Secrets policy and role. Separate from infra because Vault may run in the cluster the
+ * infra stack creates: it applies after bootstrap, once Vault is initialised (runbooks/first-install.md).
+ */
+export function configStack(model: Model, cluster: ModelCluster): Stack {
+  const profile = model.profiles.find((p) => p.name === cluster.profile)!;
+  const stack = new Stack(cluster.stacks.config, cluster.stateBackends.config, `the ${cluster.name} cluster's in-cluster configuration`);
+  stack.intro(
+    `How the services of the ${cluster.name} cluster are configured once they run: Vault's mounts, auth and policies for External Secrets. ${stageOrderText(model, cluster, "config")}`,
+  );
+  new Infra(model, cluster, profile, stack).vault();
+  const imports = vaultImports(stack);
+  if (imports.length > 0) {
+    stack.section(
+      `Trees from before this stack existed kept these resources in ${cluster.stacks.infra}, which now forgets them without destroying them (its removed blocks). Move them into this state once, before the first apply here:`,
+      [comment(imports.map((i) => `tofu -chdir=opentofu/${cluster.stacks.config} import ${i.address} ${i.id}`).join("\n"))],
+    );
+  }
+  return stack;
+}
+
+/** The import id of each Vault resource of a stack, as the vault provider documents it. */
+export function vaultImports(stack: Stack): { address: string; id: string }[] {
+  const resources = stack.resources("vault_");
+  const authPath = (reference: string | undefined) => resources.find((r) => r.type === "vault_auth_backend" && reference === `vault_auth_backend.${r.name}.path`)?.strings.path;
+  return resources.flatMap((r) => {
+    const address = `${r.type}.${r.name}`;
+    switch (r.type) {
+      case "vault_mount":
+      case "vault_auth_backend":
+        return [{ address, id: r.strings.path! }];
+      case "vault_policy":
+        return r.strings.name !== undefined ? [{ address, id: r.strings.name }] : [];
+      case "vault_kubernetes_auth_backend_config":
+        return [{ address, id: `auth/${authPath(r.references.backend)}/config` }];
+      case "vault_kubernetes_auth_backend_role":
+        return [{ address, id: `auth/${authPath(r.references.backend)}/role/${r.strings.role_name}` }];
+      default:
+        return [];
+    }
+  });
 }
 
 /**
@@ -726,7 +770,7 @@ class Infra {
     const elsewhere = [...new Set(stores.map((s) => s.vault!.mount))]
       .filter((mount) => !mounts.has(mount))
       .sort()
-      .map((mount) => `${mount} (in ${this.model.clusters.find((c) => c.name === ownerOf(mount))?.stacks.infra ?? ownerOf(mount)})`);
+      .map((mount) => `${mount} (in ${this.model.clusters.find((c) => c.name === ownerOf(mount))?.stacks.config ?? ownerOf(mount)})`);
     // KV v2 serves a secret's data under <mount>/data/<key>; v1 at <mount>/<key>. Read only: External Secrets never writes.
     const paths = [
       ...new Set(stores.flatMap((store) => this.keysRead(store).map((key) => (store.vault!.kvVersion === "v2" ? `${store.vault!.mount}/data/${key}` : `${store.vault!.mount}/${key}`)))),
@@ -736,7 +780,13 @@ class Infra {
     // Vault calls the cluster's API to review service-account tokens (TokenReview): the EKS endpoint
     // made above, or inputs. With the CA given, Vault is told not to fall back on the CA and token of
     // a pod it may run in, which belong to another cluster.
-    const eks = this.stack.uses("aws") && this.cluster.kind === "eks" && this.profile.cloud === "aws";
+    const eks = this.cluster.kind === "eks" && this.profile.cloud === "aws";
+    if (eks) {
+      this.aws();
+      this.stack.section(`The EKS cluster ${this.prefix}, made by ${this.cluster.stacks.infra}: its API endpoint and CA for Vault's token reviews.`, [
+        block("data", ["aws_eks_cluster", "this"], [attr("name", this.prefix)]),
+      ]);
+    }
     const reviewerJwt = this.stack.variable({
       name: "vault_token_reviewer_jwt",
       type: "string",
@@ -746,8 +796,8 @@ class Infra {
     });
     const kubernetesApi: HclBodyItem[] = eks
       ? [
-          attr("kubernetes_host", expr("aws_eks_cluster.this.endpoint")),
-          attr("kubernetes_ca_cert", expr("base64decode(aws_eks_cluster.this.certificate_authority[0].data)")),
+          attr("kubernetes_host", expr("data.aws_eks_cluster.this.endpoint")),
+          attr("kubernetes_ca_cert", expr("base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)")),
           attr("token_reviewer_jwt", reviewerJwt),
           attr("disable_local_ca_jwt", true),
         ]
@@ -773,7 +823,7 @@ class Infra {
           attr("disable_local_ca_jwt", expr("var.kubernetes_ca_cert != null")),
         ];
     this.stack.section(
-      `Vault for External Secrets (${sa.namespace}/${sa.name}) on ${this.cluster.name}: ${mounts.size > 0 ? "KV mounts, " : ""}this cluster's Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name.${elsewhere.length > 0 ? ` Shared KV mounts are managed by the stack of the first cluster reading them: ${elsewhere.join(", ")}.` : ""} Vault must be reachable and unsealed; when it runs in this cluster, apply this stack again after bootstrap.`,
+      `Vault for External Secrets (${sa.namespace}/${sa.name}) on ${this.cluster.name}: ${mounts.size > 0 ? "KV mounts, " : ""}this cluster's Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name.${elsewhere.length > 0 ? ` Shared KV mounts are managed by the stack of the first cluster reading them: ${elsewhere.join(", ")}.` : ""} Vault must be reachable and unsealed.`,
       [
         ...[...mounts.entries()].map(([path, kvVersion]) =>
           block("resource", ["vault_mount", labelFor(path, mountLabels)], [
@@ -808,6 +858,21 @@ class Infra {
       description: `Kubernetes auth mounts of ${this.cluster.name} in Vault (the stores' auth.kubernetes.mountPath).`,
       value: expr(`[${[...auths.values()].map((label) => `vault_auth_backend.${label}.path`).join(", ")}]`),
     });
+  }
+
+  /**
+   * Resources that earlier trees kept here and the config stack now owns: forgotten by this state
+   * (`removed`, never destroyed) so the config stack can import them; the config stack's header lists
+   * the exact imports.
+   */
+  movedToConfig(config: Stack): void {
+    const moved = config.resourceAddresses("vault_");
+    if (moved.length === 0) return;
+    this.stack.require("vault");
+    this.stack.section(
+      `Moved to ${this.cluster.stacks.config}: forgotten here without being destroyed (a state from before the split keeps working; the imports are in ${this.cluster.stacks.config}/main.tf).`,
+      moved.map((address) => block("removed", [], [attr("from", expr(address)), blank, block("lifecycle", [], [attr("destroy", false)])])),
+    );
   }
 
   /**

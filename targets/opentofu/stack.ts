@@ -24,6 +24,7 @@ export interface Output {
  */
 export class Stack {
   private readonly providers = new Map<ProviderName, HclBodyItem[]>();
+  private readonly required = new Set<ProviderName>();
   private readonly variables = new Map<string, Variable>();
   private readonly outputs: Output[] = [];
   private readonly locals: [string, HclInput][] = [];
@@ -40,6 +41,14 @@ export class Stack {
   /** Requires a provider; its configuration body is given once, by whoever needs it first. */
   provider(name: ProviderName, config: HclBodyItem[] = []): void {
     if (!this.providers.has(name)) this.providers.set(name, config);
+  }
+
+  /**
+   * Requires a provider without configuring it: the stack only forgets resources of that provider
+   * (`removed` blocks), and OpenTofu still needs its schema to read them from the state.
+   */
+  require(name: ProviderName): void {
+    this.required.add(name);
   }
 
   uses(name: ProviderName): boolean {
@@ -67,6 +76,33 @@ export class Stack {
   }
 
   /** A titled group of blocks in main.tf; the title becomes a comment above the first one. */
+  /** Addresses (`type.name`) of the managed resources of the given types this stack declares, in order. */
+  resourceAddresses(typePrefix: string): string[] {
+    return this.resources(typePrefix).map((r) => `${r.type}.${r.name}`);
+  }
+
+  /** The managed resources of the given types, with their literal string attributes and references. */
+  resources(typePrefix: string): { type: string; name: string; strings: Record<string, string>; references: Record<string, string> }[] {
+    return this.sections.flatMap((section) =>
+      section.items.flatMap((item) => {
+        if (item.kind !== "block" || item.type !== "resource" || !item.labels[0]!.startsWith(typePrefix)) return [];
+        const strings: Record<string, string> = {};
+        const references: Record<string, string> = {};
+        for (const child of item.body) {
+          if (child.kind !== "attribute") continue;
+          if (child.value.kind === "string") strings[child.name] = child.value.value;
+          if (child.value.kind === "expression") references[child.name] = child.value.text;
+        }
+        return [{ type: item.labels[0]!, name: item.labels[1]!, strings, references }];
+      }),
+    );
+  }
+
+  /** True when the stack declares nothing (no file is worth writing). */
+  isEmpty(): boolean {
+    return this.sections.length === 0;
+  }
+
   section(title: string, items: HclBodyItem[]): void {
     if (items.length > 0) this.sections.push({ title: wrap(title, 98), items });
   }
@@ -79,7 +115,7 @@ export class Stack {
     });
     const providerNames = (Object.keys(PROVIDERS) as ProviderName[]).filter((name) => this.providers.has(name));
     return [
-      file("versions.tf", "tool and provider versions", [versionsBlock(providerNames)], ""),
+      file("versions.tf", "tool and provider versions", [versionsBlock((Object.keys(PROVIDERS) as ProviderName[]).filter((name) => this.providers.has(name) || this.required.has(name)))], ""),
       file("backend.tf", "state backend", backendBlocks(this.backend), ""),
       file(
         "providers.tf",
@@ -195,16 +231,19 @@ export function wrap(text: string, width: number): string {
 }
 
 /**
- * When a cluster's infra stack is applied relative to its bootstrap stack, from the deploy graph: before it,
- * unless the infra stack configures a Vault that runs inside the cluster (then after Vault is initialised).
+ * Where a cluster's stack sits among its stacks, from the deploy graph's levels: infra, bootstrap, then
+ * the in-cluster configuration (after Vault is initialised when Vault runs in the cluster).
  */
-export function stageOrderText(model: Model, cluster: ModelCluster, stack: "infra" | "bootstrap"): string {
-  const level = (id: string) => model.deploy.nodes.find((n) => n.id === `${cluster.name}/stack/${id}`)?.level ?? 0;
-  const infraFirst = level("infra") < level("bootstrap");
-  if (stack === "infra") {
-    return infraFirst
-      ? `Apply it before ${cluster.stacks.bootstrap}.`
-      : `Apply it after ${cluster.stacks.bootstrap}, once the Vault it configures runs in the cluster and is initialised (runbooks/first-install.md gives the order).`;
-  }
-  return infraFirst ? `Apply after ${cluster.stacks.infra}.` : `Apply first; ${cluster.stacks.infra} follows once Vault is initialised (runbooks/first-install.md gives the order).`;
+export function stageOrderText(model: Model, cluster: ModelCluster, stack: "infra" | "bootstrap" | "config"): string {
+  const level = (id: string) => model.deploy.nodes.find((n) => n.id === `${cluster.name}/stack/${id}`)?.level;
+  const order = (["infra", "bootstrap", "config"] as const).filter((s) => level(s) !== undefined).sort((a, b) => level(a)! - level(b)!);
+  const at = order.indexOf(stack);
+  const before = order[at - 1];
+  const after = order[at + 1];
+  const parts = [
+    before ? `Apply it after ${cluster.stacks[before]}` : "Apply it first",
+    ...(after ? [`before ${cluster.stacks[after]}`] : []),
+  ];
+  const vaultInCluster = model.deploy.nodes.some((n) => n.id === `${cluster.name}/step/vault-init`);
+  return `${parts.join(" and ")}${stack === "config" && vaultInCluster ? ", once Vault runs in the cluster and is initialised" : ""} (runbooks/first-install.md gives the whole order).`;
 }

@@ -31,7 +31,7 @@ function installOrder(model: Model): Entry[] {
 
 function stackCommands(model: Model, node: DeployNode): string[] {
   const cluster = model.clusters.find((c) => c.name === node.cluster)!;
-  const folder = node.id.endsWith("/bootstrap") ? cluster.stacks.bootstrap : cluster.stacks.infra;
+  const folder = node.id.endsWith("/bootstrap") ? cluster.stacks.bootstrap : node.id.endsWith("/config") ? cluster.stacks.config : cluster.stacks.infra;
   return [`tofu -chdir=opentofu/${folder} init`, `tofu -chdir=opentofu/${folder} apply`];
 }
 
@@ -82,7 +82,7 @@ export function firstInstallView(model: Model) {
       case "stack":
         return {
           heading,
-          text: `${node.id.endsWith("/bootstrap") ? "Installs ArgoCD and the root application, which starts the sync." : "Cloud and platform resources of the cluster."}${needs}${provides}`,
+          text: `${node.id.endsWith("/bootstrap") ? "Installs ArgoCD and the root application, which starts the sync." : node.id.endsWith("/config") ? "Vault's mounts, auth and policies for External Secrets." : "Cloud and platform resources of the cluster."}${needs}${provides}`,
           commands: codeBlock("sh", stackCommands(model, node)),
         };
       case "prerequisite":

@@ -131,8 +131,11 @@ describe("opentofu target (fixture model)", () => {
   });
   const [cloud, homelab] = model.clusters as [Model["clusters"][number], Model["clusters"][number]];
 
-  it("writes the six files of an infra and a bootstrap stack per cluster, in the folders the Model names", () => {
-    const expected = model.clusters.flatMap((c) => [c.stacks.infra, c.stacks.bootstrap]).flatMap((stack) => STACK_FILES.map((f) => `opentofu/${stack}/${f}`));
+  it("writes the six files of an infra and a bootstrap stack per cluster, and of a config stack where Vault is configured, in the folders the Model names", () => {
+    const withVault = (c: Model["clusters"][number]) => model.secretStores.some((s) => s.backend === "vault" && s.placements.some((p) => p.cluster === c.name));
+    const expected = model.clusters
+      .flatMap((c) => [c.stacks.infra, c.stacks.bootstrap, ...(withVault(c) ? [c.stacks.config] : [])])
+      .flatMap((stack) => STACK_FILES.map((f) => `opentofu/${stack}/${f}`));
     expect(files.map((f) => f.path).sort()).toEqual(expected.sort());
   });
 
@@ -159,15 +162,19 @@ describe("opentofu target (fixture model)", () => {
   });
 
   it("requires exactly the providers each stack uses, pinned to one version", () => {
-    for (const stack of model.clusters.flatMap((c) => [c.stacks.infra, c.stacks.bootstrap])) {
-      const used = new Set(typesIn(json(`opentofu/${stack}/main.tf`)).map(providerOf));
+    for (const stack of model.clusters.flatMap((c) => [c.stacks.infra, c.stacks.bootstrap, c.stacks.config]).filter((s) => files.some((f) => f.path.startsWith(`opentofu/${s}/`)))) {
+      const main = json(`opentofu/${stack}/main.tf`);
+      // Resources only forgotten here (removed blocks) still need their provider's schema, not its configuration.
+      const forgotten = new Set(((main.removed ?? []) as Json[]).map((r) => providerOf(String(r.from).replace(/^\$\{|\}$/g, ""))));
+      const configured = new Set(typesIn(main).map(providerOf));
+      const used = new Set([...configured, ...forgotten]);
       const required = requiredProviders(json(`opentofu/${stack}/versions.tf`));
       expect(new Set(Object.keys(required)), stack).toEqual(used);
       for (const [name, requirement] of Object.entries(required)) {
         expect(requirement).toEqual(PROVIDERS[name as keyof typeof PROVIDERS]);
         expect(requirement.version).toMatch(/^\d+\.\d+\.\d+$/);
       }
-      expect(new Set(Object.keys(json(`opentofu/${stack}/providers.tf`).provider ?? {}))).toEqual(used);
+      expect(new Set(Object.keys(json(`opentofu/${stack}/providers.tf`).provider ?? {}))).toEqual(configured);
     }
     expect(requiredProviders(json(`opentofu/${cloud.stacks.infra}/versions.tf`)).aws?.version).toBe("5.100.0");
   });
@@ -258,7 +265,7 @@ describe("opentofu target (fixture model)", () => {
   });
 
   it("sets up Vault for the store the cluster reads: KV mount, Kubernetes auth role for External Secrets, read-only policy", async () => {
-    const main = json(`opentofu/${homelab.stacks.infra}/main.tf`);
+    const main = json(`opentofu/${homelab.stacks.config}/main.tf`);
     const store = model.secretStores.find((s) => s.backend === "vault")!.vault!;
     expect(main.resource.vault_mount.kv[0]).toMatchObject({ path: store.mount, type: "kv", options: { version: "2" } });
     const role = Object.values(main.resource.vault_kubernetes_auth_backend_role as Record<string, Json[]>)[0]![0]!;
@@ -273,9 +280,9 @@ describe("opentofu target (fixture model)", () => {
   });
 
   it("takes the Vault address from an input that defaults to VAULT_ADDR, never from in-cluster DNS", () => {
-    const providers = json(`opentofu/${homelab.stacks.infra}/providers.tf`);
+    const providers = json(`opentofu/${homelab.stacks.config}/providers.tf`);
     expect(providers.provider.vault[0].address).toBe("${var.vault_address}");
-    const variable = json(`opentofu/${homelab.stacks.infra}/variables.tf`).variable.vault_address[0];
+    const variable = json(`opentofu/${homelab.stacks.config}/variables.tf`).variable.vault_address[0];
     // null leaves the provider's address unset, so it reads VAULT_ADDR.
     expect(variable.default).toBeNull();
     const profile = model.profiles.find((p) => p.name === homelab.profile)!;
@@ -283,7 +290,7 @@ describe("opentofu target (fixture model)", () => {
   });
 
   it("gives Vault the cluster's API from a required input and a sensitive token-reviewer input on a non-EKS cluster", () => {
-    const main = json(`opentofu/${homelab.stacks.infra}/main.tf`);
+    const main = json(`opentofu/${homelab.stacks.config}/main.tf`);
     const config = Object.values(main.resource.vault_kubernetes_auth_backend_config as Record<string, Json[]>)[0]![0]!;
     expect(config).toMatchObject({
       kubernetes_host: "${var.kubernetes_host}",
@@ -291,7 +298,7 @@ describe("opentofu target (fixture model)", () => {
       token_reviewer_jwt: "${var.vault_token_reviewer_jwt}",
       disable_local_ca_jwt: "${var.kubernetes_ca_cert != null}",
     });
-    const variables = json(`opentofu/${homelab.stacks.infra}/variables.tf`).variable;
+    const variables = json(`opentofu/${homelab.stacks.config}/variables.tf`).variable;
     // No default: the in-cluster address would be unreachable from a Vault outside the cluster.
     expect(variables.kubernetes_host[0]).not.toHaveProperty("default");
     expect(variables.vault_token_reviewer_jwt[0]).toMatchObject({ sensitive: true, default: null });
@@ -367,7 +374,7 @@ describe("opentofu target (one Vault read by two clusters)", () => {
   const model = sharedVaultFixture();
   const files = tfFiles(opentofuTarget.generate(model));
   let parsed: Map<string, Json>;
-  const main = (cluster: Model["clusters"][number]) => parsed.get(`opentofu/${cluster.stacks.infra}/main.tf`) ?? {};
+  const main = (cluster: Model["clusters"][number]) => parsed.get(`opentofu/${cluster.stacks.config}/main.tf`) ?? {};
   beforeAll(async () => {
     parsed = await parseAll(files);
   });
@@ -386,8 +393,8 @@ describe("opentofu target (one Vault read by two clusters)", () => {
   it("points each cluster's auth mount at that cluster's own API", () => {
     const config = (cluster: Model["clusters"][number]) => Object.values(main(cluster).resource.vault_kubernetes_auth_backend_config as Record<string, Json[]>)[0]![0]!;
     expect(config(cloud)).toMatchObject({
-      kubernetes_host: "${aws_eks_cluster.this.endpoint}",
-      kubernetes_ca_cert: "${base64decode(aws_eks_cluster.this.certificate_authority[0].data)}",
+      kubernetes_host: "${data.aws_eks_cluster.this.endpoint}",
+      kubernetes_ca_cert: "${base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)}",
       token_reviewer_jwt: "${var.vault_token_reviewer_jwt}",
       disable_local_ca_jwt: true,
     });
@@ -419,6 +426,49 @@ describe("opentofu target (examples)", () => {
     }
   }, 120_000);
 
+  it("applies in stages: no Vault resource in an infra stack; each config stack after the cluster exists and after the Vault it configures is initialised", async () => {
+    let checked = 0;
+    for (const name of EXAMPLES) {
+      const { model } = await buildExample(name);
+      const level = (id: string) => model.deploy.nodes.find((n) => n.id === id)?.level;
+      for (const cluster of model.clusters) {
+        const infra = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)!;
+        expect(typesIn(infra).filter((t) => t.startsWith("vault_") || t.startsWith("kubernetes_") || t.startsWith("helm_")), `${name} ${cluster.stacks.infra}`).toEqual([]);
+        const config = level(`${cluster.name}/stack/config`);
+        if (config === undefined) continue;
+        // The cluster's API (token reviews) exists: after the infra stack that creates an EKS cluster.
+        if (cluster.kind === "eks") expect(config, `${name} ${cluster.stacks.config} after ${cluster.stacks.infra}`).toBeGreaterThan(level(`${cluster.name}/stack/infra`)!);
+        const inCluster = level(`${cluster.name}/step/vault-init`);
+        if (inCluster !== undefined) {
+          expect(config, `${name} ${cluster.stacks.config} after Vault's initialisation`).toBeGreaterThan(inCluster);
+          expect(config, `${name} ${cluster.stacks.config} after bootstrap`).toBeGreaterThan(level(`${cluster.name}/stack/bootstrap`)!);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it("keeps every Vault resource across the stage split: forgotten by infra (removed, destroy = false) and imported by config, never destroyed", async () => {
+    let moved = 0;
+    for (const [name, files] of outputs) {
+      for (const configMain of files.filter((f) => /-config\/main\.tf$/.test(f.path))) {
+        const infraPath = configMain.path.replace(/-config\/main\.tf$/, "-infra/main.tf");
+        const config = stacks.get(name)!.get(configMain.path)!;
+        const removed = ((stacks.get(name)!.get(infraPath)!.removed ?? []) as Json[]).map((r) => ({ from: String(r.from).replace(/^\$\{|\}$/g, ""), destroy: r.lifecycle?.[0]?.destroy }));
+        for (const type of Object.keys(config.resource ?? {}).filter((t) => t.startsWith("vault_"))) {
+          for (const label of Object.keys(config.resource[type])) {
+            const address = `${type}.${label}`;
+            expect(removed.find((r) => r.from === address), `${name} ${infraPath} forgets ${address}`).toEqual({ from: address, destroy: false });
+            expect(configMain.content, `${name} ${configMain.path} imports ${address}`).toMatch(new RegExp(`import ${address.replace(/[.]/g, "\\.")} \\S+`));
+            moved++;
+          }
+        }
+      }
+    }
+    expect(moved).toBeGreaterThanOrEqual(10);
+  });
+
   it("refuses to destroy stateful resources: buckets, KMS keys, EKS clusters and Vault KV mounts carry prevent_destroy", () => {
     const stateful = ["aws_s3_bucket", "aws_kms_key", "aws_eks_cluster", "minio_s3_bucket", "vault_mount"];
     let checked = 0;
@@ -439,11 +489,12 @@ describe("opentofu target (examples)", () => {
     expect(EXAMPLES.length).toBeGreaterThan(0);
   });
 
-  it("every example's .tf files parse with HashiCorp's HCL parser, two stacks per cluster", async () => {
+  it("every example's .tf files parse with HashiCorp's HCL parser, two stacks per cluster and a config stack per cluster reading Vault", async () => {
     for (const name of EXAMPLES) {
       const { model } = await buildExample(name);
       const paths = [...stacks.get(name)!.keys()];
-      expect(paths.length, name).toBe(model.clusters.length * 2 * STACK_FILES.length);
+      const configs = model.clusters.filter((c) => model.secretStores.some((s) => s.backend === "vault" && s.placements.some((p) => p.cluster === c.name))).length;
+      expect(paths.length, name).toBe((model.clusters.length * 2 + configs) * STACK_FILES.length);
       expect(paths.every((p) => p.endsWith(".tf")), name).toBe(true);
     }
   });
@@ -485,7 +536,7 @@ describe("opentofu target (examples)", () => {
       expect(new Set(all).size, name).toBe(all.length);
       for (const [clusterName, mounts] of mountsByCluster) {
         const cluster = model.clusters.find((c) => c.name === clusterName)!;
-        const main = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)!;
+        const main = stacks.get(name)!.get(`opentofu/${cluster.stacks.config}/main.tf`)!;
         expect(Object.keys(vaultAuth(main).mounts).sort(), `${name}/${clusterName}`).toEqual([...mounts].sort());
         const grants = await policyPaths(main.resource.vault_policy.external_secrets[0].policy);
         expect(Object.keys(grants).length).toBeGreaterThan(0);
@@ -493,7 +544,7 @@ describe("opentofu target (examples)", () => {
           expect(path, `${name}/${clusterName}`).not.toMatch(/[*+]/);
           expect(capabilities).toEqual(["read"]);
         }
-        const providers = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/providers.tf`)!;
+        const providers = stacks.get(name)!.get(`opentofu/${cluster.stacks.config}/providers.tf`)!;
         expect(providers.provider.vault[0].address, `${name}/${clusterName}`).toBe("${var.vault_address}");
         checked++;
       }

@@ -12,8 +12,3 @@ provider "aws" {
     }
   }
 }
-
-provider "vault" {
-  # Authenticates with VAULT_TOKEN (or a token helper): never a token in the configuration.
-  address = var.vault_address
-}

@@ -45,13 +45,3 @@ output "velero_role_arn" {
   description = "IAM role Velero runs as."
   value       = aws_iam_role.velero.arn
 }
-
-output "external_secrets_vault_policy" {
-  description = "Vault policy External Secrets reads with."
-  value       = vault_policy.external_secrets.name
-}
-
-output "vault_auth_mounts" {
-  description = "Kubernetes auth mounts of prod in Vault (the stores' auth.kubernetes.mountPath)."
-  value       = [vault_auth_backend.kubernetes-prod.path]
-}

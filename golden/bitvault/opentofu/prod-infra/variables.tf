@@ -12,16 +12,3 @@ variable "availability_zone_count" {
   type        = number
   default     = 3
 }
-
-variable "vault_address" {
-  description = "Address of Vault as reachable from where OpenTofu runs: the spec names https://vault.bitvault.io; when that is in-cluster DNS, e.g. http://127.0.0.1:8200 through kubectl port-forward. null: the provider reads VAULT_ADDR."
-  type        = string
-  default     = null
-}
-
-variable "vault_token_reviewer_jwt" {
-  description = "Long-lived token (e.g. of a kubernetes.io/service-account-token Secret) of a service account on prod bound to the ClusterRole system:auth-delegator: Vault presents it to the cluster's TokenReview API to check logins. null: Vault presents each login's own token, so External Secrets' service account (platform/external-secrets) needs that binding."
-  type        = string
-  default     = null
-  sensitive   = true
-}

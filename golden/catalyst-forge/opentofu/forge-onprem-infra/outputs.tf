@@ -10,13 +10,3 @@ output "velero_user" {
   description = "MinIO user Velero authenticates as."
   value       = minio_iam_user.velero.name
 }
-
-output "external_secrets_vault_policy" {
-  description = "Vault policy External Secrets reads with."
-  value       = vault_policy.external_secrets.name
-}
-
-output "vault_auth_mounts" {
-  description = "Kubernetes auth mounts of forge-onprem in Vault (the stores' auth.kubernetes.mountPath)."
-  value       = [vault_auth_backend.kubernetes-forge-onprem.path]
-}

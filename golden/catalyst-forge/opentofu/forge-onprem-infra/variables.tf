@@ -14,27 +14,3 @@ variable "minio_password" {
   default     = null
   sensitive   = true
 }
-
-variable "vault_address" {
-  description = "Address of Vault as reachable from where OpenTofu runs: the spec names https://vault.forge-hetzner.projectcatalyst.io; when that is in-cluster DNS, e.g. http://127.0.0.1:8200 through kubectl port-forward. null: the provider reads VAULT_ADDR."
-  type        = string
-  default     = null
-}
-
-variable "vault_token_reviewer_jwt" {
-  description = "Long-lived token (e.g. of a kubernetes.io/service-account-token Secret) of a service account on forge-onprem bound to the ClusterRole system:auth-delegator: Vault presents it to the cluster's TokenReview API to check logins. null: Vault presents each login's own token, so External Secrets' service account (external-secrets/external-secrets) needs that binding (or, when Vault runs in a pod of this cluster and kubernetes_ca_cert is null, Vault's own token)."
-  type        = string
-  default     = null
-  sensitive   = true
-}
-
-variable "kubernetes_host" {
-  description = "Kubernetes API of forge-onprem as Vault reaches it, e.g. https://<server>:6443. https://kubernetes.default.svc works only when Vault runs inside this cluster."
-  type        = string
-}
-
-variable "kubernetes_ca_cert" {
-  description = "PEM CA certificate of that API. null: the CA of the pod Vault runs in (when inside this cluster), else Vault's system trust store."
-  type        = string
-  default     = null
-}

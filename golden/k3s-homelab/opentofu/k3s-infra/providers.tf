@@ -7,8 +7,3 @@ provider "minio" {
   minio_user     = var.minio_user
   minio_password = var.minio_password
 }
-
-provider "vault" {
-  # Authenticates with VAULT_TOKEN (or a token helper): never a token in the configuration.
-  address = var.vault_address
-}
