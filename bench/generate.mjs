@@ -45,7 +45,7 @@ export function generateSpec(dir, { clusters = 4, environmentsPerCluster = 5, se
     organisation: "bench",
     domain: "example.com",
     repositories: { monorepo: "https://github.com/example/bench" },
-    profiles: [{ name: "aws", cloud: "aws", region: "eu-west-1", dns: { provider: "route53", zone: "example.com" }, secrets: { backend: "aws-secrets-manager" }, objectStorage: { provider: "s3" }, registry: { provider: "ecr", url: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" }, storageClass: "gp3" }],
+    profiles: [{ name: "aws", cloud: "aws", region: "eu-west-1", accountId: "123456789012", stateBackend: { type: "s3", bucket: "bench-tofu-state", region: "eu-west-1" }, dns: { provider: "route53", zone: "example.com" }, secrets: { backend: "aws-secrets-manager" }, objectStorage: { provider: "s3" }, registry: { provider: "ecr", url: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" }, storageClass: "gp3" }],
     clusters: clusterList,
     namespaces,
     environments,

@@ -199,3 +199,15 @@ describe("the simulated sync catches a late producer", () => {
     expect(result.problems.join("\n")).toMatch(/cannot be applied after 5 retries: CRD k3s\/external-secrets\.io\//);
   });
 });
+
+describe("the benchmark's synthetic spec", () => {
+  it("compiles: a closed deploy graph at the smallest size (npm run bench depends on it)", async () => {
+    // @ts-expect-error: a plain ES module without types
+    const { generateSpec } = await import("../bench/generate.mjs");
+    const dir = path.join(scratch, "bench-spec");
+    generateSpec(dir, { clusters: 1, environmentsPerCluster: 2, services: 3 });
+    const result = await runPlinth(["validate", dir], dir);
+    expect(result.stderr).not.toMatch(/error/);
+    expect(result.code).toBe(0);
+  });
+});
