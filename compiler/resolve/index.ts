@@ -15,12 +15,15 @@ import type {
   ModelSecretStore,
   ModelService,
   ModelDataService,
+  ModelServiceChartVersion,
   Tier,
 } from "../model.js";
 import { ENGINE_DEFAULTS, resolveComponent, withClusterDefaults } from "./components.js";
 import { cronMaxGapSeconds } from "./cron.js";
 import { planRecovery } from "./recovery.js";
 import { resolveTiers } from "./tiers.js";
+import { deploymentChart } from "./charts.js";
+import { lockedDigests, type LockedReleases } from "../../spec/releases.js";
 
 const TIERS: Tier[] = ["lite", "standard", "full"];
 const ACME_SERVERS = {
@@ -127,7 +130,8 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 /** Spec → Model. Assumes references were checked (checks/references) before it runs. */
-export function resolve(spec: Spec, releases: Record<string, Record<string, string>> = {}): Model {
+export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: readonly ModelServiceChartVersion[] = []): Model {
+  const releases = lockedDigests(lock);
   const platformName = spec.name;
   const repositories =
     "monorepo" in spec.repositories
@@ -263,6 +267,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
       image: s.image,
       chart: s.chart?.repoURL
         ? {
+            kind: s.chart.name ? "repository" : "path",
             repoURL: s.chart.repoURL,
             ...(s.chart.path && { path: s.chart.path }),
             ...(s.chart.name && { name: s.chart.name }),
@@ -270,7 +275,9 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
             // A chart repository's unpinned chart tracks its newest version; a Git path tracks the platform revision.
             targetRevision: s.chart.version ?? (s.chart.name ? "*" : spec.revision),
           }
-        : { repoURL: repositories.app, path: s.chart?.path ?? `charts/${s.name}`, targetRevision: spec.revision },
+        : s.chart?.path
+          ? { kind: "path", repoURL: repositories.app, path: s.chart.path, targetRevision: spec.revision }
+          : { kind: "plinth-service", repoURL: repositories.gitops, targetRevision: spec.revision },
       ports: s.ports,
       env: sortKeys(s.env),
       secretEnv: Object.keys(s.secrets).sort().map((name) => ({ name, ref: s.secrets[name]! })),
@@ -471,6 +478,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
         valuesPath: `helm/${env.name}/${service.name}.values.yaml`,
         valuesRepoPath: gitopsRepoPath(spec.gitopsPath, `helm/${env.name}/${service.name}.values.yaml`),
         image: { repository: service.image, ...(digest !== undefined && { digest }) },
+        chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, (p) => gitopsRepoPath(spec.gitopsPath, p)),
         scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : env.scale,
         ...((override?.resources ?? service.resources) && { resources: stringifyResources(mergeResources(specService.resources, override?.resources)!) }),
         env: sortKeys({ ...service.env, ...(override?.env ?? {}) }),
@@ -707,6 +715,9 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     projects,
     tiers,
     releases: sortKeys(Object.fromEntries(Object.entries(releases).map(([k, v]) => [k, sortKeys(v)]))),
+    releaseLock: sortKeys(Object.fromEntries(Object.entries(lock).map(([k, v]) => [k, sortKeys(v)]))),
+    // Only the versions some environment renders with are written into the generated tree.
+    serviceCharts: serviceCharts.filter((c) => deployments.some((d) => d.chart.kind === "plinth-service" && d.chart.version === c.version)),
   };
   return deepFreeze({ ...model, recovery: planRecovery(model) });
 }
