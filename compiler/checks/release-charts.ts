@@ -1,0 +1,75 @@
+import type { Diagnostic } from "../diagnostics.js";
+import type { ModelDeployment } from "../model.js";
+import type { ModelRule } from "./types.js";
+
+/** Deployments of rungs that only take what the rung below ran (staging, production: not the first rung, not previews). */
+function promotedDeployments(model: Parameters<ModelRule["check"]>[0]): ModelDeployment[] {
+  const promoted = new Set(model.environments.filter((e) => e.promotable && e.promoteFrom !== undefined).map((e) => e.name));
+  return model.deployments.filter((d) => promoted.has(d.environment));
+}
+
+/** Above the first rung a chart is a version, never a branch: else a chart change skips the ladder. */
+export const chartFollowsBranchRule: ModelRule = {
+  id: "release/chart-follows-branch",
+  severity: "error",
+  stage: "model",
+  description: "A promoted environment renders a service with a chart that follows a branch or the newest version.",
+  check(model) {
+    return promotedDeployments(model)
+      .filter((d) => !d.chart.pinned)
+      .map((d): Diagnostic => {
+        const service = model.services.find((s) => s.name === d.service)!;
+        return {
+          rule: this.id,
+          severity: "error",
+          path: [...service.at, "chart"],
+          message: `'${d.service}' renders in ${d.environment} with a chart that follows '${d.chart.version}': a chart change would reach ${d.environment} without climbing the ladder`,
+          hint: "give the chart a version (chart.version), or let plinth promote pin one in releases.lock.yaml",
+        };
+      });
+  },
+};
+
+/** A plinth-service version the lock names must be one this plinth ships, or ArgoCD finds no chart. */
+export const unknownChartVersionRule: ModelRule = {
+  id: "release/unknown-chart-version",
+  severity: "error",
+  stage: "model",
+  description: "The release lock names a plinth-service version this plinth does not ship.",
+  check(model) {
+    const shipped = new Set(model.serviceCharts.map((c) => c.version));
+    return model.deployments
+      .filter((d) => d.chart.kind === "plinth-service" && !shipped.has(d.chart.version))
+      .map((d): Diagnostic => ({
+        rule: this.id,
+        severity: "error",
+        source: "lock",
+        path: [d.service, d.environment],
+        message: `${d.environment} runs '${d.service}' with plinth-service ${d.chart.version}, which this plinth does not ship`,
+        hint: "promote a shipped version into it, or use the plinth release that ships this chart version",
+      }));
+  },
+};
+
+/**
+ * A promoted rung whose lock entry predates chart versions renders with whatever plinth-service is
+ * newest, so upgrading plinth would change its chart without a promotion.
+ */
+export const chartUnpinnedRule: ModelRule = {
+  id: "release/chart-unpinned",
+  severity: "warning",
+  stage: "model",
+  description: "A promoted environment's release in releases.lock.yaml records no chart version.",
+  check(model) {
+    return promotedDeployments(model)
+      .filter((d) => d.chart.kind === "plinth-service" && model.releaseLock[d.service]?.[d.environment] !== undefined && model.releaseLock[d.service]![d.environment]!.chart === undefined)
+      .map((d): Diagnostic => ({
+        rule: this.id,
+        severity: "warning",
+        source: "lock",
+        path: [d.service, d.environment],
+        message: `'${d.service}' in ${d.environment} records no chart version: it renders with the newest plinth-service (${d.chart.version}) until it is promoted`,
+        hint: `plinth promote ${d.service} --from <rung below> --to ${d.environment} records digest and chart together`,
+      }));
+  },
+};
