@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { platformSchema, type Spec } from "../spec/schema.js";
 import { lockedDigests, lockedReleases, releaseLock, type LockedReleases } from "../spec/releases.js";
 import { loadServiceCharts } from "./charts.js";
+import { ownChartDiagnostics } from "./own-charts.js";
 import { RULES } from "./checks/index.js";
 import { hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
 import { loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
@@ -59,6 +60,7 @@ export async function compileSpec(input: string, options: CompileOptions = {}): 
 
   const model = resolve(spec, lock, loadServiceCharts());
   for (const rule of RULES) if (rule.stage === "model") diagnostics.push(...rule.check(model));
+  diagnostics.push(...(await ownChartDiagnostics(model, specFile)));
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
   const hash = createHash("sha256");

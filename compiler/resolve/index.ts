@@ -276,7 +276,7 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
             targetRevision: s.chart.version ?? (s.chart.name ? "*" : spec.revision),
           }
         : s.chart?.path
-          ? { kind: "path", repoURL: repositories.app, path: s.chart.path, targetRevision: spec.revision }
+          ? { kind: "path", repoURL: repositories.app, path: s.chart.path, ...(s.chart.version && { version: s.chart.version }), targetRevision: s.chart.version ?? spec.revision }
           : { kind: "plinth-service", repoURL: repositories.gitops, targetRevision: spec.revision },
       ports: s.ports,
       env: sortKeys(s.env),

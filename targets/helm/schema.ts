@@ -38,7 +38,7 @@ const probe = z.strictObject({
   timeoutSeconds: z.number().int().positive().optional(),
   successThreshold: z.number().int().positive().optional(),
   failureThreshold: z.number().int().positive().optional(),
-});
+}).meta({ title: "Probe (Kubernetes core/v1)" });
 
 const seccompProfile = z.strictObject({ type: z.enum(["RuntimeDefault", "Localhost", "Unconfined"]), localhostProfile: z.string().optional() });
 
@@ -48,7 +48,7 @@ const podSecurityContext = z.strictObject({
   runAsGroup: z.number().int().nonnegative().optional(),
   fsGroup: z.number().int().nonnegative().optional(),
   seccompProfile: seccompProfile.optional(),
-});
+}).meta({ title: "PodSecurityContext (Kubernetes core/v1)" });
 
 const securityContext = z.strictObject({
   allowPrivilegeEscalation: z.boolean().optional(),
@@ -58,9 +58,9 @@ const securityContext = z.strictObject({
   runAsUser: z.number().int().nonnegative().optional(),
   runAsGroup: z.number().int().nonnegative().optional(),
   seccompProfile: seccompProfile.optional(),
-});
+}).meta({ title: "SecurityContext (Kubernetes core/v1)" });
 
-const resources = z.strictObject({ limits: z.record(z.string(), quantity).optional(), requests: z.record(z.string(), quantity).optional() });
+const resources = z.strictObject({ limits: z.record(z.string(), quantity).optional(), requests: z.record(z.string(), quantity).optional() }).meta({ title: "ResourceRequirements (Kubernetes core/v1)" });
 
 const envVar = z.strictObject({
   name: z.string().min(1),
@@ -71,14 +71,14 @@ const envVar = z.strictObject({
       configMapKeyRef: z.strictObject({ name: z.string(), key: z.string(), optional: z.boolean().optional() }).optional(),
     })
     .optional(),
-});
+}).meta({ title: "EnvVar (Kubernetes core/v1)" });
 
 /** Env from whole Secrets or ConfigMaps: where data bindings put their connection details. */
 const envFromSource = z.strictObject({
   prefix: z.string().optional(),
   secretRef: z.strictObject({ name: z.string(), optional: z.boolean().optional() }).optional(),
   configMapRef: z.strictObject({ name: z.string(), optional: z.boolean().optional() }).optional(),
-});
+}).meta({ title: "EnvFromSource (Kubernetes core/v1)" });
 
 const keyToPath = z.strictObject({ key: z.string(), path: z.string() });
 const volume = z.strictObject({
@@ -87,10 +87,10 @@ const volume = z.strictObject({
   secret: z.strictObject({ secretName: z.string(), items: z.array(keyToPath).optional(), defaultMode: z.number().int().optional(), optional: z.boolean().optional() }).optional(),
   configMap: z.strictObject({ name: z.string(), items: z.array(keyToPath).optional(), defaultMode: z.number().int().optional(), optional: z.boolean().optional() }).optional(),
   persistentVolumeClaim: z.strictObject({ claimName: z.string(), readOnly: z.boolean().optional() }).optional(),
-});
-const volumeMount = z.strictObject({ name, mountPath: z.string().startsWith("/"), subPath: z.string().optional(), readOnly: z.boolean().optional() });
+}).meta({ title: "Volume (Kubernetes core/v1)" });
+const volumeMount = z.strictObject({ name, mountPath: z.string().startsWith("/"), subPath: z.string().optional(), readOnly: z.boolean().optional() }).meta({ title: "VolumeMount (Kubernetes core/v1)" });
 
-const containerPort = z.strictObject({ name: z.string().max(15), containerPort: portNumber, protocol: z.enum(["TCP", "UDP", "SCTP"]) });
+const containerPort = z.strictObject({ name: z.string().max(15), containerPort: portNumber, protocol: z.enum(["TCP", "UDP", "SCTP"]) }).meta({ title: "ContainerPort (Kubernetes core/v1)" });
 
 const ingress = z.discriminatedUnion("enabled", [
   z.strictObject({ enabled: z.literal(false) }),
@@ -117,13 +117,13 @@ const httpRoute = z.discriminatedUnion("enabled", [
 const analysis = z.strictObject({
   templates: z.array(z.strictObject({ templateName: z.string() })).min(1),
   args: z.array(z.strictObject({ name: z.string(), value: z.string() })).optional(),
-});
+}).meta({ title: "RolloutAnalysis (Argo Rollouts)" });
 
 const canaryStep = z.union([
   z.strictObject({ setWeight: z.number().int().min(0).max(100) }),
   z.strictObject({ pause: z.strictObject({ duration: goDuration.optional() }) }),
   z.strictObject({ analysis }),
-]);
+]).meta({ title: "CanaryStep (Argo Rollouts)" });
 
 const rollout = z.union([
   z.strictObject({
@@ -162,67 +162,77 @@ const preReleaseJob = z.strictObject({
   activeDeadlineSeconds: z.number().int().positive().optional(),
 });
 
+/** A value's meaning, in the JSON Schema (and so in the generated values reference). */
+const about = <T extends z.ZodType>(schema: T, description: string): T => schema.describe(description);
+
 export const serviceValuesSchema = z
   .strictObject({
-    replicaCount: z.number().int().nonnegative().optional(),
+    replicaCount: about(z.number().int().nonnegative().optional(), "Pods when the environment scales to a fixed number (ignored while autoscaling is enabled)."),
     image: z.strictObject({
-      repository: z.string().min(1),
-      /** Pinned by the release lock; wins over `tag`. */
-      digest: z.string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
-      /** Only previews without a digest from CI run by tag (the pull request's head commit). */
-      tag: z.string().min(1).optional(),
+      repository: about(z.string().min(1), "Image repository, without tag or digest."),
+      digest: about(z.string().regex(/^sha256:[a-f0-9]{64}$/).optional(), "Digest the release lock pins; wins over tag."),
+      tag: about(z.string().min(1).optional(), "Only for previews without a digest from CI: the pull request's head commit."),
       pullPolicy: z.enum(["IfNotPresent", "Always", "Never"]),
     }),
-    command: z.array(z.string()).optional(),
+    command: about(z.array(z.string()).optional(), "Container command, replacing the image's entrypoint."),
     podSecurityContext,
     securityContext,
-    ports: z.array(containerPort),
-    service: z.strictObject({ type: z.literal("ClusterIP"), port: portNumber }).optional(),
-    ingress,
-    httpRoute: httpRoute.optional(),
+    ports: about(z.array(containerPort), "Container ports; the Service exposes each under its name."),
+    service: about(z.strictObject({ type: z.literal("ClusterIP"), port: portNumber }).optional(), "The Service's main port (what the Ingress, HTTPRoute and analyses reach); absent for a service without ports."),
+    ingress: about(ingress, "An Ingress for the environment's hosts, with TLS from cert-manager's ingress-shim."),
+    httpRoute: about(httpRoute.optional(), "A Gateway API HTTPRoute instead of (or beside) the Ingress."),
     resources,
     livenessProbe: probe.optional(),
     readinessProbe: probe.optional(),
     startupProbe: probe.optional(),
-    autoscaling: z.strictObject({
-      enabled: z.boolean(),
-      minReplicas: z.number().int().positive().optional(),
-      maxReplicas: z.number().int().positive().optional(),
-      targetCPUUtilizationPercentage: z.number().int().min(1).max(100).optional(),
-    }),
-    rollout,
+    autoscaling: about(
+      z.strictObject({
+        enabled: z.boolean(),
+        minReplicas: z.number().int().positive().optional(),
+        maxReplicas: z.number().int().positive().optional(),
+        targetCPUUtilizationPercentage: z.number().int().min(1).max(100).optional(),
+      }),
+      "A HorizontalPodAutoscaler on CPU, scaling the Deployment or Rollout.",
+    ),
+    rollout: about(rollout, "enabled: an Argo Rollout (canary steps with analyses, or blue-green); otherwise a Deployment with a rolling or recreate strategy."),
     serviceAccount: z.strictObject({
-      /** Annotations that give the pods their workload identity (IRSA role, GKE service account…). */
-      annotations: stringMap,
+      annotations: about(stringMap, "Annotations of the pods' ServiceAccount: their workload identity (IRSA role, GKE service account…)."),
     }),
-    podDisruptionBudget: z.discriminatedUnion("enabled", [
-      z.strictObject({ enabled: z.literal(false) }),
-      z.strictObject({ enabled: z.literal(true), maxUnavailable: intOrString }),
-    ]),
-    serviceMonitor: z.discriminatedUnion("enabled", [
-      z.strictObject({ enabled: z.literal(false) }),
-      z.strictObject({ enabled: z.literal(true), port: z.string(), path: z.string().startsWith("/"), interval: goDuration }),
-    ]),
-    externalSecrets: z
-      .strictObject({
-        secretName: z.string(),
-        keys: z.array(z.string()),
-        /** The chart renders the ExternalSecret itself (previews, whose namespace is per pull request). */
-        create: z.boolean(),
-        secretStoreRef: z.strictObject({ name: z.string(), kind: z.enum(["ClusterSecretStore", "SecretStore"]) }).optional(),
-        refreshInterval: goDuration.optional(),
-        data: z.array(z.strictObject({ secretKey: z.string(), remoteRef: z.strictObject({ key: z.string(), property: z.string().optional() }) })).optional(),
-      })
-      .optional(),
-    env: z.array(envVar),
-    /** Extension point: env from data bindings (whole Secrets or ConfigMaps). */
-    envFrom: z.array(envFromSource),
-    /** Extension point: volumes of the pod and where the container mounts them. */
-    volumes: z.array(volume),
-    volumeMounts: z.array(volumeMount),
-    /** Extension point: Jobs run before every install and upgrade, in order. */
-    hooks: z.strictObject({ preRelease: z.array(preReleaseJob) }),
-    featureFlags: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.union([z.boolean(), z.string()])),
+    podDisruptionBudget: about(
+      z.discriminatedUnion("enabled", [z.strictObject({ enabled: z.literal(false) }), z.strictObject({ enabled: z.literal(true), maxUnavailable: intOrString })]),
+      "How many pods a voluntary disruption (a node drain) may take at once.",
+    ),
+    serviceMonitor: about(
+      z.discriminatedUnion("enabled", [
+        z.strictObject({ enabled: z.literal(false) }),
+        z.strictObject({ enabled: z.literal(true), port: z.string(), path: z.string().startsWith("/"), interval: goDuration }),
+      ]),
+      "A ServiceMonitor for the Prometheus operator, scraping the named Service port.",
+    ),
+    externalSecrets: about(
+      z
+        .strictObject({
+          secretName: about(z.string(), "The Secret the container takes its secret env from (envFrom)."),
+          keys: about(z.array(z.string()), "The keys it holds: names only, never values."),
+          create: about(z.boolean(), "The chart renders the ExternalSecret itself (previews, whose namespace exists per pull request); otherwise the kubernetes target does."),
+          secretStoreRef: z.strictObject({ name: z.string(), kind: z.enum(["ClusterSecretStore", "SecretStore"]) }).optional(),
+          refreshInterval: goDuration.optional(),
+          data: z.array(z.strictObject({ secretKey: z.string(), remoteRef: z.strictObject({ key: z.string(), property: z.string().optional() }) })).optional(),
+        })
+        .optional(),
+      "The service's secret env, as references to a secret store.",
+    ),
+    env: about(z.array(envVar), "Plain environment variables."),
+    envFrom: about(z.array(envFromSource), "Extension point: env from whole Secrets or ConfigMaps (data bindings), after the ExternalSecret's."),
+    volumes: about(z.array(volume), "Extension point: volumes of the pod."),
+    volumeMounts: about(z.array(volumeMount), "Extension point: where the container mounts them."),
+    hooks: z.strictObject({
+      preRelease: about(z.array(preReleaseJob), "Extension point: Jobs run before every install and upgrade, in order (Helm hooks; Argo CD runs them as PreSync)."),
+    }),
+    featureFlags: about(
+      z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.union([z.boolean(), z.string()])),
+      "Feature flags, set as FEATURE_<NAME> environment variables (name in upper snake case).",
+    ),
   })
   .meta({ title: "plinth-service values", description: "Values plinth writes for one service in one environment (helm/<environment>/<service>.values.yaml)." });
 

@@ -11,6 +11,7 @@ import path from "node:path";
 import { newestServiceChartDir } from "../../compiler/charts.js";
 import { serviceValuesSchema } from "../../targets/helm/schema.js";
 import { HELM, lintAndTemplate } from "../support/helm.js";
+import { markdownProblems } from "../support/markdownlint.js";
 import { k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
 
 type Doc = Record<string, any>;
@@ -62,9 +63,9 @@ describe("helm target on the fixture", () => {
   const model = fixtureModel();
   const files = generate(model);
 
-  it("writes helm/<environment>/<service>.values.yaml at each deployment's valuesPath, sorted", () => {
-    expect(files.map((f) => f.path)).toEqual(["helm/dev/api.values.yaml", "helm/preview/api.values.yaml", "helm/prod/api.values.yaml"]);
-    expect(files.map((f) => f.path)).toEqual(model.deployments.map((d) => d.valuesPath).sort());
+  it("writes helm/<environment>/<service>.values.yaml at each deployment's valuesPath, and the values reference, sorted", () => {
+    expect(files.map((f) => f.path)).toEqual(["helm/dev/api.values.yaml", "helm/preview/api.values.yaml", "helm/prod/api.values.yaml", "helm/values-reference.md"]);
+    expect(files.filter((f) => f.path.endsWith(".values.yaml")).map((f) => f.path)).toEqual(model.deployments.map((d) => d.valuesPath).sort());
   });
 
   it("is byte-deterministic", () => {
@@ -86,7 +87,7 @@ describe("helm target on the fixture", () => {
     const dev = values(files, "helm/dev/api.values.yaml");
     expect(dev.image).toEqual({ repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/api", digest: `sha256:${"a".repeat(64)}`, pullPolicy: "IfNotPresent" });
     expect(values(files, "helm/preview/api.values.yaml").image.digest).toBeUndefined();
-    for (const file of files) expect(values(files, file.path).image.tag).toBeUndefined();
+    for (const deployment of model.deployments) expect(values(files, deployment.valuesPath).image.tag).toBeUndefined();
   });
 
   it("fixed scale is replicaCount, autoscaling is the HPA block", () => {
@@ -249,12 +250,38 @@ describe("helm values from a spec (bitvault)", () => {
 describe.each(EXAMPLES)("helm target on example %s", (example) => {
   it("writes a values file honouring the contract per deployment, and the plinth-service versions in use", async () => {
     const { model, files } = await buildExample(example);
-    const own = files.filter((f) => f.path.startsWith("helm/") && !f.path.startsWith("helm/_charts/"));
+    const own = files.filter((f) => f.path.startsWith("helm/") && f.path.endsWith(".values.yaml") && !f.path.startsWith("helm/_charts/"));
     expect(own.map((f) => f.path).sort()).toEqual(model.deployments.map((d) => d.valuesPath).sort());
     for (const deployment of model.deployments) honoursContract(own, deployment);
     const versions = [...new Set(model.deployments.filter((d) => d.chart.kind === "plinth-service").map((d) => d.chart.version))].sort();
     const written = [...new Set(files.filter((f) => f.path.startsWith("helm/_charts/")).map((f) => f.path.split("/")[3]))].sort();
     expect(written).toEqual(versions);
     for (const version of versions) expect(files.map((f) => f.path)).toContain(`helm/_charts/plinth-service/${version}/values.schema.json`);
+  });
+
+  it("writes a values reference that lints and names every key the values files use", async () => {
+    const { model, files } = await buildExample(example);
+    const reference = files.find((f) => f.path === "helm/values-reference.md");
+    if (model.deployments.length === 0) return expect(reference).toBeUndefined();
+    expect(await markdownProblems({ "values-reference.md": reference!.content })).toEqual([]);
+    // Every key path in every values file (into objects and lists of objects) has its row.
+    const keys = (value: unknown, prefix: string): string[] =>
+      Array.isArray(value)
+        ? value.flatMap((item) => keys(item, `${prefix}[]`))
+        : value !== null && typeof value === "object"
+          ? Object.entries(value).flatMap(([k, v]) => [`${prefix}${prefix ? "." : ""}${k}`, ...keys(v, `${prefix}${prefix ? "." : ""}${k}`)])
+          : [];
+    const rows = new Map([...reference!.content.matchAll(/^\| `([^`]+)` \| ((?:[^|\\]|\\.)+) \|/gm)].map((m) => [m[1]!, m[2]!]));
+    // A Kubernetes or Argo Rollouts structure, or a map, is one row: what lies inside is its own type's.
+    const opaque = (type: string) => /\((Kubernetes|Argo Rollouts)|^map of/.test(type);
+    for (const deployment of model.deployments) {
+      for (const key of keys(values(files, deployment.valuesPath), "")) {
+        const parts = key.split(/(?=\.)|(?=\[\])/);
+        const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join(""));
+        const documented = rows.has(key) || prefixes.some((p) => rows.has(p) && opaque(rows.get(p)!));
+        expect(documented, `${deployment.valuesPath}: ${key}`).toBe(true);
+      }
+    }
+    for (const deployment of model.deployments) expect(reference!.content).toContain(`| \`${deployment.service}\` | \`${deployment.environment}\` |`);
   });
 });
