@@ -43,8 +43,8 @@ export interface ModelComponent {
   namespace: string;
   chart: { repoURL: string; name: string; version: string };
   values: Record<string, unknown>;
-  /** ArgoCD sync wave: CRDs and operators before workloads. */
-  syncWave: number;
+  /** The spec entry that installs it (absent for ArgoCD when the bootstrap installs its default). */
+  at?: SpecPath;
 }
 
 export interface ModelCluster {
@@ -359,6 +359,8 @@ export interface ModelExternalSecret {
 
 export interface ModelAnalysis {
   name: string;
+  /** Namespaces that get its AnalysisTemplate: every fixed-namespace environment whose rollout uses it. */
+  placements: { cluster: string; namespace: string }[];
   prometheus: string;
   query: string;
   successCondition: string;
@@ -508,4 +510,86 @@ export interface Model {
   releaseLock: LockedReleases;
   /** The plinth-service versions some deployment renders with, to write into the generated tree. */
   serviceCharts: ModelServiceChartVersion[];
+  /** What the team provides out of band, each with a reason (spec `prerequisites`). */
+  prerequisites: ModelPrerequisite[];
+  /** What every deployed thing consumes and provides, and the order it comes up in. */
+  deploy: ModelDeployGraph;
+}
+
+/**
+ * Something one deployed thing needs from another, as a key naming it exactly:
+ * `Namespace <cluster>/<name>`, `Secret <cluster>/<namespace>/<name>`, `StorageClass <cluster>/<name>`,
+ * `CRD <cluster>/<group>/<Kind>`, `SecretPath <store>/<key>` … (compiler/resolve/deploy-keys.ts makes them).
+ */
+export type DeployResource = string;
+
+/** What kind of thing a graph node is, which decides who acts on it and when. */
+export type DeployNodeKind =
+  /** Kubernetes objects the root application syncs (the kubernetes and argocd targets' files). */
+  | "sync"
+  /** An OpenTofu stack, applied by hand (or by CI) with `tofu apply`. */
+  | "stack"
+  /** A step of the first-install runbook: Vault initialisation, writing a secret path. */
+  | "step"
+  /** Something the spec declares the team provides out of band (`prerequisites`). */
+  | "prerequisite"
+  /** What the cluster's kind brings (k3s' local-path StorageClass, an existing cluster's API). */
+  | "builtin";
+
+export interface DeployNeed {
+  resource: DeployResource;
+  /** The spec entry that caused the need: `deploy/unprovided` points here. */
+  at: SpecPath;
+  /** Why it is needed, in words, for messages and the runbook. */
+  why: string;
+}
+
+/** A Kubernetes object a sync node stands for; `name` "*" covers every object of that kind there. */
+export interface DeployObject {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface DeployNode {
+  /** Unique, stable id, e.g. `k3s/component/monitoring`. */
+  id: string;
+  kind: DeployNodeKind;
+  cluster?: string;
+  title: string;
+  /** sync nodes: the objects of the generated tree it stands for. */
+  objects: DeployObject[];
+  provides: DeployResource[];
+  needs: DeployNeed[];
+  /** Position in dependency order over the whole graph: every producer has a lower level. */
+  level: number;
+  /** sync nodes: the ArgoCD sync wave of its objects in the root application. */
+  wave?: number;
+  /** step and prerequisite nodes: what the first-install runbook runs (exact commands, values prompted). */
+  commands?: string[];
+  /** Why it is out of band (prerequisites) or what it does (steps). */
+  note?: string;
+  at: SpecPath;
+}
+
+/**
+ * The deploy graph: every object, component, stack, runbook step and declared prerequisite with
+ * what it consumes and provides. Waves and stage order are derived from it; `unprovided` lists
+ * needs nothing provides and `cycle` a dependency loop, which checks/deploy reports.
+ */
+export interface ModelDeployGraph {
+  nodes: DeployNode[];
+  unprovided: { node: string; need: DeployNeed }[];
+  cycle?: { nodes: string[]; at: SpecPath };
+}
+
+export interface ModelPrerequisite {
+  kind: "secret" | "storageClass" | "volumeSnapshotClass" | "ipPool" | "identity" | "dnsCredential" | "registryCredential" | "crd" | "bucket";
+  cluster?: string;
+  namespace?: string;
+  name: string;
+  /** Secret keys the team fills in (secret prerequisites), for the runbook's command. */
+  keys: string[];
+  reason: string;
+  at: SpecPath;
 }

@@ -17,6 +17,7 @@ import { resourceLimitsRule } from "./resource-limits.js";
 import { serviceSecretStoresRule } from "./service-secret-stores.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
+import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -41,6 +42,8 @@ export const RULES: readonly Rule[] = [
   serviceSecretStoresRule,
   sharedProductionSecretRule,
   rtoExceededRule,
+  deployUnprovidedRule,
+  deployCycleRule,
   chartFollowsBranchRule,
   unknownChartVersionRule,
   chartUnpinnedRule,

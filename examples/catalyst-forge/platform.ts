@@ -118,4 +118,50 @@ export default definePlatform({
   rollouts,
   roles,
   projects,
+
+  // Interim prerequisites (deploy graph part 1/2): what plinth does not wire yet is declared here, so
+  // deploy/unprovided stays honest and the first-install runbook lists it. Each one goes away when
+  // plinth wires AWS identity, external-dns per adapter, MinIO users and registry pulls (part 2/2).
+  prerequisites: [
+    {
+      kind: "dnsCredential",
+      cluster: "forge-aws",
+      name: "forge.projectcatalyst.io",
+      reason: "Interim until plinth wires external-dns: Route53 access to the zone is granted to external-dns by hand.",
+    },
+    {
+      kind: "dnsCredential",
+      cluster: "forge-onprem",
+      name: "forge-hetzner.projectcatalyst.io",
+      reason: "Interim until plinth wires external-dns: the team creates a Cloudflare API token for the zone and hands it to external-dns.",
+    },
+    {
+      kind: "identity",
+      cluster: "forge-aws",
+      namespace: "external-secrets",
+      name: "external-secrets",
+      reason: "Interim until plinth wires AWS identity: External Secrets reads Secrets Manager with an IAM role the team associates by hand.",
+    },
+    {
+      kind: "identity",
+      cluster: "forge-aws",
+      namespace: "forge-production",
+      name: "postgres",
+      reason: "Interim until plinth wires AWS identity: CloudNativePG archives WAL to S3 as this service account, given an IAM role by hand.",
+    },
+    ...["forge-dev", "forge-staging"].map((namespace) => ({
+      kind: "secret" as const,
+      cluster: "forge-onprem",
+      namespace,
+      name: "postgres-backup-s3",
+      keys: ["ACCESS_KEY_ID", "ACCESS_SECRET_KEY"],
+      reason: "Interim until plinth wires MinIO users: the keys of a MinIO user allowed to write the backup bucket, created by hand.",
+    })),
+    {
+      kind: "registryCredential",
+      cluster: "forge-onprem",
+      name: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+      reason: "Interim until plinth wires registry pulls: the on-prem nodes are given ECR pull credentials by hand.",
+    },
+  ],
 });

@@ -218,4 +218,30 @@ export default definePlatform({
     namespaces: [...environmentNames],
     roles: [team.name, "release-approver", "platform-admin"],
   })),
+
+  // Interim prerequisites (deploy graph part 1/2): what plinth does not create yet is declared here,
+  // so deploy/unprovided stays honest and the first-install runbook lists it. Each goes away when
+  // plinth wires MetalLB pools, the storage adapter's classes and MinIO users (part 2/2).
+  prerequisites: [
+    {
+      kind: "ipPool",
+      cluster: "main",
+      name: "datacenter",
+      reason: "Interim until plinth emits MetalLB pools: the network team adds the IPAddressPool (with 10.1.5.184) and its L2Advertisement by hand.",
+    },
+    {
+      kind: "storageClass",
+      cluster: "main",
+      name: "openebs-lvmpv",
+      reason: "Interim until plinth emits the storage adapter's class: the storage team creates it with the nodes' LVM volume group, which the seed does not name.",
+    },
+    {
+      kind: "secret",
+      cluster: "main",
+      namespace: "velero",
+      name: "velero-s3-credentials",
+      keys: ["cloud"],
+      reason: "Interim until plinth wires MinIO users: an AWS credentials file for the MinIO user Velero writes backups as, created by hand.",
+    },
+  ],
 });

@@ -9,7 +9,7 @@
  * etcd-snapshot (configured on the k3s/etcd servers, not through the API).
  */
 import type { Model, ModelBackup, ModelCluster } from "../../compiler/model.js";
-import { cnpgObjectStore, cnpgRetentionPolicy, type CnpgBarmanObjectStore } from "../shared/cnpg.js";
+import { cnpgObjectStore, cnpgRetentionPolicy, type CnpgBarmanObjectStore } from "../../compiler/formats/cnpg.js";
 import { toGoDurationString } from "../shared/go-duration.js";
 import { namespacedMeta, type IObjectMeta, type Placed } from "./objects.js";
 

@@ -1,6 +1,9 @@
 /**
  * kubernetes target: the namespaced platform objects of every cluster, as plain manifests.
  *
+ * Every object carries the ArgoCD sync wave of its node in the Model's deploy graph: the cluster's
+ * root application syncs this tree together with argocd/<cluster>/, in one ordered sync.
+ *
  * Layout (one file per namespace, so a namespace's whole setup reads top to bottom):
  *   kubernetes/<cluster>/<namespace>.yaml            Namespace, ResourceQuota, LimitRange, NetworkPolicy,
  *                                                     ServiceAccount, Role, RoleBinding, SecretStore,
@@ -20,6 +23,7 @@
 import type { Model } from "../../compiler/model.js";
 import type { OutputFile, Target } from "../types.js";
 import { toYamlDocuments } from "../shared/yaml.js";
+import { syncWaves, waveAnnotation } from "../shared/waves.js";
 import { analysisTemplates } from "./analyses.js";
 import { backupObjects } from "./backups.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
@@ -49,10 +53,14 @@ function generate(model: Model): OutputFile[] {
   placed.push(...storageClasses(model));
   placed.push(...certificateIssuers(model));
 
+  // The root application syncs this tree: each object in the wave the deploy graph gives it.
+  const wave = syncWaves(model);
   const files = new Map<string, KubernetesObject[]>();
   for (const { cluster, namespace, object } of placed) {
     const path = filePath(cluster, namespace);
-    files.set(path, [...(files.get(path) ?? []), object]);
+    const meta = object.metadata ?? {};
+    const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
+    files.set(path, [...(files.get(path) ?? []), { ...object, metadata: { ...meta, annotations } }]);
   }
   return [...files]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -1,6 +1,6 @@
 import type { Model, ModelBucket, ModelCluster, ModelProfile, ModelSecretStore } from "../../compiler/model.js";
 import { attr, blank, block, call, comment, expr, list, obj, printHcl, tpl, type HclBodyItem, type HclValue } from "./hcl.js";
-import { labelFor, Stack } from "./stack.js";
+import { labelFor, Stack, stageOrderText } from "./stack.js";
 
 /**
  * The infra stack of one cluster: what exists outside Kubernetes. Each part follows one adapter of the
@@ -12,7 +12,7 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
   const profile = model.profiles.find((p) => p.name === cluster.profile)!;
   const stack = new Stack(cluster.stacks.infra, cluster.stateBackends.infra, `the ${cluster.name} cluster's infrastructure (profile ${profile.name})`);
   stack.intro(
-    `What the ${cluster.name} cluster needs outside Kubernetes, per the adapters of profile ${profile.name} (cloud ${profile.cloud}, DNS ${profile.dns.provider}, secrets ${profile.secrets.backend}, object storage ${profile.objectStorage.provider}). Apply it before ${cluster.stacks.bootstrap}.`,
+    `What the ${cluster.name} cluster needs outside Kubernetes, per the adapters of profile ${profile.name} (cloud ${profile.cloud}, DNS ${profile.dns.provider}, secrets ${profile.secrets.backend}, object storage ${profile.objectStorage.provider}). ${stageOrderText(model, cluster, "infra")}`,
   );
   const infra = new Infra(model, cluster, profile, stack);
   if (profile.cloud === "aws" && cluster.kind === "eks") {

@@ -5,14 +5,15 @@ import type { Spec } from "../../spec/schema.js";
 import type { OutputFile } from "../../targets/types.js";
 import { kubernetesTarget } from "../../targets/kubernetes/index.js";
 import { toGoDurationString } from "../../targets/shared/go-duration.js";
-import { fixtureModel } from "../fixtures/model.js";
+import { fixtureModel, withDeployGraph } from "../fixtures/model.js";
 import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
 import { checkManifestFile, k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
 
 type Doc = Record<string, any>;
 
+/** The target's files, with what resolve derives (placements, deploy graph) following the test's changes. */
 function generate(model: Model = fixtureModel()): OutputFile[] {
-  return kubernetesTarget.generate(model);
+  return kubernetesTarget.generate(withDeployGraph(model));
 }
 
 /** Every document of every file, checked, with the file it came from. */
@@ -394,9 +395,10 @@ describe("secret stores", () => {
   });
 
   it("fails loudly when a backend's settings are missing from the Model", () => {
+    // The graph is derived from the intact model; only the target then sees the gap.
     const model = fixtureModel();
     delete model.secretStores.find((s) => s.name === "vault")!.vault;
-    expect(() => generate(model)).toThrow(/secret store "vault".*no vault settings/);
+    expect(() => kubernetesTarget.generate(model)).toThrow(/secret store "vault".*no vault settings/);
   });
 });
 
@@ -497,7 +499,7 @@ const exampleModel = async (example: string, change: (spec: Spec) => void = () =
 
 describe("container defaults where a quota caps requests (resolve)", () => {
   const quotaAndLimits = (model: Model, namespace: string, cluster: string) => {
-    const files = kubernetesTarget.generate(model).filter((f) => f.path === `kubernetes/${cluster}/${namespace}.yaml`);
+    const files = generate(model).filter((f) => f.path === `kubernetes/${cluster}/${namespace}.yaml`);
     return { quota: only(files, "ResourceQuota", "namespace-quota", namespace).doc.spec.hard, limits: find(files, "LimitRange", "container-defaults", namespace).map(({ doc }) => doc.spec.limits) };
   };
 

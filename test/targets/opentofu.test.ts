@@ -30,7 +30,6 @@ function opentofuFixture(): Model {
     namespace: "velero",
     chart: { repoURL: "https://vmware-tanzu.github.io/helm-charts", name: "velero", version: "8.1.0" },
     values: {},
-    syncWave: -1,
   });
   model.clusters[0]!.veleroServiceAccount = { name: "velero-server", namespace: "velero" };
   // What resolve adds to a vault store's placements.
@@ -96,6 +95,9 @@ async function policyPaths(policy: string): Promise<Record<string, string[]>> {
 /** hcl2json keeps Terraform JSON syntax: a literal `${` in a string comes back as `$${`. */
 const literal = (value: string) => value.replaceAll("$${", "${").replaceAll("%%{", "%{");
 
+/** The stacks' HCL files (the target also writes opentofu/.gitignore). */
+const tfFiles = (files: readonly OutputFile[]) => files.filter((f) => f.path.endsWith(".tf"));
+
 async function parseAll(files: readonly OutputFile[]): Promise<Map<string, Json>> {
   const parsed = new Map<string, Json>();
   for (const file of files) parsed.set(file.path, (await parseHcl(file.path, file.content)) as Json);
@@ -113,8 +115,15 @@ afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: t
 
 describe("opentofu target (fixture model)", () => {
   const model = opentofuFixture();
-  const files = opentofuTarget.generate(model);
+  const everything = opentofuTarget.generate(model);
+  const files = tfFiles(everything);
   const content = (p: string) => files.find((f) => f.path === p)?.content ?? "";
+
+  it("keeps OpenTofu's working folders, state and plans out of Git with opentofu/.gitignore", () => {
+    const ignore = everything.find((f) => f.path === "opentofu/.gitignore")?.content ?? "";
+    for (const pattern of [".terraform/", "*.tfstate", "*.tfstate.*", "*.tfplan"]) expect(ignore.split("\n")).toContain(pattern);
+    expect(everything.filter((f) => !f.path.endsWith(".tf")).map((f) => f.path)).toEqual(["opentofu/.gitignore"]);
+  });
   let parsed: Map<string, Json>;
   const json = (p: string) => parsed.get(p) ?? {};
   beforeAll(async () => {
@@ -128,8 +137,8 @@ describe("opentofu target (fixture model)", () => {
   });
 
   it("is byte-for-byte deterministic, LF only, with a trailing newline", () => {
-    expect(opentofuTarget.generate(opentofuFixture())).toEqual(files);
-    for (const file of files) {
+    expect(opentofuTarget.generate(opentofuFixture())).toEqual(everything);
+    for (const file of everything) {
       expect(file.content.endsWith("\n"), file.path).toBe(true);
       expect(file.content.includes("\r"), file.path).toBe(false);
     }
@@ -327,7 +336,7 @@ describe("opentofu target (fixture model)", () => {
       const values = parseYaml(literal(root.values[0]));
       const expected = rootApplication(model, cluster);
       const app = values.applications[cluster.rootApplication];
-      expect(app.source.path).toBe(cluster.gitopsPaths.argocd);
+      expect(app.sources.map((source: { path: string }) => source.path)).toEqual([cluster.gitopsPaths.argocd, cluster.gitopsPaths.kubernetes]);
       expect(app).toEqual({ namespace: expected.metadata!.namespace, additionalLabels: expected.metadata!.labels, ...expected.spec });
     }
   });
@@ -338,14 +347,14 @@ describe("opentofu target (fixture model)", () => {
     hostile.clusters[0]!.argocd.values = { server: { extraArgs: ["--x=${HOME}", "back\\slash", "multi\nline"] } };
     const bootstrap = opentofuTarget.generate(hostile).find((f) => f.path === `opentofu/${cloud.stacks.bootstrap}/main.tf`)!;
     const releases = ((await parseHcl("main.tf", bootstrap.content)) as Json).resource.helm_release;
-    expect(parseYaml(literal(releases.root[0].values[0])).applications[cloud.rootApplication].source.repoURL).toBe(hostile.platform.repositories.gitops);
+    expect(parseYaml(literal(releases.root[0].values[0])).applications[cloud.rootApplication].sources[0].repoURL).toBe(hostile.platform.repositories.gitops);
     expect(parseYaml(literal(releases.argocd[0].values[0]))).toEqual(hostile.clusters[0]!.argocd.values);
   });
 });
 
 describe("opentofu target (one Vault read by two clusters)", () => {
   const model = sharedVaultFixture();
-  const files = opentofuTarget.generate(model);
+  const files = tfFiles(opentofuTarget.generate(model));
   let parsed: Map<string, Json>;
   const main = (cluster: Model["clusters"][number]) => parsed.get(`opentofu/${cluster.stacks.infra}/main.tf`) ?? {};
   beforeAll(async () => {
@@ -393,7 +402,7 @@ describe("opentofu target (examples)", () => {
     stacks = new Map();
     outputs = new Map();
     for (const name of EXAMPLES) {
-      const files = (await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/"));
+      const files = tfFiles((await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/")));
       outputs.set(name, files);
       stacks.set(name, await parseAll(files));
     }
@@ -508,8 +517,8 @@ describe("opentofu target (examples)", () => {
 
 /** The fixture's and every example's stacks, as (folder in one tree → files). */
 async function everyStackTree(): Promise<Map<string, OutputFile[]>> {
-  const trees = new Map<string, OutputFile[]>([["fixture", opentofuTarget.generate(opentofuFixture())]]);
-  for (const name of EXAMPLES) trees.set(name, (await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/")));
+  const trees = new Map<string, OutputFile[]>([["fixture", tfFiles(opentofuTarget.generate(opentofuFixture()))]]);
+  for (const name of EXAMPLES) trees.set(name, tfFiles((await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/"))));
   return trees;
 }
 

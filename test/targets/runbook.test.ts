@@ -20,7 +20,7 @@ import { buildExample, EXAMPLES, ROOT, editedExample } from "../helpers.js";
 
 type Doc = Record<string, any>;
 
-const RUNBOOKS = ["runbooks/disaster-recovery.md", "runbooks/environments.md", "runbooks/promotion.md", "runbooks/secret-rotation.md"];
+const RUNBOOKS = ["runbooks/disaster-recovery.md", "runbooks/environments.md", "runbooks/first-install.md", "runbooks/promotion.md", "runbooks/secret-rotation.md"];
 const scratch = mkdtempSync(path.join(os.tmpdir(), "plinth-runbook-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -159,7 +159,7 @@ function knownNames(model: Model, files: readonly OutputFile[]) {
 const keyOf = (ref: Reference) => (ref.namespace !== undefined && ["release", "externalsecret", "database"].includes(ref.kind) ? `${ref.namespace}/${ref.value}` : ref.value);
 
 describe.each(EXAMPLES)("runbooks of example %s", (example) => {
-  it("writes the four runbooks", async () => {
+  it("writes the five runbooks", async () => {
     const { files } = await buildExample(example);
     expect(files.filter((f) => f.path.startsWith("runbooks/")).map((f) => f.path)).toEqual(RUNBOOKS);
   });
