@@ -57,21 +57,16 @@ export async function promote(specInput: string, service: string, from: string |
   let release: Release;
   if (from !== undefined) {
     const digest = model.releases[service]?.[from] ?? fail("promotion/nothing-to-promote", `'${service}' has no release in ${from} to promote`);
+    // Pinned: compileSpec refused a ladder chart that follows a branch (release/chart-follows-branch).
     const chart = deploymentIn(from)?.chart ?? fail("promotion/nothing-to-promote", `'${service}' does not run in ${from}`);
-    if (!chart.pinned) {
-      fail(
-        "release/chart-follows-branch",
-        `'${service}' renders in ${from} with a chart that follows '${chart.version}': there is no chart version to promote`,
-        "give the chart a version (chart.version in the spec), or pin a Git tag or commit as its chart in releases.lock.yaml",
-      );
-    }
     release = { digest, chart: chart.version };
   } else {
     if (!build || !DIGEST.test(build.digest)) fail("cli/missing-option", `a release into ${to} needs --digest sha256:<64 hex> (the image CI built)`);
     // Without --chart, a new build goes out with the newest chart the service's spec allows.
-    const chart = build!.chart ?? deploymentChart(modelService, undefined, loadServiceCharts(), (p) => p).version;
-    if (modelService.chart.kind === "plinth-service" && !loadServiceCharts().some((c) => c.version === chart)) {
-      fail("release/unknown-chart-version", `plinth-service ${chart} is not a version this plinth ships (${loadServiceCharts().map((c) => c.version).join(", ")})`);
+    const shipped = loadServiceCharts();
+    const chart = build!.chart ?? deploymentChart(modelService, undefined, shipped, (p) => p).version;
+    if (modelService.chart.kind === "plinth-service" && !shipped.some((c) => c.version === chart)) {
+      fail("release/unknown-chart-version", `plinth-service ${chart} is not a version this plinth ships (${shipped.map((c) => c.version).join(", ")})`);
     }
     release = { digest: build!.digest, chart };
   }

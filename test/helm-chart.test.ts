@@ -67,6 +67,9 @@ describe("the plinth-service values contract", () => {
 /** What the repo-server would do for one Application: its chart folder, value files and parameters. */
 interface AppRender {
   name: string;
+  /** The Application's chart source, as Argo CD reads it. */
+  source: Doc;
+  preview: boolean;
   chartDir: string;
   release: string;
   namespace: string;
@@ -87,6 +90,8 @@ function applications(out: string, files: readonly OutputFile[], gitops: string,
       const valueFiles = (source.helm.valueFiles as string[]).map((v) => inTree(v.replace(/^\$values\//, "")));
       return {
         name: app.metadata.name,
+        source,
+        preview: app.metadata.labels["plinth.dev/pull-request"] !== undefined,
         chartDir: inTree(source.path),
         release: source.helm.releaseName,
         namespace: app.spec.destination.namespace,
@@ -104,6 +109,17 @@ describe.skipIf(!HELM).each(EXAMPLES)("plinth-service rendered by helm for examp
     writeTree(out, files);
     const apps = applications(out, files, model.platform.repositories.gitops, model.platform.gitopsPath);
     expect(apps.length).toBe(model.deployments.length);
+    // No chart of an environment on the ladder follows a branch: plinth-service is read from a version
+    // folder the build wrote (a version's folder never changes), any other chart at a pinned revision.
+    for (const app of apps.filter((a) => !a.preview)) {
+      if (app.source.path?.includes("/_charts/plinth-service/") || app.source.path?.startsWith("helm/_charts/plinth-service/")) {
+        expect(app.source.path, app.name).toMatch(/helm\/_charts\/plinth-service\/\d+\.\d+\.\d+$/);
+        expect(existsSync(path.join(app.chartDir, "Chart.yaml")), `${app.name}: ${app.source.path} is in the tree`).toBe(true);
+        expect(readFileSync(path.join(app.chartDir, "Chart.yaml"), "utf8")).toContain(`version: ${path.basename(app.source.path)}\n`);
+      } else {
+        expect([model.platform.revision, "*", "HEAD"], `${app.name} pins its chart`).not.toContain(app.source.targetRevision);
+      }
+    }
     const renders = await inParallel(apps, 2, (app) => lintAndTemplate(app.chartDir, app.release, app.namespace, app.valueFiles, app.parameters));
     const problems: string[] = [];
     renders.forEach((render: ChartRender, i) => {

@@ -2,20 +2,22 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { ModelDeployment } from "../model.js";
 import type { ModelRule } from "./types.js";
 
-/** Deployments of rungs that only take what the rung below ran (staging, production: not the first rung, not previews). */
-function promotedDeployments(model: Parameters<ModelRule["check"]>[0]): ModelDeployment[] {
-  const promoted = new Set(model.environments.filter((e) => e.promotable && e.promoteFrom !== undefined).map((e) => e.name));
-  return model.deployments.filter((d) => promoted.has(d.environment));
+type RuleModel = Parameters<ModelRule["check"]>[0];
+
+/** Deployments of the ladder's rungs (previews are off it); `promoted`: only rungs that take what the rung below ran. */
+function ladderDeployments(model: RuleModel, promoted: boolean): ModelDeployment[] {
+  const rungs = new Set(model.environments.filter((e) => e.promotable && (!promoted || e.promoteFrom !== undefined)).map((e) => e.name));
+  return model.deployments.filter((d) => rungs.has(d.environment));
 }
 
-/** Above the first rung a chart is a version, never a branch: else a chart change skips the ladder. */
+/** On the ladder a chart is a version, never a branch: else a chart change would skip the rungs. Previews may follow one. */
 export const chartFollowsBranchRule: ModelRule = {
   id: "release/chart-follows-branch",
   severity: "error",
   stage: "model",
-  description: "A promoted environment renders a service with a chart that follows a branch or the newest version.",
+  description: "An environment of the ladder renders a service with a chart that follows a branch or the newest version.",
   check(model) {
-    return promotedDeployments(model)
+    return ladderDeployments(model, false)
       .filter((d) => !d.chart.pinned)
       .map((d): Diagnostic => {
         const service = model.services.find((s) => s.name === d.service)!;
@@ -23,7 +25,7 @@ export const chartFollowsBranchRule: ModelRule = {
           rule: this.id,
           severity: "error",
           path: [...service.at, "chart"],
-          message: `'${d.service}' renders in ${d.environment} with a chart that follows '${d.chart.version}': a chart change would reach ${d.environment} without climbing the ladder`,
+          message: `'${d.service}' renders in ${d.environment} with a chart that follows '${d.chart.version}': a chart change would reach ${d.environment} with no release pinning it`,
           hint: "give the chart a version (chart.version), or let plinth promote pin one in releases.lock.yaml",
         };
       });
@@ -61,7 +63,7 @@ export const chartUnpinnedRule: ModelRule = {
   stage: "model",
   description: "A promoted environment's release in releases.lock.yaml records no chart version.",
   check(model) {
-    return promotedDeployments(model)
+    return ladderDeployments(model, true)
       .filter((d) => d.chart.kind === "plinth-service" && model.releaseLock[d.service]?.[d.environment] !== undefined && model.releaseLock[d.service]![d.environment]!.chart === undefined)
       .map((d): Diagnostic => ({
         rule: this.id,

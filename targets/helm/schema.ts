@@ -27,9 +27,11 @@ const intOrString = z.union([z.number().int(), z.string().min(1)]);
 const portNumber = z.number().int().min(1).max(65535);
 const goDuration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$/);
 const stringMap = z.record(z.string(), z.string());
+/** A URL path or mount path (a plain pattern: zod's startsWith would add a format no JSON Schema reader knows). */
+const ABSOLUTE_PATH = /^\//;
 
 const probe = z.strictObject({
-  httpGet: z.strictObject({ path: z.string().startsWith("/"), port: intOrString, scheme: z.enum(["HTTP", "HTTPS"]).optional() }).optional(),
+  httpGet: z.strictObject({ path: z.string().regex(ABSOLUTE_PATH), port: intOrString, scheme: z.enum(["HTTP", "HTTPS"]).optional() }).optional(),
   tcpSocket: z.strictObject({ port: intOrString }).optional(),
   exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
   grpc: z.strictObject({ port: portNumber, service: z.string().optional() }).optional(),
@@ -88,7 +90,7 @@ const volume = z.strictObject({
   configMap: z.strictObject({ name: z.string(), items: z.array(keyToPath).optional(), defaultMode: z.number().int().optional(), optional: z.boolean().optional() }).optional(),
   persistentVolumeClaim: z.strictObject({ claimName: z.string(), readOnly: z.boolean().optional() }).optional(),
 }).meta({ title: "Volume (Kubernetes core/v1)" });
-const volumeMount = z.strictObject({ name, mountPath: z.string().startsWith("/"), subPath: z.string().optional(), readOnly: z.boolean().optional() }).meta({ title: "VolumeMount (Kubernetes core/v1)" });
+const volumeMount = z.strictObject({ name, mountPath: z.string().regex(ABSOLUTE_PATH), subPath: z.string().optional(), readOnly: z.boolean().optional() }).meta({ title: "VolumeMount (Kubernetes core/v1)" });
 
 const containerPort = z.strictObject({ name: z.string().max(15), containerPort: portNumber, protocol: z.enum(["TCP", "UDP", "SCTP"]) }).meta({ title: "ContainerPort (Kubernetes core/v1)" });
 
@@ -98,7 +100,7 @@ const ingress = z.discriminatedUnion("enabled", [
     enabled: z.literal(true),
     className: z.string().optional(),
     annotations: stringMap.optional(),
-    hosts: z.array(z.strictObject({ host: z.string(), paths: z.array(z.strictObject({ path: z.string().startsWith("/"), pathType: z.enum(["Prefix", "Exact"]) })).min(1) })).min(1),
+    hosts: z.array(z.strictObject({ host: z.string(), paths: z.array(z.strictObject({ path: z.string().regex(ABSOLUTE_PATH), pathType: z.enum(["Prefix", "Exact"]) })).min(1) })).min(1),
     tls: z.array(z.strictObject({ secretName: z.string(), hosts: z.array(z.string()) })),
   }),
 ]);
@@ -110,7 +112,7 @@ const httpRoute = z.discriminatedUnion("enabled", [
     enabled: z.literal(true),
     parentRefs: z.array(z.strictObject({ name: z.string(), namespace: z.string().optional(), sectionName: z.string().optional() })).min(1),
     hostnames: z.array(z.string()).min(1),
-    path: z.string().startsWith("/"),
+    path: z.string().regex(ABSOLUTE_PATH),
   }),
 ]);
 
@@ -205,7 +207,7 @@ export const serviceValuesSchema = z
     serviceMonitor: about(
       z.discriminatedUnion("enabled", [
         z.strictObject({ enabled: z.literal(false) }),
-        z.strictObject({ enabled: z.literal(true), port: z.string(), path: z.string().startsWith("/"), interval: goDuration }),
+        z.strictObject({ enabled: z.literal(true), port: z.string(), path: z.string().regex(ABSOLUTE_PATH), interval: goDuration }),
       ]),
       "A ServiceMonitor for the Prometheus operator, scraping the named Service port.",
     ),

@@ -5,6 +5,8 @@
  */
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parseYamlDocuments } from "./k8s-check.js";
 import { helmPath } from "../../scripts/fetch-helm.mjs";
 
@@ -28,8 +30,10 @@ export interface HelmRun {
 
 export function helm(args: string[]): Promise<HelmRun> {
   return new Promise((resolve) => {
-    // HELM_* caches in a throwaway place: the tests never touch a repository or registry.
-    execFile(HELM!, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HELM_CACHE_HOME: "/tmp/plinth-helm-cache", HELM_CONFIG_HOME: "/tmp/plinth-helm-config", HELM_DATA_HOME: "/tmp/plinth-helm-data" } }, (error, stdout, stderr) => {
+    // helm's own folders in a throwaway place: the tests never touch a repository or registry.
+    const home = (name: string) => path.join(os.tmpdir(), `plinth-helm-${name}`);
+    const env = { ...process.env, HELM_CACHE_HOME: home("cache"), HELM_CONFIG_HOME: home("config"), HELM_DATA_HOME: home("data") };
+    execFile(HELM!, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
     });
   });
