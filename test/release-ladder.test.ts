@@ -10,7 +10,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, parseDocument } from "yaml";
-import { EXAMPLES_DIR, runPlinth } from "./helpers.js";
+import { loadServiceCharts } from "../compiler/charts.js";
+import { RULES, type ModelRule } from "../compiler/checks/index.js";
+import { emit } from "../compiler/emit.js";
+import { resolve } from "../compiler/resolve/index.js";
+import { lockedReleases, releaseLock } from "../spec/releases.js";
+import { editedExample, EXAMPLES_DIR, runPlinth } from "./helpers.js";
 
 type Doc = Record<string, any>;
 
@@ -127,5 +132,39 @@ describe("a release climbs the ladder with its chart", () => {
     expect(unknown.stderr).toContain("release/unknown-chart-version");
     expect(unknown.stderr).toContain("'api' runs chart 7.0.0 in staging, which dev never ran");
     writeFileSync(lockFile, before);
+  });
+});
+
+describe("two plinth-service versions", () => {
+  it("dev moves to the newest version while staging and prod stay on the one they were promoted with", async () => {
+    const { spec } = await editedExample("bitvault");
+    const lock = lockedReleases(releaseLock.parse(parse(readFileSync(path.join(EXAMPLES_DIR, "bitvault", "releases.lock.yaml"), "utf8"))));
+    // CI recorded new builds in dev with the newest chart; what dev ran before is its history.
+    for (const [service, byEnv] of Object.entries(lock)) {
+      byEnv.dev = { digest: digest(service === "api" ? "1" : service === "web" ? "2" : "3"), chart: "0.2.0", history: [{ digest: byEnv.dev!.digest, chart: "0.1.0" }] };
+    }
+    const [current] = loadServiceCharts();
+    const next = { version: "0.2.0", files: current!.files.map((f) => (f.path === "Chart.yaml" ? { ...f, content: f.content.replace("version: 0.1.0", "version: 0.2.0") } : f)) };
+    const model = resolve(spec, lock, [current!, next]);
+    const chartIn = (environment: string) => [...new Set(model.deployments.filter((d) => d.environment === environment).map((d) => d.chart.version))];
+    expect([chartIn("dev"), chartIn("staging"), chartIn("prod")]).toEqual([["0.2.0"], ["0.1.0"], ["0.1.0"]]);
+    // Both versions are written, each in its own folder, and each ApplicationSet reads its own.
+    const files = emit(model, ["helm", "argocd"]);
+    for (const version of ["0.1.0", "0.2.0"]) {
+      expect(files.find((f) => f.path === `helm/_charts/plinth-service/${version}/Chart.yaml`)?.content).toContain(`version: ${version}\n`);
+    }
+    const chartPaths = (environment: string) => {
+      const appset = parse(files.find((f) => f.path === `argocd/nonprod/applicationsets/${environment}.yaml`)!.content) as Doc;
+      return [...new Set((appset.spec.generators[0].list.elements as Doc[]).map((e) => e.chartPath))];
+    };
+    expect(chartPaths("dev")).toEqual(["generated/helm/_charts/plinth-service/0.2.0"]);
+    expect(chartPaths("staging")).toEqual(["generated/helm/_charts/plinth-service/0.1.0"]);
+    // Staging runs what dev ran before: no rung was skipped. Without that record in dev's history it would be.
+    const errors = (m: typeof model) => RULES.filter((r) => r.stage === "model").flatMap((r) => (r as ModelRule).check(m)).filter((d) => d.severity === "error");
+    expect(errors(model)).toEqual([]);
+    const bare = structuredClone(lock);
+    for (const byEnv of Object.values(bare)) byEnv.dev!.history = [];
+    const forgotten = errors(resolve(spec, bare, [current!, next])).map((d) => d.message);
+    expect(forgotten).toContain("'api' runs chart 0.1.0 in staging, which dev never ran: the chart skipped a rung");
   });
 });

@@ -54,24 +54,25 @@ export const unknownChartVersionRule: ModelRule = {
 };
 
 /**
- * A promoted rung whose lock entry predates chart versions renders with whatever plinth-service is
- * newest, so upgrading plinth would change its chart without a promotion.
+ * A rung whose lock entry predates chart versions renders with whatever plinth-service is newest, so
+ * upgrading plinth would change its chart with no release recording it (and the rung above would
+ * then run a chart its rung below has no record of).
  */
 export const chartUnpinnedRule: ModelRule = {
   id: "release/chart-unpinned",
   severity: "warning",
   stage: "model",
-  description: "A promoted environment's release in releases.lock.yaml records no chart version.",
+  description: "An environment's release in releases.lock.yaml records no chart version.",
   check(model) {
-    return ladderDeployments(model, true)
+    return ladderDeployments(model, false)
       .filter((d) => d.chart.kind === "plinth-service" && model.releaseLock[d.service]?.[d.environment] !== undefined && model.releaseLock[d.service]![d.environment]!.chart === undefined)
       .map((d): Diagnostic => ({
         rule: this.id,
         severity: "warning",
         source: "lock",
         path: [d.service, d.environment],
-        message: `'${d.service}' in ${d.environment} records no chart version: it renders with the newest plinth-service (${d.chart.version}) until it is promoted`,
-        hint: `plinth promote ${d.service} --from <rung below> --to ${d.environment} records digest and chart together`,
+        message: `'${d.service}' in ${d.environment} records no chart version: it renders with the newest plinth-service (${d.chart.version}), which a plinth upgrade changes`,
+        hint: `add chart: ${d.chart.version} to its entry, or record the next release with plinth promote (digest and chart together)`,
       }));
   },
 };
