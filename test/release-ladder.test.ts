@@ -162,9 +162,8 @@ describe("two plinth-service versions", () => {
     // Staging runs what dev ran before: no rung was skipped. Without that record in dev's history it would be.
     const errors = (m: typeof model) => RULES.filter((r) => r.stage === "model").flatMap((r) => (r as ModelRule).check(m)).filter((d) => d.severity === "error");
     expect(errors(model)).toEqual([]);
-    const bare = structuredClone(lock);
-    for (const byEnv of Object.values(bare)) byEnv.dev!.history = [];
-    const forgotten = errors(resolve(spec, bare, [current!, next])).map((d) => d.message);
+    for (const byEnv of Object.values(lock)) byEnv.dev!.history = [];
+    const forgotten = errors(resolve(spec, lock, [current!, next])).map((d) => d.message);
     expect(forgotten).toContain("'api' runs chart 0.1.0 in staging, which dev never ran: the chart skipped a rung");
   });
 });

@@ -92,7 +92,8 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     tiers,
     prerequisites: resolvePrerequisites(spec),
     releases: sortKeys(Object.fromEntries(Object.entries(releases).map(([k, v]) => [k, sortKeys(v)]))),
-    releaseLock: sortKeys(Object.fromEntries(Object.entries(lock).map(([k, v]) => [k, sortKeys(v)]))),
+    // A copy: the Model is frozen, the caller's lock is not.
+    releaseLock: sortKeys(Object.fromEntries(Object.entries(structuredClone(lock)).map(([k, v]) => [k, sortKeys(v)]))),
     // Only the versions some environment renders with are written into the generated tree.
     serviceCharts: serviceCharts.filter((c) => deployments.some((d) => d.chart.kind === "plinth-service" && d.chart.version === c.version)),
   };
