@@ -19,7 +19,7 @@ export default definePlatform({
       name: "aws",
       cloud: "aws",
       region: "eu-west-1",
-      // Your AWS account: IAM roles for External Secrets and Velero are bound to their service accounts with it.
+      // Your AWS account: CloudNativePG's backups reach S3 only through IRSA, whose role ARN is built from it.
       accountId: "123456789012",
       dns: { provider: "route53", zone: "${name}.example.com" },
       secrets: { backend: "aws-secrets-manager" },
@@ -104,16 +104,6 @@ export default definePlatform({
   ],
   rollouts: [
     { name: "canary", strategy: "canary", steps: [{ setWeight: 20 }, { pause: "5m" }, { analysis: ["success-rate"] }, { setWeight: 100 }] },
-  ],
-  // What the platform needs that plinth does not create yet: the team provides it, for the reason given.
-  prerequisites: [
-    ...["dev", "prod"].map((namespace) => ({
-      kind: "identity" as const,
-      cluster: "main",
-      namespace,
-      name: "postgres",
-      reason: "CloudNativePG archives WAL to S3 as this service account: grant it an IAM role (IRSA or Pod Identity) by hand for now.",
-    })),
   ],
 });
 `;

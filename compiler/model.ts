@@ -74,6 +74,13 @@ export interface ModelCluster {
    * namespace: `velero-server`, the chart's own name for it in a release named `velero`.
    */
   veleroServiceAccount: { name: string; namespace: string };
+  /**
+   * The cloud identities of the pods that call AWS (External Secrets, Velero, external-dns, database
+   * backups), each bound to one service account. The infra stack creates each role and its binding;
+   * with `irsa` the role ARN goes into the manifest, so it exists only when the profile names its
+   * account (roleArn). Empty on clusters that call no AWS API.
+   */
+  workloadIdentities: ModelWorkloadIdentity[];
   /** Prefix of the cloud resources provisioned for this cluster (EKS cluster name, VPC, KMS alias, node roles). */
   resourcePrefix: string;
   /** State of each OpenTofu stack: the profile's backend, one state per stack. */
@@ -97,6 +104,25 @@ export interface ModelCluster {
    */
   certificateIssuer?: { name: string; server: string; email: string; ingressClassName: string };
   at: SpecPath;
+}
+
+export interface ModelWorkloadIdentity {
+  /** IAM role name (unique per cluster; also the OpenTofu label once made HCL-safe). */
+  role: string;
+  serviceAccount: { name: string; namespace: string };
+  /** What the role may do. */
+  purpose: "external-secrets" | "velero" | "external-dns" | "database-backup";
+  /**
+   * `pod-identity`: EKS Pod Identity (an association in the infra stack, nothing in the manifests);
+   * `irsa`: the service account is annotated with the role ARN (components that support only IRSA,
+   * clusters that are not EKS).
+   */
+  mechanism: "pod-identity" | "irsa";
+  /** irsa: the ARN written into the manifest; absent when the profile has no accountId. */
+  roleArn?: string;
+  /** database-backup: the bucket and prefix it writes. */
+  bucket?: string;
+  prefix?: string;
 }
 
 export interface ModelQuota {
@@ -584,7 +610,7 @@ export interface ModelDeployGraph {
 }
 
 export interface ModelPrerequisite {
-  kind: "secret" | "storageClass" | "volumeSnapshotClass" | "ipPool" | "identity" | "dnsCredential" | "registryCredential" | "crd" | "bucket";
+  kind: "secret" | "storageClass" | "volumeSnapshotClass" | "ipPool" | "identity" | "registryCredential" | "crd" | "bucket";
   cluster?: string;
   namespace?: string;
   name: string;

@@ -7,14 +7,14 @@ import { z } from "zod";
  * that creates it where plinth knows one (values prompted, never written).
  */
 export const prerequisite = z.strictObject({
-  kind: z.enum(["secret", "storageClass", "volumeSnapshotClass", "ipPool", "identity", "dnsCredential", "registryCredential", "crd", "bucket"]),
+  kind: z.enum(["secret", "storageClass", "volumeSnapshotClass", "ipPool", "identity", "registryCredential", "crd", "bucket"]),
   /** Cluster it exists on; every cluster when left out (not for secrets, identities and pools). */
   cluster: z.string().optional(),
   /** Namespace of a secret or of an identity's service account. */
   namespace: z.string().optional(),
   /**
    * Its name: a Secret, StorageClass, VolumeSnapshotClass, bucket or service account; an IP pool's
-   * name; `<group>/<Kind>` for a CRD; the DNS zone or registry host for credentials.
+   * name; `<group>/<Kind>` for a CRD; the registry host for registry credentials.
    */
   name: z.string(),
   /** Keys the Secret must hold (secret prerequisites), so the runbook can prompt for each. */

@@ -18,8 +18,6 @@ function prerequisiteFor(resource: string): string | undefined {
       return `{ kind: "ipPool", cluster: ${q(parts[0])}, name: "…", reason: "…" }`;
     case "Identity":
       return `{ kind: "identity", cluster: ${q(parts[0])}, namespace: ${q(parts[1])}, name: ${q(parts[2])}, reason: "…" }`;
-    case "DNSCredential":
-      return `{ kind: "dnsCredential", cluster: ${q(parts[0])}, name: ${q(parts.slice(1).join("/"))}, reason: "…" }`;
     case "RegistryCredential":
       return `{ kind: "registryCredential", cluster: ${q(parts[0])}, name: ${q(parts.slice(1).join("/"))}, reason: "…" }`;
     case "CRD":
@@ -29,6 +27,17 @@ function prerequisiteFor(resource: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** An IRSA identity plinth would bind if only the profile named its AWS account. */
+function irsaWithoutAccount(model: Model, resource: string): { component: string; profile: string } | undefined {
+  for (const cluster of model.clusters) {
+    const identity = cluster.workloadIdentities.find(
+      (i) => i.mechanism === "irsa" && i.roleArn === undefined && resource === `Identity ${cluster.name}/${i.serviceAccount.namespace}/${i.serviceAccount.name}`,
+    );
+    if (identity) return { component: identity.purpose === "database-backup" ? "CloudNativePG's backup to S3" : identity.purpose, profile: cluster.profile };
+  }
+  return undefined;
 }
 
 const titleOf = (model: Model, id: string) => model.deploy.nodes.find((n) => n.id === id)?.title ?? id;
@@ -45,14 +54,17 @@ export const deployUnprovidedRule: ModelRule = {
   check(model) {
     return model.deploy.unprovided.map(({ node, need }): Diagnostic => {
       const snippet = prerequisiteFor(need.resource);
+      const irsa = irsaWithoutAccount(model, need.resource);
       return {
         rule: this.id,
         severity: this.severity,
         path: need.at,
         message: `${titleOf(model, node)} needs ${need.resource} (${need.why}), and nothing in the generated tree provides it: it would never become healthy`,
-        hint: snippet
-          ? `have plinth create it, or, if the team provides it out of band, declare it: prerequisites: [${snippet}]`
-          : "have plinth create it (a component or an object that provides it)",
+        hint: irsa
+          ? `${irsa.component} supports only IRSA, whose role ARN plinth writes into the manifest: set accountId on profile '${irsa.profile}'`
+          : snippet
+            ? `have plinth create it, or, if the team provides it out of band, declare it: prerequisites: [${snippet}]`
+            : "have plinth create it (a component or an object that provides it)",
       };
     });
   },

@@ -78,6 +78,8 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
       },
       // The velero chart names the server's account `<fullname>-server`; the release is `velero`.
       veleroServiceAccount: { name: "velero-server", namespace: components.find((x) => x.name === "velero")?.namespace ?? resolveComponent("velero").namespace },
+      // Filled in once backups and secrets are resolved (resolve/identity.ts).
+      workloadIdentities: [],
       resourcePrefix: `${platformName}-${c.name}`,
       stateBackends: { infra: stackStateBackend(profile.stateBackend, stacks.infra), bootstrap: stackStateBackend(profile.stateBackend, stacks.bootstrap) },
       argocd: { ...(components.find((x) => x.name === "argocd") ?? resolveComponent("argocd")), namespace: c.argocdNamespace },

@@ -4,6 +4,7 @@
  * credentials, load-balancer addresses). The deploy graph is built from these.
  */
 import type { ModelCluster, ModelComponent, ModelProfile, SpecPath } from "../model.js";
+import { EXTERNAL_DNS_CREDENTIALS_SECRET } from "./components.js";
 import { deployKey } from "./deploy-keys.js";
 
 export interface ComponentNeed {
@@ -111,11 +112,15 @@ export function componentNeeds(cluster: ModelCluster, profile: ModelProfile, com
       break;
     }
     case "external-dns":
-      needs.push({
-        resource: deployKey.dnsCredential(cluster.name, profile.dns.zone),
-        valuesPath: [],
-        why: `external-dns updates the ${profile.dns.provider} zone ${profile.dns.zone}`,
-      });
+      needs.push(
+        profile.dns.provider === "route53"
+          ? { resource: deployKey.identity(cluster.name, component.namespace, "external-dns"), valuesPath: [], why: `external-dns updates Route53 zone ${profile.dns.zone} as its IAM role` }
+          : {
+              resource: deployKey.secret(cluster.name, component.namespace, EXTERNAL_DNS_CREDENTIALS_SECRET),
+              valuesPath: [],
+              why: `external-dns reads its ${profile.dns.provider} API credentials for zone ${profile.dns.zone} from Secret ${EXTERNAL_DNS_CREDENTIALS_SECRET}`,
+            },
+      );
       break;
     case "ingress-nginx":
     case "envoy-gateway":

@@ -123,6 +123,7 @@ export function resolveComponent(input: string | { name: string; version?: strin
 
 /** What a component's cluster-specific defaults are computed from. */
 export interface ComponentContext {
+  platformName: string;
   cluster: ModelCluster;
   profile: ModelProfile;
   backups: readonly ModelBackup[];
@@ -152,6 +153,8 @@ function clusterDefaults(component: ModelComponent, context: ComponentContext): 
       return veleroDefaults(context);
     case "external-secrets":
       return externalSecretsDefaults(context);
+    case "external-dns":
+      return externalDnsDefaults(context);
     case "loki":
       return { singleBinary: { persistence: { storageClass: context.profile.storageClass } } };
     default:
@@ -173,8 +176,8 @@ function argocdDefaults({ cluster }: ComponentContext): Values | undefined {
 /**
  * Velero with the AWS plugin, which speaks to S3 and to MinIO alike. One BackupStorageLocation per
  * bucket and prefix the cluster's Velero backups write to (the first is the default), else the
- * cluster's backup bucket. On S3 it authenticates through IRSA (its role's ARN needs the profile's
- * accountId) and snapshots EBS volumes; on MinIO through a credentials Secret, without snapshots.
+ * cluster's backup bucket. On S3 it authenticates with its workload identity (EKS Pod Identity, or an
+ * IRSA annotation elsewhere) and snapshots EBS volumes; on MinIO through a credentials Secret, without snapshots.
  */
 function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext): Values {
   const onS3 = profile.objectStorage.provider === "s3";
@@ -193,7 +196,7 @@ function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext
     ? { ...(region !== undefined && { region }) }
     : // The plugin needs a region with path-style addressing; MinIO accepts any.
       { region: "minio", s3ForcePathStyle: "true", ...(profile.objectStorage.endpoint !== undefined && { s3Url: profile.objectStorage.endpoint }) };
-  const roleArn = onS3 && buckets.some((b) => b.cluster === cluster.name) ? iamRoleArn(profile, region, cluster.iam.veleroRole) : undefined;
+  const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "velero")?.roleArn;
   return {
     initContainers: [
       { name: "velero-plugin-for-aws", image: VELERO_AWS_PLUGIN_IMAGE, imagePullPolicy: "IfNotPresent", volumeMounts: [{ mountPath: "/target", name: "plugins" }] },
@@ -218,12 +221,9 @@ function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext
   };
 }
 
-/** External Secrets as the service account Vault's role and the IRSA role trust; annotated when it reads AWS Secrets Manager. */
-function externalSecretsDefaults({ cluster, profile, externalSecrets, secretStores }: ComponentContext): Values {
-  const readsSecretsManager = externalSecrets.some(
-    (e) => e.cluster === cluster.name && secretStores.some((s) => s.name === e.store && s.backend === "aws-secrets-manager"),
-  );
-  const roleArn = readsSecretsManager ? iamRoleArn(profile, cluster.region ?? profile.region, cluster.iam.externalSecretsRole) : undefined;
+/** External Secrets as the service account Vault's role trusts; annotated when its AWS identity is IRSA. */
+function externalSecretsDefaults({ cluster }: ComponentContext): Values {
+  const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "external-secrets")?.roleArn;
   return {
     serviceAccount: {
       name: cluster.externalSecretsServiceAccount.name,
@@ -232,11 +232,38 @@ function externalSecretsDefaults({ cluster, profile, externalSecrets, secretStor
   };
 }
 
-/** ARN of an IAM role the infra stack creates, when the profile names its AWS account. */
-function iamRoleArn(profile: ModelProfile, region: string | undefined, role: string): string | undefined {
-  if (profile.cloud !== "aws" || profile.accountId === undefined) return undefined;
-  const partition = region?.startsWith("cn-") ? "aws-cn" : region?.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  return `arn:${partition}:iam::${profile.accountId}:role/${role}`;
+/** Secret external-dns reads its DNS provider's API credentials from (cloudflare, powerdns), in its namespace. */
+export const EXTERNAL_DNS_CREDENTIALS_SECRET = "external-dns-credentials";
+
+/**
+ * external-dns for the profile's DNS adapter: its provider, the zone as domain filter, an owner id per
+ * cluster (TXT records, so clusters sharing a zone never delete each other's records) and its
+ * credentials: the workload identity on Route53, an API token or key from a Secret otherwise.
+ */
+function externalDnsDefaults({ cluster, profile, platformName }: ComponentContext): Values {
+  const fromSecret = (env: string, key: string) => ({ name: env, valueFrom: { secretKeyRef: { name: EXTERNAL_DNS_CREDENTIALS_SECRET, key } } });
+  const common = { domainFilters: [profile.dns.zone], txtOwnerId: `${platformName}-${cluster.name}`, policy: "sync" };
+  switch (profile.dns.provider) {
+    case "route53": {
+      const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "external-dns")?.roleArn;
+      const region = cluster.region ?? profile.region;
+      return {
+        ...common,
+        provider: { name: "aws" },
+        ...(region !== undefined && { env: [{ name: "AWS_DEFAULT_REGION", value: region }] }),
+        serviceAccount: { name: "external-dns", ...(roleArn !== undefined && { annotations: { "eks.amazonaws.com/role-arn": roleArn } }) },
+      };
+    }
+    case "cloudflare":
+      return { ...common, provider: { name: "cloudflare" }, env: [fromSecret("CF_API_TOKEN", "api-token")] };
+    case "powerdns":
+      return {
+        ...common,
+        provider: { name: "pdns" },
+        ...(profile.dns.endpoint !== undefined && { extraArgs: [`--pdns-server=${profile.dns.endpoint}`] }),
+        env: [fromSecret("EXTERNAL_DNS_PDNS_API_KEY", "api-key")],
+      };
+  }
 }
 
 const isValues = (value: unknown): value is Values => typeof value === "object" && value !== null && !Array.isArray(value);

@@ -16,7 +16,6 @@ export const deployKey = {
   ipPool: (cluster: string) => `IPPool ${cluster}`,
   /** A cloud workload identity reaching the pods of a service account. */
   identity: (cluster: string, namespace: string, serviceAccount: string) => `Identity ${cluster}/${namespace}/${serviceAccount}`,
-  dnsCredential: (cluster: string, zone: string) => `DNSCredential ${cluster}/${zone}`,
   registryCredential: (cluster: string, host: string) => `RegistryCredential ${cluster}/${host}`,
   bucket: (name: string) => `Bucket ${name}`,
   appProject: (cluster: string, name: string) => `AppProject ${cluster}/${name}`,

@@ -91,9 +91,6 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
 
   // OpenTofu: the infra stack (cloud resources, buckets, Vault configuration), then the bootstrap stack.
   const vaultStores = model.secretStores.filter((s) => s.backend === "vault" && s.vault && s.placements.some((p) => p.cluster === c));
-  const readsSecretsManager = model.externalSecrets.some((e) => e.cluster === c && model.secretStores.some((s) => s.name === e.store && s.backend === "aws-secrets-manager"));
-  const hasBuckets = model.buckets.some((b) => b.cluster === c);
-  const identities = profile.cloud === "aws" && profile.accountId !== undefined;
   add({
     id: `${c}/stack/infra`,
     kind: "stack",
@@ -103,8 +100,8 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       ...(cluster.kind === "eks" ? [key.cluster(c)] : []),
       ...model.buckets.filter((b) => b.cluster === c).map((b) => key.bucket(b.name)),
       ...vaultStores.flatMap((s) => [key.vaultMount(s.vault!.server, s.vault!.mount), ...s.placements.filter((p) => p.cluster === c).map((p) => key.vaultAuth(c, p.vaultAuthMount!))]),
-      ...(identities && readsSecretsManager ? [key.identity(c, cluster.externalSecretsServiceAccount.namespace, cluster.externalSecretsServiceAccount.name)] : []),
-      ...(identities && hasBuckets ? [key.identity(c, cluster.veleroServiceAccount.namespace, cluster.veleroServiceAccount.name)] : []),
+      // Each workload identity's role and binding: a Pod Identity association, or an IRSA role whose ARN the manifest names.
+      ...cluster.workloadIdentities.filter((i) => i.mechanism === "pod-identity" || i.roleArn !== undefined).map((i) => key.identity(c, i.serviceAccount.namespace, i.serviceAccount.name)),
       // EKS nodes pull from the account's ECR with their node role.
       ...(cluster.kind === "eks" && profile.registry.provider === "ecr" ? [key.registryCredential(c, registryHost(profile.registry.url))] : []),
     ],
@@ -517,8 +514,6 @@ function prerequisiteResources(p: ModelPrerequisite, cluster: string): string[] 
       return [key.ipPool(cluster)];
     case "identity":
       return p.namespace !== undefined ? [key.identity(cluster, p.namespace, p.name)] : [];
-    case "dnsCredential":
-      return [key.dnsCredential(cluster, p.name)];
     case "registryCredential":
       return [key.registryCredential(cluster, p.name)];
     case "crd":

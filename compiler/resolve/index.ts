@@ -12,6 +12,7 @@ import { withClusterDefaults } from "./components.js";
 import { resolveDeployGraph, resolvePrerequisites } from "./deploy.js";
 import { resolveDeployments } from "./deployments.js";
 import { inherit, resolveEnvironments } from "./environments.js";
+import { resolveWorkloadIdentities } from "./identity.js";
 import { admitPlatformControllers, resolveNamespaces } from "./namespaces.js";
 import { resolveProfiles } from "./profiles.js";
 import { planRecovery } from "./recovery.js";
@@ -56,7 +57,8 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
   // Component values that depend on the buckets, backups, profile and service accounts (user values still win).
   const profileByName = new Map(profiles.map((p) => [p.name, p]));
   for (const cluster of clusters) {
-    Object.assign(cluster, withClusterDefaults({ cluster, profile: profileByName.get(cluster.profile)!, backups, buckets, externalSecrets, secretStores }));
+    cluster.workloadIdentities = resolveWorkloadIdentities(spec.name, cluster, profileByName.get(cluster.profile)!, backups, buckets, externalSecrets, secretStores);
+    Object.assign(cluster, withClusterDefaults({ platformName: spec.name, cluster, profile: profileByName.get(cluster.profile)!, backups, buckets, externalSecrets, secretStores }));
   }
 
   const roles = resolveRoles(spec, environments);

@@ -56,40 +56,4 @@ export default definePlatform({
   drills,
   roles,
   projects,
-
-  // Interim prerequisites (deploy graph part 1/2): what plinth does not wire yet is declared here, so
-  // deploy/unprovided stays honest and the first-install runbook lists it. Each one goes away when
-  // plinth wires AWS identity (EKS Pod Identity) and external-dns per adapter (part 2/2).
-  prerequisites: [
-    {
-      kind: "dnsCredential",
-      name: "bitvault.io",
-      reason: "Interim until plinth wires external-dns: the platform team grants external-dns Route53 access to the bitvault.io zone by hand.",
-    },
-    ...(["nonprod", "prod"] as const).map((cluster) => ({
-      kind: "identity" as const,
-      cluster,
-      namespace: "velero",
-      name: "velero-server",
-      reason: "Interim until plinth wires AWS identity: the team associates Velero's service account with its IAM role by hand.",
-    })),
-    ...[
-      { cluster: "nonprod", namespace: "dev" },
-      { cluster: "nonprod", namespace: "staging" },
-      { cluster: "prod", namespace: "bitvault-data" },
-    ].map(({ cluster, namespace }) => ({
-      kind: "identity" as const,
-      cluster,
-      namespace,
-      name: "postgres",
-      reason: "Interim until plinth wires AWS identity: CloudNativePG archives WAL to S3 as this service account, given an IAM role by hand.",
-    })),
-    {
-      kind: "identity",
-      cluster: "prod",
-      namespace: "platform",
-      name: "external-secrets",
-      reason: "Interim until plinth wires AWS identity: External Secrets reads Secrets Manager with an IAM role the team associates by hand.",
-    },
-  ],
 });

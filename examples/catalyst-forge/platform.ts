@@ -119,35 +119,17 @@ export default definePlatform({
   roles,
   projects,
 
-  // Interim prerequisites (deploy graph part 1/2): what plinth does not wire yet is declared here, so
-  // deploy/unprovided stays honest and the first-install runbook lists it. Each one goes away when
-  // plinth wires AWS identity, external-dns per adapter, MinIO users and registry pulls (part 2/2).
+  // Interim prerequisites: what plinth does not wire yet is declared here, so deploy/unprovided stays
+  // honest and the first-install runbook lists it. Each goes away when plinth reads the DNS token from
+  // the secret store, creates MinIO users and wires registry pulls.
   prerequisites: [
     {
-      kind: "dnsCredential",
-      cluster: "forge-aws",
-      name: "forge.projectcatalyst.io",
-      reason: "Interim until plinth wires external-dns: Route53 access to the zone is granted to external-dns by hand.",
-    },
-    {
-      kind: "dnsCredential",
+      kind: "secret",
       cluster: "forge-onprem",
-      name: "forge-hetzner.projectcatalyst.io",
-      reason: "Interim until plinth wires external-dns: the team creates a Cloudflare API token for the zone and hands it to external-dns.",
-    },
-    {
-      kind: "identity",
-      cluster: "forge-aws",
-      namespace: "external-secrets",
-      name: "external-secrets",
-      reason: "Interim until plinth wires AWS identity: External Secrets reads Secrets Manager with an IAM role the team associates by hand.",
-    },
-    {
-      kind: "identity",
-      cluster: "forge-aws",
-      namespace: "forge-production",
-      name: "postgres",
-      reason: "Interim until plinth wires AWS identity: CloudNativePG archives WAL to S3 as this service account, given an IAM role by hand.",
+      namespace: "external-dns",
+      name: "external-dns-credentials",
+      keys: ["api-token"],
+      reason: "Interim until plinth reads it from the secret store: a Cloudflare API token allowed to edit the zone, created by hand.",
     },
     ...["forge-dev", "forge-staging"].map((namespace) => ({
       kind: "secret" as const,

@@ -466,32 +466,25 @@ describe("component values from a spec (bitvault)", () => {
     const { model } = await editedExample("bitvault", edit);
     return { model, files: emit(model, ["opentofu", "argocd"]) };
   }
-  /** Name of the IAM role the infra stack creates under `label`, if it does. */
-  const infraRole = (files: OutputFile[], cluster: ModelCluster, label: string) => {
-    const main = files.find((f) => f.path === `opentofu/${cluster.stacks.infra}/main.tf`)!.content;
-    return new RegExp(`resource "aws_iam_role" "${label}" \\{\\s*name\\s*=\\s*"([^"]+)"`).exec(main)?.[1];
-  };
   const annotation = (app: Doc | undefined, ...path: string[]) =>
     path.reduce<any>((node, key) => node?.[key], app?.spec.source.helm.valuesObject)?.annotations?.["eks.amazonaws.com/role-arn"];
 
-  it("with the profile's accountId the service accounts name exactly the IRSA roles the infra stack creates; without it, none", async () => {
-    const withAccount = await build((spec) => Object.assign(spec.profiles[0]!, { accountId: "123456789012" }));
-    let annotated = 0;
-    for (const cluster of withAccount.model.clusters) {
-      const apps = componentApps(withAccount.files, cluster);
-      for (const [component, label, path_] of [
-        ["velero", "velero", ["serviceAccount", "server"]],
-        ["external-secrets", "external_secrets", ["serviceAccount"]],
+  it("on EKS, External Secrets, Velero and external-dns run with Pod Identity: no IRSA annotation in their values", async () => {
+    const { model, files } = await build(() => {});
+    let checked = 0;
+    for (const cluster of model.clusters) {
+      const apps = componentApps(files, cluster);
+      for (const [component, path_] of [
+        ["velero", ["serviceAccount", "server"]],
+        ["external-secrets", ["serviceAccount"]],
+        ["external-dns", ["serviceAccount"]],
       ] as const) {
-        const role = infraRole(withAccount.files, cluster, label);
-        const arn = annotation(apps.get(component), ...path_);
-        expect(arn, `${cluster.name} ${component}`).toBe(role === undefined ? undefined : `arn:aws:iam::123456789012:role/${role}`);
-        if (arn !== undefined) annotated++;
+        if (!apps.has(component)) continue;
+        expect(annotation(apps.get(component), ...path_), `${cluster.name} ${component}`).toBeUndefined();
+        checked++;
       }
     }
-    expect(annotated).toBeGreaterThanOrEqual(3);
-    const without = await build(() => {});
-    for (const file of without.files.filter((f) => f.path.includes("/components/"))) expect(file.content).not.toContain("eks.amazonaws.com/role-arn");
+    expect(checked).toBeGreaterThanOrEqual(4);
   });
 
   it("a user's component values win over plinth's defaults", async () => {

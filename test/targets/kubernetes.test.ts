@@ -280,13 +280,8 @@ describe("secret stores", () => {
   it("puts cluster-scoped stores in the cluster file, with the backend's provider", () => {
     const aws = only(generate(), "ClusterSecretStore", "aws");
     expect(aws.path).toBe("kubernetes/cloud/_cluster.yaml");
-    expect(aws.doc.spec.provider).toEqual({
-      aws: {
-        service: "SecretsManager",
-        region: "eu-west-1",
-        auth: { jwt: { serviceAccountRef: { name: "external-secrets", namespace: "external-secrets" } } },
-      },
-    });
+    // EKS Pod Identity: the controller's own credentials are its role's, so the store names no auth.
+    expect(aws.doc.spec.provider).toEqual({ aws: { service: "SecretsManager", region: "eu-west-1" } });
     const vault = only(generate(), "ClusterSecretStore", "vault");
     expect(vault.path).toBe("kubernetes/homelab/_cluster.yaml");
     expect(vault.doc.spec.provider).toEqual({
@@ -294,8 +289,9 @@ describe("secret stores", () => {
     });
   });
 
-  it("takes the IRSA service account from the cluster", () => {
+  it("with IRSA (a cluster that is not EKS) the store assumes the role of the controller's service account", () => {
     const model = fixtureModel();
+    model.clusters[0]!.kind = "existing";
     model.clusters[0]!.externalSecretsServiceAccount = { name: "eso", namespace: "platform" };
     expect(only(generate(model), "ClusterSecretStore", "aws").doc.spec.provider.aws.auth.jwt.serviceAccountRef).toEqual({ name: "eso", namespace: "platform" });
   });

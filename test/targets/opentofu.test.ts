@@ -7,7 +7,7 @@ import { rootApplication } from "../../targets/argocd/applications.js";
 import { opentofuTarget } from "../../targets/opentofu/index.js";
 import { PROVIDERS } from "../../targets/opentofu/versions.js";
 import type { OutputFile } from "../../targets/types.js";
-import { fixtureModel } from "../fixtures/model.js";
+import { fixtureModel, withDeployGraph } from "../fixtures/model.js";
 import { buildExample, EXAMPLES } from "../helpers.js";
 import { mirroredProviders, parseHcl, PLUGIN_MIRROR, runTerraform, TERRAFORM, writeTempTree } from "../support/terraform.js";
 
@@ -34,7 +34,7 @@ function opentofuFixture(): Model {
   model.clusters[0]!.veleroServiceAccount = { name: "velero-server", namespace: "velero" };
   // What resolve adds to a vault store's placements.
   model.secretStores.find((s) => s.backend === "vault")!.placements = [{ cluster: "homelab", vaultAuthMount: "kubernetes-homelab" }];
-  return model;
+  return withDeployGraph(model);
 }
 
 /**
@@ -216,14 +216,24 @@ describe("opentofu target (fixture model)", () => {
     expect(onprem.resource.minio_iam_user.velero[0].name).toBe(homelab.iam.veleroRole);
   });
 
-  it("names the External Secrets and Velero roles as the Model does and trusts only their service accounts", () => {
+  it("binds the External Secrets and Velero roles to exactly their service accounts with EKS Pod Identity", () => {
     const main = json(`opentofu/${cloud.stacks.infra}/main.tf`);
     expect(main.resource.aws_iam_role.external_secrets[0].name).toBe(cloud.iam.externalSecretsRole);
     expect(main.resource.aws_iam_role.velero[0].name).toBe(cloud.iam.veleroRole);
-    const subject = (label: string) => main.data.aws_iam_policy_document[`${label}_trust`][0].statement[0].condition.find((c: Json) => c.variable.endsWith(":sub")).values;
-    const eso = cloud.externalSecretsServiceAccount;
-    expect(subject("external_secrets")).toEqual([`system:serviceaccount:${eso.namespace}:${eso.name}`]);
-    expect(subject("velero")).toEqual([`system:serviceaccount:${cloud.veleroServiceAccount.namespace}:${cloud.veleroServiceAccount.name}`]);
+    expect(main.resource.aws_eks_addon.pod_identity_agent[0].addon_name).toBe("eks-pod-identity-agent");
+    for (const [label, account] of [
+      ["external_secrets", cloud.externalSecretsServiceAccount],
+      ["velero", cloud.veleroServiceAccount],
+    ] as const) {
+      const trust = main.data.aws_iam_policy_document[`${label}_trust`][0].statement[0];
+      expect(trust.actions).toEqual(["sts:AssumeRole", "sts:TagSession"]);
+      expect(trust.principals[0]).toMatchObject({ type: "Service", identifiers: ["pods.eks.amazonaws.com"] });
+      expect(main.resource.aws_eks_pod_identity_association[label][0]).toMatchObject({
+        namespace: account.namespace,
+        service_account: account.name,
+        role_arn: `\${aws_iam_role.${label}.arn}`,
+      });
+    }
     // Read access to exactly the secrets this cluster's ExternalSecrets reference.
     const keys = model.externalSecrets.filter((s) => s.cluster === cloud.name).flatMap((s) => s.data.map((d) => d.key));
     const resources: string[] = main.data.aws_iam_policy_document.external_secrets[0].statement[0].resources;
@@ -231,8 +241,9 @@ describe("opentofu target (fixture model)", () => {
   });
 
   it("makes no Velero role for a cluster that runs no Velero", async () => {
-    const without = opentofuFixture();
-    without.clusters[0]!.components = [];
+    const changed = opentofuFixture();
+    changed.clusters[0]!.components = [];
+    const without = withDeployGraph(changed);
     const main = (await parseHcl("main.tf", opentofuTarget.generate(without).find((f) => f.path === `opentofu/${cloud.stacks.infra}/main.tf`)!.content)) as Json;
     expect(main.resource.aws_iam_role.velero).toBeUndefined();
     expect(main.resource.aws_s3_bucket.backups).toBeDefined();
@@ -421,13 +432,13 @@ describe("opentofu target (examples)", () => {
     }
   });
 
-  it("trusts the service account the velero chart really creates in each Velero IRSA role", async () => {
+  it("binds each Velero role to the service account the velero chart really creates", async () => {
     let checked = 0;
     for (const name of EXAMPLES) {
       const { model, files } = await buildExample(name);
       for (const cluster of model.clusters) {
-        const trust = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)?.data?.aws_iam_policy_document?.velero_trust;
-        if (!trust) continue;
+        const association = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)?.resource?.aws_eks_pod_identity_association?.velero;
+        if (!association) continue;
         // A role for Velero only where Velero runs: the argocd target installs it as a component.
         const component = files.find((f) => f.path === `argocd/${cluster.name}/components/velero.yaml`);
         expect(component, `${name}/${cluster.name} has a Velero role but no Velero`).toBeDefined();
@@ -435,8 +446,7 @@ describe("opentofu target (examples)", () => {
         const helm = app.spec.source.helm ?? {};
         const values = { ...(helm.values ? parseYaml(helm.values) : {}), ...(helm.valuesObject ?? {}) };
         const account = veleroServerServiceAccount(helm.releaseName ?? app.metadata.name, values);
-        const subject = trust[0].statement[0].condition.find((c: Json) => c.variable.endsWith(":sub")).values;
-        expect(subject, `${name}/${cluster.name}`).toEqual([`system:serviceaccount:${app.spec.destination.namespace}:${account}`]);
+        expect(association[0], `${name}/${cluster.name}`).toMatchObject({ namespace: app.spec.destination.namespace, service_account: account });
         expect(cluster.veleroServiceAccount, `${name}/${cluster.name}`).toEqual({ name: account, namespace: app.spec.destination.namespace });
         checked++;
       }

@@ -16,8 +16,6 @@ export default definePlatform({
       name: "aws",
       cloud: "aws",
       region: "eu-west-1",
-      // Your AWS account: IAM roles for External Secrets and Velero are bound to their service accounts with it.
-      accountId: "123456789012",
       dns: { provider: "route53", zone: "deploy-unprovided.example.com" },
       secrets: { backend: "aws-secrets-manager" },
       objectStorage: { provider: "s3" },
@@ -101,15 +99,5 @@ export default definePlatform({
   ],
   rollouts: [
     { name: "canary", strategy: "canary", steps: [{ setWeight: 20 }, { pause: "5m" }, { analysis: ["success-rate"] }, { setWeight: 100 }] },
-  ],
-  // What the platform needs that plinth does not create yet: the team provides it, for the reason given.
-  prerequisites: [
-    ...["dev"].map((namespace) => ({
-      kind: "identity" as const,
-      cluster: "main",
-      namespace,
-      name: "postgres",
-      reason: "CloudNativePG archives WAL to S3 as this service account: grant it an IAM role (IRSA or Pod Identity) by hand for now.",
-    })),
   ],
 });

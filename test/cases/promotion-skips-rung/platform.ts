@@ -94,9 +94,4 @@ export default definePlatform({
   rollouts: [
     { name: "canary", strategy: "canary", steps: [{ setWeight: 20 }, { pause: "5m" }, { analysis: ["success-rate"] }, { setWeight: 100 }] },
   ],
-  prerequisites: [
-    { kind: "identity", cluster: "main", namespace: "dev", name: "postgres", reason: "granted an IAM role by hand in this test spec" },
-    { kind: "identity", cluster: "main", namespace: "prod", name: "postgres", reason: "granted an IAM role by hand in this test spec" },
-    { kind: "identity", cluster: "main", namespace: "staging", name: "postgres", reason: "granted an IAM role by hand in this test spec" },
-  ],
 });
