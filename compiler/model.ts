@@ -34,6 +34,7 @@ export interface ModelProfile {
   objectStorage: { provider: "s3" | "minio"; endpoint?: string };
   registry: { provider: "ecr" | "harbor" | "ghcr"; url: string };
   storageClass: string;
+  volumeGroup?: string;
   stateBackend: ModelStateBackend;
   at: SpecPath;
 }
@@ -59,6 +60,10 @@ export interface ModelCluster {
   components: ModelComponent[];
   argocdNamespace: string;
   loadBalancerIPs: Record<string, string>;
+  /** MetalLB address pools the kubernetes target creates (with an L2Advertisement), in the metallb component's namespace. */
+  ipPools: { name: string; addresses: string[]; namespace: string }[];
+  /** StorageClasses plinth creates for the profile's storage adapter (EBS gp3 on EKS, OpenEBS LVM). */
+  storageClasses: ModelStorageClass[];
   /** Kubernetes API address ArgoCD deploys to. */
   server: string;
   /** Names of the namespaces plinth manages on this cluster, sorted. */
@@ -104,6 +109,14 @@ export interface ModelCluster {
    */
   certificateIssuer?: { name: string; server: string; email: string; ingressClassName: string };
   at: SpecPath;
+}
+
+export interface ModelStorageClass {
+  name: string;
+  provisioner: string;
+  parameters: Record<string, string>;
+  /** Marked as the cluster's default class. */
+  isDefault: boolean;
 }
 
 export interface ModelWorkloadIdentity {
@@ -364,6 +377,11 @@ export interface ModelSecretStore {
    * cluster's API; the opentofu target creates it and the store's `auth.kubernetes.mountPath` names it.
    */
   placements: { cluster: string; namespace?: string; vaultAuthMount?: string }[];
+  /**
+   * vault stores: the cluster whose infra stack manages the KV mount (the first cluster, by name, that
+   * reads any vault store on that mount); the others' stacks only read it.
+   */
+  mountOwner?: string;
   at: SpecPath;
 }
 

@@ -18,6 +18,7 @@ import { serviceSecretStoresRule } from "./service-secret-stores.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
+import { addressPoolsRule } from "./address-pools.js";
 import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -44,6 +45,7 @@ export const RULES: readonly Rule[] = [
   rtoExceededRule,
   deployUnprovidedRule,
   deployCycleRule,
+  addressPoolsRule,
   chartFollowsBranchRule,
   unknownChartVersionRule,
   chartUnpinnedRule,

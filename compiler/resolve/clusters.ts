@@ -1,6 +1,6 @@
 import type { Spec } from "../../spec/schema.js";
 import { parseQuantity } from "../../spec/units.js";
-import type { ModelCluster, ModelNamespace, ModelProfile } from "../model.js";
+import type { ModelCluster, ModelNamespace, ModelProfile, ModelStorageClass } from "../model.js";
 import { resolveComponent } from "./components.js";
 import type { SpecEnvironment } from "./environments.js";
 import { syncSettings } from "./environments.js";
@@ -36,6 +36,26 @@ function ingressClassFor(kind: string, components: readonly { name: string }[]):
   return kind === "k3s" ? "traefik" : undefined;
 }
 
+/** EBS volume types an EKS StorageClass can name directly. */
+const EBS_TYPES = new Set(["gp3", "gp2", "io1", "io2", "st1", "sc1"]);
+
+/**
+ * The StorageClass the profile's storage adapter names, where plinth must create it: EKS ships only
+ * gp2 (for the in-tree driver), so gp3 and the other EBS types are made for the EBS CSI driver the
+ * infra stack installs; OpenEBS LVM needs the nodes' volume group. k3s' local-path, Longhorn,
+ * OpenEBS hostpath and NFS classes come with the cluster or their component.
+ */
+function storageClassesFor(kind: string, profile: ModelProfile): ModelStorageClass[] {
+  const name = profile.storageClass;
+  if (kind === "eks" && EBS_TYPES.has(name) && name !== "gp2") {
+    return [{ name, provisioner: "ebs.csi.aws.com", parameters: { type: name, encrypted: "true" }, isDefault: true }];
+  }
+  if (name === "openebs-lvmpv" && profile.volumeGroup !== undefined) {
+    return [{ name, provisioner: "local.csi.openebs.io", parameters: { storage: "lvm", volgroup: profile.volumeGroup, fsType: "ext4" }, isDefault: true }];
+  }
+  return [];
+}
+
 /** Clusters with their components (catalog defaults under the user's values), stacks, identities and paths. */
 export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], namespaces: readonly ModelNamespace[], environmentsSpec: SpecEnvironment[]): ModelCluster[] {
   const platformName = spec.name;
@@ -67,6 +87,8 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
       components,
       argocdNamespace: c.argocdNamespace,
       loadBalancerIPs: sortKeys(c.loadBalancerIPs),
+      ipPools: c.ipPools.map((pool) => ({ ...pool, namespace: components.find((x) => x.name === "metallb")?.namespace ?? resolveComponent("metallb").namespace })),
+      storageClasses: storageClassesFor(c.kind, profile),
       server: c.server ?? "https://kubernetes.default.svc",
       namespaces: sorted(namespaces.filter((n) => n.cluster === c.name).map((n) => n.name)),
       stacks,

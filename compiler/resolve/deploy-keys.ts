@@ -27,6 +27,10 @@ export const deployKey = {
   service: (cluster: string, namespace: string, name: string) => `Service ${cluster}/${namespace}/${name}`,
   /** A Vault server that is initialised, unsealed and answering. */
   vaultReady: (server: string) => `VaultReady ${server}`,
+  /** A shell logged in to a Vault server (VAULT_ADDR and a token), for the steps that write to it. */
+  vaultSession: (server: string) => `VaultSession ${server}`,
+  /** The bucket or endpoint an OpenTofu state backend keeps state in. */
+  stateBackend: (location: string) => `StateBackend ${location}`,
   vaultMount: (server: string, mount: string) => `VaultMount ${server}/${mount}`,
   vaultAuth: (cluster: string, mount: string) => `VaultAuth ${cluster}/${mount}`,
   tokenReview: (cluster: string) => `TokenReview ${cluster}`,

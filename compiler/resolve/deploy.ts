@@ -55,6 +55,39 @@ export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
       .filter((s) => s.vault && !model.clusters.some((c) => c.components.some((x) => x.name === "vault" && inCluster(s.vault!.server, x.namespace))))
       .map((s) => s.vault!.server),
   );
+  const stores = (server: string) => model.secretStores.filter((s) => s.vault?.server === server).map((s) => s.name);
+  for (const server of external) {
+    add({
+      id: `step/vault-login/${server}`,
+      kind: "step",
+      title: `log in to the Vault of store${stores(server).length > 1 ? "s" : ""} ${stores(server).join(", ")}`,
+      provides: [key.vaultSession(server)],
+      needs: [need(key.vaultReady(server), ["secretStores"], "Vault must answer")],
+      commands: [`export VAULT_ADDR=${q(server)}`, "vault login"],
+      note: "The OpenTofu stacks and the secret steps below use this shell's Vault address and token.",
+      at: ["secretStores"],
+    });
+  }
+  // OpenTofu state kept in S3: the bucket must exist before the first `tofu init`.
+  const stateBuckets = new Map<string, { bucket: string; region: string }>();
+  for (const cluster of model.clusters) {
+    for (const backend of [cluster.stateBackends.infra, cluster.stateBackends.bootstrap]) if (backend.type === "s3") stateBuckets.set(backend.bucket, { bucket: backend.bucket, region: backend.region });
+  }
+  for (const { bucket, region } of [...stateBuckets.values()].sort((a, b) => cmp(a.bucket, b.bucket))) {
+    add({
+      id: `step/state-bucket/${bucket}`,
+      kind: "step",
+      title: `create the OpenTofu state bucket ${bucket}`,
+      provides: [key.stateBackend(`s3://${bucket}`)],
+      commands: [
+        `aws s3api create-bucket --bucket ${q(bucket)} --region ${q(region)}${region === "us-east-1" ? "" : ` --create-bucket-configuration LocationConstraint=${q(region)}`}`,
+        `aws s3api put-bucket-versioning --bucket ${q(bucket)} --versioning-configuration Status=Enabled`,
+        `aws s3api put-public-access-block --bucket ${q(bucket)} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`,
+      ],
+      note: "Every stack keeps its state here (its own key); versioning keeps earlier states recoverable.",
+      at: ["profiles"],
+    });
+  }
   if (external.length > 0) add({ id: "builtin/external-vault", kind: "builtin", title: `Vault at ${external.join(", ")} (outside the clusters)`, provides: external.map((s) => key.vaultReady(s)), at: ["secretStores"] });
   addSecretPaths(model, add);
   addPrerequisites(model, add);
@@ -99,13 +132,16 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     provides: [
       ...(cluster.kind === "eks" ? [key.cluster(c)] : []),
       ...model.buckets.filter((b) => b.cluster === c).map((b) => key.bucket(b.name)),
-      ...vaultStores.flatMap((s) => [key.vaultMount(s.vault!.server, s.vault!.mount), ...s.placements.filter((p) => p.cluster === c).map((p) => key.vaultAuth(c, p.vaultAuthMount!))]),
+      ...vaultStores.flatMap((s) => [...(s.mountOwner === c ? [key.vaultMount(s.vault!.server, s.vault!.mount)] : []), ...s.placements.filter((p) => p.cluster === c).map((p) => key.vaultAuth(c, p.vaultAuthMount!))]),
       // Each workload identity's role and binding: a Pod Identity association, or an IRSA role whose ARN the manifest names.
       ...cluster.workloadIdentities.filter((i) => i.mechanism === "pod-identity" || i.roleArn !== undefined).map((i) => key.identity(c, i.serviceAccount.namespace, i.serviceAccount.name)),
       // EKS nodes pull from the account's ECR with their node role.
       ...(cluster.kind === "eks" && profile.registry.provider === "ecr" ? [key.registryCredential(c, registryHost(profile.registry.url))] : []),
     ],
-    needs: [...new Set(vaultStores.map((s) => s.vault!.server))].sort().map((server) => need(key.vaultReady(server), vaultStores.find((s) => s.vault!.server === server)!.at, `it configures Vault at ${server}`)),
+    needs: [
+      ...[...new Set(vaultStores.map((s) => s.vault!.server))].sort().map((server) => need(key.vaultSession(server), vaultStores.find((s) => s.vault!.server === server)!.at, `it configures Vault at ${server}`)),
+      ...stateNeeds(cluster, "infra"),
+    ],
     at: cluster.at,
   });
   add({
@@ -115,7 +151,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     title: `OpenTofu stack ${cluster.stacks.bootstrap}`,
     // ArgoCD creates its built-in "default" AppProject itself.
     provides: [key.argocd(c), key.namespace(c, argo), key.appProject(c, "default"), ...ARGOCD_CRDS.map((k) => key.crd(c, k))],
-    needs: [need(key.cluster(c), cluster.at, "it installs ArgoCD into the cluster")],
+    needs: [need(key.cluster(c), cluster.at, "it installs ArgoCD into the cluster"), ...stateNeeds(cluster, "bootstrap")],
     at: cluster.at,
   });
 
@@ -233,18 +269,38 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     }
   }
   addBackups(model, cluster, profile, add);
-  if (cluster.kind === "eks" && ["gp3", "gp2", "io1", "io2", "st1", "sc1"].includes(profile.storageClass) && profile.storageClass !== "gp2") {
+  for (const sc of cluster.storageClasses) {
     add({
-      id: `${c}/storage-class/${profile.storageClass}`,
+      id: `${c}/storage-class/${sc.name}`,
       kind: "sync",
       cluster: c,
-      title: `StorageClass ${profile.storageClass} (EBS CSI)`,
-      objects: [{ kind: "StorageClass", name: profile.storageClass }],
-      provides: [key.storageClass(c, profile.storageClass), key.defaultStorageClass(c)],
+      title: `StorageClass ${sc.name} (${sc.provisioner})`,
+      objects: [{ kind: "StorageClass", name: sc.name }],
+      provides: [key.storageClass(c, sc.name), ...(sc.isDefault ? [key.defaultStorageClass(c)] : [])],
       needs: [argocdNeed],
       at: [...profile.at, "storageClass"],
     });
   }
+  cluster.ipPools.forEach((pool, i) => {
+    const at = [...cluster.at, "ipPools", i];
+    add({
+      id: `${c}/ip-pool/${pool.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `MetalLB pool ${pool.name} (${pool.addresses.join(", ")})`,
+      objects: [
+        { kind: "IPAddressPool", namespace: pool.namespace, name: pool.name },
+        { kind: "L2Advertisement", namespace: pool.namespace, name: pool.name },
+      ],
+      provides: [key.ipPool(c)],
+      needs: [
+        argocdNeed,
+        need(key.crd(c, "metallb.io/IPAddressPool"), at, "IPAddressPools are MetalLB resources"),
+        need(key.crd(c, "metallb.io/L2Advertisement"), at, "L2Advertisements are MetalLB resources"),
+      ],
+      at,
+    });
+  });
   if (cluster.certificateIssuer) {
     add({
       id: `${c}/cluster-issuer/${cluster.certificateIssuer.name}`,
@@ -299,17 +355,23 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       kind: "step",
       cluster: c,
       title: `initialise and unseal Vault in ${c}/${component.namespace}`,
-      provides: servers.map((s) => key.vaultReady(s)),
+      provides: servers.flatMap((s) => [key.vaultReady(s), key.vaultSession(s)]),
       needs: [need(service, componentAt(cluster, component), "Vault must be running")],
       commands: [
+        `kubectl -n ${q(component.namespace)} wait --for=create pod/vault-0 --timeout=15m`,
         `kubectl -n ${q(component.namespace)} wait --for=jsonpath='{.status.phase}'=Running pod/vault-0 --timeout=15m`,
-        `kubectl -n ${q(component.namespace)} exec vault-0 -- vault operator init -key-shares=5 -key-threshold=3 -format=json > vault-init.json`,
-        "# Move vault-init.json to the team's offline store now; it holds the unseal keys and the root token.",
-        `for i in 1 2 3; do read -rsp "Unseal key $i: " key; echo; kubectl -n ${q(component.namespace)} exec -i vault-0 -- vault operator unseal - <<<"$key"; done`,
-        'read -rsp "Root token (for the next steps only): " VAULT_TOKEN; echo; export VAULT_TOKEN',
-        `kubectl -n ${q(component.namespace)} port-forward svc/vault 8200:8200 & export VAULT_ADDR=http://127.0.0.1:8200`,
+        `kubectl -n ${q(component.namespace)} port-forward svc/vault 8200:8200 &`,
+        "export VAULT_ADDR=http://127.0.0.1:8200",
+        `(umask 077; vault operator init -key-shares=5 -key-threshold=3 -format=json > "$HOME/vault-init-${c}.json")`,
+        `# Move $HOME/vault-init-${c}.json to the team's offline store now and delete it here: it holds the unseal keys and the root token.`,
+        "# Three different unseal keys, each prompted without echo:",
+        "vault operator unseal",
+        "vault operator unseal",
+        "vault operator unseal",
+        "# The root token, for the first-install steps only (revoked in the last step):",
+        "vault login",
       ],
-      note: "Vault starts sealed and uninitialised: nothing can read or write it until this is done.",
+      note: "Vault starts sealed and uninitialised: nothing can read or write it until this is done. Keep the port-forward running for the next steps.",
       at: componentAt(cluster, component),
     });
   }
@@ -421,13 +483,11 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     switch (store.backend) {
       case "vault": {
         const vault = store.vault!;
-        // An in-cluster Vault is reached through the port-forward of its initialisation step.
-        const login = model.clusters.some((c) => c.components.some((x) => x.name === "vault" && inCluster(vault.server, x.namespace))) ? [] : [`export VAULT_ADDR=${q(vault.server)}`, "vault login"];
         add({
           ...base,
           id: `step/secret-path/${store.name}/${entry.key}`,
-          needs: [need(key.vaultReady(vault.server), store.at, `Vault at ${vault.server} must answer`), need(key.vaultMount(vault.server, vault.mount), store.at, `the ${vault.mount} mount must exist`)],
-          commands: [...login, ...promptAndPipe(properties, `vault kv put -mount=${q(vault.mount)} ${q(entry.key)} -`)],
+          needs: [need(key.vaultSession(vault.server), store.at, `a shell logged in to Vault at ${vault.server}`), need(key.vaultMount(vault.server, vault.mount), store.at, `the ${vault.mount} mount must exist`)],
+          commands: [...promptAndPipe(properties, `vault kv put -mount=${q(vault.mount)} ${q(entry.key)} -`)],
           note: `Written to KV ${vault.kvVersion} mount ${vault.mount} of store ${store.name}.`,
         });
         break;
@@ -449,7 +509,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
             cluster,
             needs: [need(key.namespace(cluster, remote), [...store.at, "kubernetes"], `the Secret lives in ${remote}`)],
             commands: [
-              'dir=$(mktemp -d)',
+              'dir=$(umask 077; mktemp -d)',
               ...(properties.length > 0 ? properties : ["value"]).map((p) => `read -rsp ${q(`${p}: `)} v; echo; printf '%s' "$v" > "$dir"/${q(p)}`),
               `kubectl --context ${q(cluster)} -n ${q(remote)} create secret generic ${q(entry.key)} --from-file="$dir"`,
               'rm -rf "$dir"',
@@ -482,8 +542,9 @@ function addPrerequisites(model: GraphInput, add: Add): void {
       p.kind === "secret" && p.cluster !== undefined && p.namespace !== undefined
         ? [
             `kubectl --context ${q(p.cluster)} create namespace ${q(p.namespace)} --dry-run=client -o yaml | kubectl --context ${q(p.cluster)} apply -f -`,
-            'dir=$(mktemp -d)',
-            ...(p.keys.length > 0 ? p.keys : ["value"]).map((k) => `read -rsp ${q(`${k}: `)} v; echo; printf '%s' "$v" > "$dir"/${q(k)}`),
+            'dir=$(umask 077; mktemp -d)',
+            // Read until Ctrl-D without echo, so multi-line values (a credentials file) arrive whole.
+            ...(p.keys.length > 0 ? p.keys : ["value"]).map((k) => `printf '%s (end with Ctrl-D): ' ${q(k)}; stty -echo; cat > "$dir"/${q(k)}; stty echo; echo`),
             `kubectl --context ${q(p.cluster)} -n ${q(p.namespace)} create secret generic ${q(p.name)} --from-file="$dir"`,
             'rm -rf "$dir"',
           ]
@@ -494,12 +555,24 @@ function addPrerequisites(model: GraphInput, add: Add): void {
       ...(p.cluster !== undefined && { cluster: p.cluster }),
       title: `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ""}${p.name}${p.cluster !== undefined ? ` on ${p.cluster}` : ""}`,
       provides,
-      needs: p.kind === "secret" || p.kind === "identity" ? clusters.map((c) => need(key.cluster(c), p.at, "it lives in the cluster")) : [],
+      needs: clusters.flatMap((c) => prerequisiteNeeds(model, p, c)),
       ...(secretCommands && { commands: secretCommands }),
       note: p.reason,
       at: p.at,
     });
   });
+}
+
+/**
+ * What a prerequisite needs before the team can create it: the cluster for anything in it, and the
+ * kind's CRD for custom resources (a MetalLB pool once MetalLB is installed).
+ */
+function prerequisiteNeeds(model: GraphInput, p: ModelPrerequisite, cluster: string): DeployNeed[] {
+  const inCluster = ["secret", "identity", "storageClass", "volumeSnapshotClass", "ipPool", "crd", "registryCredential"].includes(p.kind);
+  const needs = inCluster ? [need(key.cluster(cluster), p.at, "it lives in the cluster")] : [];
+  const metallb = model.clusters.find((c) => c.name === cluster)?.components.some((x) => x.name === "metallb");
+  if (p.kind === "ipPool" && metallb) needs.push(need(key.crd(cluster, "metallb.io/IPAddressPool"), p.at, "a MetalLB IPAddressPool needs MetalLB's CRDs"));
+  return needs;
 }
 
 function prerequisiteResources(p: ModelPrerequisite, cluster: string): string[] {
@@ -593,6 +666,12 @@ export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, r
     at = (waitsFor.get(at) ?? []).find((p) => stuckSet.has(p))!;
   }
   return { levels, cycle: path.slice(path.indexOf(at)) };
+}
+
+/** A stack whose state lives in S3 needs its bucket. */
+function stateNeeds(cluster: ModelCluster, stack: "infra" | "bootstrap"): DeployNeed[] {
+  const backend = cluster.stateBackends[stack];
+  return backend.type === "s3" ? [need(key.stateBackend(`s3://${backend.bucket}`), cluster.at, `its state lives in s3://${backend.bucket}`)] : [];
 }
 
 function dedupe(needs: DeployNeed[]): DeployNeed[] {

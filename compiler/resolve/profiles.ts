@@ -13,6 +13,7 @@ export function resolveProfiles(spec: Spec): ModelProfile[] {
     objectStorage: p.objectStorage,
     registry: p.registry,
     storageClass: p.storageClass,
+    ...(p.volumeGroup !== undefined && { volumeGroup: p.volumeGroup }),
     stateBackend:
       p.stateBackend === undefined
         ? { type: "local", path: "terraform.tfstate" }

@@ -35,7 +35,7 @@ export function resolvePlatformSecrets(spec: Spec, namespaces: readonly ModelNam
 /** Secret stores, placed wherever an ExternalSecret reads them. */
 export function resolveSecretStores(spec: Spec, externalSecrets: readonly ModelExternalSecret[]): ModelSecretStore[] {
   const storeKind = storeKindOf(spec);
-  return spec.secretStores.map((s, i) => {
+  const stores: ModelSecretStore[] = spec.secretStores.map((s, i) => {
     const users = externalSecrets.filter((e) => e.store === s.name);
     const placements =
       s.scope === "cluster"
@@ -59,4 +59,15 @@ export function resolveSecretStores(spec: Spec, externalSecrets: readonly ModelE
     };
   });
 
+  return assignMountOwners(stores);
+}
+
+/** One stack manages each KV mount: the first cluster (by name) reading any vault store on it. */
+export function assignMountOwners(stores: readonly ModelSecretStore[]): ModelSecretStore[] {
+  const owner = new Map<string, string>();
+  for (const store of stores) {
+    if (!store.vault) continue;
+    for (const p of store.placements) if (!owner.has(store.vault.mount) || p.cluster < owner.get(store.vault.mount)!) owner.set(store.vault.mount, p.cluster);
+  }
+  return stores.map(({ mountOwner: _previous, ...s }) => (s.vault && owner.has(s.vault.mount) ? { ...s, mountOwner: owner.get(s.vault.mount)! } : s));
 }

@@ -73,6 +73,8 @@ export default definePlatform({
       // "Storage: OpenEBS + NFS Provisioner": OpenEBS LVM local PVs by default (they support CSI
       // snapshots, which the 15-minute PV backups below need); NFS for shared volumes.
       storageClass: "openebs-lvmpv",
+      // The nodes' LVM volume group is not in the seed: "lvmvg" is OpenEBS's documented example name.
+      volumeGroup: "lvmvg",
       stateBackend: { type: "local", path: "terraform.tfstate" },
     },
   ],
@@ -89,6 +91,8 @@ export default definePlatform({
       argocdNamespace: "argocd",
       // "Load Balancer: MetalLB (10.1.5.184 for ArgoCD)".
       loadBalancerIPs: { argocd: "10.1.5.184" },
+      // The seed gives only ArgoCD's address; the pool around it is this example's assumption.
+      ipPools: [{ name: "datacenter", addresses: ["10.1.5.180-10.1.5.199"] }],
       components: [
         { name: "argocd", values: { server: { service: { type: "LoadBalancer" } } } },
         "metallb",
@@ -219,22 +223,9 @@ export default definePlatform({
     roles: [team.name, "release-approver", "platform-admin"],
   })),
 
-  // Interim prerequisites (deploy graph part 1/2): what plinth does not create yet is declared here,
-  // so deploy/unprovided stays honest and the first-install runbook lists it. Each goes away when
-  // plinth wires MetalLB pools, the storage adapter's classes and MinIO users (part 2/2).
+  // Interim prerequisite: what plinth does not create yet is declared here, so deploy/unprovided stays
+  // honest and the first-install runbook lists it. It goes away when plinth creates MinIO users.
   prerequisites: [
-    {
-      kind: "ipPool",
-      cluster: "main",
-      name: "datacenter",
-      reason: "Interim until plinth emits MetalLB pools: the network team adds the IPAddressPool (with 10.1.5.184) and its L2Advertisement by hand.",
-    },
-    {
-      kind: "storageClass",
-      cluster: "main",
-      name: "openebs-lvmpv",
-      reason: "Interim until plinth emits the storage adapter's class: the storage team creates it with the nodes' LVM volume group, which the seed does not name.",
-    },
     {
       kind: "secret",
       cluster: "main",

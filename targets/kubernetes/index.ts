@@ -8,9 +8,10 @@
  *   kubernetes/<cluster>/<namespace>.yaml            Namespace, ResourceQuota, LimitRange, NetworkPolicy,
  *                                                     ServiceAccount, Role, RoleBinding, SecretStore,
  *                                                     ExternalSecret, AnalysisTemplate, Cluster and
- *                                                     ScheduledBackup (CloudNativePG), Schedule (Velero)
+ *                                                     ScheduledBackup (CloudNativePG), Schedule (Velero),
+ *                                                     IPAddressPool and L2Advertisement (MetalLB)
  *                                                     — in that kind order, by name within a kind
- *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS),
+ *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS gp3, OpenEBS LVM),
  *                                                     ClusterRoleBinding (Vault token review),
  *                                                     ClusterIssuer (cert-manager, ACME),
  *                                                     ClusterSecretStores — in that kind order
@@ -29,7 +30,7 @@ import { backupObjects } from "./backups.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
 import { KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
 import { externalSecret, secretStoreObjects } from "./secrets.js";
-import { storageClasses } from "./storage.js";
+import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
 
 const CLUSTER_FILE = "_cluster.yaml";
@@ -51,6 +52,7 @@ function generate(model: Model): OutputFile[] {
   placed.push(...analysisTemplates(model));
   placed.push(...backupObjects(model));
   placed.push(...storageClasses(model));
+  placed.push(...ipAddressPools(model));
   placed.push(...certificateIssuers(model));
 
   // The root application syncs this tree: each object in the wave the deploy graph gives it.

@@ -710,21 +710,14 @@ class Infra {
         if (!roles.has(roleKey)) roles.set(roleKey, { label: labelFor(v.auth.role, roleLabels), auth: placement.vaultAuthMount, role: v.auth.role });
       }
     }
-    // KV mounts this stack manages: those whose first reader, over every vault store, is this cluster.
-    const firstReader = new Map<string, string>();
-    for (const store of this.model.secretStores) {
-      if (store.backend !== "vault" || !store.vault) continue;
-      for (const placement of store.placements) {
-        const current = firstReader.get(store.vault.mount);
-        if (current === undefined || placement.cluster < current) firstReader.set(store.vault.mount, placement.cluster);
-      }
-    }
+    // KV mounts this stack manages: those the Model gives this cluster (their first reader).
+    const ownerOf = (mount: string) => this.model.secretStores.find((s) => s.vault?.mount === mount && s.mountOwner !== undefined)?.mountOwner;
     const mounts = new Map<string, "v1" | "v2">();
-    for (const store of stores) if (firstReader.get(store.vault!.mount) === this.cluster.name) mounts.set(store.vault!.mount, store.vault!.kvVersion);
+    for (const store of stores) if (store.mountOwner === this.cluster.name) mounts.set(store.vault!.mount, store.vault!.kvVersion);
     const elsewhere = [...new Set(stores.map((s) => s.vault!.mount))]
       .filter((mount) => !mounts.has(mount))
       .sort()
-      .map((mount) => `${mount} (in ${this.model.clusters.find((c) => c.name === firstReader.get(mount))?.stacks.infra ?? firstReader.get(mount)})`);
+      .map((mount) => `${mount} (in ${this.model.clusters.find((c) => c.name === ownerOf(mount))?.stacks.infra ?? ownerOf(mount)})`);
     // KV v2 serves a secret's data under <mount>/data/<key>; v1 at <mount>/<key>. Read only: External Secrets never writes.
     const paths = [
       ...new Set(stores.flatMap((store) => this.keysRead(store).map((key) => (store.vault!.kvVersion === "v2" ? `${store.vault!.mount}/data/${key}` : `${store.vault!.mount}/${key}`)))),

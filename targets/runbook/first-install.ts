@@ -35,6 +35,8 @@ function stackCommands(model: Model, node: DeployNode): string[] {
   return [`tofu -chdir=opentofu/${folder} init`, `tofu -chdir=opentofu/${folder} apply`];
 }
 
+const STAGED = "Values are prompted without echo and staged only in a private temporary folder that the commands remove.";
+
 const waitsFor = (node: DeployNode) => [...new Set(node.needs.map((n) => n.resource))].map(code).join(", ");
 
 export function firstInstallView(model: Model) {
@@ -54,11 +56,23 @@ export function firstInstallView(model: Model) {
   const steps = entries.map((entry, i) => {
     const heading = outline.heading(3, `${i + 1}. ${entryTitle(entry)}`);
     if (entry.kind === "waves") {
-      const root = entry.cluster.rootApplication;
+      const cluster = entry.cluster;
+      const root = cluster.rootApplication;
+      const first = entries.findIndex((e) => e.kind === "waves" && e.cluster.name === cluster.name) === i;
+      const manual = !cluster.rootSync.automated;
+      // A sync gives up after its retries when an object turns Degraded while it waits for an operator
+      // step; after such steps the root is told to go on. A manual root is started by hand.
+      const start = manual
+        ? [`argocd app sync ${root} --async`, "# Platform components are manual too: sync them as their wave comes up.", `argocd app sync -l plinth.dev/component --async`]
+        : first
+          ? []
+          : [`argocd app terminate-op ${root} || true`, `argocd app sync ${root} --async`];
       return {
         heading,
-        text: `The root application ${code(root)} applies these waves in order, each once the previous one is healthy (see ${escapeText(`"${entry.cluster.name}: sync waves"`)} below). Watch it:`,
-        commands: codeBlock("sh", [`argocd app get ${root} --refresh`, `kubectl -n ${entry.cluster.argocdNamespace} get applications`]),
+        text: `The root application ${code(root)} applies these waves in order, each once the previous one is healthy (see ${escapeText(`"${cluster.name}: sync waves"`)} below).${
+          first && !manual ? " It starts by itself." : manual ? " It syncs only when asked." : " Resume it: it may have given up while it waited for the steps above."
+        } Go on with the next step as soon as what it needs exists.`,
+        commands: codeBlock("sh", [...start, `argocd app get ${root} --refresh`, `kubectl -n ${cluster.argocdNamespace} get applications`]),
       };
     }
     const node = entry.node;
@@ -74,19 +88,23 @@ export function firstInstallView(model: Model) {
       case "prerequisite":
         return {
           heading,
-          text: `Declared in the spec as provided out of band: ${escapeText(node.note ?? "")}${provides}${node.commands ? " Values are prompted, never written down:" : ""}`,
+          text: `Declared in the spec as provided out of band: ${escapeText(node.note ?? "")}${provides}${node.commands ? ` ${STAGED}` : ""}`,
           commands: node.commands ? codeBlock("sh", node.commands) : "",
         };
       default:
         return {
           heading,
-          text: `${escapeText(node.note ?? "")}${needs}${provides}${node.commands && node.commands.some((c) => c.includes("read -rs")) ? " Values are prompted, never written down." : ""}`.trim(),
+          text: `${escapeText(node.note ?? "")}${needs}${provides}${node.commands?.some((c) => c.includes("mktemp")) ? ` ${STAGED}` : node.commands?.some((c) => c.includes("read -rs")) ? " Values are prompted without echo and never written down." : ""}`.trim(),
           commands: node.commands ? codeBlock("sh", node.commands) : "",
         };
     }
   });
 
-  const finalStep = model.clusters.map((c) => `argocd app wait ${c.rootApplication} --sync --health --timeout 3600`);
+  const inClusterVault = model.deploy.nodes.some((n) => n.id.endsWith("/step/vault-init"));
+  const finalStep = [
+    ...model.clusters.map((c) => `argocd app wait ${c.rootApplication} --sync --health --timeout 3600`),
+    ...(inClusterVault ? ["# The root token of the Vault initialisation is not needed any more:", "vault token revoke -self"] : []),
+  ];
   steps.push({
     heading: outline.heading(3, `${steps.length + 1}. Wait for every root application`),
     text: "The platform is up when each root application is Synced and Healthy:",

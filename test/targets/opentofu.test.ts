@@ -63,7 +63,7 @@ function sharedVaultFixture(): Model {
     refreshInterval: "1h",
     data: [{ secretKey: "TOKEN", key: "preview/api/token" }],
   };
-  return model;
+  return withDeployGraph(model);
 }
 
 /**
