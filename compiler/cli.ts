@@ -252,23 +252,31 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   promote: {
-    summary: "move a service's release (image digest) one rung up the ladder in releases.lock.yaml",
-    usage: "plinth promote <service> --from <env> --to <env> [--spec path]",
+    summary: "move a service's release (image digest and chart version) one rung up the ladder in releases.lock.yaml",
+    usage: "plinth promote <service> --from <env> --to <env> [--spec path]\n       plinth promote <service> --to <first rung> --digest <sha256:…> [--chart <version>] [--spec path]",
+    details: "The second form is for CI: it records a new build in a rung nothing is promoted into. Either way, what the rung ran before is kept in its history.",
     options: {
-      from: { type: "string", description: "environment the digest is taken from" },
+      from: { type: "string", description: "environment the release is taken from" },
       to: { type: "string", description: "environment that receives it (must be the next rung)" },
+      digest: { type: "string", description: "image digest of a new build (CI, into the first rung)" },
+      chart: { type: "string", description: "chart version of a new build (default: the newest the service's chart allows)" },
       spec: { type: "string", description: "spec file or folder (default: .)" },
     },
     async run(args, io, ui) {
       const service = args.positionals[0];
       const from = args.values.from as string | undefined;
       const to = args.values.to as string | undefined;
-      if (!service || !from || !to) throw new UserError([{ rule: "cli/missing-option", severity: "error", message: "usage: plinth promote <service> --from <env> --to <env>" }]);
+      const digest = args.values.digest as string | undefined;
+      const chart = args.values.chart as string | undefined;
+      if (!service || !to || (from === undefined) === (digest === undefined)) {
+        throw new UserError([{ rule: "cli/missing-option", severity: "error", message: "usage: plinth promote <service> --from <env> --to <env>, or plinth promote <service> --to <env> --digest <sha256:…>" }]);
+      }
       const { promote } = await import("./promote.js");
-      const result = await promote(path.resolve(io.cwd, (args.values.spec as string | undefined) ?? "."), service, from, to);
+      const result = await promote(path.resolve(io.cwd, (args.values.spec as string | undefined) ?? "."), service, from, to, digest === undefined ? undefined : { digest, ...(chart !== undefined && { chart }) });
+      const now = `${result.digest} with chart ${result.chart}`;
       if (ui.json) ui.printJson({ ok: true, ...result, lockFile: relativePath(result.lockFile, io.cwd) });
-      else if (result.previous === result.digest) ui.line(`${service}: ${to} already runs ${result.digest}; nothing to change`);
-      else ui.line(`${service}: ${to} now runs ${result.digest} (from ${from}) in ${relativePath(result.lockFile, io.cwd)}\nnext: commit it and open a pull request`);
+      else if (result.previous?.digest === result.digest && result.previous.chart === result.chart) ui.line(`${service}: ${to} already runs ${now}; nothing to change`);
+      else ui.line(`${service}: ${to} now runs ${now} (${from ? `from ${from}` : "new build"}) in ${relativePath(result.lockFile, io.cwd)}\nnext: commit it and open a pull request`);
       return 0;
     },
   },

@@ -3,6 +3,7 @@
  * applied and every reference resolved here, so targets never compute a default or build a shared
  * name from parts. `at` is the spec path an entity came from, for diagnostics.
  */
+import type { LockedReleases } from "../spec/releases.js";
 export type SpecPath = readonly (string | number)[];
 
 export type Tier = "lite" | "standard" | "full";
@@ -234,8 +235,12 @@ export interface ModelSecretRef {
 export interface ModelService {
   name: string;
   image: string;
-  /** targetRevision is the chart version (chart repository) or the Git revision (path in a repository). */
-  chart: { repoURL: string; path?: string; name?: string; version?: string; targetRevision: string };
+  /**
+   * plinth-service (the default; written into the generated tree, so repoURL is the GitOps repository),
+   * or the service's own chart: a path in a Git repository or a chart repository's chart.
+   * targetRevision is the chart version (chart repository) or the Git revision (path in a repository).
+   */
+  chart: { kind: "plinth-service" | "path" | "repository"; repoURL: string; path?: string; name?: string; version?: string; targetRevision: string };
   ports: { name: string; port: number; protocol: "TCP" | "UDP"; expose: boolean }[];
   env: Record<string, string | number | boolean>;
   secretEnv: { name: string; ref: ModelSecretRef }[];
@@ -275,6 +280,8 @@ export interface ModelDeployment {
   /** The same file's path inside the GitOps repository (gitopsPath applied). */
   valuesRepoPath: string;
   image: { repository: string; digest?: string };
+  /** The chart this environment renders the service with, pinned where the release lock pins it. */
+  chart: ModelDeploymentChart;
   scale: ModelScale;
   resources?: ModelService["resources"];
   env: Record<string, string | number | boolean>;
@@ -300,6 +307,29 @@ export interface ModelDeployment {
     refreshInterval: string;
     data: { secretKey: string; key: string; property?: string }[];
   };
+}
+
+export interface ModelDeploymentChart {
+  kind: ModelService["chart"]["kind"];
+  repoURL: string;
+  /** plinth-service: its version folder in the GitOps repository, helm/_charts/plinth-service/<version>. */
+  path?: string;
+  name?: string;
+  targetRevision: string;
+  /**
+   * What the release lock records and `plinth promote` moves: the plinth-service or chart-repository
+   * version, or the Git revision of a chart in a repository. From the lock when it has one, else the
+   * newest plinth-service, the spec's chart version, or the platform revision (a branch).
+   */
+  version: string;
+  /** Where version came from: a branch or "*" tracks whatever is newest. */
+  pinned: boolean;
+}
+
+/** One version of plinth-service and its files (paths inside the chart folder). */
+export interface ModelServiceChartVersion {
+  version: string;
+  files: { path: string; content: string }[];
 }
 
 export interface ModelDataService {
@@ -524,6 +554,10 @@ export interface Model {
   tiers: ModelTier[];
   /** service → environment → digest, from releases.lock.yaml. */
   releases: Record<string, Record<string, string>>;
+  /** service → environment → digest, chart version and history, from releases.lock.yaml. */
+  releaseLock: LockedReleases;
+  /** The plinth-service versions some deployment renders with, to write into the generated tree. */
+  serviceCharts: ModelServiceChartVersion[];
   /** What the team provides out of band, each with a reason (spec `prerequisites`). */
   prerequisites: ModelPrerequisite[];
   /** What every deployed thing consumes and provides, and the order it comes up in. */

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { platformSchema, type Spec } from "../spec/schema.js";
-import { releaseLock } from "../spec/releases.js";
+import { lockedDigests, lockedReleases, releaseLock, type LockedReleases } from "../spec/releases.js";
+import { loadServiceCharts } from "./charts.js";
+import { ownChartDiagnostics } from "./own-charts.js";
 import { RULES } from "./checks/index.js";
 import { hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
 import { loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
@@ -46,18 +48,19 @@ export async function compileSpec(input: string, options: CompileOptions = {}): 
   if (!parsed.success) await fail(schemaDiagnostics(parsed.error));
   const spec = parsed.data as Spec;
 
-  let lock: Record<string, Record<string, string>> = {};
+  let lock: LockedReleases = {};
   if (lockDoc) {
     const parsedLock = releaseLock.safeParse(lockDoc.value ?? {}, { reportInput: true });
     if (!parsedLock.success) await fail(schemaDiagnostics(parsedLock.error, releaseLock, "lock"));
-    lock = parsedLock.data ?? {};
+    lock = lockedReleases(parsedLock.data ?? {});
   }
 
-  for (const rule of RULES) if (rule.stage === "spec") diagnostics.push(...rule.check(spec, lock));
+  for (const rule of RULES) if (rule.stage === "spec") diagnostics.push(...rule.check(spec, lockedDigests(lock)));
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
-  const model = resolve(spec, lock);
+  const model = resolve(spec, lock, loadServiceCharts());
   for (const rule of RULES) if (rule.stage === "model") diagnostics.push(...rule.check(model));
+  diagnostics.push(...(await ownChartDiagnostics(model, specFile)));
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
   const hash = createHash("sha256");

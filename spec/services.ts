@@ -31,7 +31,11 @@ export const service = z.strictObject({
   name: z.string(),
   /** Image repository without tag; releases pin it by digest. */
   image: z.string(),
-  /** Helm chart that deploys it: a path in the app repository, or a chart repository. */
+  /**
+   * Helm chart that deploys it, when not plinth-service (the default): a path in the app repository
+   * (`version` is then a Git tag or commit), or a chart repository's chart. Either must accept
+   * plinth's values (helm/values-reference.md).
+   */
   chart: z
     .strictObject({ path: z.string().optional(), repoURL: z.string().optional(), name: z.string().optional(), version: z.string().optional() })
     .optional(),

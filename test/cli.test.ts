@@ -288,20 +288,34 @@ describe("schema, init, inspect, help", () => {
 });
 
 describe("promote", () => {
-  it("moves a digest one rung and refuses to skip one", async () => {
+  it("records CI's build in the first rung, moves it one rung with its chart, and refuses to skip one", async () => {
     const dir = copyExample("bitvault");
     const lockPath = path.join(dir, "releases.lock.yaml");
     const lock = parse(readFileSync(lockPath, "utf8"));
     const service = Object.keys(lock)[0]!;
     const digest = `sha256:${"b".repeat(64)}`;
-    writeFileSync(lockPath, readFileSync(lockPath, "utf8").replace(lock[service].dev, digest));
+    const built = await runPlinth(["promote", service, "--to", "dev", "--digest", digest], dir);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toContain(`${service}: dev now runs ${digest} with chart 0.1.0 (new build)`);
     const skip = await runPlinth(["promote", service, "--from", "dev", "--to", "prod"], dir);
     expect(skip.code).toBe(1);
     expect(skip.stderr).toContain("promotion/skips-rung");
     const ok = await runPlinth(["promote", service, "--from", "dev", "--to", "staging"], dir);
     expect(ok.code, ok.stderr).toBe(0);
     const after = parse(readFileSync(lockPath, "utf8"));
-    expect(after[service].staging).toBe(digest);
-    expect(after[service].prod).toBe(lock[service].prod);
+    expect(after[service].staging).toEqual({ digest, chart: "0.1.0", history: [lock[service].staging] });
+    expect(after[service].prod).toEqual(lock[service].prod);
+    // Comments stay.
+    expect(readFileSync(lockPath, "utf8").split("\n")[0]).toBe(readFileSync(path.join(EXAMPLES_DIR, "bitvault", "releases.lock.yaml"), "utf8").split("\n")[0]);
+  });
+
+  it("a new build needs a digest, and only the first rung takes one", async () => {
+    const dir = copyExample("bitvault");
+    const neither = await runPlinth(["promote", "api", "--to", "dev"], dir);
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toContain("cli/missing-option");
+    const intoStaging = await runPlinth(["promote", "api", "--to", "staging", "--digest", `sha256:${"c".repeat(64)}`], dir);
+    expect(intoStaging.code).toBe(1);
+    expect(intoStaging.stderr).toContain("'staging' is promoted from 'dev', not from a new build");
   });
 });

@@ -4,6 +4,9 @@
  * chart references must be created next to it, and every ExternalSecret's store must exist. Runs over
  * every example and over the hand-built fixture.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { emit } from "../compiler/emit.js";
 import type { Model } from "../compiler/model.js";
@@ -12,7 +15,8 @@ import type { OutputFile } from "../targets/types.js";
 import { fixtureModelWithAccess } from "./fixtures/model.js";
 import { buildExample, EXAMPLES } from "./helpers.js";
 import { renderApplications, renderString, SAMPLE_PULL_REQUEST } from "./support/appset-render.js";
-import { renderChart, setValue } from "./support/helm-render.js";
+import { newestServiceChartDir } from "../compiler/charts.js";
+import { HELM, lintAndTemplate } from "./support/helm.js";
 import { k8sProblems, parseYamlDocuments } from "./support/k8s-check.js";
 
 type Doc = Record<string, any>;
@@ -119,10 +123,12 @@ function checks(build: () => Promise<Tree>) {
     for (const { app } of readers) {
       const values = app.spec.sources.find((s: Doc) => s.ref === "values");
       expect(values).toEqual({ repoURL: t.model.platform.repositories.gitops, targetRevision: t.model.platform.revision, ref: "values" });
-      for (const file of app.spec.sources[0].helm.valueFiles as string[]) {
-        expect(file.startsWith("$values/"), file).toBe(true);
-        expect(generated.has(file.slice("$values/".length)), `${app.metadata.name} reads ${file}`).toBe(true);
-      }
+      const [own, ...ci] = app.spec.sources[0].helm.valueFiles as string[];
+      expect(own!.startsWith("$values/"), own).toBe(true);
+      expect(generated.has(own!.slice("$values/".length)), `${app.metadata.name} reads ${own}`).toBe(true);
+      // A preview also reads the image digest CI may have written; Argo CD skips it while it is missing.
+      expect(ci, app.metadata.name).toEqual(app.metadata.labels["plinth.dev/pull-request"] ? [`$values/previews/pr-${SAMPLE_PULL_REQUEST.number}/${app.spec.sources[0].helm.releaseName}.image.yaml`] : []);
+      if (ci.length > 0) expect(app.spec.sources[0].helm.ignoreMissingValueFiles).toBe(true);
     }
   });
 
@@ -209,17 +215,26 @@ function checks(build: () => Promise<Tree>) {
     for (const { template, host, service } of inClusterPrometheus(t)) expect(host, template).toBe(service);
   });
 
-  it("a preview's per-pull-request parameters land in its values file and give a valid Ingress", async () => {
+  it.skipIf(!HELM)("a preview's per-pull-request parameters land in its values through plinth-service and give a valid Ingress", async () => {
     const t = await build();
-    for (const { app } of t.applications.filter((a) => a.preview)) {
-      const source = app.spec.sources[0];
-      const file = (source.helm.valueFiles[0] as string).slice("$values/".length);
-      const deployment = t.model.deployments.find((d) => d.valuesRepoPath === file)!;
-      const values = valuesOf(t, deployment.valuesPath);
-      for (const parameter of source.helm.parameters ?? []) setValue(values, parameter.name, parameter.value, parameter.forceString);
-      expect(values.image.tag).toBe(SAMPLE_PULL_REQUEST.head_sha);
-      const namespace = renderString(app.spec.destination.namespace, SAMPLE_PULL_REQUEST);
-      for (const object of renderChart(values, deployment.releaseName, namespace)) expect(k8sProblems(object), `${app.metadata.name} ${object.kind}`).toEqual([]);
+    const scratch = mkdtempSync(path.join(os.tmpdir(), "plinth-cross-target-"));
+    try {
+      for (const { app } of t.applications.filter((a) => a.preview)) {
+        const source = app.spec.sources[0];
+        const file = (source.helm.valueFiles[0] as string).slice("$values/".length);
+        const deployment = t.model.deployments.find((d) => d.valuesRepoPath === file)!;
+        const valuesFile = path.join(scratch, `${app.metadata.name}.yaml`);
+        writeFileSync(valuesFile, t.files.find((f) => f.path === deployment.valuesPath)!.content);
+        const namespace = renderString(app.spec.destination.namespace, SAMPLE_PULL_REQUEST);
+        const render = await lintAndTemplate(newestServiceChartDir(), source.helm.releaseName, namespace, [valuesFile], source.helm.parameters ?? []);
+        expect(render.template.stderr, app.metadata.name).toBe("");
+        const workload = render.objects.find((o) => o.kind === "Deployment" || o.kind === "Rollout")!;
+        expect(workload.spec.template.spec.containers[0].image).toBe(`${deployment.image.repository}:${SAMPLE_PULL_REQUEST.head_sha}`);
+        for (const object of render.objects) expect(k8sProblems(object), `${app.metadata.name} ${object.kind}`).toEqual([]);
+        expect(render.objects.some((o) => o.kind === "Ingress") || deployment.hosts.length === 0, app.metadata.name).toBe(true);
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 

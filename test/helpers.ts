@@ -5,7 +5,9 @@ import { emit } from "../compiler/emit.js";
 import type { Model } from "../compiler/model.js";
 import { compileSpec } from "../compiler/pipeline.js";
 import { loadReleaseLock, loadSpecFile, resolveSpecPath, SPEC_FILES } from "../compiler/load/index.js";
+import { loadServiceCharts } from "../compiler/charts.js";
 import { resolve } from "../compiler/resolve/index.js";
+import { lockedReleases, releaseLock } from "../spec/releases.js";
 import { platformSchema, type Spec } from "../spec/schema.js";
 import type { OutputFile } from "../targets/types.js";
 
@@ -65,6 +67,6 @@ export async function editedExample(example: string, change: (spec: Spec) => voi
   const specFile = resolveSpecPath(path.join(EXAMPLES_DIR, example));
   const spec = platformSchema.parse((await loadSpecFile(specFile)).value) as Spec;
   change(spec);
-  const lock = (loadReleaseLock(specFile)?.value ?? {}) as Record<string, Record<string, string>>;
-  return { spec, model: resolve(spec, lock) };
+  const lock = lockedReleases(releaseLock.parse(loadReleaseLock(specFile)?.value ?? {}));
+  return { spec, model: resolve(spec, lock, loadServiceCharts()) };
 }

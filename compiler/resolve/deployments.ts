@@ -1,5 +1,7 @@
 import type { Spec } from "../../spec/schema.js";
-import type { ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelNamespace, ModelService } from "../model.js";
+import type { LockedReleases } from "../../spec/releases.js";
+import type { ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelNamespace, ModelService, ModelServiceChartVersion } from "../model.js";
+import { deploymentChart } from "./charts.js";
 import { storeKindOf } from "./secrets.js";
 import { cmp, gitopsRepoPath, mergeResources, sortKeys, stringifyResources } from "./util.js";
 
@@ -14,6 +16,8 @@ export function resolveDeployments(
   namespaces: readonly ModelNamespace[],
   releases: Record<string, Record<string, string>>,
   externalSecrets: ModelExternalSecret[],
+  lock: LockedReleases = {},
+  serviceCharts: readonly ModelServiceChartVersion[] = [],
 ): ModelDeployment[] {
   const storeKind = storeKindOf(spec);
   // An environment deploys through the first project that lists its namespace, else through ArgoCD's
@@ -53,6 +57,7 @@ export function resolveDeployments(
         valuesPath: `helm/${env.name}/${service.name}.values.yaml`,
         valuesRepoPath: gitopsRepoPath(spec.gitopsPath, `helm/${env.name}/${service.name}.values.yaml`),
         image: { repository: service.image, ...(digest !== undefined && { digest }) },
+        chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, (p) => gitopsRepoPath(spec.gitopsPath, p)),
         scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : env.scale,
         ...((override?.resources ?? service.resources) && { resources: stringifyResources(mergeResources(specService.resources, override?.resources)!) }),
         env: sortKeys({ ...service.env, ...(override?.env ?? {}) }),

@@ -21,13 +21,16 @@ import { resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
 import { placeDataServices, resolveDataServices, resolveServices } from "./services.js";
 import { resolveTiers } from "./tiers.js";
 import { byName, cmp, deepFreeze, sortKeys } from "./util.js";
+import { lockedDigests, type LockedReleases } from "../../spec/releases.js";
+import type { ModelServiceChartVersion } from "../model.js";
 
 export { inherit } from "./environments.js";
 export { ANALYSIS_ARGS } from "./rollouts.js";
 export { DEFAULT_LIMIT_RANGE } from "./namespaces.js";
 export { gitopsRepoPath, mergeResources } from "./util.js";
 
-export function resolve(spec: Spec, releases: Record<string, Record<string, string>> = {}): Model {
+export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: readonly ModelServiceChartVersion[] = []): Model {
+  const releases = lockedDigests(lock);
   const repositories =
     "monorepo" in spec.repositories
       ? { app: spec.repositories.monorepo, gitops: spec.repositories.monorepo, infra: spec.repositories.monorepo, monorepo: true }
@@ -44,7 +47,7 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
   admitPlatformControllers(namespaces, clusters, environments, dataServices);
 
   const externalSecrets = resolvePlatformSecrets(spec, namespaces);
-  const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets);
+  const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, lock, serviceCharts);
   const secretStores = resolveSecretStores(spec, externalSecrets);
   const rollouts = resolveRollouts(spec);
   passAnalysisArgs(spec, deployments, rollouts);
@@ -91,6 +94,10 @@ export function resolve(spec: Spec, releases: Record<string, Record<string, stri
     tiers,
     prerequisites: resolvePrerequisites(spec),
     releases: sortKeys(Object.fromEntries(Object.entries(releases).map(([k, v]) => [k, sortKeys(v)]))),
+    // A copy: the Model is frozen, the caller's lock is not.
+    releaseLock: sortKeys(Object.fromEntries(Object.entries(structuredClone(lock)).map(([k, v]) => [k, sortKeys(v)]))),
+    // Only the versions some environment renders with are written into the generated tree.
+    serviceCharts: serviceCharts.filter((c) => deployments.some((d) => d.chart.kind === "plinth-service" && d.chart.version === c.version)),
   };
   const withRecovery = { ...model, recovery: planRecovery(model) };
   return deepFreeze({ ...withRecovery, deploy: resolveDeployGraph(withRecovery) });

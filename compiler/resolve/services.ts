@@ -18,6 +18,7 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
       image: s.image,
       chart: s.chart?.repoURL
         ? {
+            kind: s.chart.name ? "repository" : "path",
             repoURL: s.chart.repoURL,
             ...(s.chart.path && { path: s.chart.path }),
             ...(s.chart.name && { name: s.chart.name }),
@@ -25,7 +26,9 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
             // A chart repository's unpinned chart tracks its newest version; a Git path tracks the platform revision.
             targetRevision: s.chart.version ?? (s.chart.name ? "*" : spec.revision),
           }
-        : { repoURL: repositories.app, path: s.chart?.path ?? `charts/${s.name}`, targetRevision: spec.revision },
+        : s.chart?.path
+          ? { kind: "path", repoURL: repositories.app, path: s.chart.path, ...(s.chart.version && { version: s.chart.version }), targetRevision: s.chart.version ?? spec.revision }
+          : { kind: "plinth-service", repoURL: repositories.gitops, targetRevision: spec.revision },
       ports: s.ports,
       env: sortKeys(s.env),
       secretEnv: Object.keys(s.secrets).sort().map((name) => ({ name, ref: s.secrets[name]! })),

@@ -15,7 +15,7 @@ import { ARGO_API_VERSION, platformLabels, pullRequestTemplate, syncPolicy } fro
 export function environmentApplicationSet(model: Model, cluster: ModelCluster, environment: ModelEnvironment, deployments: ModelDeployment[], wave: number): IApplicationSet {
   const preview = environment.preview;
   const first = deployments[0]!;
-  const chartSources = deployments.map((d) => model.services.find((s) => s.name === d.service)!.chart);
+  const chartSources = deployments.map((d) => d.chart);
   const usesPath = chartSources.some((c) => c.path !== undefined);
   const usesChart = chartSources.some((c) => c.name !== undefined);
 
@@ -40,8 +40,8 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
     targetRevision: "{{.chartRevision}}",
     helm: {
       releaseName: "{{.releaseName}}",
-      valueFiles: ["$values/{{.valuesFile}}"],
-      ...(preview && { parameters: previewParameters(first) }),
+      valueFiles: ["$values/{{.valuesFile}}", ...(preview ? [`$values/${PREVIEW_IMAGE_FILE}`] : [])],
+      ...(preview && { ignoreMissingValueFiles: true, parameters: previewParameters(first) }),
     },
   };
   const valuesSource: IApplicationSource = { repoURL: model.platform.repositories.gitops, targetRevision: model.platform.revision, ref: "values" };
@@ -103,6 +103,13 @@ function pullRequestGenerator(preview: ModelPreview): IApplicationSetGenerator {
     },
   };
 }
+
+/**
+ * A preview runs the pull request's image by digest when CI wrote one into this file of the GitOps
+ * repository (`image: {digest: …}`), else by the head commit's tag: the chart prefers the digest,
+ * and a missing file is skipped (ignoreMissingValueFiles). It lies outside the generated tree.
+ */
+export const PREVIEW_IMAGE_FILE = "previews/pr-{{.number}}/{{.service}}.image.yaml";
 
 /**
  * Per pull request: the image CI built from its head commit (forced to a string: a sha of only digits

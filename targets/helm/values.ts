@@ -1,73 +1,24 @@
-import type { IContainerPort } from "kubernetes-models/v1/ContainerPort";
-import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
-import type { IProbe } from "kubernetes-models/v1/Probe";
-import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
-import type { IDeploymentStrategy } from "kubernetes-models/apps/v1/DeploymentStrategy";
-import type { IBlueGreenStrategy } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/BlueGreenStrategy";
-import type { ICanaryStep } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStep";
-import type { IRolloutAnalysis } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutAnalysis";
-import type { ICanaryStrategy } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStrategy";
 import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
 import { parseDuration } from "../../spec/units.js";
 import { toGoDuration } from "../shared/go-duration.js";
+import type { IngressValues, RolloutValues, ServiceValues } from "./schema.js";
+
+export type { IngressValues, RolloutValues, ServiceValues } from "./schema.js";
+
+type CanaryValues = Extract<RolloutValues, { strategy: "canary" }>["canary"];
+type CanaryStep = CanaryValues["steps"][number];
+type AnalysisValues = NonNullable<CanaryValues["analysis"]>;
 
 /**
- * Values of one service in one environment, in the conventions of `helm create` (image, replicaCount,
+ * Values of one service in one environment for the plinth-service chart (or a chart honouring the
+ * same contract, targets/helm/schema.ts): the conventions of `helm create` (image, replicaCount,
  * service, ingress, resources, probes, autoscaling, security contexts) plus plinth's blocks: rollout,
- * externalSecrets, env and featureFlags. Everything comes from the deployment, so two environments'
- * files differ exactly where the spec makes them differ. Fields that hold Kubernetes or Argo Rollouts
- * structures verbatim (probes, resources, security contexts, strategies) are typed as such.
+ * externalSecrets, env, featureFlags, and the extension points (envFrom, volumes, hooks) left empty
+ * until the spec fills them. Everything comes from the deployment, so two environments' files differ
+ * exactly where the spec makes them differ.
  */
-export interface ServiceValues {
-  replicaCount?: number;
-  image: { repository: string; digest?: string; pullPolicy: "IfNotPresent" };
-  command?: string[];
-  podSecurityContext: IPodSecurityContext;
-  securityContext: ISecurityContext;
-  ports: IContainerPort[];
-  service?: { type: "ClusterIP"; port: number };
-  ingress: IngressValues;
-  resources: IResourceRequirements;
-  livenessProbe?: IProbe;
-  readinessProbe?: IProbe;
-  autoscaling: { enabled: boolean; minReplicas?: number; maxReplicas?: number; targetCPUUtilizationPercentage?: number };
-  rollout: RolloutValues;
-  externalSecrets?: {
-    secretName: string;
-    keys: string[];
-    /** The chart renders the ExternalSecret itself (previews, whose namespace is per pull request). */
-    create: boolean;
-    secretStoreRef?: { name: string; kind: string };
-    refreshInterval?: string;
-    data?: { secretKey: string; remoteRef: { key: string; property?: string } }[];
-  };
-  env: IEnvVar[];
-  featureFlags: Record<string, boolean | string>;
-}
-
-export type IngressValues =
-  | { enabled: false }
-  | {
-      enabled: true;
-      className?: string;
-      annotations?: Record<string, string>;
-      hosts: { host: string; paths: { path: string; pathType: "Prefix" }[] }[];
-      tls: { secretName: string; hosts: string[] }[];
-    };
-
-/**
- * `enabled` means the chart renders an Argo Rollout instead of a Deployment (canary and blue-green);
- * rolling and recreate are plain Deployment strategies. Strategy bodies are Argo Rollouts' and
- * Kubernetes' own shapes, so a chart can `toYaml` them into place (blue-green without the Service
- * names, which the chart derives from the release).
- */
-export type RolloutValues =
-  | { enabled: false; strategy?: "rolling" | "recreate"; deploymentStrategy?: IDeploymentStrategy }
-  | { enabled: true; strategy: "canary"; autoRollback: boolean; canary: ICanaryStrategy }
-  | { enabled: true; strategy: "blueGreen"; blueGreen: Omit<IBlueGreenStrategy, "activeService" | "previewService"> };
-
 /**
  * Restricted pod security: what the `restricted` Pod Security Standard requires, and harmless under
  * baseline or privileged. The image must run as a non-root user and write only to mounted volumes.
@@ -85,6 +36,8 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
   const cluster = model.clusters.find((c) => c.name === deployment.cluster)!;
   const rollout = deployment.rollout === undefined ? undefined : model.rollouts.find((r) => r.name === deployment.rollout);
   const servicePort = service.ingress ? service.ports.find((p) => p.name === service.ingress!.port) : service.ports[0];
+  // Prometheus scrapes the port named "metrics" through a ServiceMonitor where the cluster runs the operator.
+  const metricsPort = service.ports.find((p) => p.name === "metrics");
   const scale = deployment.scale;
   return {
     ...(scale.kind === "fixed" && { replicaCount: scale.replicas }),
@@ -123,9 +76,23 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
         }),
       },
     }),
+    serviceAccount: { annotations: {} },
+    podDisruptionBudget: disruptionBudget(deployment),
+    serviceMonitor: metricsPort && cluster.components.some((c) => c.name === "monitoring") ? { enabled: true, port: metricsPort.name, path: "/metrics", interval: "30s" } : { enabled: false },
     env: Object.entries(deployment.env).map(([name, value]) => ({ name, value: String(value) })),
+    envFrom: [],
+    volumes: [],
+    volumeMounts: [],
+    hooks: { preRelease: [] },
     featureFlags: { ...deployment.featureFlags },
   };
+}
+
+/** Voluntary disruptions (node drains) take one pod at a time once there is more than one. */
+function disruptionBudget(deployment: ModelDeployment): ServiceValues["podDisruptionBudget"] {
+  const scale = deployment.scale;
+  const least = scale.kind === "fixed" ? scale.replicas : scale.min;
+  return least >= 2 ? { enabled: true, maxUnavailable: 1 } : { enabled: false };
 }
 
 /**
@@ -146,7 +113,7 @@ function ingressValues(service: ModelService, deployment: ModelDeployment, clust
   };
 }
 
-function resourceValues(deployment: ModelDeployment): IResourceRequirements {
+function resourceValues(deployment: ModelDeployment): ServiceValues["resources"] {
   const r = deployment.resources;
   return {
     ...(r?.limits && { limits: { ...r.limits } }),
@@ -154,7 +121,7 @@ function resourceValues(deployment: ModelDeployment): IResourceRequirements {
   };
 }
 
-function probeValues(probe: ModelProbe): IProbe {
+function probeValues(probe: ModelProbe): NonNullable<ServiceValues["livenessProbe"]> {
   return {
     ...(probe.path !== undefined ? { httpGet: { path: probe.path, port: probe.port } } : { tcpSocket: { port: probe.port } }),
     initialDelaySeconds: probe.initialDelaySeconds,
@@ -167,7 +134,7 @@ function probeValues(probe: ModelProbe): IProbe {
  * for every argument they declare, from the deployment (Argo Rollouts refuses to start the run when
  * one is unresolved, and ignores arguments no template declares).
  */
-type AnalysisArguments = (templates: readonly string[]) => IRolloutAnalysis;
+type AnalysisArguments = (templates: readonly string[]) => AnalysisValues;
 
 function analysisArguments(model: Model, deployment: ModelDeployment): AnalysisArguments {
   return (templates) => {
@@ -213,7 +180,7 @@ function rolloutValues(rollout: ModelRollout | undefined, analysis: AnalysisArgu
   }
 }
 
-function canaryStep(step: ModelCanaryStep, analysis: AnalysisArguments): ICanaryStep {
+function canaryStep(step: ModelCanaryStep, analysis: AnalysisArguments): CanaryStep {
   if ("setWeight" in step) return { setWeight: step.setWeight };
   if ("pause" in step) return { pause: step.pause.duration !== undefined ? { duration: toGoDuration(step.pause.duration) } : {} };
   return { analysis: analysis(step.analysis.templates) };

@@ -115,6 +115,14 @@ function rollbackView(model: Model, env: ModelEnvironment, outline: Outline) {
   };
 }
 
+/** What a rung runs of a service: its digest and chart version, or a dash. */
+function releaseCell(model: Model, service: string, environment: string): string {
+  const digest = model.releases[service]?.[environment];
+  if (digest === undefined) return "—";
+  const chart = model.deployments.find((d) => d.service === service && d.environment === environment)?.chart.version;
+  return chart === undefined ? code(digest) : `${code(digest)} (chart ${code(chart)})`;
+}
+
 export function promotionView(model: Model) {
   const outline = new Outline();
   const title = outline.heading(1, `Promotion of ${model.platform.name}`);
@@ -139,7 +147,7 @@ export function promotionView(model: Model) {
   const services = Object.keys(model.releases).sort();
   const releases = table(
     ["Service", ...promotable.map((e) => code(e.name))],
-    services.map((service) => [code(service), ...promotable.map((e) => (model.releases[service]?.[e.name] !== undefined ? code(model.releases[service]![e.name]!) : "—"))]),
+    services.map((service) => [code(service), ...promotable.map((e) => releaseCell(model, service, e.name))]),
   );
   const promoteHeading = outline.heading(2, "Promote a release");
   const promotions = rungs.map((env) => rungView(model, env, outline));
@@ -149,11 +157,18 @@ export function promotionView(model: Model) {
   return {
     title,
     intro: escapeText(
-      `Images are built once and promoted by digest, never rebuilt: the same digest runs on every rung. ${LOCK_FILE}, beside the spec, records the digest each environment runs; plinth promote copies a service's digest one rung up, and the pull request that carries the change is the gate.`,
+      `Images are built once and promoted by digest, never rebuilt: the same digest runs on every rung, with the same chart version. ${LOCK_FILE}, beside the spec, records the digest and chart version each environment runs and what it ran before; plinth promote copies both one rung up, and the pull request that carries the change is the gate. A rung only runs what the rung below has run, or rolls back to what it ran itself.`,
     ),
-    entry: escapeText(
-      firstRungs.length > 0 ? `New digests enter the ladder at ${firstRungs.map((e) => e.name).join(", ")}: CI writes them to ${LOCK_FILE} after each build.` : "",
-    ),
+    entry: [
+      firstRungs.length > 0
+        ? `${escapeText(`New builds enter the ladder at ${firstRungs.map((e) => e.name).join(", ")}: after each build CI runs`)} ${code(`plinth promote <service> --to ${firstRungs[0]!.name} --digest <sha256:…>`)}${escapeText(`, which records the digest in ${LOCK_FILE}.`)}`
+        : "",
+      model.environments.some((e) => e.preview)
+        ? `${escapeText("Previews run the pull request's image by digest when CI writes it to")} ${code("previews/pr-<number>/<service>.image.yaml")} ${escapeText("in the GitOps repository")} (${code("image: {digest: sha256:…}")})${escapeText(", and by the head commit's tag otherwise.")}`
+        : "",
+    ]
+      .filter((line) => line !== "")
+      .join(" "),
     showContents,
     contentsHeading,
     contents: outline.tableOfContents(3),

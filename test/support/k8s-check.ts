@@ -37,6 +37,10 @@ import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 
 type Doc = Record<string, unknown>;
 
@@ -98,7 +102,7 @@ export const KINDS: Record<string, KindRule> = {
   "argoproj.io/v1alpha1/Application": { model: Application, namespaced: true, required: ["spec.project", "spec.destination.server"], extra: oneSource },
   "argoproj.io/v1alpha1/AppProject": { model: AppProject, namespaced: true, required: ["spec.sourceRepos[]", "spec.destinations[]"] },
   "argoproj.io/v1alpha1/ApplicationSet": { model: ApplicationSet, namespaced: true, required: ["spec.generators[]", "spec.template.metadata.name", "spec.template.spec.project"] },
-  // What the helm values render into (test/support/helm-render.ts).
+  // What the plinth-service chart renders (test/helm-chart.test.ts, with the real helm).
   "apps/v1/Deployment": { model: Deployment, namespaced: true, required: ["spec.selector", "spec.template.spec.containers[]"] },
   "v1/Service": { model: Service, namespaced: true, required: ["spec.ports[]"] },
   "networking.k8s.io/v1/Ingress": {
@@ -108,6 +112,10 @@ export const KINDS: Record<string, KindRule> = {
     extra: (d) => arrayAt(d, "spec.rules").flatMap((rule, i) => dns1123Subdomain((rule as Doc).host, `spec.rules[${i}].host`)),
   },
   "autoscaling/v2/HorizontalPodAutoscaler": { model: HorizontalPodAutoscaler, namespaced: true, required: ["spec.scaleTargetRef.name", "spec.maxReplicas"] },
+  "policy/v1/PodDisruptionBudget": { model: PodDisruptionBudget, namespaced: true, required: ["spec.selector"] },
+  "batch/v1/Job": { model: Job, namespaced: true, required: ["spec.template.spec.containers[]", "spec.template.spec.restartPolicy"] },
+  "monitoring.coreos.com/v1/ServiceMonitor": { model: ServiceMonitor, namespaced: true, required: ["spec.selector", "spec.endpoints[]"] },
+  "gateway.networking.k8s.io/v1/HTTPRoute": { model: HTTPRoute, namespaced: true, required: ["spec.parentRefs[]", "spec.rules[]"] },
   // Backups (kubernetes target). No kubernetes-models package covers these CRDs: their schemas are vendored.
   "velero.io/v1/Schedule": {
     crd: "velero-schedule.json",

@@ -216,8 +216,9 @@ describe("argocd ApplicationSets", () => {
     expect(app!.spec.project).toBe("acme");
     expect(app!.spec.sources).toEqual([
       {
-        repoURL: "https://github.com/acme/app",
-        path: "charts/api",
+        // plinth-service at the version folder the build writes into the GitOps repository.
+        repoURL: "https://github.com/acme/gitops",
+        path: "helm/_charts/plinth-service/0.1.0",
         targetRevision: "main",
         helm: { releaseName: "api", valueFiles: ["$values/helm/dev/api.values.yaml"] },
       },
@@ -283,14 +284,22 @@ describe("argocd ApplicationSets", () => {
     changed.services.push({
       ...changed.services[0]!,
       name: "billing",
-      chart: { repoURL: "https://charts.acme.example", name: "billing", version: "0.4.1", targetRevision: "0.4.1" },
+      chart: { kind: "repository", repoURL: "https://charts.acme.example", name: "billing", version: "0.4.1", targetRevision: "0.4.1" },
     });
-    changed.deployments.push({ ...changed.deployments[0]!, service: "billing", releaseName: "billing", application: "dev-billing", valuesPath: "helm/dev/billing.values.yaml", valuesRepoPath: "helm/dev/billing.values.yaml" });
+    changed.deployments.push({
+      ...changed.deployments[0]!,
+      service: "billing",
+      releaseName: "billing",
+      application: "dev-billing",
+      valuesPath: "helm/dev/billing.values.yaml",
+      valuesRepoPath: "helm/dev/billing.values.yaml",
+      chart: { kind: "repository", repoURL: "https://charts.acme.example", name: "billing", targetRevision: "0.4.1", version: "0.4.1", pinned: true },
+    });
     const apps = renderApplications(doc(generate(changed), "argocd/cloud/applicationsets/dev.yaml"));
     apps.forEach(checkRendered);
     const sources = Object.fromEntries(apps.map((a) => [a.metadata.name, a.spec.sources[0]]));
     expect(sources["dev-billing"]).toMatchObject({ repoURL: "https://charts.acme.example", chart: "billing", path: "", targetRevision: "0.4.1" });
-    expect(sources["dev-api"]).toMatchObject({ repoURL: "https://github.com/acme/app", chart: "", path: "charts/api", targetRevision: "main" });
+    expect(sources["dev-api"]).toMatchObject({ repoURL: "https://github.com/acme/gitops", chart: "", path: "helm/_charts/plinth-service/0.1.0", targetRevision: "main" });
   });
 });
 

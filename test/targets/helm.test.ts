@@ -1,11 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Model, ModelDeployment } from "../../compiler/model.js";
 import type { Spec } from "../../spec/schema.js";
 import { helmTarget } from "../../targets/helm/index.js";
 import type { OutputFile } from "../../targets/types.js";
 import { fixtureModel } from "../fixtures/model.js";
 import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
-import { renderChart } from "../support/helm-render.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { newestServiceChartDir } from "../../compiler/charts.js";
+import { serviceValuesSchema } from "../../targets/helm/schema.js";
+import { HELM, lintAndTemplate } from "../support/helm.js";
+import { markdownProblems } from "../support/markdownlint.js";
 import { k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
 
 type Doc = Record<string, any>;
@@ -22,25 +28,44 @@ function values(files: OutputFile[], path: string): Doc {
   return docs[0] as Doc;
 }
 
-/** Values of one deployment rendered through the stand-in chart; every object must validate. */
-function rendered(files: OutputFile[], deployment: ModelDeployment): Doc[] {
-  const objects = renderChart(values(files, deployment.valuesPath), deployment.releaseName, deployment.namespace.replace("{number}", "42"));
-  for (const object of objects) {
-    // A preview's hosts keep the {number} placeholder until ArgoCD sets them (cross-target test).
-    const problems = k8sProblems(object).filter((p) => !(deployment.namespace.includes("{number}") && p.includes(".host ")));
-    expect(problems, `${deployment.valuesPath} → ${object.kind}`).toEqual([]);
+/** Values of one deployment, checked against the plinth-service contract (targets/helm/schema.ts). */
+function honoursContract(files: OutputFile[], deployment: ModelDeployment): Doc {
+  const parsed = serviceValuesSchema.safeParse(values(files, deployment.valuesPath));
+  expect(parsed.success ? [] : parsed.error.issues, deployment.valuesPath).toEqual([]);
+  return parsed.data as Doc;
+}
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), "plinth-helm-target-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/**
+ * Values of one deployment rendered by the real helm through the newest plinth-service (as a
+ * preview's ApplicationSet would: with a tag and pull request 42's host); every object must validate.
+ */
+async function rendered(files: OutputFile[], deployment: ModelDeployment): Promise<Doc[]> {
+  honoursContract(files, deployment);
+  const file = path.join(scratch, deployment.valuesPath.replaceAll("/", "_"));
+  writeFileSync(file, files.find((f) => f.path === deployment.valuesPath)!.content);
+  const preview = deployment.namespace.includes("{number}");
+  const parameters = preview
+    ? [{ name: "image.tag", value: "abc123" }, ...deployment.hosts.slice(0, 1).flatMap((h) => [{ name: "ingress.hosts[0].host", value: h.replace("{number}", "42") }, { name: "ingress.tls[0].hosts[0]", value: h.replace("{number}", "42") }])]
+    : [];
+  const render = await lintAndTemplate(newestServiceChartDir(), deployment.releaseName, deployment.namespace.replace("{number}", "42"), [file], parameters);
+  expect([render.lint.code, render.template.stderr], deployment.valuesPath).toEqual([0, ""]);
+  for (const object of render.objects) {
+    expect(k8sProblems(object), `${deployment.valuesPath} → ${object.kind}`).toEqual([]);
     validateWithModel(object);
   }
-  return objects;
+  return render.objects;
 }
 
 describe("helm target on the fixture", () => {
   const model = fixtureModel();
   const files = generate(model);
 
-  it("writes helm/<environment>/<service>.values.yaml at each deployment's valuesPath, sorted", () => {
-    expect(files.map((f) => f.path)).toEqual(["helm/dev/api.values.yaml", "helm/preview/api.values.yaml", "helm/prod/api.values.yaml"]);
-    expect(files.map((f) => f.path)).toEqual(model.deployments.map((d) => d.valuesPath).sort());
+  it("writes helm/<environment>/<service>.values.yaml at each deployment's valuesPath, and the values reference, sorted", () => {
+    expect(files.map((f) => f.path)).toEqual(["helm/dev/api.values.yaml", "helm/preview/api.values.yaml", "helm/prod/api.values.yaml", "helm/values-reference.md"]);
+    expect(files.filter((f) => f.path.endsWith(".values.yaml")).map((f) => f.path)).toEqual(model.deployments.map((d) => d.valuesPath).sort());
   });
 
   it("is byte-deterministic", () => {
@@ -53,16 +78,16 @@ describe("helm target on the fixture", () => {
     expect(dev.featureFlags).toEqual({ banner: "yes", newCheckout: true });
   });
 
-  it("renders into valid Kubernetes and Argo Rollouts objects", () => {
-    const kinds = model.deployments.flatMap((d) => rendered(files, d).map((o) => o.kind));
-    expect(new Set(kinds)).toEqual(new Set(["Rollout", "Service", "Ingress", "HorizontalPodAutoscaler"]));
+  it.skipIf(!HELM)("renders through plinth-service into valid Kubernetes and Argo Rollouts objects", async () => {
+    const kinds = (await Promise.all(model.deployments.map((d) => rendered(files, d)))).flat().map((o) => o.kind);
+    expect(new Set(kinds)).toEqual(new Set(["Rollout", "Service", "ServiceAccount", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget"]));
   });
 
   it("pins the image by digest from the release lock and never by tag", () => {
     const dev = values(files, "helm/dev/api.values.yaml");
     expect(dev.image).toEqual({ repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/api", digest: `sha256:${"a".repeat(64)}`, pullPolicy: "IfNotPresent" });
     expect(values(files, "helm/preview/api.values.yaml").image.digest).toBeUndefined();
-    for (const file of files) expect(values(files, file.path).image.tag).toBeUndefined();
+    for (const deployment of model.deployments) expect(values(files, deployment.valuesPath).image.tag).toBeUndefined();
   });
 
   it("fixed scale is replicaCount, autoscaling is the HPA block", () => {
@@ -128,10 +153,10 @@ describe("helm target on the fixture", () => {
       templates: [{ templateName: "error-rate" }, { templateName: "latency-p99" }],
       args: [{ name: "service-name", value: "api" }],
     });
-    for (const deployment of [dev!, prod!]) rendered(out, deployment);
+    for (const deployment of [dev!, prod!]) honoursContract(out, deployment);
   });
 
-  it("rollout: rolling and recreate are Deployment strategies, blue-green a Rollout; no rollout is a plain Deployment", () => {
+  it("rollout: rolling and recreate are Deployment strategies, blue-green a Rollout; no rollout is a plain Deployment", async () => {
     const model = fixtureModel();
     model.rollouts.push(
       { name: "rolling", strategy: "rolling", maxSurge: "25%", maxUnavailable: "0", analyses: [], at: [] },
@@ -153,8 +178,10 @@ describe("helm target on the fixture", () => {
       strategy: "blueGreen",
       blueGreen: { autoPromotionEnabled: false, prePromotionAnalysis: { templates: [{ templateName: "error-rate" }] }, scaleDownDelaySeconds: 60 },
     });
-    expect(rendered(out, dev!).map((o) => o.kind)).toContain("Deployment");
-    expect(rendered(out, prod!).map((o) => o.kind)).toContain("Rollout");
+    for (const deployment of [dev!, preview!, prod!]) honoursContract(out, deployment);
+    if (!HELM) return console.warn("SKIPPED: rendering with helm (no helm binary)");
+    expect((await rendered(out, dev!)).map((o) => o.kind)).toContain("Deployment");
+    expect((await rendered(out, prod!)).map((o) => o.kind)).toContain("Rollout");
   });
 
   it("externalSecrets names the Secret and its keys, never a value", () => {
@@ -221,10 +248,40 @@ describe("helm values from a spec (bitvault)", () => {
 });
 
 describe.each(EXAMPLES)("helm target on example %s", (example) => {
-  it("every values file parses strictly and renders into valid objects", async () => {
+  it("writes a values file honouring the contract per deployment, and the plinth-service versions in use", async () => {
     const { model, files } = await buildExample(example);
-    const own = files.filter((f) => f.path.startsWith("helm/"));
+    const own = files.filter((f) => f.path.startsWith("helm/") && f.path.endsWith(".values.yaml") && !f.path.startsWith("helm/_charts/"));
     expect(own.map((f) => f.path).sort()).toEqual(model.deployments.map((d) => d.valuesPath).sort());
-    for (const deployment of model.deployments) rendered(own, deployment);
+    for (const deployment of model.deployments) honoursContract(own, deployment);
+    const versions = [...new Set(model.deployments.filter((d) => d.chart.kind === "plinth-service").map((d) => d.chart.version))].sort();
+    const written = [...new Set(files.filter((f) => f.path.startsWith("helm/_charts/")).map((f) => f.path.split("/")[3]))].sort();
+    expect(written).toEqual(versions);
+    for (const version of versions) expect(files.map((f) => f.path)).toContain(`helm/_charts/plinth-service/${version}/values.schema.json`);
+  });
+
+  it("writes a values reference that lints and names every key the values files use", async () => {
+    const { model, files } = await buildExample(example);
+    const reference = files.find((f) => f.path === "helm/values-reference.md");
+    if (model.deployments.length === 0) return expect(reference).toBeUndefined();
+    expect(await markdownProblems({ "values-reference.md": reference!.content })).toEqual([]);
+    // Every key path in every values file (into objects and lists of objects) has its row.
+    const keys = (value: unknown, prefix: string): string[] =>
+      Array.isArray(value)
+        ? value.flatMap((item) => keys(item, `${prefix}[]`))
+        : value !== null && typeof value === "object"
+          ? Object.entries(value).flatMap(([k, v]) => [`${prefix}${prefix ? "." : ""}${k}`, ...keys(v, `${prefix}${prefix ? "." : ""}${k}`)])
+          : [];
+    const rows = new Map([...reference!.content.matchAll(/^\| `([^`]+)` \| ((?:[^|\\]|\\.)+) \|/gm)].map((m) => [m[1]!, m[2]!]));
+    // A Kubernetes or Argo Rollouts structure, or a map, is one row: what lies inside is its own type's.
+    const opaque = (type: string) => /\((Kubernetes|Argo Rollouts)|^map of/.test(type);
+    for (const deployment of model.deployments) {
+      for (const key of keys(values(files, deployment.valuesPath), "")) {
+        const parts = key.split(/(?=\.)|(?=\[\])/);
+        const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join(""));
+        const documented = rows.has(key) || prefixes.some((p) => rows.has(p) && opaque(rows.get(p)!));
+        expect(documented, `${deployment.valuesPath}: ${key}`).toBe(true);
+      }
+    }
+    for (const deployment of model.deployments) expect(reference!.content).toContain(`| \`${deployment.service}\` | \`${deployment.environment}\` |`);
   });
 });

@@ -1,0 +1,102 @@
+{{/* Objects are named after the release, which plinth sets to the service's name. */}}
+{{- define "plinth-service.name" -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "plinth-service.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "plinth-service.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "plinth-service.labels" -}}
+{{ include "plinth-service.selectorLabels" . }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* By digest when the release lock pins one; a tag only where nothing pins (previews without a digest from CI). */}}
+{{- define "plinth-service.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else if .Values.image.tag -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag }}
+{{- else -}}
+{{ fail "plinth-service: image.digest (or, for a preview, image.tag) is required: nothing pins the image" }}
+{{- end -}}
+{{- end -}}
+
+{{/* The service's container environment: plain env, feature flags as FEATURE_<NAME>. */}}
+{{- define "plinth-service.env" -}}
+{{- with .Values.env }}
+{{ toYaml . }}
+{{- end }}
+{{- range $flag, $value := .Values.featureFlags }}
+- name: {{ printf "FEATURE_%s" ($flag | snakecase | upper) }}
+  value: {{ $value | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Env from the service's ExternalSecret, then from the data bindings' Secrets and ConfigMaps. */}}
+{{- define "plinth-service.envFrom" -}}
+{{- with .Values.externalSecrets }}
+- secretRef:
+    name: {{ .secretName }}
+{{- end }}
+{{- with .Values.envFrom }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "plinth-service.podSpec" -}}
+serviceAccountName: {{ include "plinth-service.name" . }}
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+containers:
+  - name: {{ include "plinth-service.name" . }}
+    image: {{ include "plinth-service.image" . | quote }}
+    imagePullPolicy: {{ .Values.image.pullPolicy }}
+    {{- with .Values.command }}
+    command:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    securityContext:
+      {{- toYaml .Values.securityContext | nindent 6 }}
+    {{- with .Values.ports }}
+    ports:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- $env := include "plinth-service.env" . }}
+    {{- if $env }}
+    env:
+      {{- $env | nindent 6 }}
+    {{- end }}
+    {{- $envFrom := include "plinth-service.envFrom" . }}
+    {{- if $envFrom }}
+    envFrom:
+      {{- $envFrom | nindent 6 }}
+    {{- end }}
+    {{- with .Values.livenessProbe }}
+    livenessProbe:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with .Values.readinessProbe }}
+    readinessProbe:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with .Values.startupProbe }}
+    startupProbe:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with .Values.resources }}
+    resources:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with .Values.volumeMounts }}
+    volumeMounts:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+{{- with .Values.volumes }}
+volumes:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,246 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { loadServiceCharts, newestServiceChartDir, serviceChartVersions } from "../compiler/charts.js";
+import { gitopsRepoPath } from "../compiler/resolve/index.js";
+import { chartValuesSchema, renderChartSchema, serviceValuesSchema } from "../targets/helm/schema.js";
+import type { OutputFile } from "../targets/types.js";
+import { buildExample, EXAMPLES } from "./helpers.js";
+import { renderApplications, SAMPLE_PULL_REQUEST } from "./support/appset-render.js";
+import { HELM, inParallel, lintAndTemplate, type ChartRender, type HelmParameter } from "./support/helm.js";
+import { k8sProblems, parseYamlDocuments, validateWithModel } from "./support/k8s-check.js";
+import { unknownFieldProblems } from "./support/strict-fields.js";
+
+type Doc = Record<string, any>;
+
+if (!HELM) console.warn("SKIPPED: the plinth-service rendering tests need helm (scripts/fetch-helm.mjs, $PLINTH_HELM or helm on the PATH)");
+
+const work = mkdtempSync(path.join(os.tmpdir(), "plinth-chart-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function writeTree(dir: string, files: readonly OutputFile[]): void {
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
+    writeFileSync(path.join(dir, file.path), file.content);
+  }
+}
+
+/** Every problem of the rendered objects: our rules, the published schemas, and unknown fields. */
+function objectProblems(objects: Doc[], label: string | string[]): string[] {
+  const labels = objects.map((o, i) => `${typeof label === "string" ? label : label[i]} ${o.kind}/${o.metadata?.name}`);
+  const problems = objects.flatMap((object, i) => {
+    const own = k8sProblems(object).map((p) => `${labels[i]}: ${p}`);
+    try {
+      validateWithModel(object);
+    } catch (error) {
+      own.push(`${labels[i]}: schema: ${(error as Error).message}`);
+    }
+    return own;
+  });
+  return [...problems, ...unknownFieldProblems(objects, labels)];
+}
+
+describe("the plinth-service values contract", () => {
+  it("the newest chart's values.schema.json is the one generated from the values target's schema", () => {
+    const committed = readFileSync(path.join(newestServiceChartDir(), "values.schema.json"), "utf8");
+    expect(committed, "run node scripts/generate-chart-schema.mjs").toBe(renderChartSchema(chartValuesSchema()));
+  });
+
+  it("ships one folder per version, each named after its Chart.yaml version", () => {
+    expect(serviceChartVersions().length).toBeGreaterThan(0);
+    expect(loadServiceCharts().map((c) => c.version)).toEqual(serviceChartVersions());
+  });
+
+  it.each(EXAMPLES)("every values file of %s satisfies the contract", async (example) => {
+    const { model, files } = await buildExample(example);
+    const values = files.filter((f) => /^helm\/[^_][^/]*\/[^/]+\.values\.yaml$/.test(f.path));
+    expect(values.map((f) => f.path).sort()).toEqual(model.deployments.map((d) => d.valuesPath).sort());
+    for (const file of values) {
+      const result = serviceValuesSchema.safeParse(parseYamlDocuments(file.content)[0]);
+      expect(result.success ? [] : result.error.issues, file.path).toEqual([]);
+    }
+  });
+});
+
+/** What the repo-server would do for one Application: its chart folder, value files and parameters. */
+interface AppRender {
+  name: string;
+  /** The Application's chart source, as Argo CD reads it. */
+  source: Doc;
+  preview: boolean;
+  chartDir: string;
+  release: string;
+  namespace: string;
+  valueFiles: string[];
+  parameters: HelmParameter[];
+}
+
+/** The Applications of every ApplicationSet of a built example, read the way Argo CD reads them. */
+function applications(out: string, files: readonly OutputFile[], gitops: string, gitopsPath: string): AppRender[] {
+  const prefix = gitopsRepoPath(gitopsPath, "x").slice(0, -1);
+  const inTree = (repoPath: string) => path.join(out, repoPath.startsWith(prefix) ? repoPath.slice(prefix.length) : repoPath);
+  return files
+    .filter((f) => /^argocd\/[^/]+\/applicationsets\//.test(f.path))
+    .flatMap((f) => renderApplications(parseYamlDocuments(f.content)[0] as Doc))
+    .map((app) => {
+      const source = (app.spec.sources as Doc[]).find((s) => s.helm)!;
+      expect(source.repoURL, `${app.metadata.name} reads plinth-service from the GitOps repository`).toBe(gitops);
+      const valueFiles = (source.helm.valueFiles as string[]).map((v) => inTree(v.replace(/^\$values\//, "")));
+      return {
+        name: app.metadata.name,
+        source,
+        preview: app.metadata.labels["plinth.dev/pull-request"] !== undefined,
+        chartDir: inTree(source.path),
+        release: source.helm.releaseName,
+        namespace: app.spec.destination.namespace,
+        // A value file CI has not written is skipped, as ignoreMissingValueFiles makes Argo CD do.
+        valueFiles: valueFiles.filter((file) => existsSync(file) || !source.helm.ignoreMissingValueFiles),
+        parameters: source.helm.parameters ?? [],
+      };
+    });
+}
+
+describe.skipIf(!HELM).each(EXAMPLES)("plinth-service rendered by helm for example %s", (example) => {
+  it("lints strictly and renders strictly valid objects for every service in every environment", async () => {
+    const { model, files } = await buildExample(example);
+    const out = path.join(work, example);
+    writeTree(out, files);
+    const apps = applications(out, files, model.platform.repositories.gitops, model.platform.gitopsPath);
+    expect(apps.length).toBe(model.deployments.length);
+    // No chart of an environment on the ladder follows a branch: plinth-service is read from a version
+    // folder the build wrote (a version's folder never changes), any other chart at a pinned revision.
+    for (const app of apps.filter((a) => !a.preview)) {
+      if (app.source.path?.includes("/_charts/plinth-service/") || app.source.path?.startsWith("helm/_charts/plinth-service/")) {
+        expect(app.source.path, app.name).toMatch(/helm\/_charts\/plinth-service\/\d+\.\d+\.\d+$/);
+        expect(existsSync(path.join(app.chartDir, "Chart.yaml")), `${app.name}: ${app.source.path} is in the tree`).toBe(true);
+        expect(readFileSync(path.join(app.chartDir, "Chart.yaml"), "utf8")).toContain(`version: ${path.basename(app.source.path)}\n`);
+      } else {
+        expect([model.platform.revision, "*", "HEAD"], `${app.name} pins its chart`).not.toContain(app.source.targetRevision);
+      }
+    }
+    const renders = await inParallel(apps, 2, (app) => lintAndTemplate(app.chartDir, app.release, app.namespace, app.valueFiles, app.parameters));
+    const problems: string[] = [];
+    renders.forEach((render: ChartRender, i) => {
+      const app = apps[i]!;
+      if (render.lint.code !== 0) problems.push(`${app.name}: helm lint --strict: ${render.lint.stdout}${render.lint.stderr}`);
+      if (render.template.code !== 0) problems.push(`${app.name}: helm template: ${render.template.stderr}`);
+    });
+    expect(problems).toEqual([]);
+    // One type-check for the whole example.
+    const objects = renders.flatMap((r) => r.objects);
+    expect(objectProblems(objects, renders.flatMap((r, i) => r.objects.map(() => apps[i]!.name)))).toEqual([]);
+    // Each Application renders its workload under the release's name, by digest wherever the lock pins one.
+    renders.forEach((render, i) => {
+      const app = apps[i]!;
+      const deployment = model.deployments.find((d) => d.application.replace("{number}", SAMPLE_PULL_REQUEST.number as string) === app.name)!;
+      const workload = render.objects.find((o) => o.kind === "Deployment" || o.kind === "Rollout");
+      expect(workload?.metadata.name, app.name).toBe(deployment.releaseName);
+      const image = workload!.spec.template.spec.containers[0].image as string;
+      expect(image, app.name).toBe(
+        deployment.image.digest ? `${deployment.image.repository}@${deployment.image.digest}` : `${deployment.image.repository}:${SAMPLE_PULL_REQUEST.head_sha}`,
+      );
+    });
+  });
+});
+
+describe.skipIf(!HELM)("plinth-service: faults, extension points, previews", () => {
+  const chartDir = newestServiceChartDir();
+  /** bitvault's production api values (a canary Rollout with analyses, HPA, ingress, secrets) with `edit` applied. */
+  async function prodApi(edit: (values: Doc) => void = () => {}): Promise<string> {
+    const { files } = await buildExample("bitvault");
+    const values = parseYamlDocuments(files.find((f) => f.path === "helm/prod/api.values.yaml")!.content)[0] as Doc;
+    edit(values);
+    const file = path.join(mkdtempSync(path.join(work, "values-")), "values.yaml");
+    writeFileSync(file, stringify(values));
+    return file;
+  }
+
+  it("the strict object check rejects a field the published types lack, at any depth", async () => {
+    const render = await lintAndTemplate(chartDir, "api", "prod", [await prodApi()]);
+    const rollout = render.objects.find((o) => o.kind === "Rollout")!;
+    expect(objectProblems([rollout], "as rendered")).toEqual([]);
+    const planted = structuredClone(rollout);
+    planted.spec.template.spec.containers[0].livenessProbe.httpGet.portName = "http";
+    expect(objectProblems([planted], "planted").join("\n")).toContain(`'"portName"' does not exist in type 'IHTTPGetAction'`);
+  });
+
+  it("a probe of the wrong shape fails lint and template with the chart's schema message", async () => {
+    const file = await prodApi((v) => (v.livenessProbe = { httpGet: "/healthz", periodSeconds: 10 }));
+    const render = await lintAndTemplate(chartDir, "api", "prod", [file]);
+    expect(render.lint.code).not.toBe(0);
+    expect(render.template.code).not.toBe(0);
+    expect(render.template.stderr).toContain("values don't meet the specifications of the schema(s)");
+    expect(render.template.stderr).toMatch(/at '\/livenessProbe\/httpGet': got string, want object/);
+  });
+
+  it("an unknown rollout key fails with the chart's schema message", async () => {
+    const file = await prodApi((v) => (v.rollout.maxSurge = "25%"));
+    const render = await lintAndTemplate(chartDir, "api", "prod", [file]);
+    expect(render.lint.code).not.toBe(0);
+    expect(render.template.code).not.toBe(0);
+    expect(render.template.stderr).toContain("at '/rollout': additional properties 'maxSurge' not allowed");
+  });
+
+  it("the values as written render; a missing digest without a tag is refused by the chart", async () => {
+    const ok = await lintAndTemplate(chartDir, "api", "prod", [await prodApi()]);
+    expect([ok.lint.code, ok.template.code, ok.template.stderr]).toEqual([0, 0, ""]);
+    expect(ok.objects.map((o) => o.kind).sort()).toEqual(["HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Rollout", "Service", "ServiceAccount", "ServiceMonitor"]);
+    const unpinned = await lintAndTemplate(chartDir, "api", "prod", [await prodApi((v) => delete v.image.digest)]);
+    expect(unpinned.template.code).not.toBe(0);
+    expect(unpinned.template.stderr).toContain("plinth-service: image.digest (or, for a preview, image.tag) is required");
+  });
+
+  it("extension points render valid objects: env from bindings, volumes, pre-release Jobs, identity, HTTPRoute, blue-green", async () => {
+    const file = await prodApi((v) => {
+      v.envFrom = [{ secretRef: { name: "api-postgres-app" } }, { configMapRef: { name: "api-cache" }, prefix: "CACHE_" }];
+      v.volumes = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, { name: "ca", configMap: { name: "internal-ca" } }];
+      v.volumeMounts = [{ name: "tmp", mountPath: "/tmp" }, { name: "ca", mountPath: "/etc/ssl/internal", readOnly: true }];
+      v.hooks = { preRelease: [{ name: "migrate", command: ["/app/migrate", "up"], backoffLimit: 1, activeDeadlineSeconds: 600 }] };
+      v.serviceAccount = { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/api" } };
+      v.httpRoute = { enabled: true, parentRefs: [{ name: "public", namespace: "envoy-gateway-system" }], hostnames: ["bitvault.io"], path: "/api" };
+      v.rollout = { enabled: true, strategy: "blueGreen", blueGreen: { autoPromotionEnabled: false, scaleDownDelaySeconds: 30 } };
+    });
+    const render = await lintAndTemplate(chartDir, "api", "prod", [file]);
+    expect([render.lint.code, render.template.code, render.template.stderr]).toEqual([0, 0, ""]);
+    expect(objectProblems(render.objects, "extensions")).toEqual([]);
+    const byKind = (kind: string) => render.objects.filter((o) => o.kind === kind);
+    const pod = byKind("Rollout")[0]!.spec.template.spec;
+    expect(pod.containers[0].envFrom).toEqual([
+      { secretRef: { name: "api-secrets" } },
+      { secretRef: { name: "api-postgres-app" } },
+      { configMapRef: { name: "api-cache" }, prefix: "CACHE_" },
+    ]);
+    expect(pod.volumes.map((v: Doc) => v.name)).toEqual(["tmp", "ca"]);
+    expect(byKind("Rollout")[0]!.spec.strategy.blueGreen).toMatchObject({ activeService: "api", previewService: "api-preview", autoPromotionEnabled: false });
+    expect(byKind("Service").map((s) => s.metadata.name)).toEqual(["api", "api-preview"]);
+    const job = byKind("Job")[0]!;
+    expect(job.metadata.annotations["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
+    expect(job.spec.template.spec.containers[0]).toMatchObject({ command: ["/app/migrate", "up"], image: pod.containers[0].image });
+    expect(byKind("ServiceAccount")[0]!.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/api" });
+    expect(byKind("HTTPRoute")[0]!.spec.rules[0].backendRefs).toEqual([{ name: "api", port: 8080 }]);
+  });
+
+  it("a preview runs the pull request's image by digest when CI wrote one, by its head commit's tag otherwise", async () => {
+    const { model, files } = await buildExample("bitvault");
+    const out = path.join(work, "bitvault-previews");
+    writeTree(out, files);
+    const previews = applications(out, files, model.platform.repositories.gitops, model.platform.gitopsPath).filter((a) => a.name.startsWith("preview-"));
+    expect(previews.length).toBeGreaterThan(0);
+    const imageOf = async (app: AppRender) => {
+      const render = await lintAndTemplate(app.chartDir, app.release, app.namespace, app.valueFiles, app.parameters);
+      expect(render.template.stderr).toBe("");
+      return render.objects.find((o) => o.kind === "Deployment" || o.kind === "Rollout")!.spec.template.spec.containers[0].image as string;
+    };
+    expect(await imageOf(previews[0]!)).toMatch(new RegExp(`:${SAMPLE_PULL_REQUEST.head_sha}$`));
+    // CI writes previews/pr-<number>/<service>.image.yaml into the GitOps repository.
+    const digest = `sha256:${"c".repeat(64)}`;
+    const ciFile = path.join(out, "previews", `pr-${SAMPLE_PULL_REQUEST.number}`, `${previews[0]!.release}.image.yaml`);
+    mkdirSync(path.dirname(ciFile), { recursive: true });
+    writeFileSync(ciFile, stringify({ image: { digest } }));
+    const [withDigest] = applications(out, files, model.platform.repositories.gitops, model.platform.gitopsPath).filter((a) => a.name === previews[0]!.name);
+    expect(withDigest!.valueFiles).toContain(ciFile);
+    expect(await imageOf(withDigest!)).toMatch(new RegExp(`@${digest}$`));
+  });
+});
