@@ -386,6 +386,11 @@ export interface ModelSecretStore {
    * reads any vault store on that mount); the others' stacks only read it.
    */
   mountOwner?: string;
+  /**
+   * aws-secrets-manager stores: every key an ExternalSecret (or a preview's chart) reads, with the
+   * cluster whose infra stack creates the secret, without a value (the first reader, by name).
+   */
+  secretOwners?: { key: string; cluster: string }[];
   at: SpecPath;
 }
 

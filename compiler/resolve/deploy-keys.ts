@@ -31,6 +31,8 @@ export const deployKey = {
   vaultSession: (server: string) => `VaultSession ${server}`,
   /** The bucket or endpoint an OpenTofu state backend keeps state in. */
   stateBackend: (location: string) => `StateBackend ${location}`,
+  /** A Secrets Manager secret that exists (without a value) for a secret path to be put into. */
+  secretsManagerSecret: (store: string, key: string) => `SecretsManagerSecret ${store}/${key}`,
   vaultMount: (server: string, mount: string) => `VaultMount ${server}/${mount}`,
   vaultAuth: (cluster: string, mount: string) => `VaultAuth ${cluster}/${mount}`,
   tokenReview: (cluster: string) => `TokenReview ${cluster}`,

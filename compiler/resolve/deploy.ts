@@ -21,6 +21,7 @@ import type {
 } from "../model.js";
 import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
 import { deployKey as key } from "./deploy-keys.js";
+import { secretsCreatedBy } from "./secrets.js";
 import { cmp, sorted } from "./util.js";
 
 type GraphInput = Omit<Model, "deploy">;
@@ -134,6 +135,8 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       ...model.buckets.filter((b) => b.cluster === c).map((b) => key.bucket(b.name)),
       // Each workload identity's role and binding: a Pod Identity association, or an IRSA role whose ARN the manifest names.
       ...cluster.workloadIdentities.filter((i) => i.mechanism === "pod-identity" || i.roleArn !== undefined).map((i) => key.identity(c, i.serviceAccount.namespace, i.serviceAccount.name)),
+      // Secrets Manager secrets it creates (without values): those it reads first, in its own region.
+      ...model.secretStores.flatMap((s) => secretsCreatedBy(s, cluster, profile).map((k) => key.secretsManagerSecret(s.name, k))),
       // EKS nodes pull from the account's ECR with their node role.
       ...(cluster.kind === "eks" && profile.registry.provider === "ecr" ? [key.registryCredential(c, registryHost(profile.registry.url))] : []),
     ],
@@ -507,8 +510,9 @@ function addSecretPaths(model: GraphInput, add: Add): void {
         add({
           ...base,
           id: `step/secret-path/${store.name}/${entry.key}`,
-          commands: promptAndPipe(properties, `aws secretsmanager create-secret --region ${q(store.aws!.region)} --name ${q(entry.key)} --secret-string file:///dev/stdin`),
-          note: `AWS Secrets Manager in ${store.aws!.region}; if the secret exists already, use put-secret-value with the same arguments (--secret-id instead of --name).`,
+          needs: [need(key.secretsManagerSecret(store.name, entry.key), store.at, "the infra stack creates the secret, without a value")],
+          commands: promptAndPipe(properties, `aws secretsmanager put-secret-value --region ${q(store.aws!.region)} --secret-id ${q(entry.key)} --secret-string file:///dev/stdin`),
+          note: `AWS Secrets Manager in ${store.aws!.region}: the value of the secret the infra stack created.`,
         });
         break;
       case "kubernetes": {

@@ -17,7 +17,7 @@ import { admitPlatformControllers, resolveNamespaces } from "./namespaces.js";
 import { resolveProfiles } from "./profiles.js";
 import { planRecovery } from "./recovery.js";
 import { passAnalysisArgs, resolveAnalyses, resolveRollouts } from "./rollouts.js";
-import { resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
+import { assignSecretOwners, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
 import { placeDataServices, resolveDataServices, resolveServices } from "./services.js";
 import { resolveTiers } from "./tiers.js";
 import { byName, cmp, deepFreeze, sortKeys } from "./util.js";
@@ -48,7 +48,7 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
 
   const externalSecrets = resolvePlatformSecrets(spec, namespaces);
   const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, lock, serviceCharts);
-  const secretStores = resolveSecretStores(spec, externalSecrets);
+  const secretStores = assignSecretOwners(resolveSecretStores(spec, externalSecrets), externalSecrets, deployments);
   const rollouts = resolveRollouts(spec);
   passAnalysisArgs(spec, deployments, rollouts);
 

@@ -1,6 +1,6 @@
 import type { Spec } from "../../spec/schema.js";
 import { formatDuration } from "../../spec/units.js";
-import type { ModelExternalSecret, ModelNamespace, ModelSecretStore } from "../model.js";
+import type { ModelCluster, ModelDeployment, ModelExternalSecret, ModelNamespace, ModelProfile, ModelSecretStore } from "../model.js";
 import { sorted, seconds } from "./util.js";
 
 /** ClusterSecretStore unless the spec scopes the store to a namespace. */
@@ -70,4 +70,24 @@ export function assignMountOwners(stores: readonly ModelSecretStore[]): ModelSec
     for (const p of store.placements) if (!owner.has(store.vault.mount) || p.cluster < owner.get(store.vault.mount)!) owner.set(store.vault.mount, p.cluster);
   }
   return stores.map(({ mountOwner: _previous, ...s }) => (s.vault && owner.has(s.vault.mount) ? { ...s, mountOwner: owner.get(s.vault.mount)! } : s));
+}
+
+/** Who creates each Secrets Manager secret the platform reads: the first cluster (by name) reading it. */
+export function assignSecretOwners(stores: readonly ModelSecretStore[], externalSecrets: readonly ModelExternalSecret[], deployments: readonly ModelDeployment[]): ModelSecretStore[] {
+  const reads = [
+    ...externalSecrets.flatMap((e) => e.data.map((d) => ({ store: e.store, key: d.key, cluster: e.cluster }))),
+    ...deployments.flatMap((d) => (d.chartExternalSecret?.data ?? []).map((item) => ({ store: d.chartExternalSecret!.store, key: item.key, cluster: d.cluster }))),
+  ];
+  return stores.map((store) => {
+    if (store.backend !== "aws-secrets-manager") return store;
+    const owners = new Map<string, string>();
+    for (const r of reads.filter((x) => x.store === store.name)) if (!owners.has(r.key) || r.cluster < owners.get(r.key)!) owners.set(r.key, r.cluster);
+    return { ...store, secretOwners: [...owners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, cluster]) => ({ key, cluster })) };
+  });
+}
+
+/** The Secrets Manager keys of a store a cluster's infra stack creates: those it reads first, in its own region. */
+export function secretsCreatedBy(store: ModelSecretStore, cluster: ModelCluster, profile: ModelProfile): string[] {
+  if (store.aws === undefined || store.aws.region !== (cluster.region ?? profile.region)) return [];
+  return (store.secretOwners ?? []).filter((o) => o.cluster === cluster.name).map((o) => o.key);
 }

@@ -1,6 +1,7 @@
 import type { Model, ModelBucket, ModelCluster, ModelProfile, ModelSecretStore, ModelWorkloadIdentity } from "../../compiler/model.js";
 import { attr, blank, block, call, comment, expr, list, obj, printHcl, tpl, type HclBodyItem, type HclValue } from "./hcl.js";
 import { labelFor, Stack, stageOrderText } from "./stack.js";
+import { secretsCreatedBy } from "../../compiler/resolve/secrets.js";
 
 /**
  * The infra stack of one cluster: what exists outside Kubernetes. Each part follows one adapter of the
@@ -21,6 +22,7 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
     infra.ebsCsiDriver();
   }
   infra.buckets();
+  infra.secretsManagerSecrets();
   infra.externalSecretsRole();
   infra.veleroRole();
   infra.externalDnsRole();
@@ -672,6 +674,26 @@ class Infra {
     this.stack.output({ name: "external_secrets_role_arn", description: "IAM role External Secrets runs as.", value: expr("aws_iam_role.external_secrets.arn") });
   }
 
+  /**
+   * The Secrets Manager secrets this cluster is the first to read, created without a value so the
+   * ExternalSecrets never read a path that does not exist; the first-install runbook puts the values.
+   */
+  secretsManagerSecrets(): void {
+    const keys = this.model.secretStores.flatMap((s) => secretsCreatedBy(s, this.cluster, this.profile));
+    if (keys.length === 0) return;
+    this.aws();
+    this.stack.section("Secrets Manager secrets the ExternalSecrets read, without values (runbooks/first-install.md puts them); other clusters reading one leave it to the first.", [
+      block("resource", ["aws_secretsmanager_secret", "referenced"], [
+        attr("for_each", call("toset", [...new Set(keys)].sort())),
+        blank,
+        attr("name", expr("each.value")),
+        attr("recovery_window_in_days", 30),
+        blank,
+        KEEP,
+      ]),
+    ]);
+  }
+
   /** Velero's role, when the cluster runs it (a component or velero backups) and its buckets are in S3. */
   veleroRole(): void {
     const identity = this.identityFor("velero");
@@ -975,3 +997,4 @@ function parseUrl(endpoint: string): { host: string; protocol: string } {
     return { host: endpoint, protocol: "https:" };
   }
 }
+

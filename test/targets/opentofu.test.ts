@@ -470,7 +470,7 @@ describe("opentofu target (examples)", () => {
   });
 
   it("refuses to destroy stateful resources: buckets, KMS keys, EKS clusters and Vault KV mounts carry prevent_destroy", () => {
-    const stateful = ["aws_s3_bucket", "aws_kms_key", "aws_eks_cluster", "minio_s3_bucket", "vault_mount"];
+    const stateful = ["aws_s3_bucket", "aws_kms_key", "aws_eks_cluster", "minio_s3_bucket", "vault_mount", "aws_secretsmanager_secret"];
     let checked = 0;
     for (const [name, parsed] of stacks) {
       for (const [file, hcl] of parsed) {

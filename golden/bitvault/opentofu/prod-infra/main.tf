@@ -386,6 +386,19 @@ resource "aws_s3_bucket_public_access_block" "backups" {
   restrict_public_buckets = true
 }
 
+# Secrets Manager secrets the ExternalSecrets read, without values (runbooks/first-install.md puts
+# them); other clusters reading one leave it to the first.
+resource "aws_secretsmanager_secret" "referenced" {
+  for_each = toset(["bitvault/prod/opensearch-admin"])
+
+  name                    = each.value
+  recovery_window_in_days = 30
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
 # EKS Pod Identity agent (add-on): pods of associated service accounts get their IAM role's
 # credentials.
 resource "aws_eks_addon" "pod_identity_agent" {
