@@ -36,6 +36,7 @@ const COMMON = {
 } as const;
 const SPEC_OPTIONS = {
   typecheck: { type: "boolean", description: "type-check platform.ts with the TypeScript compiler first (slower)" },
+  timeout: { type: "string", description: "seconds a platform.ts may take to evaluate (default 20)" },
 } as const;
 const OUT_OPTIONS = {
   out: { type: "string", short: "o", description: "output folder (default: the spec's gitopsPath, beside the spec)" },
@@ -97,6 +98,15 @@ function targetArg(args: ParsedArgs, known: readonly string[]): import("../targe
   return raw as import("../targets/types.js").TargetName[];
 }
 
+function specOptions(args: ParsedArgs): import("./pipeline.js").CompileOptions {
+  const timeout = args.values.timeout as string | undefined;
+  const seconds = timeout === undefined ? undefined : Number(timeout);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0 && seconds <= 3600)) {
+    throw new UserError([{ rule: "cli/bad-option", severity: "error", message: `--timeout must be a number of seconds between 0 and 3600, not '${timeout}'` }]);
+  }
+  return { typecheck: args.values.typecheck === true, ...(seconds !== undefined && { timeoutMs: Math.round(seconds * 1000) }) };
+}
+
 async function compileAndEmit(args: ParsedArgs, io: Io) {
   const { compileSpec } = await import("./pipeline.js");
   const { emit } = await import("./emit.js");
@@ -104,7 +114,7 @@ async function compileAndEmit(args: ParsedArgs, io: Io) {
   const { ownedFolders } = await import("./emit.js");
   const { scopedManifest } = await import("./write.js");
   const targets = targetArg(args, TARGET_NAMES);
-  const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+  const result = await compileSpec(specArg(args, io), specOptions(args));
   const files = emit(result.model, targets);
   // By default the tree goes where the spec says it lives in the GitOps repository (gitopsPath,
   // relative to the spec), so the paths ArgoCD reads are the paths build writes.
@@ -181,7 +191,7 @@ const COMMANDS: Record<string, Command> = {
     options: { ...SPEC_OPTIONS },
     async run(args, io, ui) {
       const { compileSpec } = await import("./pipeline.js");
-      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      const result = await compileSpec(specArg(args, io), specOptions(args));
       ui.diagnostics(result.diagnostics);
       if (ui.json) ui.printJson({ ok: true, diagnostics: ui.jsonDiagnostics(result.diagnostics) });
       else ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${count(result.model.environments.length, "environment")}, ${count(result.model.clusters.length, "cluster")}, ${count(result.model.services.length, "service")})`);
@@ -194,7 +204,7 @@ const COMMANDS: Record<string, Command> = {
     options: { ...SPEC_OPTIONS },
     async run(args, io, ui) {
       const { compileSpec } = await import("./pipeline.js");
-      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      const result = await compileSpec(specArg(args, io), specOptions(args));
       ui.diagnostics(result.diagnostics);
       io.stdout(`${JSON.stringify(result.model, null, 2)}\n`);
       return 0;
@@ -243,7 +253,7 @@ const COMMANDS: Record<string, Command> = {
       if (!tier || !out) throw new UserError([{ rule: "cli/missing-option", severity: "error", message: "plinth compose needs --tier <tier> and --out <dir>" }]);
       const { compileSpec } = await import("./pipeline.js");
       const { writeComposeBundle } = await import("./compose-bundle.js");
-      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      const result = await compileSpec(specArg(args, io), specOptions(args));
       const written = await writeComposeBundle(result.model, tier, path.resolve(io.cwd, out));
       ui.diagnostics(result.diagnostics);
       if (ui.json) ui.printJson({ ok: true, files: written });

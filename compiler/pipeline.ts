@@ -3,7 +3,7 @@ import { platformSchema, type Spec } from "../spec/schema.js";
 import { releaseLock } from "../spec/releases.js";
 import { RULES } from "./checks/index.js";
 import { hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
-import { loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
+import { DEFAULT_LIMITS, loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
 import type { Model } from "./model.js";
 import { resolve } from "./resolve/index.js";
 import { schemaDiagnostics } from "./validate.js";
@@ -11,6 +11,8 @@ import { schemaDiagnostics } from "./validate.js";
 export interface CompileOptions {
   /** Run a full TypeScript type-check of a .ts spec first. */
   typecheck?: boolean;
+  /** Time limit for evaluating a .ts spec, in milliseconds. */
+  timeoutMs?: number;
 }
 
 export interface CompileResult {
@@ -26,7 +28,7 @@ export interface CompileResult {
 /** load → validate → check → resolve → check. Throws UserError (with locations) on any error. */
 export async function compileSpec(input: string, options: CompileOptions = {}): Promise<CompileResult> {
   const specFile = resolveSpecPath(input);
-  const doc = await loadSpecFile(specFile);
+  const doc = await loadSpecFile(specFile, { ...DEFAULT_LIMITS, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) });
   const lockDoc = loadReleaseLock(specFile);
   const fail = async (diagnostics: Diagnostic[]): Promise<never> => {
     throw new UserError(await locate(diagnostics, doc, lockDoc));
