@@ -1,9 +1,12 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { didYouMean, UserError } from "./diagnostics.js";
 import { LOCK_FILE } from "./load/index.js";
+import { acquireLock } from "./lock.js";
 import { compileSpec } from "./pipeline.js";
+import { readOwnedFile } from "./safe-fs.js";
 
 /**
  * Copies a service's digest from one rung to the next in releases.lock.yaml, keeping the file's
@@ -30,11 +33,19 @@ export async function promote(specInput: string, service: string, from: string, 
     );
   }
   const digest = model.releases[service]?.[from] ?? fail("promotion/nothing-to-promote", `'${service}' has no release in ${from} to promote`);
-  const lockFile = path.join(path.dirname(specFile), LOCK_FILE);
-  const doc = parseDocument(existsSync(lockFile) ? readFileSync(lockFile, "utf8") : "{}\n");
-  const previous = doc.getIn([service, to]) as string | undefined;
-  doc.setIn([service, to], digest);
-  writeFileSync(`${lockFile}.tmp`, doc.toString());
-  renameSync(`${lockFile}.tmp`, lockFile);
-  return { service, from, to, digest, previous: previous ?? null, lockFile };
+  const folder = path.dirname(specFile);
+  const lockFile = path.join(folder, LOCK_FILE);
+  // Read, edit and replace under a lock, so concurrent promotions never lose each other's edits.
+  const release = acquireLock(path.join(folder, `.${LOCK_FILE}.plinth-lock`), LOCK_FILE);
+  try {
+    const doc = parseDocument(readOwnedFile(folder, LOCK_FILE) ?? "{}\n");
+    const previous = doc.getIn([service, to]) as string | undefined;
+    doc.setIn([service, to], digest);
+    const temp = `${lockFile}.${randomBytes(6).toString("hex")}.tmp`;
+    writeFileSync(temp, doc.toString(), { flag: "wx" });
+    renameSync(temp, lockFile);
+    return { service, from, to, digest, previous: previous ?? null, lockFile };
+  } finally {
+    release();
+  }
 }
