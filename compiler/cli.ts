@@ -27,6 +27,9 @@ interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
 }
 
+/** The exit-code contract: 0 ok, 1 invalid input, 2 a bug in plinth, 3 drift. */
+const EXIT_DRIFT = 3;
+
 const COMMON = {
   json: { type: "boolean", description: "machine-readable output on stdout" },
   format: { type: "string", description: "diagnostics format: text (default) or github (workflow annotations)" },
@@ -146,7 +149,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   check: {
-    summary: "regenerate in memory and compare with the committed tree; exit 1 on drift",
+    summary: "regenerate in memory and compare with the committed tree; exit 3 on drift",
     usage: "plinth check [spec] [--out dir] [--target name…]",
     options: { ...OUT_OPTIONS, ...SPEC_OPTIONS },
     async run(args, io, ui) {
@@ -168,13 +171,13 @@ const COMMANDS: Record<string, Command> = {
       } else {
         ui.line(`${relativePath(built.outDir, io.cwd)} is up to date (${built.files.length} files)`);
       }
-      return drifted ? 1 : 0;
+      return drifted ? EXIT_DRIFT : 0;
     },
   },
   diff: {
     summary: "show, as a unified diff, what build would change",
     usage: "plinth diff [spec] [--out dir] [--target name…] [--exit-code]",
-    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS, "exit-code": { type: "boolean", description: "exit 1 when there are differences" } },
+    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS, "exit-code": { type: "boolean", description: "exit 3 when there are differences" } },
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
@@ -182,7 +185,7 @@ const COMMANDS: Record<string, Command> = {
       ui.diagnostics(built.diagnostics);
       if (ui.json) ui.printJson({ added: drift.added, changed: drift.changed, removed: drift.removed, patch: drift.patch });
       else io.stdout(colorPatch(drift.patch, ui.color));
-      return args.values["exit-code"] && drift.patch !== "" ? 1 : 0;
+      return args.values["exit-code"] && drift.patch !== "" ? EXIT_DRIFT : 0;
     },
   },
   validate: {
@@ -309,7 +312,7 @@ Commands:
 ${lines.join("\n")}
 
 Run \`plinth <command> --help\` for a command's options.
-Exit codes: 0 ok, 1 invalid spec or drift, 2 internal error (a bug).
+Exit codes: 0 ok, 1 invalid spec (or input), 2 internal error (a bug), 3 drift (check, diff --exit-code).
 `;
 }
 
@@ -321,7 +324,7 @@ function colorPatch(patch: string, color: boolean): string {
     .join("\n");
 }
 
-/** Runs one CLI invocation and returns its exit code: 0 ok, 1 user error or drift, 2 bug. */
+/** Runs one CLI invocation and returns its exit code: 0 ok, 1 user error, 2 bug, 3 drift. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
