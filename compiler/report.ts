@@ -19,14 +19,21 @@ export function relativePath(file: string, cwd: string): string {
 /** file:line:col - error rule: message, a code frame, and a hint — the shape of tsc and eslint. */
 export function formatDiagnostic(d: Diagnostic, style: ReportStyle, sourceCache = new Map<string, string[]>()): string {
   const where = d.location ? `${relativePath(d.location.file, style.cwd)}:${d.location.line}:${d.location.column}` : "plinth";
-  const head = `${paint(style.color, "1", where)} - ${paint(style.color, SEVERITY_COLOR[d.severity], d.severity)} ${paint(style.color, "2", d.rule)}: ${d.message}`;
+  const head = `${paint(style.color, "1", where)} - ${paint(style.color, SEVERITY_COLOR[d.severity], d.severity)} ${paint(style.color, "2", d.rule)}: ${printable(d.message)}`;
   const lines = [head];
   if (d.location) {
     const frame = codeFrame(d.location.file, d.location.line, d.location.column, style, sourceCache);
     if (frame) lines.push("", frame);
   }
-  if (d.hint) lines.push(`  ${paint(style.color, "36", "hint")}: ${d.hint}`);
+  if (d.hint) lines.push(`  ${paint(style.color, "36", "hint")}: ${printable(d.hint)}`);
   return lines.join("\n") + "\n";
+}
+
+const FRAME_WIDTH = 160;
+
+/** Control characters (terminal escapes among them) shown as \u escapes, never sent raw. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function codeFrame(file: string, line: number, column: number, style: ReportStyle, cache: Map<string, string[]>): string | undefined {
@@ -41,10 +48,14 @@ function codeFrame(file: string, line: number, column: number, style: ReportStyl
   const last = Math.min(text.length, line + 1);
   const width = String(last).length;
   const out: string[] = [];
+  // A window of the line around the column: a minified or hostile line must not flood the terminal.
+  const start = text[line - 1]!.length > FRAME_WIDTH ? Math.max(0, column - 1 - FRAME_WIDTH / 2) : 0;
   for (let n = first; n <= last; n++) {
     const marker = n === line ? ">" : " ";
-    out.push(`${marker} ${String(n).padStart(width)} | ${text[n - 1]}`);
-    if (n === line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1))}${paint(style.color, "31", "^")}`);
+    const full = text[n - 1]!;
+    const shown = full.length <= start ? "" : `${start > 0 ? "…" : ""}${full.slice(start, start + FRAME_WIDTH)}${full.length > start + FRAME_WIDTH ? "…" : ""}`;
+    out.push(`${marker} ${String(n).padStart(width)} | ${printable(shown)}`);
+    if (n === line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1 - start + (start > 0 ? 1 : 0)))}${paint(style.color, "31", "^")}`);
   }
   return out.join("\n");
 }

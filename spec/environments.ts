@@ -34,7 +34,13 @@ export const environment = z.strictObject({
   hosts: z.array(z.string()).optional(),
   featureFlags: z.record(z.string(), z.union([z.boolean(), z.string()])).optional(),
   /** Where this environment's secrets live: a store and a path prefix inside it. */
-  secrets: z.strictObject({ store: z.string(), prefix: z.string() }).optional(),
+  secrets: z
+    .strictObject({
+      store: z.string(),
+      // Lands in secret paths, YAML and runbook commands: no whitespace or control characters.
+      prefix: z.string().regex(/^[^\s\p{Cc}]*$/u, { message: "a secret path prefix has no whitespace or control characters (no CR/LF)" }),
+    })
+    .optional(),
   /** Name of a rollout policy. */
   rollout: z.string().optional(),
   data: dataPolicy.optional(),

@@ -16,7 +16,8 @@ export const analysis = z.strictObject({
 
 export const canaryStep = z.union([
   z.strictObject({ setWeight: z.number().int().min(0).max(100) }),
-  z.strictObject({ pause: duration.optional() }),
+  // `{ pause: undefined }` is an open-ended pause; `{}` is no step at all.
+  z.strictObject({ pause: duration.optional() }).refine((step) => "pause" in step, { message: "a canary step needs setWeight, pause or analysis" }),
   z.strictObject({ analysis: z.array(z.string()).min(1) }),
 ]);
 

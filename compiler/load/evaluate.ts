@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { formatPath } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 
 /** What a spec evaluation ended with. Everything but "value" becomes a located load/* error. */
@@ -50,6 +51,20 @@ export function valueProblem(root: unknown, maxDepth: number): ValueProblem | un
     return undefined;
   };
   return walk(root);
+}
+
+/** The rule and message for a value that is not plain data. */
+export function describeValueProblem(found: ValueProblem): { rule: string; message: string } {
+  const what = {
+    cycle: "refers to itself (a cycle): a spec must be plain data",
+    depth: `is nested deeper than ${MAX_DEPTH} levels`,
+    function: "is a function: a spec must be plain data",
+    symbol: "is a symbol: a spec must be plain data",
+  }[found.problem];
+  const rule = { cycle: "load/cycle", depth: "load/too-deep", function: "load/not-data", symbol: "load/not-data" }[found.problem];
+  // A path 20,000 levels deep is no help: its start says where.
+  const where = `${formatPath(found.path.slice(0, 12)) || "the top level"}${found.path.length > 12 ? "…" : ""}`;
+  return { rule, message: `the value at ${where} ${what}` };
 }
 
 // The worker: imports the transpiled entry, awaits its default export, checks it is plain data and

@@ -2,11 +2,12 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, uti
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { didYouMean, formatPath, UserError, type Diagnostic } from "../diagnostics.js";
+import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import { privateCacheRoot, pruneCache, sha } from "./cache.js";
-import { DEFAULT_LIMITS, evaluateModule, MAX_DEPTH, type Evaluation, type EvaluationLimits } from "./evaluate.js";
+import { DEFAULT_LIMITS, describeValueProblem, evaluateModule, type Evaluation, type EvaluationLimits } from "./evaluate.js";
 import { locateInTypeScript } from "./locate-ts.js";
+import { readSourceText } from "./yaml.js";
 import { packageRoot, packageVersion } from "./package-root.js";
 import type { LoadedDocument, SourcePosition } from "./types.js";
 
@@ -90,19 +91,7 @@ async function evaluationFailure(outcome: Exclude<Evaluation, { kind: "value" }>
       return { rule: "load/out-of-memory", severity: "error", message: `evaluating the spec used more than ${limits.memoryMb} MB of memory`, location: atFile };
     case "shape": {
       const ts = await loadTypeScriptCompiler();
-      const what = {
-        cycle: "refers to itself (a cycle): a spec must be plain data",
-        depth: `is nested deeper than ${MAX_DEPTH} levels`,
-        function: "is a function: a spec must be plain data",
-        symbol: "is a symbol: a spec must be plain data",
-      }[outcome.problem];
-      return {
-        rule: `load/${outcome.problem === "depth" ? "too-deep" : outcome.problem === "cycle" ? "cycle" : "not-data"}`,
-        severity: "error",
-        // A path 20,000 levels deep is no help: its start says where.
-        message: `the value at ${formatPath(outcome.path.slice(0, 12)) || "the default export"}${outcome.path.length > 12 ? "…" : ""} ${what}`,
-        location: locateInTypeScript(ts, entry, sources, outcome.path) ?? atFile,
-      };
+      return { ...describeValueProblem(outcome), severity: "error", location: locateInTypeScript(ts, entry, sources, outcome.path) ?? atFile };
     }
     case "exit":
       return {
@@ -190,7 +179,7 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
   const imports = new Map<string, Record<string, string | null>>();
   const visit = (file: string, stack: string[]) => {
     if (outputs.has(file) || sources.has(file)) return;
-    const text = readFileSync(file, "utf8");
+    const text = readSourceText(file);
     sources.set(file, text);
     const resolvedImports: Record<string, string | null> = {};
     imports.set(file, resolvedImports);
