@@ -65,8 +65,9 @@ class Ui {
     if (this.json) return;
     const format = this.args.values.format ?? "text";
     const cache = new Map<string, string[]>();
+    const secrets = diagnostics.flatMap((d) => (d.secret === undefined ? [] : [d.secret]));
     for (const d of diagnostics) {
-      this.io.stderr(format === "github" ? formatGithub(d, this.io.cwd) : formatDiagnostic(d, { color: this.color, cwd: this.io.cwd }, cache));
+      this.io.stderr(format === "github" ? formatGithub(d, this.io.cwd) : formatDiagnostic(d, { color: this.color, cwd: this.io.cwd, secrets }, cache));
     }
     if (format !== "github" && diagnostics.length > 0) {
       const count = (s: string) => diagnostics.filter((d) => d.severity === s).length;

@@ -70,7 +70,11 @@ export async function loadTypeScriptFile(entry: string, limits: EvaluationLimits
     return found;
   };
   const needsCompiler = (paths: SpecPath[]) => paths.some((p) => remembered()[JSON.stringify(p)] === undefined);
-  return { value: outcome.value, file: entry, sources, locate, needsCompiler };
+  const forget = () => {
+    rmSync(path.join(root, key), { recursive: true, force: true });
+    rmSync(manifestPath, { force: true });
+  };
+  return { value: outcome.value, file: entry, sources, locate, needsCompiler, forget };
 }
 
 /** The located diagnostic for an evaluation that did not end with a plain-data default export. */
