@@ -17,6 +17,7 @@ import { resourceLimitsRule } from "./resource-limits.js";
 import { serviceSecretStoresRule } from "./service-secret-stores.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
+import { specConsistencyRule } from "./spec-consistency.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
 
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   secretLiteralRule,
   referencesRule,
   dnsNamesRule,
+  specConsistencyRule,
   quotaOvercommitRule,
   quotaWorkloadsRule,
   rpoBackupRule,

@@ -3,7 +3,7 @@ import type { IApplicationSetGenerator } from "@kubernetes-models/argo-cd/argopr
 import type { IApplicationSource } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSource";
 import type { IHelmParameter } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/HelmParameter";
 import type { Model, ModelCluster, ModelDeployment, ModelEnvironment, ModelPreview } from "../../compiler/model.js";
-import { ARGO_API_VERSION, platformLabels, pullRequestTemplate, syncPolicy, waveAnnotation, workloadWave } from "./meta.js";
+import { ARGO_API_VERSION, goTemplateText, platformLabels, pullRequestTemplate, syncPolicy, waveAnnotation, workloadWave } from "./meta.js";
 
 /**
  * One ApplicationSet per environment: its services are the list generator's elements (previews
@@ -43,7 +43,7 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
       ...(preview && { parameters: previewParameters(first) }),
     },
   };
-  const valuesSource: IApplicationSource = { repoURL: model.platform.repositories.gitops, targetRevision: model.platform.revision, ref: "values" };
+  const valuesSource: IApplicationSource = { repoURL: goTemplateText(model.platform.repositories.gitops), targetRevision: goTemplateText(model.platform.revision), ref: "values" };
 
   const environmentLabels = platformLabels(model, { "plinth.dev/environment": environment.name });
   return {
@@ -70,9 +70,9 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
           },
         },
         spec: {
-          project: first.project,
+          project: goTemplateText(first.project),
           sources: [chartSource, valuesSource],
-          destination: { server: cluster.server, namespace: pullRequestTemplate(first.namespace) },
+          destination: { server: goTemplateText(cluster.server), namespace: pullRequestTemplate(first.namespace) },
           syncPolicy: syncPolicy(
             { automated: environment.sync === "auto", prune: environment.prune, selfHeal: environment.selfHeal },
             // A preview's namespace exists only for its pull request; the kubernetes target owns every other one.
