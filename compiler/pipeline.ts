@@ -33,15 +33,20 @@ export async function compileSpec(input: string, options: CompileOptions = {}): 
   loadProviderRules().catch(() => undefined);
   const doc = await loadSpecFile(specFile, { ...DEFAULT_LIMITS, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) });
   const lockDoc = loadReleaseLock(specFile);
-  const fail = async (diagnostics: Diagnostic[]): Promise<never> => {
-    throw new UserError(await locate(diagnostics, doc, lockDoc));
-  };
-
   if (options.typecheck && /\.m?ts$/.test(specFile)) {
     const { typecheckSpec } = await import("./typecheck.js");
     const typeErrors = await typecheckSpec(specFile);
-    if (typeErrors.length > 0) await fail(typeErrors);
+    if (typeErrors.length > 0) throw new UserError(await locate(typeErrors, doc, lockDoc));
   }
+  return compileLoaded(doc, lockDoc);
+}
+
+/** validate → check → resolve → check, over a spec already loaded (the fuzzer feeds mutants here). */
+export async function compileLoaded(doc: LoadedDocument, lockDoc: LoadedDocument | undefined): Promise<CompileResult> {
+  const specFile = doc.file;
+  const fail = async (diagnostics: Diagnostic[]): Promise<never> => {
+    throw new UserError(await locate(diagnostics, doc, lockDoc));
+  };
 
   const diagnostics: Diagnostic[] = [];
   for (const rule of RULES) if (rule.stage === "raw") diagnostics.push(...rule.check(doc.value));

@@ -1,9 +1,19 @@
 import type { Diagnostic } from "../diagnostics.js";
+import type { SpecPath } from "../model.js";
 import type { SpecRule } from "./types.js";
 
+/** Lists whose names become file paths or object names, beyond those the references rule checks. */
+const NAMED_LISTS = [
+  ["tiers", "tier"],
+  ["projects", "project"],
+  ["roles", "role"],
+  ["backups", "backup"],
+] as const;
+
 /**
- * What each field's grammar cannot see: a service's ports are unique by name and number, a service
- * does not depend on itself, and every min is at most its max.
+ * What each field's grammar cannot see: names unique in every list that becomes files (tiers,
+ * projects, roles, secrets, backups, a cluster's components and node pools), a service's ports
+ * unique by name and number, no service depending on itself, and every min at most its max.
  */
 export const specConsistencyRule: SpecRule = {
   id: "spec/consistency",
@@ -12,6 +22,26 @@ export const specConsistencyRule: SpecRule = {
   description: "Duplicate ports, a self-dependency, or a minimum above its maximum.",
   check(spec) {
     const out: Diagnostic[] = [];
+    /** Names must differ within their scope (a secret's is its cluster and namespace). */
+    const unique = (kind: string, names: string[], at: (i: number) => SpecPath, scopes?: string[]) => {
+      const seen = new Set<string>();
+      names.forEach((name, i) => {
+        const key = `${scopes?.[i] ?? ""}\0${name}`;
+        if (seen.has(key)) out.push({ rule: "ref/duplicate-name", severity: "error", path: at(i), message: `duplicate ${kind} name '${name}'${scopes ? ` in ${scopes[i]}` : ""}` });
+        seen.add(key);
+      });
+    };
+    for (const [key, kind] of NAMED_LISTS) unique(kind, (spec[key] as { name: string }[]).map((item) => item.name), (i) => [key, i, "name"]);
+    unique(
+      "secret",
+      spec.secrets.map((secret) => secret.name),
+      (i) => ["secrets", i, "name"],
+      spec.secrets.map((secret) => `namespace '${secret.namespace}'${secret.cluster ? ` of cluster '${secret.cluster}'` : ""}`),
+    );
+    spec.clusters.forEach((cluster, i) => {
+      unique("component", cluster.components.map((c) => (typeof c === "string" ? c : c.name)), (j) => ["clusters", i, "components", j]);
+      unique("node pool", cluster.nodePools.map((p) => p.name), (j) => ["clusters", i, "nodePools", j, "name"]);
+    });
     spec.services.forEach((service, i) => {
       const names = new Set<string>();
       const numbers = new Set<string>();
