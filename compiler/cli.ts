@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError, didYouMean, type Diagnostic } from "./diagnostics.js";
-import { packageVersion } from "./load/package-root.js";
+import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
+import { packageRoot, packageVersion } from "./load/package-root.js";
 import { diagnosticJson, formatDiagnostic, formatGithub, relativePath } from "./report.js";
 
 /** Everything a command prints goes through here, so tests can capture it. */
@@ -368,6 +370,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   const ui = new Ui(io, args);
+  if (SPEC_COMMANDS.has(name)) prestartEvaluation(pathToFileURL(path.join(packageRoot(), "dist", "spec", "authoring.js")).href);
   try {
     return await command.run(args, io, ui);
   } catch (error) {
@@ -389,5 +392,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`plinth: internal error: ${message}\nThis is a bug in plinth, not in your spec. Please report it${debug ? "" : " with the output of the same command run with --debug"}.\n`);
     if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     return 2;
+  } finally {
+    discardPrestartedEvaluation();
   }
 }
+
+/** Commands that evaluate a spec: their evaluation worker starts while the rest loads. */
+const SPEC_COMMANDS = new Set(["build", "check", "diff", "validate", "inspect", "compose", "promote"]);

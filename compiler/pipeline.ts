@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { platformSchema, type Spec } from "../spec/schema.js";
 import { releaseLock } from "../spec/releases.js";
 import { RULES } from "./checks/index.js";
-import { loadProviderRules, providerTokenDiagnostics } from "./checks/secret-literal.js";
+import { providerTokenDiagnostics } from "./checks/secret-literal.js";
 import { hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
 import { DEFAULT_LIMITS, loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
 import type { Model } from "./model.js";
@@ -29,8 +29,6 @@ export interface CompileResult {
 /** load → validate → check → resolve → check. Throws UserError (with locations) on any error. */
 export async function compileSpec(input: string, options: CompileOptions = {}): Promise<CompileResult> {
   const specFile = resolveSpecPath(input);
-  // Loaded while the spec is evaluated (in its worker), so a warm run does not wait for it.
-  loadProviderRules().catch(() => undefined);
   const doc = await loadSpecFile(specFile, { ...DEFAULT_LIMITS, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) });
   const lockDoc = loadReleaseLock(specFile);
   if (options.typecheck && /\.m?ts$/.test(specFile)) {
@@ -50,7 +48,7 @@ export async function compileLoaded(doc: LoadedDocument, lockDoc: LoadedDocument
 
   const diagnostics: Diagnostic[] = [];
   for (const rule of RULES) if (rule.stage === "raw") diagnostics.push(...rule.check(doc.value));
-  diagnostics.push(...(await providerTokenDiagnostics(doc.value, diagnostics)));
+  diagnostics.push(...(await providerTokenDiagnostics(doc.value, diagnostics, doc.memo)));
   // A literal secret must not outlive the run in the transpile cache either.
   if (diagnostics.some((d) => d.secret !== undefined)) doc.forget?.();
   if (hasErrors(diagnostics)) await fail(diagnostics);

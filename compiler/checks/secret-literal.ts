@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { formatPath, type Diagnostic } from "../diagnostics.js";
+import type { LoadedDocument } from "../load/types.js";
 import type { SpecPath } from "../model.js";
 import type { RawRule } from "./types.js";
 
@@ -182,11 +184,14 @@ const PROVIDER_NAMES: Record<string, string> = {
  * (one line per string, so a finding maps back to its path). Loaded lazily: start it early, it runs
  * while the spec is evaluated.
  */
-export async function providerTokenDiagnostics(raw: unknown, alreadyFound: readonly Diagnostic[]): Promise<Diagnostic[]> {
+export async function providerTokenDiagnostics(raw: unknown, alreadyFound: readonly Diagnostic[], memo?: LoadedDocument["memo"]): Promise<Diagnostic[]> {
   const strings = stringsIn(raw);
   if (strings.length === 0) return [];
-  const [{ lintSource }, { creator: preset }] = await loadProviderRules();
   const content = strings.map((s) => s.value.replace(/[\r\n]/g, " ")).join("\n");
+  // The same strings found clean before (same plinth, same preset): nothing to load or scan.
+  const scanned = createHash("sha256").update(content).digest("hex");
+  if (memo?.get("provider-scan") === scanned) return [];
+  const [{ lintSource }, { creator: preset }] = await loadProviderRules();
   const result = await lintSource({
     source: { filePath: "/platform-spec.txt", content, ext: ".txt", contentType: "text" },
     options: { config: { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: preset }] } },
@@ -200,5 +205,6 @@ export async function providerTokenDiagnostics(raw: unknown, alreadyFound: reado
     const provider = message.ruleId.replace(/^@secretlint\/secretlint-rule-/, "");
     found.push(secretDiagnostic(entry.path, `${formatPath(entry.path)} holds ${PROVIDER_NAMES[provider] ?? `a credential (secretlint: ${provider})`}`, entry.value));
   }
+  if (found.length === 0) memo?.set("provider-scan", scanned);
   return found;
 }

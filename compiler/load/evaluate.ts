@@ -75,6 +75,16 @@ const { parentPort, workerData } = require("node:worker_threads");
 process.setSourceMapsEnabled(true);
 const valueProblem = ${valueProblem.toString()};
 const realExit = process.exit.bind(process);
+// What the spec prints travels on the same port as its result, so none of it is lost or reordered
+// when the worker ends right after the value is posted.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = (chunk, encoding, callback) => {
+    parentPort.postMessage({ kind: "output", text: typeof chunk === "string" ? chunk : Buffer.from(chunk).toString() });
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") done();
+    return true;
+  };
+}
 let settled = false;
 const settle = (message) => {
   if (settled) return;
@@ -92,7 +102,10 @@ process.exit = process.reallyExit = process.abort = (code) => {
 };
 process.on("uncaughtException", (error) => settle(failure("uncaught", error)));
 process.on("unhandledRejection", (error) => settle(failure("rejection", error)));
-import(workerData.url).then(
+// A prestarted worker loads plinth's authoring API while the main thread starts up, then waits
+// for the module to evaluate.
+const preload = workerData.preload ? import(workerData.preload).catch(() => undefined) : undefined;
+parentPort.once("message", ({ url }) => Promise.resolve(preload).then(() => import(url)).then(
   async (exports) => {
     if (!("default" in exports) || exports.default === undefined) return settle({ kind: "no-default" });
     const value = await exports.default;
@@ -108,37 +121,74 @@ import(workerData.url).then(
     }
   },
   (error) => settle(failure("import", error)),
-).catch((error) => settle(failure("uncaught", error)));
+).catch((error) => settle(failure("uncaught", error))));
 `;
+
+interface EvaluationWorker {
+  worker: Worker;
+  streams: Promise<void>[];
+  exited: boolean;
+}
+
+function spawnWorker(memoryMb: number, preload?: string): EvaluationWorker {
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { maxDepth: MAX_DEPTH, ...(preload && { preload }) },
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+  });
+  const spawned: EvaluationWorker = { worker, streams: [], exited: false };
+  spawned.streams = [worker.stdout, worker.stderr].map(
+    (stream) =>
+      new Promise<void>((done) => {
+        stream.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+        stream.on("end", done);
+        stream.on("error", () => done());
+      }),
+  );
+  worker.on("exit", () => (spawned.exited = true));
+  return spawned;
+}
+
+let prestarted: EvaluationWorker | undefined;
+
+/**
+ * Starts the evaluation worker early (it loads plinth's authoring API meanwhile), so a warm run
+ * does not wait for it. Unused, it keeps nothing alive; discardPrestartedEvaluation ends it.
+ */
+export function prestartEvaluation(preloadUrl: string): void {
+  if (prestarted) return;
+  prestarted = spawnWorker(DEFAULT_LIMITS.memoryMb, preloadUrl);
+  prestarted.worker.unref();
+}
+
+export function discardPrestartedEvaluation(): void {
+  if (prestarted) void prestarted.worker.terminate();
+  prestarted = undefined;
+}
 
 /**
  * Evaluates a transpiled spec module in a worker thread with a time and memory limit. What the
  * spec prints (stdout and stderr alike) goes to plinth's stderr: stdout belongs to plinth.
  */
 export function evaluateModule(moduleUrl: string, limits: EvaluationLimits): Promise<Evaluation> {
+  const usable = prestarted && !prestarted.exited && limits.memoryMb === DEFAULT_LIMITS.memoryMb ? prestarted : undefined;
+  if (prestarted && !usable) discardPrestartedEvaluation();
+  prestarted = undefined;
+  const { worker, streams } = usable ?? spawnWorker(limits.memoryMb);
+  worker.ref();
   return new Promise((resolve) => {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { url: moduleUrl, maxDepth: MAX_DEPTH },
-      stdout: true,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
-    });
-    const streams = [worker.stdout, worker.stderr].map(
-      (stream) =>
-        new Promise<void>((done) => {
-          stream.on("data", (chunk: Buffer) => process.stderr.write(chunk));
-          stream.on("end", done);
-          stream.on("error", () => done());
-        }),
-    );
     let outcome: Evaluation | undefined;
     const finish = (result: Evaluation) => {
       outcome ??= result;
       void worker.terminate();
     };
     const timer = setTimeout(() => finish({ kind: "timeout" }), limits.timeoutMs);
-    worker.on("message", (message: Evaluation) => finish(message));
+    worker.on("message", (message: Evaluation | { kind: "output"; text: string }) => {
+      if (message.kind === "output") process.stderr.write(message.text);
+      else finish(message);
+    });
     worker.on("error", (error: Error & { code?: string }) =>
       finish(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? { kind: "memory" } : { kind: "uncaught", message: error.message, stack: String(error.stack ?? "") }),
     );
@@ -149,5 +199,6 @@ export function evaluateModule(moduleUrl: string, limits: EvaluationLimits): Pro
       const flushed = Promise.race([Promise.all(streams), new Promise((done) => setTimeout(done, 200).unref())]);
       void flushed.then(() => resolve(outcome ?? { kind: "exit", code, message: "", stack: "" }));
     });
+    worker.postMessage({ url: moduleUrl });
   });
 }

@@ -23,7 +23,14 @@ interface CacheManifest {
 }
 
 /** Bump when the transpiled form changes, so old cache entries are not reused. */
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
+/** Names "plinth" exports as types only: importing them never needs the schemas at run time. */
+const TYPE_ONLY_EXPORTS = ["PlatformInput", "Spec", "ReleaseLock", "Duration", "Quantity", "z"];
+
+/** The built entry of the authoring helpers (definePlatform, define*, secretRef). */
+export function authoringEntry(): string {
+  return path.join(packageRoot(), "dist", "spec", "authoring.js");
+}
 const moduleName = (file: string) => `${sha(file).slice(0, 16)}.mjs`;
 
 /**
@@ -74,7 +81,26 @@ export async function loadTypeScriptFile(entry: string, limits: EvaluationLimits
     rmSync(path.join(root, key), { recursive: true, force: true });
     rmSync(manifestPath, { force: true });
   };
-  return { value: outcome.value, file: entry, sources, locate, needsCompiler, forget };
+  const memoFile = (name: string) => path.join(root, key, `${name.replace(/[^a-z0-9-]/g, "")}.memo`);
+  const memo = {
+    get: (name: string) => {
+      try {
+        return readFileSync(memoFile(name), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    set: (name: string, value: string) => {
+      try {
+        const temp = `${memoFile(name)}.${process.pid}.${Date.now()}.tmp`;
+        writeFileSync(temp, value, { flag: "wx", mode: 0o600 });
+        renameSync(temp, memoFile(name));
+      } catch {
+        // Only costs speed.
+      }
+    },
+  };
+  return { value: outcome.value, file: entry, sources, locate, needsCompiler, forget, memo };
 }
 
 /** The located diagnostic for an evaluation that did not end with a plain-data default export. */
@@ -179,6 +205,8 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
   const outputs = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const plinthUrl = pathToFileURL(path.join(packageRoot(), "dist", "spec", "index.js")).href;
+  const authoringUrl = pathToFileURL(authoringEntry()).href;
+  const authoringNames = new Set([...Object.keys(await import(authoringUrl)), ...TYPE_ONLY_EXPORTS]);
 
   const imports = new Map<string, Record<string, string | null>>();
   const visit = (file: string, stack: string[]) => {
@@ -202,7 +230,18 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
         return { file, line: pos.line + 1, column: pos.character + 1 };
       };
       if (request === "plinth") {
-        rewrites.set(request, plinthUrl);
+        // A file that imports only the authoring helpers (and types) gets the entry without the
+        // schemas: the evaluation worker then never loads zod. One other name and it gets all.
+        const light =
+          ts.isImportDeclaration(statement) &&
+          statement.importClause !== undefined &&
+          statement.importClause.name === undefined &&
+          (statement.importClause.isTypeOnly ||
+            (statement.importClause.namedBindings !== undefined &&
+              ts.isNamedImports(statement.importClause.namedBindings) &&
+              statement.importClause.namedBindings.elements.every((element) => element.isTypeOnly || authoringNames.has((element.propertyName ?? element.name).text))));
+        if (!light || rewrites.get(request) === plinthUrl) rewrites.set(request, plinthUrl);
+        else rewrites.set(request, authoringUrl);
       } else if (!request.startsWith(".") && !request.startsWith("node:")) {
         // A package the user installed beside the spec: the transpiled copy lives in the cache, so
         // point it at the package as resolved from the spec's own folder.
