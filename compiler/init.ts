@@ -19,6 +19,8 @@ export default definePlatform({
       name: "aws",
       cloud: "aws",
       region: "eu-west-1",
+      // Your AWS account: CloudNativePG's backups reach S3 only through IRSA, whose role ARN is built from it.
+      accountId: "123456789012",
       dns: { provider: "route53", zone: "${name}.example.com" },
       secrets: { backend: "aws-secrets-manager" },
       objectStorage: { provider: "s3" },

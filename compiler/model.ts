@@ -33,6 +33,7 @@ export interface ModelProfile {
   objectStorage: { provider: "s3" | "minio"; endpoint?: string };
   registry: { provider: "ecr" | "harbor" | "ghcr"; url: string };
   storageClass: string;
+  volumeGroup?: string;
   stateBackend: ModelStateBackend;
   at: SpecPath;
 }
@@ -42,8 +43,8 @@ export interface ModelComponent {
   namespace: string;
   chart: { repoURL: string; name: string; version: string };
   values: Record<string, unknown>;
-  /** ArgoCD sync wave: CRDs and operators before workloads. */
-  syncWave: number;
+  /** The spec entry that installs it (absent for ArgoCD when the bootstrap installs its default). */
+  at?: SpecPath;
 }
 
 export interface ModelCluster {
@@ -58,6 +59,10 @@ export interface ModelCluster {
   components: ModelComponent[];
   argocdNamespace: string;
   loadBalancerIPs: Record<string, string>;
+  /** MetalLB address pools the kubernetes target creates (with an L2Advertisement), in the metallb component's namespace. */
+  ipPools: { name: string; addresses: string[]; namespace: string }[];
+  /** StorageClasses plinth creates for the profile's storage adapter (EBS gp3 on EKS, OpenEBS LVM). */
+  storageClasses: ModelStorageClass[];
   /** Kubernetes API address ArgoCD deploys to. */
   server: string;
   /** Names of the namespaces plinth manages on this cluster, sorted. */
@@ -73,6 +78,13 @@ export interface ModelCluster {
    * namespace: `velero-server`, the chart's own name for it in a release named `velero`.
    */
   veleroServiceAccount: { name: string; namespace: string };
+  /**
+   * The cloud identities of the pods that call AWS (External Secrets, Velero, external-dns, database
+   * backups), each bound to one service account. The infra stack creates each role and its binding;
+   * with `irsa` the role ARN goes into the manifest, so it exists only when the profile names its
+   * account (roleArn). Empty on clusters that call no AWS API.
+   */
+  workloadIdentities: ModelWorkloadIdentity[];
   /** Prefix of the cloud resources provisioned for this cluster (EKS cluster name, VPC, KMS alias, node roles). */
   resourcePrefix: string;
   /** State of each OpenTofu stack: the profile's backend, one state per stack. */
@@ -96,6 +108,33 @@ export interface ModelCluster {
    */
   certificateIssuer?: { name: string; server: string; email: string; ingressClassName: string };
   at: SpecPath;
+}
+
+export interface ModelStorageClass {
+  name: string;
+  provisioner: string;
+  parameters: Record<string, string>;
+  /** Marked as the cluster's default class. */
+  isDefault: boolean;
+}
+
+export interface ModelWorkloadIdentity {
+  /** IAM role name (unique per cluster; also the OpenTofu label once made HCL-safe). */
+  role: string;
+  serviceAccount: { name: string; namespace: string };
+  /** What the role may do. */
+  purpose: "external-secrets" | "velero" | "external-dns" | "database-backup";
+  /**
+   * `pod-identity`: EKS Pod Identity (an association in the infra stack, nothing in the manifests);
+   * `irsa`: the service account is annotated with the role ARN (components that support only IRSA,
+   * clusters that are not EKS).
+   */
+  mechanism: "pod-identity" | "irsa";
+  /** irsa: the ARN written into the manifest; absent when the profile has no accountId. */
+  roleArn?: string;
+  /** database-backup: the bucket and prefix it writes. */
+  bucket?: string;
+  prefix?: string;
 }
 
 export interface ModelQuota {
@@ -308,6 +347,11 @@ export interface ModelSecretStore {
    * cluster's API; the opentofu target creates it and the store's `auth.kubernetes.mountPath` names it.
    */
   placements: { cluster: string; namespace?: string; vaultAuthMount?: string }[];
+  /**
+   * vault stores: the cluster whose infra stack manages the KV mount (the first cluster, by name, that
+   * reads any vault store on that mount); the others' stacks only read it.
+   */
+  mountOwner?: string;
   at: SpecPath;
 }
 
@@ -329,6 +373,8 @@ export interface ModelExternalSecret {
 
 export interface ModelAnalysis {
   name: string;
+  /** Namespaces that get its AnalysisTemplate: every fixed-namespace environment whose rollout uses it. */
+  placements: { cluster: string; namespace: string }[];
   prometheus: string;
   query: string;
   successCondition: string;
@@ -474,4 +520,86 @@ export interface Model {
   tiers: ModelTier[];
   /** service → environment → digest, from releases.lock.yaml. */
   releases: Record<string, Record<string, string>>;
+  /** What the team provides out of band, each with a reason (spec `prerequisites`). */
+  prerequisites: ModelPrerequisite[];
+  /** What every deployed thing consumes and provides, and the order it comes up in. */
+  deploy: ModelDeployGraph;
+}
+
+/**
+ * Something one deployed thing needs from another, as a key naming it exactly:
+ * `Namespace <cluster>/<name>`, `Secret <cluster>/<namespace>/<name>`, `StorageClass <cluster>/<name>`,
+ * `CRD <cluster>/<group>/<Kind>`, `SecretPath <store>/<key>` … (compiler/resolve/deploy-keys.ts makes them).
+ */
+export type DeployResource = string;
+
+/** What kind of thing a graph node is, which decides who acts on it and when. */
+export type DeployNodeKind =
+  /** Kubernetes objects the root application syncs (the kubernetes and argocd targets' files). */
+  | "sync"
+  /** An OpenTofu stack, applied by hand (or by CI) with `tofu apply`. */
+  | "stack"
+  /** A step of the first-install runbook: Vault initialisation, writing a secret path. */
+  | "step"
+  /** Something the spec declares the team provides out of band (`prerequisites`). */
+  | "prerequisite"
+  /** What the cluster's kind brings (k3s' local-path StorageClass, an existing cluster's API). */
+  | "builtin";
+
+export interface DeployNeed {
+  resource: DeployResource;
+  /** The spec entry that caused the need: `deploy/unprovided` points here. */
+  at: SpecPath;
+  /** Why it is needed, in words, for messages and the runbook. */
+  why: string;
+}
+
+/** A Kubernetes object a sync node stands for; `name` "*" covers every object of that kind there. */
+export interface DeployObject {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface DeployNode {
+  /** Unique, stable id, e.g. `k3s/component/monitoring`. */
+  id: string;
+  kind: DeployNodeKind;
+  cluster?: string;
+  title: string;
+  /** sync nodes: the objects of the generated tree it stands for. */
+  objects: DeployObject[];
+  provides: DeployResource[];
+  needs: DeployNeed[];
+  /** Position in dependency order over the whole graph: every producer has a lower level. */
+  level: number;
+  /** sync nodes: the ArgoCD sync wave of its objects in the root application. */
+  wave?: number;
+  /** step and prerequisite nodes: what the first-install runbook runs (exact commands, values prompted). */
+  commands?: string[];
+  /** Why it is out of band (prerequisites) or what it does (steps). */
+  note?: string;
+  at: SpecPath;
+}
+
+/**
+ * The deploy graph: every object, component, stack, runbook step and declared prerequisite with
+ * what it consumes and provides. Waves and stage order are derived from it; `unprovided` lists
+ * needs nothing provides and `cycle` a dependency loop, which checks/deploy reports.
+ */
+export interface ModelDeployGraph {
+  nodes: DeployNode[];
+  unprovided: { node: string; need: DeployNeed }[];
+  cycle?: { nodes: string[]; at: SpecPath };
+}
+
+export interface ModelPrerequisite {
+  kind: "secret" | "storageClass" | "volumeSnapshotClass" | "ipPool" | "identity" | "registryCredential" | "crd" | "bucket";
+  cluster?: string;
+  namespace?: string;
+  name: string;
+  /** Secret keys the team fills in (secret prerequisites), for the runbook's command. */
+  keys: string[];
+  reason: string;
+  at: SpecPath;
 }

@@ -31,7 +31,7 @@ export function formatDiagnostic(d: Diagnostic, style: ReportStyle, sourceCache 
   return lines.join("\n") + "\n";
 }
 
-const FRAME_WIDTH = 160;
+const FRAME_WIDTH = 240;
 
 /** Control characters (terminal escapes among them) shown as \u escapes, never sent raw. */
 export function printable(text: string): string {

@@ -66,6 +66,11 @@ export const cluster = z.strictObject({
   argocdNamespace: z.string().default("argocd"),
   /** Fixed load-balancer addresses (MetalLB), e.g. { argocd: "10.1.5.184" }. */
   loadBalancerIPs: z.record(z.string(), z.string()).default({}),
+  /**
+   * MetalLB address pools (clusters that install the metallb component), announced on layer 2. Each
+   * range is a CIDR ("10.1.5.0/24") or a start-end range ("10.1.5.180-10.1.5.199").
+   */
+  ipPools: z.array(z.strictObject({ name: z.string(), addresses: z.array(z.string()).min(1) })).default([]),
   /** Kubernetes API endpoint for an existing cluster registered in ArgoCD. */
   server: z.string().optional(),
 });

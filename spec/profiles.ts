@@ -33,6 +33,8 @@ export const profile = z.strictObject({
   registry: z.strictObject({ provider: registryProvider, url: z.string() }),
   /** Default StorageClass for persistent volumes (gp3, longhorn, openebs-hostpath, local-path…). */
   storageClass: z.string(),
+  /** openebs-lvmpv: the LVM volume group on the nodes the class provisions from (plinth then creates the class). */
+  volumeGroup: z.string().optional(),
   /** Where OpenTofu keeps its state for this profile. */
   stateBackend: z
     .discriminatedUnion("type", [

@@ -8,6 +8,7 @@ import { clusterBackup, dataService, drill, service, tier } from "./services.js"
 import { secret, secretStore } from "./secrets.js";
 import { analysis, rollout } from "./rollouts.js";
 import { project, role } from "./access.js";
+import { prerequisite } from "./deploy.js";
 
 /** A dependency tier of the self-host packaging (seed 000's ADR-0012). */
 export const tierDefinition = z.strictObject({
@@ -35,6 +36,8 @@ export const platformSchema = z.strictObject({
   drills: z.array(drill).default([]),
   roles: z.array(role).default([]),
   projects: z.array(project).default([]),
+  /** What the generated tree needs that the team provides out of band, each with a reason. */
+  prerequisites: z.array(prerequisite).default([]),
 });
 
 /** What a user writes (defaults optional). */

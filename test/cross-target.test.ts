@@ -126,14 +126,16 @@ function checks(build: () => Promise<Tree>) {
     }
   });
 
-  it("the root and kubernetes-tree Applications point at folders the targets generate", async () => {
+  it("the root Application syncs both folders the targets generate for its cluster", async () => {
     const t = await build();
     for (const cluster of t.model.clusters) {
+      const root = t.applications.find((a) => a.cluster === cluster.name && a.app.metadata.name === cluster.rootApplication);
+      expect(root, `${cluster.name} has its root Application`).toBeDefined();
       for (const folder of [`argocd/${cluster.name}`, `kubernetes/${cluster.name}`]) {
         expect(t.files.some((f) => f.path.startsWith(`${folder}/`)), folder).toBe(true);
-        const reader = t.applications.find((a) => a.cluster === cluster.name && a.app.spec.source?.path === gitopsRepoPath(t.model.platform.gitopsPath, folder));
-        expect(reader, `an Application syncs ${folder}`).toBeDefined();
-        expect(reader!.app.spec.source.repoURL).toBe(t.model.platform.repositories.gitops);
+        const source = (root!.app.spec.sources ?? []).find((s: { path?: string }) => s.path === gitopsRepoPath(t.model.platform.gitopsPath, folder));
+        expect(source, `the root Application syncs ${folder}`).toBeDefined();
+        expect(source.repoURL).toBe(t.model.platform.repositories.gitops);
       }
     }
   });

@@ -18,6 +18,8 @@ import { serviceSecretStoresRule } from "./service-secret-stores.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
 import { specConsistencyRule } from "./spec-consistency.js";
+import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
+import { addressPoolsRule } from "./address-pools.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
 
@@ -42,4 +44,7 @@ export const RULES: readonly Rule[] = [
   serviceSecretStoresRule,
   sharedProductionSecretRule,
   rtoExceededRule,
+  deployUnprovidedRule,
+  deployCycleRule,
+  addressPoolsRule,
 ];

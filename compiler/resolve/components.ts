@@ -8,8 +8,6 @@ interface CatalogEntry {
   chart: string;
   version: string;
   namespace: string;
-  /** Lower waves sync first: storage and CRD-heavy operators, then operators, then workloads at 0+. */
-  syncWave: number;
   /** Values every install of the component needs; the cluster's defaults and the user's values go over them. */
   values?: Values;
 }
@@ -57,25 +55,23 @@ export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
     chart: "argo-cd",
     version: "7.7.11",
     namespace: "argocd",
-    syncWave: -3,
     values: { configs: { cm: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA } } },
   },
-  "argo-rollouts": { repoURL: "https://argoproj.github.io/argo-helm", chart: "argo-rollouts", version: "2.38.0", namespace: "argo-rollouts", syncWave: -1 },
-  "external-secrets": { repoURL: "https://charts.external-secrets.io", chart: "external-secrets", version: "0.19.2", namespace: "external-secrets", syncWave: -1 },
+  "argo-rollouts": { repoURL: "https://argoproj.github.io/argo-helm", chart: "argo-rollouts", version: "2.38.0", namespace: "argo-rollouts" },
+  "external-secrets": { repoURL: "https://charts.external-secrets.io", chart: "external-secrets", version: "0.19.2", namespace: "external-secrets" },
   // Since v1.15 the chart installs its CRDs only when asked (crds.enabled replaced installCRDs).
-  "cert-manager": { repoURL: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.16.2", namespace: "cert-manager", syncWave: -2, values: { crds: { enabled: true } } },
-  "ingress-nginx": { repoURL: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.11.3", namespace: "ingress-nginx", syncWave: -1 },
+  "cert-manager": { repoURL: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.16.2", namespace: "cert-manager", values: { crds: { enabled: true } } },
+  "ingress-nginx": { repoURL: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.11.3", namespace: "ingress-nginx" },
   // Published only as an OCI artifact (oci://docker.io/envoyproxy/gateway-helm); Docker Hub's registry host is registry-1.docker.io.
-  "envoy-gateway": { repoURL: "registry-1.docker.io/envoyproxy", chart: "gateway-helm", version: "v1.2.4", namespace: "envoy-gateway-system", syncWave: -1 },
-  "external-dns": { repoURL: "https://kubernetes-sigs.github.io/external-dns", chart: "external-dns", version: "1.15.0", namespace: "external-dns", syncWave: -1 },
-  velero: { repoURL: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "8.1.0", namespace: "velero", syncWave: -1 },
-  "cloudnative-pg": { repoURL: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.22.1", namespace: "cnpg-system", syncWave: -1 },
+  "envoy-gateway": { repoURL: "registry-1.docker.io/envoyproxy", chart: "gateway-helm", version: "v1.2.4", namespace: "envoy-gateway-system" },
+  "external-dns": { repoURL: "https://kubernetes-sigs.github.io/external-dns", chart: "external-dns", version: "1.15.0", namespace: "external-dns" },
+  velero: { repoURL: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "8.1.0", namespace: "velero" },
+  "cloudnative-pg": { repoURL: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.22.1", namespace: "cnpg-system" },
   monitoring: {
     repoURL: "https://prometheus-community.github.io/helm-charts",
     chart: "kube-prometheus-stack",
     version: "66.3.1",
     namespace: "monitoring",
-    syncWave: -1,
     values: { fullnameOverride: MONITORING_FULLNAME },
   },
   // Loki 6 renders nothing without a schema and storage: one replica of the single binary on its own
@@ -86,7 +82,6 @@ export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
     chart: "loki",
     version: "6.22.0",
     namespace: "monitoring",
-    syncWave: 0,
     values: {
       deploymentMode: "SingleBinary",
       loki: {
@@ -105,13 +100,13 @@ export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
       resultsCache: { enabled: false },
     },
   },
-  vault: { repoURL: "https://helm.releases.hashicorp.com", chart: "vault", version: "0.29.1", namespace: "vault", syncWave: -1 },
-  metallb: { repoURL: "https://metallb.github.io/metallb", chart: "metallb", version: "0.14.8", namespace: "metallb-system", syncWave: -2 },
-  openebs: { repoURL: "https://openebs.github.io/openebs", chart: "openebs", version: "4.1.1", namespace: "openebs", syncWave: -2 },
-  "nfs-provisioner": { repoURL: "https://kubernetes-sigs.github.io/nfs-subdir-external-provisioner", chart: "nfs-subdir-external-provisioner", version: "4.0.18", namespace: "nfs-provisioner", syncWave: -2 },
-  longhorn: { repoURL: "https://charts.longhorn.io", chart: "longhorn", version: "1.7.2", namespace: "longhorn-system", syncWave: -2 },
-  keda: { repoURL: "https://kedacore.github.io/charts", chart: "keda", version: "2.16.0", namespace: "keda", syncWave: -1 },
-  crossplane: { repoURL: "https://charts.crossplane.io/stable", chart: "crossplane", version: "1.18.1", namespace: "crossplane-system", syncWave: -1 },
+  vault: { repoURL: "https://helm.releases.hashicorp.com", chart: "vault", version: "0.29.1", namespace: "vault" },
+  metallb: { repoURL: "https://metallb.github.io/metallb", chart: "metallb", version: "0.14.8", namespace: "metallb-system" },
+  openebs: { repoURL: "https://openebs.github.io/openebs", chart: "openebs", version: "4.1.1", namespace: "openebs" },
+  "nfs-provisioner": { repoURL: "https://kubernetes-sigs.github.io/nfs-subdir-external-provisioner", chart: "nfs-subdir-external-provisioner", version: "4.0.18", namespace: "nfs-provisioner" },
+  longhorn: { repoURL: "https://charts.longhorn.io", chart: "longhorn", version: "1.7.2", namespace: "longhorn-system" },
+  keda: { repoURL: "https://kedacore.github.io/charts", chart: "keda", version: "2.16.0", namespace: "keda" },
+  crossplane: { repoURL: "https://charts.crossplane.io/stable", chart: "crossplane", version: "1.18.1", namespace: "crossplane-system" },
 };
 
 /** A component with the catalog's values under the user's (the user wins). */
@@ -123,12 +118,12 @@ export function resolveComponent(input: string | { name: string; version?: strin
     namespace: spec.namespace ?? entry.namespace,
     chart: { repoURL: entry.repoURL, name: entry.chart, version: spec.version ?? entry.version },
     values: mergeValues(entry.values ?? {}, spec.values ?? {}),
-    syncWave: entry.syncWave,
   };
 }
 
 /** What a component's cluster-specific defaults are computed from. */
 export interface ComponentContext {
+  platformName: string;
   cluster: ModelCluster;
   profile: ModelProfile;
   backups: readonly ModelBackup[];
@@ -158,6 +153,8 @@ function clusterDefaults(component: ModelComponent, context: ComponentContext): 
       return veleroDefaults(context);
     case "external-secrets":
       return externalSecretsDefaults(context);
+    case "external-dns":
+      return externalDnsDefaults(context);
     case "loki":
       return { singleBinary: { persistence: { storageClass: context.profile.storageClass } } };
     default:
@@ -179,8 +176,8 @@ function argocdDefaults({ cluster }: ComponentContext): Values | undefined {
 /**
  * Velero with the AWS plugin, which speaks to S3 and to MinIO alike. One BackupStorageLocation per
  * bucket and prefix the cluster's Velero backups write to (the first is the default), else the
- * cluster's backup bucket. On S3 it authenticates through IRSA (its role's ARN needs the profile's
- * accountId) and snapshots EBS volumes; on MinIO through a credentials Secret, without snapshots.
+ * cluster's backup bucket. On S3 it authenticates with its workload identity (EKS Pod Identity, or an
+ * IRSA annotation elsewhere) and snapshots EBS volumes; on MinIO through a credentials Secret, without snapshots.
  */
 function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext): Values {
   const onS3 = profile.objectStorage.provider === "s3";
@@ -199,7 +196,7 @@ function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext
     ? { ...(region !== undefined && { region }) }
     : // The plugin needs a region with path-style addressing; MinIO accepts any.
       { region: "minio", s3ForcePathStyle: "true", ...(profile.objectStorage.endpoint !== undefined && { s3Url: profile.objectStorage.endpoint }) };
-  const roleArn = onS3 && buckets.some((b) => b.cluster === cluster.name) ? iamRoleArn(profile, region, cluster.iam.veleroRole) : undefined;
+  const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "velero")?.roleArn;
   return {
     initContainers: [
       { name: "velero-plugin-for-aws", image: VELERO_AWS_PLUGIN_IMAGE, imagePullPolicy: "IfNotPresent", volumeMounts: [{ mountPath: "/target", name: "plugins" }] },
@@ -224,12 +221,9 @@ function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext
   };
 }
 
-/** External Secrets as the service account Vault's role and the IRSA role trust; annotated when it reads AWS Secrets Manager. */
-function externalSecretsDefaults({ cluster, profile, externalSecrets, secretStores }: ComponentContext): Values {
-  const readsSecretsManager = externalSecrets.some(
-    (e) => e.cluster === cluster.name && secretStores.some((s) => s.name === e.store && s.backend === "aws-secrets-manager"),
-  );
-  const roleArn = readsSecretsManager ? iamRoleArn(profile, cluster.region ?? profile.region, cluster.iam.externalSecretsRole) : undefined;
+/** External Secrets as the service account Vault's role trusts; annotated when its AWS identity is IRSA. */
+function externalSecretsDefaults({ cluster }: ComponentContext): Values {
+  const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "external-secrets")?.roleArn;
   return {
     serviceAccount: {
       name: cluster.externalSecretsServiceAccount.name,
@@ -238,11 +232,38 @@ function externalSecretsDefaults({ cluster, profile, externalSecrets, secretStor
   };
 }
 
-/** ARN of an IAM role the infra stack creates, when the profile names its AWS account. */
-function iamRoleArn(profile: ModelProfile, region: string | undefined, role: string): string | undefined {
-  if (profile.cloud !== "aws" || profile.accountId === undefined) return undefined;
-  const partition = region?.startsWith("cn-") ? "aws-cn" : region?.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  return `arn:${partition}:iam::${profile.accountId}:role/${role}`;
+/** Secret external-dns reads its DNS provider's API credentials from (cloudflare, powerdns), in its namespace. */
+export const EXTERNAL_DNS_CREDENTIALS_SECRET = "external-dns-credentials";
+
+/**
+ * external-dns for the profile's DNS adapter: its provider, the zone as domain filter, an owner id per
+ * cluster (TXT records, so clusters sharing a zone never delete each other's records) and its
+ * credentials: the workload identity on Route53, an API token or key from a Secret otherwise.
+ */
+function externalDnsDefaults({ cluster, profile, platformName }: ComponentContext): Values {
+  const fromSecret = (env: string, key: string) => ({ name: env, valueFrom: { secretKeyRef: { name: EXTERNAL_DNS_CREDENTIALS_SECRET, key } } });
+  const common = { domainFilters: [profile.dns.zone], txtOwnerId: `${platformName}-${cluster.name}`, policy: "sync" };
+  switch (profile.dns.provider) {
+    case "route53": {
+      const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "external-dns")?.roleArn;
+      const region = cluster.region ?? profile.region;
+      return {
+        ...common,
+        provider: { name: "aws" },
+        ...(region !== undefined && { env: [{ name: "AWS_DEFAULT_REGION", value: region }] }),
+        serviceAccount: { name: "external-dns", ...(roleArn !== undefined && { annotations: { "eks.amazonaws.com/role-arn": roleArn } }) },
+      };
+    }
+    case "cloudflare":
+      return { ...common, provider: { name: "cloudflare" }, env: [fromSecret("CF_API_TOKEN", "api-token")] };
+    case "powerdns":
+      return {
+        ...common,
+        provider: { name: "pdns" },
+        ...(profile.dns.endpoint !== undefined && { extraArgs: [`--pdns-server=${profile.dns.endpoint}`] }),
+        env: [fromSecret("EXTERNAL_DNS_PDNS_API_KEY", "api-key")],
+      };
+  }
 }
 
 const isValues = (value: unknown): value is Values => typeof value === "object" && value !== null && !Array.isArray(value);

@@ -1,8 +1,8 @@
 import type { Model, ModelBackup, ModelCluster, ModelEnvironment, ModelRecoveryPlan, ModelRestoreStep } from "../model.js";
-import { shellQuote as q } from "../../targets/shared/shell.js";
-import { cnpgObjectStore, cnpgRetentionPolicy } from "../../targets/shared/cnpg.js";
+import { shellQuote as q } from "../formats/shell.js";
+import { cnpgObjectStore, cnpgRetentionPolicy } from "../formats/cnpg.js";
 
-type PlanInput = Omit<Model, "recovery">;
+type PlanInput = Omit<Model, "recovery" | "deploy">;
 
 /** Default restore-step estimates in seconds; an environment's restoreEstimates override them by step id. */
 export const DEFAULT_ESTIMATES: Record<string, number> = {

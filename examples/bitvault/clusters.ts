@@ -11,6 +11,9 @@ export const profiles = defineProfiles([
     name: "aws",
     cloud: "aws",
     region: "eu-west-1",
+    // The seed names no AWS account; this placeholder stands for it. CloudNativePG's backups reach S3
+    // only through IRSA, whose role ARN (built from the account) is written into its manifest.
+    accountId: "111122223333",
     dns: { provider: "route53", zone: "bitvault.io" },
     // Seed 002 "Secrets" row: every cluster environment reads Vault; Vault is auto-unsealed by
     // cloud KMS (ADR-0014, ADR-0030).

@@ -21,6 +21,8 @@ export const profiles = defineProfiles([
     name: "aws",
     cloud: "aws",
     region: AWS_REGION,
+    // The account of the ECR registry above: CloudNativePG's IRSA role ARN is built from it.
+    accountId: "123456789012",
     dns: { provider: "route53", zone: "forge.projectcatalyst.io" },
     secrets: { backend: "aws-secrets-manager" },
     objectStorage: { provider: "s3" },

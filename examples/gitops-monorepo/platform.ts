@@ -73,6 +73,8 @@ export default definePlatform({
       // "Storage: OpenEBS + NFS Provisioner": OpenEBS LVM local PVs by default (they support CSI
       // snapshots, which the 15-minute PV backups below need); NFS for shared volumes.
       storageClass: "openebs-lvmpv",
+      // The nodes' LVM volume group is not in the seed: "lvmvg" is OpenEBS's documented example name.
+      volumeGroup: "lvmvg",
       stateBackend: { type: "local", path: "terraform.tfstate" },
     },
   ],
@@ -89,6 +91,8 @@ export default definePlatform({
       argocdNamespace: "argocd",
       // "Load Balancer: MetalLB (10.1.5.184 for ArgoCD)".
       loadBalancerIPs: { argocd: "10.1.5.184" },
+      // The seed gives only ArgoCD's address; the pool around it is this example's assumption.
+      ipPools: [{ name: "datacenter", addresses: ["10.1.5.180-10.1.5.199"] }],
       components: [
         { name: "argocd", values: { server: { service: { type: "LoadBalancer" } } } },
         "metallb",
@@ -218,4 +222,17 @@ export default definePlatform({
     namespaces: [...environmentNames],
     roles: [team.name, "release-approver", "platform-admin"],
   })),
+
+  // Interim prerequisite: what plinth does not create yet is declared here, so deploy/unprovided stays
+  // honest and the first-install runbook lists it. It goes away when plinth creates MinIO users.
+  prerequisites: [
+    {
+      kind: "secret",
+      cluster: "main",
+      namespace: "velero",
+      name: "velero-s3-credentials",
+      keys: ["cloud"],
+      reason: "Interim until plinth wires MinIO users: an AWS credentials file for the MinIO user Velero writes backups as, created by hand.",
+    },
+  ],
 });

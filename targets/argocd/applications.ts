@@ -1,14 +1,19 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { Model, ModelCluster, ModelComponent } from "../../compiler/model.js";
-import { ARGO_API_VERSION, kubernetesTreeWave, platformLabels, syncPolicy, waveAnnotation } from "./meta.js";
+import { waveAnnotation } from "../shared/waves.js";
+import { ARGO_API_VERSION, platformLabels, syncPolicy } from "./meta.js";
 
 /**
- * The app-of-apps: syncs this cluster's argocd/ folder (projects, component applications, the
- * kubernetes tree application, ApplicationSets), including this file, so later changes to the root
- * itself also come from Git. OpenTofu's bootstrap stack applies it once. It lives in ArgoCD's built-in
- * "default" project because it creates every other project, the platform one included.
+ * The app-of-apps: syncs this cluster's argocd/ folder (projects, component applications,
+ * ApplicationSets, this file too, so later changes to the root come from Git) and its kubernetes/
+ * folder (namespaces, stores, ExternalSecrets, databases…). Every object it syncs carries the sync
+ * wave of its place in the deploy graph, so one ordered sync brings the platform up: producers before
+ * consumers, operators and their CRDs before custom resources. OpenTofu's bootstrap stack applies it
+ * once. It lives in ArgoCD's built-in "default" project because it creates every other project.
+ * SkipDryRunOnMissingResource lets a wave through while an earlier wave's CRD is still registering.
  */
 export function rootApplication(model: Model, cluster: ModelCluster): IApplication {
+  const folder = (path: string) => ({ repoURL: model.platform.repositories.gitops, targetRevision: model.platform.revision, path, directory: { recurse: true } });
   return {
     apiVersion: ARGO_API_VERSION,
     kind: "Application",
@@ -19,42 +24,8 @@ export function rootApplication(model: Model, cluster: ModelCluster): IApplicati
     },
     spec: {
       project: "default",
-      source: {
-        repoURL: model.platform.repositories.gitops,
-        targetRevision: model.platform.revision,
-        path: cluster.gitopsPaths.argocd,
-        directory: { recurse: true },
-      },
+      sources: [folder(cluster.gitopsPaths.argocd), folder(cluster.gitopsPaths.kubernetes)],
       destination: { server: cluster.server, namespace: cluster.argocdNamespace },
-      syncPolicy: syncPolicy(cluster.rootSync),
-    },
-  };
-}
-
-/**
- * Namespaces, quotas, network policies, secret stores, ExternalSecrets and AnalysisTemplates from the
- * kubernetes target. Its wave follows the operators; SkipDryRunOnMissingResource lets the first sync
- * through while a CRD is still being registered.
- */
-export function kubernetesTreeApplication(model: Model, cluster: ModelCluster): IApplication {
-  return {
-    apiVersion: ARGO_API_VERSION,
-    kind: "Application",
-    metadata: {
-      name: `${model.platform.name}-${cluster.name}-kubernetes`,
-      namespace: cluster.argocdNamespace,
-      labels: platformLabels(model),
-      annotations: waveAnnotation(kubernetesTreeWave(cluster)),
-    },
-    spec: {
-      project: cluster.platformProject,
-      source: {
-        repoURL: model.platform.repositories.gitops,
-        targetRevision: model.platform.revision,
-        path: cluster.gitopsPaths.kubernetes,
-        directory: { recurse: true },
-      },
-      destination: { server: cluster.server },
       syncPolicy: syncPolicy(cluster.rootSync, ["SkipDryRunOnMissingResource=true"]),
     },
   };
@@ -64,7 +35,7 @@ export function kubernetesTreeApplication(model: Model, cluster: ModelCluster): 
  * One platform component (operator, ingress, monitoring…) from its pinned chart. ServerSideApply
  * because several of these charts ship CRDs too large for client-side apply's annotation.
  */
-export function componentApplication(model: Model, cluster: ModelCluster, component: ModelComponent): IApplication {
+export function componentApplication(model: Model, cluster: ModelCluster, component: ModelComponent, wave: number): IApplication {
   return {
     apiVersion: ARGO_API_VERSION,
     kind: "Application",
@@ -72,7 +43,7 @@ export function componentApplication(model: Model, cluster: ModelCluster, compon
       name: component.name,
       namespace: cluster.argocdNamespace,
       labels: platformLabels(model, { "plinth.dev/component": component.name }),
-      annotations: waveAnnotation(component.syncWave),
+      annotations: waveAnnotation(wave),
     },
     spec: {
       project: cluster.platformProject,

@@ -3,7 +3,8 @@ import type { IApplicationSetGenerator } from "@kubernetes-models/argo-cd/argopr
 import type { IApplicationSource } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSource";
 import type { IHelmParameter } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/HelmParameter";
 import type { Model, ModelCluster, ModelDeployment, ModelEnvironment, ModelPreview } from "../../compiler/model.js";
-import { ARGO_API_VERSION, goTemplateText, platformLabels, pullRequestTemplate, syncPolicy, waveAnnotation, workloadWave } from "./meta.js";
+import { waveAnnotation } from "../shared/waves.js";
+import { ARGO_API_VERSION, goTemplateText, platformLabels, pullRequestTemplate, syncPolicy } from "./meta.js";
 
 /**
  * One ApplicationSet per environment: its services are the list generator's elements (previews
@@ -11,7 +12,7 @@ import { ARGO_API_VERSION, goTemplateText, platformLabels, pullRequestTemplate, 
  * namespace, sync policy) is written once in the template. A manual environment's template has no
  * `automated` block, so nothing deploys there until someone syncs.
  */
-export function environmentApplicationSet(model: Model, cluster: ModelCluster, environment: ModelEnvironment, deployments: ModelDeployment[]): IApplicationSet {
+export function environmentApplicationSet(model: Model, cluster: ModelCluster, environment: ModelEnvironment, deployments: ModelDeployment[], wave: number): IApplicationSet {
   const preview = environment.preview;
   const first = deployments[0]!;
   const chartSources = deployments.map((d) => model.services.find((s) => s.name === d.service)!.chart);
@@ -53,7 +54,7 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
       name: environment.name,
       namespace: cluster.argocdNamespace,
       labels: environmentLabels,
-      annotations: waveAnnotation(workloadWave(cluster)),
+      annotations: waveAnnotation(wave),
     },
     spec: {
       goTemplate: true,

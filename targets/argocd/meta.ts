@@ -1,32 +1,8 @@
 import type { IRetryStrategy } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/RetryStrategy";
 import type { ISyncPolicy } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/SyncPolicy";
-import type { Model, ModelCluster } from "../../compiler/model.js";
+import type { Model } from "../../compiler/model.js";
 
 export const ARGO_API_VERSION = "argoproj.io/v1alpha1";
-
-/**
- * Sync waves of the objects the root application owns. ArgoCD applies a wave only after the previous
- * one is healthy: projects before anything that names them, operators (component waves from the Model)
- * before the kubernetes/<cluster> tree whose ExternalSecrets, SecretStores and
- * AnalysisTemplates need their CRDs, and that tree (namespaces, quotas, secrets) before the workloads.
- * ArgoCD waits on a child Application's health only with the Application health check in argocd-cm,
- * which the argocd component's default values carry (compiler/resolve/components.ts) and the
- * bootstrap stack installs.
- */
-export const PROJECT_WAVE = -10;
-
-/** First wave after every component, so every operator's CRDs exist. */
-export function kubernetesTreeWave(cluster: ModelCluster): number {
-  return Math.max(0, ...cluster.components.map((c) => c.syncWave + 1));
-}
-
-export function workloadWave(cluster: ModelCluster): number {
-  return kubernetesTreeWave(cluster) + 1;
-}
-
-export function waveAnnotation(wave: number): Record<string, string> {
-  return { "argocd.argoproj.io/sync-wave": String(wave) };
-}
 
 /** Labels on every ArgoCD object plinth writes, for `argocd app list -l` and the runbooks. */
 export function platformLabels(model: Model, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,7 +1,7 @@
 import type { Model } from "../../compiler/model.js";
 import { formatDuration } from "../../spec/units.js";
 import { bulletList, code, codeBlock, escapeText, table } from "../shared/markdown.js";
-import { shellCommand, shellQuote } from "../shared/shell.js";
+import { shellCommand, shellQuote } from "../../compiler/formats/shell.js";
 import { ENGINES } from "./engines.js";
 import { type BundlePlan, type BundleSecret, secretFilePath, secretMountPath } from "./plan.js";
 

@@ -1,5 +1,5 @@
 import type { ModelDataService } from "../../compiler/model.js";
-import { shellCommand, shellQuote } from "../shared/shell.js";
+import { shellCommand, shellQuote } from "../../compiler/formats/shell.js";
 
 /** Image of the throwaway container that tars a volume (busybox tar, no shell tools in the engine needed). */
 export const VOLUME_TOOL_IMAGE = "alpine:3.20";

@@ -9,7 +9,7 @@
  * etcd-snapshot (configured on the k3s/etcd servers, not through the API).
  */
 import type { Model, ModelBackup, ModelCluster } from "../../compiler/model.js";
-import { cnpgObjectStore, cnpgRetentionPolicy, type CnpgBarmanObjectStore } from "../shared/cnpg.js";
+import { cnpgObjectStore, cnpgRetentionPolicy, type CnpgBarmanObjectStore } from "../../compiler/formats/cnpg.js";
 import { toGoDurationString } from "../shared/go-duration.js";
 import { namespacedMeta, type IObjectMeta, type Placed } from "./objects.js";
 
@@ -37,6 +37,8 @@ export interface CnpgCluster {
     storage?: { size: string; storageClass?: string };
     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
     postgresql?: { parameters: Record<string, string> };
+    /** IRSA: the annotation that gives the Cluster's service account its IAM role (barman backups support only IRSA). */
+    serviceAccountTemplate?: { metadata: { annotations: Record<string, string> } };
     backup: { barmanObjectStore: CnpgBarmanObjectStore; retentionPolicy: string };
   };
 }
@@ -119,6 +121,7 @@ export function cnpgCluster(model: Model, cluster: ModelCluster, backup: ModelBa
   const placement = dataService.placements.find((p) => p.cluster === cluster.name && p.namespace === namespace);
   if (!placement) throw new Error(`data service "${dataService.name}" has no placement in ${cluster.name}/${namespace}`);
   const resources = placement.resources;
+  const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "database-backup" && i.serviceAccount.namespace === namespace && i.serviceAccount.name === dataService.name)?.roleArn;
   return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Cluster",
@@ -131,6 +134,7 @@ export function cnpgCluster(model: Model, cluster: ModelCluster, backup: ModelBa
         resources: { ...(resources.requests && { requests: { ...resources.requests } }), ...(resources.limits && { limits: { ...resources.limits } }) },
       }),
       ...(backup.archiveTimeoutSeconds !== undefined && { postgresql: { parameters: { archive_timeout: `${backup.archiveTimeoutSeconds}s` } } }),
+      ...(roleArn !== undefined && { serviceAccountTemplate: { metadata: { annotations: { "eks.amazonaws.com/role-arn": roleArn } } } }),
       backup: { barmanObjectStore: cnpgObjectStore(backup), retentionPolicy: cnpgRetentionPolicy(backup) },
     },
   };

@@ -1,13 +1,17 @@
 /**
  * kubernetes target: the namespaced platform objects of every cluster, as plain manifests.
  *
+ * Every object carries the ArgoCD sync wave of its node in the Model's deploy graph: the cluster's
+ * root application syncs this tree together with argocd/<cluster>/, in one ordered sync.
+ *
  * Layout (one file per namespace, so a namespace's whole setup reads top to bottom):
  *   kubernetes/<cluster>/<namespace>.yaml            Namespace, ResourceQuota, LimitRange, NetworkPolicy,
  *                                                     ServiceAccount, Role, RoleBinding, SecretStore,
  *                                                     ExternalSecret, AnalysisTemplate, Cluster and
- *                                                     ScheduledBackup (CloudNativePG), Schedule (Velero)
+ *                                                     ScheduledBackup (CloudNativePG), Schedule (Velero),
+ *                                                     IPAddressPool and L2Advertisement (MetalLB)
  *                                                     — in that kind order, by name within a kind
- *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS),
+ *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS gp3, OpenEBS LVM),
  *                                                     ClusterRoleBinding (Vault token review),
  *                                                     ClusterIssuer (cert-manager, ACME),
  *                                                     ClusterSecretStores — in that kind order
@@ -20,12 +24,13 @@
 import type { Model } from "../../compiler/model.js";
 import type { OutputFile, Target } from "../types.js";
 import { toYamlDocuments } from "../shared/yaml.js";
+import { syncWaves, waveAnnotation } from "../shared/waves.js";
 import { analysisTemplates } from "./analyses.js";
 import { backupObjects } from "./backups.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
 import { KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
 import { externalSecret, secretStoreObjects } from "./secrets.js";
-import { storageClasses } from "./storage.js";
+import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
 
 const CLUSTER_FILE = "_cluster.yaml";
@@ -47,12 +52,17 @@ function generate(model: Model): OutputFile[] {
   placed.push(...analysisTemplates(model));
   placed.push(...backupObjects(model));
   placed.push(...storageClasses(model));
+  placed.push(...ipAddressPools(model));
   placed.push(...certificateIssuers(model));
 
+  // The root application syncs this tree: each object in the wave the deploy graph gives it.
+  const wave = syncWaves(model);
   const files = new Map<string, KubernetesObject[]>();
   for (const { cluster, namespace, object } of placed) {
     const path = filePath(cluster, namespace);
-    files.set(path, [...(files.get(path) ?? []), object]);
+    const meta = object.metadata ?? {};
+    const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
+    files.set(path, [...(files.get(path) ?? []), { ...object, metadata: { ...meta, annotations } }]);
   }
   return [...files]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

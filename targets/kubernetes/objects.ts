@@ -41,6 +41,8 @@ export const KIND_ORDER = [
   "Cluster",
   "ScheduledBackup",
   "Schedule",
+  "IPAddressPool",
+  "L2Advertisement",
 ] as const;
 
 export type Kind = (typeof KIND_ORDER)[number];

@@ -42,8 +42,10 @@ function provider(store: ModelSecretStore, cluster: ModelCluster, namespace: str
     }
     case "aws-secrets-manager": {
       const aws = store.aws ?? missing(store, "aws");
-      // IRSA: the service account is annotated with the IAM role (cluster.iam.externalSecretsRole).
-      const auth: IAWSAuth | undefined = namespace === undefined ? { jwt: { serviceAccountRef: { name: controller.name, namespace: controller.namespace } } } : undefined;
+      // With IRSA the store assumes the role annotated on the controller's service account; with EKS Pod
+      // Identity (no annotation) the controller's own credentials are the role's, so no auth block.
+      const irsa = cluster.workloadIdentities.some((i) => i.purpose === "external-secrets" && i.mechanism === "irsa");
+      const auth: IAWSAuth | undefined = namespace === undefined && irsa ? { jwt: { serviceAccountRef: { name: controller.name, namespace: controller.namespace } } } : undefined;
       return { aws: { service: "SecretsManager", region: aws.region, ...(auth && { auth }) } };
     }
     case "kubernetes": {

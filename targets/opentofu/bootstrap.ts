@@ -2,7 +2,7 @@ import type { Model, ModelCluster } from "../../compiler/model.js";
 import { rootApplication } from "../argocd/applications.js";
 import { toYaml } from "../shared/yaml.js";
 import { attr, blank, block, comment, expr, type HclValue } from "./hcl.js";
-import { Stack } from "./stack.js";
+import { Stack, stageOrderText } from "./stack.js";
 import { ARGOCD_APPS_CHART } from "./versions.js";
 
 /**
@@ -15,7 +15,7 @@ import { ARGOCD_APPS_CHART } from "./versions.js";
 export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
   const stack = new Stack(cluster.stacks.bootstrap, cluster.stateBackends.bootstrap, `the ${cluster.name} cluster's bootstrap (ArgoCD and its root application)`);
   stack.intro(
-    `Apply after ${cluster.stacks.infra}. This stack is separate because its helm provider needs a running cluster: it reads a kubeconfig (inputs below), never a resource of the same stack, so it plans only once the cluster exists. It installs ArgoCD and the root Application only; the platform components are ArgoCD Applications under ${cluster.gitopsPaths.argocd}, synced from Git.`,
+    `${stageOrderText(model, cluster, "bootstrap")} This stack is separate because its helm provider needs a running cluster: it reads a kubeconfig (inputs below), never a resource of the same stack, so it plans only once the cluster exists. It installs ArgoCD and the root Application only; the platform components are ArgoCD Applications under ${cluster.gitopsPaths.argocd}, synced from Git.`,
   );
   const kubeconfig = stack.variable({
     name: "kubeconfig_path",

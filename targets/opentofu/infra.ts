@@ -1,6 +1,6 @@
-import type { Model, ModelBucket, ModelCluster, ModelProfile, ModelSecretStore } from "../../compiler/model.js";
+import type { Model, ModelBucket, ModelCluster, ModelProfile, ModelSecretStore, ModelWorkloadIdentity } from "../../compiler/model.js";
 import { attr, blank, block, call, comment, expr, list, obj, printHcl, tpl, type HclBodyItem, type HclValue } from "./hcl.js";
-import { labelFor, Stack } from "./stack.js";
+import { labelFor, Stack, stageOrderText } from "./stack.js";
 
 /**
  * The infra stack of one cluster: what exists outside Kubernetes. Each part follows one adapter of the
@@ -12,7 +12,7 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
   const profile = model.profiles.find((p) => p.name === cluster.profile)!;
   const stack = new Stack(cluster.stacks.infra, cluster.stateBackends.infra, `the ${cluster.name} cluster's infrastructure (profile ${profile.name})`);
   stack.intro(
-    `What the ${cluster.name} cluster needs outside Kubernetes, per the adapters of profile ${profile.name} (cloud ${profile.cloud}, DNS ${profile.dns.provider}, secrets ${profile.secrets.backend}, object storage ${profile.objectStorage.provider}). Apply it before ${cluster.stacks.bootstrap}.`,
+    `What the ${cluster.name} cluster needs outside Kubernetes, per the adapters of profile ${profile.name} (cloud ${profile.cloud}, DNS ${profile.dns.provider}, secrets ${profile.secrets.backend}, object storage ${profile.objectStorage.provider}). ${stageOrderText(model, cluster, "infra")}`,
   );
   const infra = new Infra(model, cluster, profile, stack);
   if (profile.cloud === "aws" && cluster.kind === "eks") {
@@ -23,6 +23,8 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
   infra.buckets();
   infra.externalSecretsRole();
   infra.veleroRole();
+  infra.externalDnsRole();
+  infra.databaseBackupRoles();
   infra.vault();
   infra.dns();
   return stack;
@@ -325,6 +327,115 @@ class Infra {
   }
 
   /**
+   * The IAM role of a workload identity and what binds it to its service account: with EKS Pod Identity
+   * a role trusting pods.eks.amazonaws.com and an association (the agent add-on delivers the
+   * credentials, nothing goes into the manifests); with IRSA a role trusting the cluster's OIDC issuer,
+   * whose ARN the manifest names.
+   */
+  private workloadRole(identity: ModelWorkloadIdentity, label: string, permissions: HclBodyItem[], description: string): HclBodyItem[] {
+    if (identity.mechanism === "irsa") return this.irsaRole(label, identity.role, identity.serviceAccount, permissions, description);
+    this.podIdentityAgent();
+    return [
+      block("data", ["aws_iam_policy_document", `${label}_trust`], [
+        statement([attr("actions", ["sts:AssumeRole", "sts:TagSession"]), blank, principals("Service", list(["pods.eks.amazonaws.com"]))]),
+      ]),
+      block("resource", ["aws_iam_role", label], [
+        attr("name", identity.role),
+        attr("description", description),
+        attr("assume_role_policy", expr(`data.aws_iam_policy_document.${label}_trust.json`)),
+      ]),
+      block("data", ["aws_iam_policy_document", label], permissions),
+      block("resource", ["aws_iam_role_policy", label], [
+        attr("name", identity.role),
+        attr("role", expr(`aws_iam_role.${label}.id`)),
+        attr("policy", expr(`data.aws_iam_policy_document.${label}.json`)),
+      ]),
+      block("resource", ["aws_eks_pod_identity_association", label], [
+        attr("cluster_name", expr("aws_eks_cluster.this.name")),
+        attr("namespace", identity.serviceAccount.namespace),
+        attr("service_account", identity.serviceAccount.name),
+        attr("role_arn", expr(`aws_iam_role.${label}.arn`)),
+        blank,
+        attr("depends_on", [expr("aws_eks_addon.pod_identity_agent")]),
+      ]),
+    ];
+  }
+
+  private podIdentityReady = false;
+
+  /** The EKS Pod Identity agent add-on, which hands each associated pod its role's credentials. */
+  private podIdentityAgent(): void {
+    if (this.podIdentityReady) return;
+    this.podIdentityReady = true;
+    this.stack.section("EKS Pod Identity agent (add-on): pods of associated service accounts get their IAM role's credentials.", [
+      block("resource", ["aws_eks_addon", "pod_identity_agent"], [
+        attr("cluster_name", expr("aws_eks_cluster.this.name")),
+        attr("addon_name", "eks-pod-identity-agent"),
+        attr("resolve_conflicts_on_create", "OVERWRITE"),
+        attr("resolve_conflicts_on_update", "OVERWRITE"),
+        ...(this.cluster.nodePools.length > 0 ? [blank, attr("depends_on", [expr("aws_eks_node_group.this")])] : []),
+      ]),
+    ]);
+  }
+
+  /** The identity of a purpose on this cluster, if it has one. */
+  private identityFor(purpose: ModelWorkloadIdentity["purpose"]): ModelWorkloadIdentity | undefined {
+    return this.cluster.workloadIdentities.find((i) => i.purpose === purpose);
+  }
+
+  /** Route53 changes in the profile's zone for external-dns, through its workload identity. */
+  externalDnsRole(): void {
+    const identity = this.identityFor("external-dns");
+    if (!identity) return;
+    this.identity();
+    const zone = this.profile.dns.zone;
+    this.stack.section(`IAM role ${identity.role}: external-dns (${identity.serviceAccount.namespace}/${identity.serviceAccount.name}) keeps the records of ${zone}.`, [
+      block("data", ["aws_route53_zone", "external_dns"], [attr("name", zone)]),
+      ...this.workloadRole(
+        identity,
+        "external_dns",
+        [
+          statement([attr("sid", "ChangeRecords"), attr("actions", ["route53:ChangeResourceRecordSets"]), attr("resources", list([expr("data.aws_route53_zone.external_dns.arn")]))]),
+          statement([attr("sid", "ListZones"), attr("actions", ["route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResource"]), attr("resources", ["*"])]),
+        ],
+        `external-dns on ${this.cluster.name}: records of ${zone}`,
+      ),
+    ]);
+  }
+
+  /**
+   * One IRSA role per CloudNativePG cluster that archives to S3 (barman supports only IRSA): read and
+   * write under its own prefix, and the bucket key.
+   */
+  databaseBackupRoles(): void {
+    const identities = this.cluster.workloadIdentities.filter((i) => i.purpose === "database-backup");
+    if (identities.length === 0) return;
+    this.identity();
+    identities.forEach((identity, index) => {
+      const label = `database_backup_${index}`;
+      const bucketArn = partitionArn(`:s3:::${identity.bucket}`);
+      const objects = partitionArn(`:s3:::${identity.bucket}/${identity.prefix}/*`);
+      this.stack.section(
+        `IAM role ${identity.role}: CloudNativePG ${identity.serviceAccount.namespace}/${identity.serviceAccount.name} archives WAL and base backups to s3://${identity.bucket}/${identity.prefix}.`,
+        this.workloadRole(
+          identity,
+          label,
+          [
+            statement([attr("sid", "Objects"), attr("actions", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]), attr("resources", list([objects]))]),
+            statement([
+              attr("sid", "Bucket"),
+              attr("actions", ["s3:ListBucket", "s3:GetBucketLocation"]),
+              attr("resources", list([bucketArn])),
+            ]),
+            statement([attr("sid", "BucketKey"), attr("actions", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), attr("resources", list([this.kms()]))]),
+          ],
+          `CloudNativePG ${identity.serviceAccount.namespace}/${identity.serviceAccount.name} on ${this.cluster.name}: its backup prefix`,
+        ),
+      );
+    });
+  }
+
+  /**
    * The EBS CSI driver as an EKS add-on, with its IRSA role: EKS ships no driver for EBS volumes of
    * type gp3, so without it every PersistentVolumeClaim on such a StorageClass stays Pending. The
    * add-on waits for nodes to run on, hence after the node groups.
@@ -486,15 +597,15 @@ class Infra {
         (key) => tpl`arn:${expr("data.aws_partition.current.partition")}:secretsmanager:${regionOf(store)}:${expr("data.aws_caller_identity.current.account_id")}:secret:${key}-??????`,
       ),
     );
-    if (arns.length === 0) return;
+    const identity = this.identityFor("external-secrets");
+    if (arns.length === 0 || !identity) return;
     this.identity();
-    const sa = this.cluster.externalSecretsServiceAccount;
+    const sa = identity.serviceAccount;
     this.stack.section(
-      `IAM role ${this.cluster.iam.externalSecretsRole}: External Secrets (${sa.namespace}/${sa.name}) reads the secrets this cluster's ExternalSecrets name.`,
-      this.irsaRole(
+      `IAM role ${identity.role}: External Secrets (${sa.namespace}/${sa.name}) reads the secrets this cluster's ExternalSecrets name.`,
+      this.workloadRole(
+        identity,
         "external_secrets",
-        this.cluster.iam.externalSecretsRole,
-        sa,
         [
           statement([
             attr("sid", "ReadReferencedSecrets"),
@@ -505,23 +616,20 @@ class Infra {
         `External Secrets on ${this.cluster.name}: read-only on the secrets it syncs`,
       ),
     );
-    this.stack.output({ name: "external_secrets_role_arn", description: "IAM role External Secrets assumes (annotate its service account with it).", value: expr("aws_iam_role.external_secrets.arn") });
+    this.stack.output({ name: "external_secrets_role_arn", description: "IAM role External Secrets runs as.", value: expr("aws_iam_role.external_secrets.arn") });
   }
 
-  /** IRSA role for Velero, when the cluster runs it (a component or velero backups) and its buckets are in S3. */
+  /** Velero's role, when the cluster runs it (a component or velero backups) and its buckets are in S3. */
   veleroRole(): void {
-    if (this.buckets_.length === 0 || this.profile.objectStorage.provider !== "s3") return;
-    const runsVelero =
-      this.cluster.components.some((c) => c.name === "velero") || this.model.backups.some((b) => b.cluster === this.cluster.name && b.method === "velero");
-    if (!runsVelero) return;
+    const identity = this.identityFor("velero");
+    if (!identity) return;
     this.identity();
-    const sa = this.cluster.veleroServiceAccount;
+    const sa = identity.serviceAccount;
     this.stack.section(
-      `IAM role ${this.cluster.iam.veleroRole}: Velero (${sa.namespace}/${sa.name}) writes backups to the buckets and snapshots EBS volumes.`,
-      this.irsaRole(
+      `IAM role ${identity.role}: Velero (${sa.namespace}/${sa.name}) writes backups to the buckets and snapshots EBS volumes.`,
+      this.workloadRole(
+        identity,
         "velero",
-        this.cluster.iam.veleroRole,
-        sa,
         [
           statement([
             attr("sid", "Volumes"),
@@ -543,7 +651,7 @@ class Infra {
         `Velero on ${this.cluster.name}: backup buckets and volume snapshots`,
       ),
     );
-    this.stack.output({ name: "velero_role_arn", description: "IAM role Velero assumes (annotate its service account with it).", value: expr("aws_iam_role.velero.arn") });
+    this.stack.output({ name: "velero_role_arn", description: "IAM role Velero runs as.", value: expr("aws_iam_role.velero.arn") });
   }
 
   private storesOn(backend: ModelSecretStore["backend"]): ModelSecretStore[] {
@@ -602,21 +710,14 @@ class Infra {
         if (!roles.has(roleKey)) roles.set(roleKey, { label: labelFor(v.auth.role, roleLabels), auth: placement.vaultAuthMount, role: v.auth.role });
       }
     }
-    // KV mounts this stack manages: those whose first reader, over every vault store, is this cluster.
-    const firstReader = new Map<string, string>();
-    for (const store of this.model.secretStores) {
-      if (store.backend !== "vault" || !store.vault) continue;
-      for (const placement of store.placements) {
-        const current = firstReader.get(store.vault.mount);
-        if (current === undefined || placement.cluster < current) firstReader.set(store.vault.mount, placement.cluster);
-      }
-    }
+    // KV mounts this stack manages: those the Model gives this cluster (their first reader).
+    const ownerOf = (mount: string) => this.model.secretStores.find((s) => s.vault?.mount === mount && s.mountOwner !== undefined)?.mountOwner;
     const mounts = new Map<string, "v1" | "v2">();
-    for (const store of stores) if (firstReader.get(store.vault!.mount) === this.cluster.name) mounts.set(store.vault!.mount, store.vault!.kvVersion);
+    for (const store of stores) if (store.mountOwner === this.cluster.name) mounts.set(store.vault!.mount, store.vault!.kvVersion);
     const elsewhere = [...new Set(stores.map((s) => s.vault!.mount))]
       .filter((mount) => !mounts.has(mount))
       .sort()
-      .map((mount) => `${mount} (in ${this.model.clusters.find((c) => c.name === firstReader.get(mount))?.stacks.infra ?? firstReader.get(mount)})`);
+      .map((mount) => `${mount} (in ${this.model.clusters.find((c) => c.name === ownerOf(mount))?.stacks.infra ?? ownerOf(mount)})`);
     // KV v2 serves a secret's data under <mount>/data/<key>; v1 at <mount>/<key>. Read only: External Secrets never writes.
     const paths = [
       ...new Set(stores.flatMap((store) => this.keysRead(store).map((key) => (store.vault!.kvVersion === "v2" ? `${store.vault!.mount}/data/${key}` : `${store.vault!.mount}/${key}`)))),

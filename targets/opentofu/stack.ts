@@ -1,4 +1,4 @@
-import type { ModelStateBackend } from "../../compiler/model.js";
+import type { Model, ModelCluster, ModelStateBackend } from "../../compiler/model.js";
 import type { OutputFile } from "../types.js";
 import { attr, blank, block, comment, expr, obj, printHcl, type HclBodyItem, type HclInput, type HclValue } from "./hcl.js";
 import { PROVIDERS, REQUIRED_VERSION, type ProviderName } from "./versions.js";
@@ -192,4 +192,19 @@ export function wrap(text: string, width: number): string {
       return lines.join("\n");
     })
     .join("\n");
+}
+
+/**
+ * When a cluster's infra stack is applied relative to its bootstrap stack, from the deploy graph: before it,
+ * unless the infra stack configures a Vault that runs inside the cluster (then after Vault is initialised).
+ */
+export function stageOrderText(model: Model, cluster: ModelCluster, stack: "infra" | "bootstrap"): string {
+  const level = (id: string) => model.deploy.nodes.find((n) => n.id === `${cluster.name}/stack/${id}`)?.level ?? 0;
+  const infraFirst = level("infra") < level("bootstrap");
+  if (stack === "infra") {
+    return infraFirst
+      ? `Apply it before ${cluster.stacks.bootstrap}.`
+      : `Apply it after ${cluster.stacks.bootstrap}, once the Vault it configures runs in the cluster and is initialised (runbooks/first-install.md gives the order).`;
+  }
+  return infraFirst ? `Apply after ${cluster.stacks.infra}.` : `Apply first; ${cluster.stacks.infra} follows once Vault is initialised (runbooks/first-install.md gives the order).`;
 }

@@ -1,6 +1,6 @@
 import type { Model, ModelDeployment, ModelEnvironment, ModelRole, ModelRollout } from "../../compiler/model.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
-import { shellCommand, shellQuote as q } from "../shared/shell.js";
+import { shellCommand, shellQuote as q } from "../../compiler/formats/shell.js";
 import { gateLabel } from "./format.js";
 import { ladderDiagram } from "./ladder.js";
 import { Outline } from "./outline.js";

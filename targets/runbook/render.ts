@@ -3,6 +3,7 @@ import { environmentsTemplate } from "./templates/environments.hbs.js";
 import { disasterRecoveryTemplate } from "./templates/disaster-recovery.hbs.js";
 import { promotionTemplate } from "./templates/promotion.hbs.js";
 import { secretRotationTemplate } from "./templates/secret-rotation.hbs.js";
+import { firstInstallTemplate } from "./templates/first-install.hbs.js";
 import { contentsPartial, headerPartial } from "./templates/header.hbs.js";
 
 const TEMPLATES = {
@@ -10,6 +11,7 @@ const TEMPLATES = {
   "disaster-recovery": disasterRecoveryTemplate,
   promotion: promotionTemplate,
   "secret-rotation": secretRotationTemplate,
+  "first-install": firstInstallTemplate,
 } as const;
 
 export type RunbookName = keyof typeof TEMPLATES;

@@ -1,6 +1,6 @@
 import type { Model, ModelExternalSecret, ModelRole, ModelSecretStore } from "../../compiler/model.js";
 import { code, codeBlock, escapeText, indentBlock, table } from "../shared/markdown.js";
-import { shellQuote as q } from "../shared/shell.js";
+import { shellQuote as q } from "../../compiler/formats/shell.js";
 import { roleList } from "./promotion.js";
 import { Outline } from "./outline.js";
 

@@ -135,6 +135,9 @@ export const KINDS: Record<string, KindRule> = {
       return problems;
     },
   },
+  // MetalLB address pools (kubernetes target).
+  "metallb.io/v1beta1/IPAddressPool": { crd: "metallb-ipaddresspool.json", namespaced: true, required: ["spec.addresses[]"] },
+  "metallb.io/v1beta1/L2Advertisement": { crd: "metallb-l2advertisement.json", namespaced: true, required: ["spec.ipAddressPools[]"] },
   "postgresql.cnpg.io/v1/ScheduledBackup": {
     crd: "cnpg-scheduledbackup.json",
     namespaced: true,

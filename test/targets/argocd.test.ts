@@ -6,14 +6,15 @@ import type { Spec } from "../../spec/schema.js";
 import { argocdTarget } from "../../targets/argocd/index.js";
 import { SYNC_RETRY } from "../../targets/argocd/meta.js";
 import type { OutputFile } from "../../targets/types.js";
-import { fixtureModelWithAccess } from "../fixtures/model.js";
+import { fixtureModelWithAccess, withDeployGraph } from "../fixtures/model.js";
 import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
 import { renderApplications } from "../support/appset-render.js";
 import { checkManifestFile, k8sProblems, validateWithModel } from "../support/k8s-check.js";
 
 type Doc = Record<string, any>;
 
-const generate = (model: Model = fixtureModelWithAccess()) => argocdTarget.generate(model);
+/** The target's files, with the deploy graph following the test's changes to the model. */
+const generate = (model: Model = fixtureModelWithAccess()) => argocdTarget.generate(withDeployGraph(model));
 
 /** The single document of a file, checked strictly (one object per file is the layout). */
 function doc(files: OutputFile[], path: string): Doc {
@@ -45,11 +46,9 @@ describe("argocd target on the fixture", () => {
       "argocd/cloud/components/argo-rollouts.yaml",
       "argocd/cloud/components/cert-manager.yaml",
       "argocd/cloud/components/external-secrets.yaml",
-      "argocd/cloud/kubernetes.yaml",
       "argocd/cloud/projects/acme.yaml",
       "argocd/cloud/projects/platform.yaml",
       "argocd/cloud/root.yaml",
-      "argocd/homelab/kubernetes.yaml",
       "argocd/homelab/projects/homelab-ops.yaml",
       "argocd/homelab/projects/platform.yaml",
       "argocd/homelab/root.yaml",
@@ -69,8 +68,10 @@ describe("argocd target on the fixture", () => {
     const root = doc(files, "argocd/cloud/root.yaml");
     expect(root.metadata).toMatchObject({ name: "acme-cloud-root", namespace: "argocd" });
     expect(root.spec.project).toBe("default");
-    expect(root.spec.source).toEqual({ repoURL: "https://github.com/acme/gitops", targetRevision: "main", path: "argocd/cloud", directory: { recurse: true } });
-    expect(root.spec.syncPolicy).toEqual({ automated: { prune: false, selfHeal: true }, retry: SYNC_RETRY });
+    expect(root.spec.sources).toEqual(
+      ["argocd/cloud", "kubernetes/cloud"].map((path) => ({ repoURL: "https://github.com/acme/gitops", targetRevision: "main", path, directory: { recurse: true } })),
+    );
+    expect(root.spec.syncPolicy).toEqual({ automated: { prune: false, selfHeal: true }, syncOptions: ["SkipDryRunOnMissingResource=true"], retry: SYNC_RETRY });
   });
 
   it("root follows Model.rootSync: not automated means no automated block; gitopsPath moves the source path", () => {
@@ -79,15 +80,14 @@ describe("argocd target on the fixture", () => {
     changed.clusters[0]!.gitopsPaths = { argocd: "deploy/argocd/cloud", kubernetes: "deploy/kubernetes/cloud" };
     const out = generate(changed);
     const root = doc(out, "argocd/cloud/root.yaml");
-    expect(root.spec.syncPolicy).toEqual({ retry: SYNC_RETRY });
-    expect(root.spec.source.path).toBe("deploy/argocd/cloud");
-    expect(doc(out, "argocd/cloud/kubernetes.yaml").spec.source.path).toBe("deploy/kubernetes/cloud");
+    expect(root.spec.syncPolicy).toEqual({ syncOptions: ["SkipDryRunOnMissingResource=true"], retry: SYNC_RETRY });
+    expect(root.spec.sources.map((source: Doc) => source.path)).toEqual(["deploy/argocd/cloud", "deploy/kubernetes/cloud"]);
   });
 
   it("components: one Application per chart with its sync wave and CreateNamespace; ArgoCD itself is left to the bootstrap", () => {
     expect(files.some((f) => f.path.endsWith("components/argocd.yaml"))).toBe(false);
     const certManager = doc(files, "argocd/cloud/components/cert-manager.yaml");
-    expect(wave(certManager)).toBe(-2);
+    expect(wave(certManager)).toBe(model.deploy.nodes.find((n) => n.id === "cloud/component/cert-manager")!.wave);
     expect(certManager.spec.project).toBe("platform");
     expect(certManager.spec.source).toEqual({
       repoURL: "https://charts.example/cert-manager",
@@ -100,16 +100,15 @@ describe("argocd target on the fixture", () => {
     expect(doc(files, "argocd/cloud/components/argo-rollouts.yaml").spec.source.helm.valuesObject).toBeUndefined();
   });
 
-  it("sync waves: projects, then operators, then the kubernetes tree, then workloads", () => {
+  it("sync waves come from the deploy graph: projects before components, CRD owners before what uses their kinds", () => {
     const docs = all(files.filter((f) => f.path.startsWith("argocd/cloud/") && !f.path.endsWith("root.yaml"))).map(({ doc }) => doc);
+    const graphWave = (kind: string, name: string) => model.deploy.nodes.find((n) => n.cluster === "cloud" && n.objects.some((o) => o.kind === kind && o.name === name))!.wave;
+    for (const d of docs) expect(wave(d), `${d.kind} ${d.metadata.name}`).toBe(graphWave(d.kind, d.metadata.name));
     const projects = docs.filter((d) => d.kind === "AppProject").map(wave);
     const components = docs.filter((d) => d.metadata.labels["plinth.dev/component"]).map(wave);
-    const tree = wave(doc(files, "argocd/cloud/kubernetes.yaml"));
-    const appsets = docs.filter((d) => d.kind === "ApplicationSet").map(wave);
     expect(Math.max(...projects)).toBeLessThan(Math.min(...components));
-    expect(Math.max(...components)).toBeLessThan(tree);
-    expect(tree).toBeLessThan(Math.min(...appsets));
-    expect(doc(files, "argocd/cloud/kubernetes.yaml").spec.syncPolicy.syncOptions).toContain("SkipDryRunOnMissingResource=true");
+    // prod runs an analysed canary: its ApplicationSet comes after argo-rollouts, which brings the Rollout CRD.
+    expect(wave(doc(files, "argocd/cloud/components/argo-rollouts.yaml"))).toBeLessThan(wave(doc(files, "argocd/cloud/applicationsets/prod.yaml")));
   });
 
   it("platform project: the GitOps repo and the component charts, anywhere on its cluster, cluster resources allowed", () => {
@@ -458,32 +457,25 @@ describe("component values from a spec (bitvault)", () => {
     const { model } = await editedExample("bitvault", edit);
     return { model, files: emit(model, ["opentofu", "argocd"]) };
   }
-  /** Name of the IAM role the infra stack creates under `label`, if it does. */
-  const infraRole = (files: OutputFile[], cluster: ModelCluster, label: string) => {
-    const main = files.find((f) => f.path === `opentofu/${cluster.stacks.infra}/main.tf`)!.content;
-    return new RegExp(`resource "aws_iam_role" "${label}" \\{\\s*name\\s*=\\s*"([^"]+)"`).exec(main)?.[1];
-  };
   const annotation = (app: Doc | undefined, ...path: string[]) =>
     path.reduce<any>((node, key) => node?.[key], app?.spec.source.helm.valuesObject)?.annotations?.["eks.amazonaws.com/role-arn"];
 
-  it("with the profile's accountId the service accounts name exactly the IRSA roles the infra stack creates; without it, none", async () => {
-    const withAccount = await build((spec) => Object.assign(spec.profiles[0]!, { accountId: "123456789012" }));
-    let annotated = 0;
-    for (const cluster of withAccount.model.clusters) {
-      const apps = componentApps(withAccount.files, cluster);
-      for (const [component, label, path_] of [
-        ["velero", "velero", ["serviceAccount", "server"]],
-        ["external-secrets", "external_secrets", ["serviceAccount"]],
+  it("on EKS, External Secrets, Velero and external-dns run with Pod Identity: no IRSA annotation in their values", async () => {
+    const { model, files } = await build(() => {});
+    let checked = 0;
+    for (const cluster of model.clusters) {
+      const apps = componentApps(files, cluster);
+      for (const [component, path_] of [
+        ["velero", ["serviceAccount", "server"]],
+        ["external-secrets", ["serviceAccount"]],
+        ["external-dns", ["serviceAccount"]],
       ] as const) {
-        const role = infraRole(withAccount.files, cluster, label);
-        const arn = annotation(apps.get(component), ...path_);
-        expect(arn, `${cluster.name} ${component}`).toBe(role === undefined ? undefined : `arn:aws:iam::123456789012:role/${role}`);
-        if (arn !== undefined) annotated++;
+        if (!apps.has(component)) continue;
+        expect(annotation(apps.get(component), ...path_), `${cluster.name} ${component}`).toBeUndefined();
+        checked++;
       }
     }
-    expect(annotated).toBeGreaterThanOrEqual(3);
-    const without = await build(() => {});
-    for (const file of without.files.filter((f) => f.path.includes("/components/"))) expect(file.content).not.toContain("eks.amazonaws.com/role-arn");
+    expect(checked).toBeGreaterThanOrEqual(4);
   });
 
   it("a user's component values win over plinth's defaults", async () => {

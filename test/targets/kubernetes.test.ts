@@ -5,14 +5,15 @@ import type { Spec } from "../../spec/schema.js";
 import type { OutputFile } from "../../targets/types.js";
 import { kubernetesTarget } from "../../targets/kubernetes/index.js";
 import { toGoDurationString } from "../../targets/shared/go-duration.js";
-import { fixtureModel } from "../fixtures/model.js";
+import { fixtureModel, withDeployGraph } from "../fixtures/model.js";
 import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
 import { checkManifestFile, k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
 
 type Doc = Record<string, any>;
 
+/** The target's files, with what resolve derives (placements, deploy graph) following the test's changes. */
 function generate(model: Model = fixtureModel()): OutputFile[] {
-  return kubernetesTarget.generate(model);
+  return kubernetesTarget.generate(withDeployGraph(model));
 }
 
 /** Every document of every file, checked, with the file it came from. */
@@ -279,13 +280,8 @@ describe("secret stores", () => {
   it("puts cluster-scoped stores in the cluster file, with the backend's provider", () => {
     const aws = only(generate(), "ClusterSecretStore", "aws");
     expect(aws.path).toBe("kubernetes/cloud/_cluster.yaml");
-    expect(aws.doc.spec.provider).toEqual({
-      aws: {
-        service: "SecretsManager",
-        region: "eu-west-1",
-        auth: { jwt: { serviceAccountRef: { name: "external-secrets", namespace: "external-secrets" } } },
-      },
-    });
+    // EKS Pod Identity: the controller's own credentials are its role's, so the store names no auth.
+    expect(aws.doc.spec.provider).toEqual({ aws: { service: "SecretsManager", region: "eu-west-1" } });
     const vault = only(generate(), "ClusterSecretStore", "vault");
     expect(vault.path).toBe("kubernetes/homelab/_cluster.yaml");
     expect(vault.doc.spec.provider).toEqual({
@@ -293,8 +289,9 @@ describe("secret stores", () => {
     });
   });
 
-  it("takes the IRSA service account from the cluster", () => {
+  it("with IRSA (a cluster that is not EKS) the store assumes the role of the controller's service account", () => {
     const model = fixtureModel();
+    model.clusters[0]!.kind = "existing";
     model.clusters[0]!.externalSecretsServiceAccount = { name: "eso", namespace: "platform" };
     expect(only(generate(model), "ClusterSecretStore", "aws").doc.spec.provider.aws.auth.jwt.serviceAccountRef).toEqual({ name: "eso", namespace: "platform" });
   });
@@ -394,9 +391,10 @@ describe("secret stores", () => {
   });
 
   it("fails loudly when a backend's settings are missing from the Model", () => {
+    // The graph is derived from the intact model; only the target then sees the gap.
     const model = fixtureModel();
     delete model.secretStores.find((s) => s.name === "vault")!.vault;
-    expect(() => generate(model)).toThrow(/secret store "vault".*no vault settings/);
+    expect(() => kubernetesTarget.generate(model)).toThrow(/secret store "vault".*no vault settings/);
   });
 });
 
@@ -497,7 +495,7 @@ const exampleModel = async (example: string, change: (spec: Spec) => void = () =
 
 describe("container defaults where a quota caps requests (resolve)", () => {
   const quotaAndLimits = (model: Model, namespace: string, cluster: string) => {
-    const files = kubernetesTarget.generate(model).filter((f) => f.path === `kubernetes/${cluster}/${namespace}.yaml`);
+    const files = generate(model).filter((f) => f.path === `kubernetes/${cluster}/${namespace}.yaml`);
     return { quota: only(files, "ResourceQuota", "namespace-quota", namespace).doc.spec.hard, limits: find(files, "LimitRange", "container-defaults", namespace).map(({ doc }) => doc.spec.limits) };
   };
 

@@ -7,7 +7,7 @@ import { rootApplication } from "../../targets/argocd/applications.js";
 import { opentofuTarget } from "../../targets/opentofu/index.js";
 import { PROVIDERS } from "../../targets/opentofu/versions.js";
 import type { OutputFile } from "../../targets/types.js";
-import { fixtureModel } from "../fixtures/model.js";
+import { fixtureModel, withDeployGraph } from "../fixtures/model.js";
 import { buildExample, EXAMPLES } from "../helpers.js";
 import { mirroredProviders, parseHcl, PLUGIN_MIRROR, runTerraform, TERRAFORM, writeTempTree } from "../support/terraform.js";
 
@@ -30,12 +30,11 @@ function opentofuFixture(): Model {
     namespace: "velero",
     chart: { repoURL: "https://vmware-tanzu.github.io/helm-charts", name: "velero", version: "8.1.0" },
     values: {},
-    syncWave: -1,
   });
   model.clusters[0]!.veleroServiceAccount = { name: "velero-server", namespace: "velero" };
   // What resolve adds to a vault store's placements.
   model.secretStores.find((s) => s.backend === "vault")!.placements = [{ cluster: "homelab", vaultAuthMount: "kubernetes-homelab" }];
-  return model;
+  return withDeployGraph(model);
 }
 
 /**
@@ -64,7 +63,7 @@ function sharedVaultFixture(): Model {
     refreshInterval: "1h",
     data: [{ secretKey: "TOKEN", key: "preview/api/token" }],
   };
-  return model;
+  return withDeployGraph(model);
 }
 
 /**
@@ -96,6 +95,9 @@ async function policyPaths(policy: string): Promise<Record<string, string[]>> {
 /** hcl2json keeps Terraform JSON syntax: a literal `${` in a string comes back as `$${`. */
 const literal = (value: string) => value.replaceAll("$${", "${").replaceAll("%%{", "%{");
 
+/** The stacks' HCL files (the target also writes opentofu/.gitignore). */
+const tfFiles = (files: readonly OutputFile[]) => files.filter((f) => f.path.endsWith(".tf"));
+
 async function parseAll(files: readonly OutputFile[]): Promise<Map<string, Json>> {
   const parsed = new Map<string, Json>();
   for (const file of files) parsed.set(file.path, (await parseHcl(file.path, file.content)) as Json);
@@ -113,8 +115,15 @@ afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: t
 
 describe("opentofu target (fixture model)", () => {
   const model = opentofuFixture();
-  const files = opentofuTarget.generate(model);
+  const everything = opentofuTarget.generate(model);
+  const files = tfFiles(everything);
   const content = (p: string) => files.find((f) => f.path === p)?.content ?? "";
+
+  it("keeps OpenTofu's working folders, state and plans out of Git with opentofu/.gitignore", () => {
+    const ignore = everything.find((f) => f.path === "opentofu/.gitignore")?.content ?? "";
+    for (const pattern of [".terraform/", "*.tfstate", "*.tfstate.*", "*.tfplan"]) expect(ignore.split("\n")).toContain(pattern);
+    expect(everything.filter((f) => !f.path.endsWith(".tf")).map((f) => f.path)).toEqual(["opentofu/.gitignore"]);
+  });
   let parsed: Map<string, Json>;
   const json = (p: string) => parsed.get(p) ?? {};
   beforeAll(async () => {
@@ -128,8 +137,8 @@ describe("opentofu target (fixture model)", () => {
   });
 
   it("is byte-for-byte deterministic, LF only, with a trailing newline", () => {
-    expect(opentofuTarget.generate(opentofuFixture())).toEqual(files);
-    for (const file of files) {
+    expect(opentofuTarget.generate(opentofuFixture())).toEqual(everything);
+    for (const file of everything) {
       expect(file.content.endsWith("\n"), file.path).toBe(true);
       expect(file.content.includes("\r"), file.path).toBe(false);
     }
@@ -207,14 +216,24 @@ describe("opentofu target (fixture model)", () => {
     expect(onprem.resource.minio_iam_user.velero[0].name).toBe(homelab.iam.veleroRole);
   });
 
-  it("names the External Secrets and Velero roles as the Model does and trusts only their service accounts", () => {
+  it("binds the External Secrets and Velero roles to exactly their service accounts with EKS Pod Identity", () => {
     const main = json(`opentofu/${cloud.stacks.infra}/main.tf`);
     expect(main.resource.aws_iam_role.external_secrets[0].name).toBe(cloud.iam.externalSecretsRole);
     expect(main.resource.aws_iam_role.velero[0].name).toBe(cloud.iam.veleroRole);
-    const subject = (label: string) => main.data.aws_iam_policy_document[`${label}_trust`][0].statement[0].condition.find((c: Json) => c.variable.endsWith(":sub")).values;
-    const eso = cloud.externalSecretsServiceAccount;
-    expect(subject("external_secrets")).toEqual([`system:serviceaccount:${eso.namespace}:${eso.name}`]);
-    expect(subject("velero")).toEqual([`system:serviceaccount:${cloud.veleroServiceAccount.namespace}:${cloud.veleroServiceAccount.name}`]);
+    expect(main.resource.aws_eks_addon.pod_identity_agent[0].addon_name).toBe("eks-pod-identity-agent");
+    for (const [label, account] of [
+      ["external_secrets", cloud.externalSecretsServiceAccount],
+      ["velero", cloud.veleroServiceAccount],
+    ] as const) {
+      const trust = main.data.aws_iam_policy_document[`${label}_trust`][0].statement[0];
+      expect(trust.actions).toEqual(["sts:AssumeRole", "sts:TagSession"]);
+      expect(trust.principals[0]).toMatchObject({ type: "Service", identifiers: ["pods.eks.amazonaws.com"] });
+      expect(main.resource.aws_eks_pod_identity_association[label][0]).toMatchObject({
+        namespace: account.namespace,
+        service_account: account.name,
+        role_arn: `\${aws_iam_role.${label}.arn}`,
+      });
+    }
     // Read access to exactly the secrets this cluster's ExternalSecrets reference.
     const keys = model.externalSecrets.filter((s) => s.cluster === cloud.name).flatMap((s) => s.data.map((d) => d.key));
     const resources: string[] = main.data.aws_iam_policy_document.external_secrets[0].statement[0].resources;
@@ -222,8 +241,9 @@ describe("opentofu target (fixture model)", () => {
   });
 
   it("makes no Velero role for a cluster that runs no Velero", async () => {
-    const without = opentofuFixture();
-    without.clusters[0]!.components = [];
+    const changed = opentofuFixture();
+    changed.clusters[0]!.components = [];
+    const without = withDeployGraph(changed);
     const main = (await parseHcl("main.tf", opentofuTarget.generate(without).find((f) => f.path === `opentofu/${cloud.stacks.infra}/main.tf`)!.content)) as Json;
     expect(main.resource.aws_iam_role.velero).toBeUndefined();
     expect(main.resource.aws_s3_bucket.backups).toBeDefined();
@@ -327,7 +347,7 @@ describe("opentofu target (fixture model)", () => {
       const values = parseYaml(literal(root.values[0]));
       const expected = rootApplication(model, cluster);
       const app = values.applications[cluster.rootApplication];
-      expect(app.source.path).toBe(cluster.gitopsPaths.argocd);
+      expect(app.sources.map((source: { path: string }) => source.path)).toEqual([cluster.gitopsPaths.argocd, cluster.gitopsPaths.kubernetes]);
       expect(app).toEqual({ namespace: expected.metadata!.namespace, additionalLabels: expected.metadata!.labels, ...expected.spec });
     }
   });
@@ -338,14 +358,14 @@ describe("opentofu target (fixture model)", () => {
     hostile.clusters[0]!.argocd.values = { server: { extraArgs: ["--x=${HOME}", "back\\slash", "multi\nline"] } };
     const bootstrap = opentofuTarget.generate(hostile).find((f) => f.path === `opentofu/${cloud.stacks.bootstrap}/main.tf`)!;
     const releases = ((await parseHcl("main.tf", bootstrap.content)) as Json).resource.helm_release;
-    expect(parseYaml(literal(releases.root[0].values[0])).applications[cloud.rootApplication].source.repoURL).toBe(hostile.platform.repositories.gitops);
+    expect(parseYaml(literal(releases.root[0].values[0])).applications[cloud.rootApplication].sources[0].repoURL).toBe(hostile.platform.repositories.gitops);
     expect(parseYaml(literal(releases.argocd[0].values[0]))).toEqual(hostile.clusters[0]!.argocd.values);
   });
 });
 
 describe("opentofu target (one Vault read by two clusters)", () => {
   const model = sharedVaultFixture();
-  const files = opentofuTarget.generate(model);
+  const files = tfFiles(opentofuTarget.generate(model));
   let parsed: Map<string, Json>;
   const main = (cluster: Model["clusters"][number]) => parsed.get(`opentofu/${cluster.stacks.infra}/main.tf`) ?? {};
   beforeAll(async () => {
@@ -393,7 +413,7 @@ describe("opentofu target (examples)", () => {
     stacks = new Map();
     outputs = new Map();
     for (const name of EXAMPLES) {
-      const files = (await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/"));
+      const files = tfFiles((await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/")));
       outputs.set(name, files);
       stacks.set(name, await parseAll(files));
     }
@@ -412,13 +432,13 @@ describe("opentofu target (examples)", () => {
     }
   });
 
-  it("trusts the service account the velero chart really creates in each Velero IRSA role", async () => {
+  it("binds each Velero role to the service account the velero chart really creates", async () => {
     let checked = 0;
     for (const name of EXAMPLES) {
       const { model, files } = await buildExample(name);
       for (const cluster of model.clusters) {
-        const trust = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)?.data?.aws_iam_policy_document?.velero_trust;
-        if (!trust) continue;
+        const association = stacks.get(name)!.get(`opentofu/${cluster.stacks.infra}/main.tf`)?.resource?.aws_eks_pod_identity_association?.velero;
+        if (!association) continue;
         // A role for Velero only where Velero runs: the argocd target installs it as a component.
         const component = files.find((f) => f.path === `argocd/${cluster.name}/components/velero.yaml`);
         expect(component, `${name}/${cluster.name} has a Velero role but no Velero`).toBeDefined();
@@ -426,8 +446,7 @@ describe("opentofu target (examples)", () => {
         const helm = app.spec.source.helm ?? {};
         const values = { ...(helm.values ? parseYaml(helm.values) : {}), ...(helm.valuesObject ?? {}) };
         const account = veleroServerServiceAccount(helm.releaseName ?? app.metadata.name, values);
-        const subject = trust[0].statement[0].condition.find((c: Json) => c.variable.endsWith(":sub")).values;
-        expect(subject, `${name}/${cluster.name}`).toEqual([`system:serviceaccount:${app.spec.destination.namespace}:${account}`]);
+        expect(association[0], `${name}/${cluster.name}`).toMatchObject({ namespace: app.spec.destination.namespace, service_account: account });
         expect(cluster.veleroServiceAccount, `${name}/${cluster.name}`).toEqual({ name: account, namespace: app.spec.destination.namespace });
         checked++;
       }
@@ -508,8 +527,8 @@ describe("opentofu target (examples)", () => {
 
 /** The fixture's and every example's stacks, as (folder in one tree → files). */
 async function everyStackTree(): Promise<Map<string, OutputFile[]>> {
-  const trees = new Map<string, OutputFile[]>([["fixture", opentofuTarget.generate(opentofuFixture())]]);
-  for (const name of EXAMPLES) trees.set(name, (await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/")));
+  const trees = new Map<string, OutputFile[]>([["fixture", tfFiles(opentofuTarget.generate(opentofuFixture()))]]);
+  for (const name of EXAMPLES) trees.set(name, tfFiles((await buildExample(name)).files.filter((f) => f.path.startsWith("opentofu/"))));
   return trees;
 }
 

@@ -20,7 +20,7 @@ import { buildExample, EXAMPLES, ROOT, editedExample } from "../helpers.js";
 
 type Doc = Record<string, any>;
 
-const RUNBOOKS = ["runbooks/disaster-recovery.md", "runbooks/environments.md", "runbooks/promotion.md", "runbooks/secret-rotation.md"];
+const RUNBOOKS = ["runbooks/disaster-recovery.md", "runbooks/environments.md", "runbooks/first-install.md", "runbooks/promotion.md", "runbooks/secret-rotation.md"];
 const scratch = mkdtempSync(path.join(os.tmpdir(), "plinth-runbook-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -117,13 +117,15 @@ function knownNames(model: Model, files: readonly OutputFile[]) {
       ...applications.map((a) => a.spec?.destination?.namespace).filter((n): n is string => typeof n === "string"),
     ]),
     stack: new Set(files.filter((f) => f.path.startsWith("opentofu/")).map((f) => f.path.split("/").slice(0, 2).join("/"))),
-    // Buckets are the keys of the infra stacks' `backup_buckets` map (bare or quoted HCL keys).
-    bucket: new Set(
-      files
+    // Buckets are the keys of the infra stacks' `backup_buckets` map (bare or quoted HCL keys) and the
+    // state buckets the stacks' S3 backends name.
+    bucket: new Set([
+      ...files
         .filter((f) => f.path.startsWith("opentofu/"))
         .flatMap((f) => [...f.content.matchAll(/backup_buckets = \{\n((?:    .*\n|\s*\n)*?)  \}/g)])
         .flatMap((m) => [...m[1]!.matchAll(/^    "?([a-z0-9][a-z0-9.-]+)"? = \{/gm)].map((k) => k[1]!)),
-    ),
+      ...files.filter((f) => f.path.endsWith("/backend.tf")).flatMap((f) => [...f.content.matchAll(/^\s*bucket\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!)),
+    ]),
     schedule: new Set(docs.filter((d) => d.kind === "Schedule").map((d) => d.metadata.name)),
     application: new Set(applications.map((a) => a.metadata.name)),
     release: new Set(
@@ -159,7 +161,7 @@ function knownNames(model: Model, files: readonly OutputFile[]) {
 const keyOf = (ref: Reference) => (ref.namespace !== undefined && ["release", "externalsecret", "database"].includes(ref.kind) ? `${ref.namespace}/${ref.value}` : ref.value);
 
 describe.each(EXAMPLES)("runbooks of example %s", (example) => {
-  it("writes the four runbooks", async () => {
+  it("writes the five runbooks", async () => {
     const { files } = await buildExample(example);
     expect(files.filter((f) => f.path.startsWith("runbooks/")).map((f) => f.path)).toEqual(RUNBOOKS);
   });

@@ -19,6 +19,7 @@ export default definePlatform({
     {
       name: "aws",
       cloud: "aws",
+      accountId: "123456789012",
       region: regoin,
       dns: { provider: "route53", zone: "shop.example.com" },
       secrets: { backend: "aws-secrets-manager" },

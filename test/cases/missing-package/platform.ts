@@ -18,6 +18,7 @@ export default definePlatform({
     {
       name: "aws",
       cloud: "aws",
+      accountId: "123456789012",
       region: defaults.region,
       dns: { provider: "route53", zone: "shop.example.com" },
       secrets: { backend: "aws-secrets-manager" },

@@ -16,6 +16,7 @@ export default definePlatform({
       name: "aws",
       cloud: "aws",
       region: "eu-west-1",
+      accountId: "123456789012",
       dns: { provider: "route53", zone: "shop.example.com" },
       secrets: { backend: "aws-secrets-manager" },
       objectStorage: { provider: "s3" },
@@ -88,5 +89,8 @@ export default definePlatform({
   ],
   rollouts: [
     { name: "canary", strategy: "canary", steps: [{ setWeight: 20 }, { pause: "5m" }, { analysis: ["success-rate"] }, { setWeight: 100 }] },
+  ],
+  prerequisites: [
+    { kind: "identity", cluster: "main", namespace: "velero", name: "velero-server", reason: "granted an IAM role by hand in this test spec" },
   ],
 });

@@ -16,6 +16,7 @@ export default definePlatform({
       name: "aws",
       cloud: "aws",
       region: "eu-west-1",
+      accountId: "123456789012",
       dns: { provider: "route53", zone: "shop.example.com" },
       secrets: { backend: "aws-secrets-manager" },
       objectStorage: { provider: "s3" },

@@ -53,12 +53,17 @@ resource "helm_release" "root" {
           app.kubernetes.io/managed-by: plinth
           app.kubernetes.io/part-of: bitvault
         project: default
-        source:
-          repoURL: https://github.com/bitvault/bitvault-gitops
-          targetRevision: main
-          path: generated/argocd/nonprod
-          directory:
-            recurse: true
+        sources:
+          - repoURL: https://github.com/bitvault/bitvault-gitops
+            targetRevision: main
+            path: generated/argocd/nonprod
+            directory:
+              recurse: true
+          - repoURL: https://github.com/bitvault/bitvault-gitops
+            targetRevision: main
+            path: generated/kubernetes/nonprod
+            directory:
+              recurse: true
         destination:
           server: https://kubernetes.default.svc
           namespace: platform
@@ -66,6 +71,8 @@ resource "helm_release" "root" {
           automated:
             prune: false
             selfHeal: true
+          syncOptions:
+            - SkipDryRunOnMissingResource=true
           retry:
             limit: 5
             backoff:

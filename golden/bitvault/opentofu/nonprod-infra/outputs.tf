@@ -37,7 +37,7 @@ output "backup_buckets" {
 }
 
 output "velero_role_arn" {
-  description = "IAM role Velero assumes (annotate its service account with it)."
+  description = "IAM role Velero runs as."
   value       = aws_iam_role.velero.arn
 }
 

@@ -373,27 +373,26 @@ resource "aws_s3_bucket_public_access_block" "backups" {
   restrict_public_buckets = true
 }
 
+# EKS Pod Identity agent (add-on): pods of associated service accounts get their IAM role's
+# credentials.
+resource "aws_eks_addon" "pod_identity_agent" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "eks-pod-identity-agent"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  depends_on = [aws_eks_node_group.this]
+}
+
 # IAM role bitvault-prod-external-secrets: External Secrets (platform/external-secrets) reads the
 # secrets this cluster's ExternalSecrets name.
 data "aws_iam_policy_document" "external_secrets_trust" {
   statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
+    actions = ["sts:AssumeRole", "sts:TagSession"]
 
     principals {
-      type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.eks.arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
-      values   = ["system:serviceaccount:platform:external-secrets"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
-      values   = ["sts.amazonaws.com"]
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
     }
   }
 }
@@ -424,27 +423,24 @@ resource "aws_iam_role_policy" "external_secrets" {
   policy = data.aws_iam_policy_document.external_secrets.json
 }
 
+resource "aws_eks_pod_identity_association" "external_secrets" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "platform"
+  service_account = "external-secrets"
+  role_arn        = aws_iam_role.external_secrets.arn
+
+  depends_on = [aws_eks_addon.pod_identity_agent]
+}
+
 # IAM role bitvault-prod-velero: Velero (velero/velero-server) writes backups to the buckets and
 # snapshots EBS volumes.
 data "aws_iam_policy_document" "velero_trust" {
   statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
+    actions = ["sts:AssumeRole", "sts:TagSession"]
 
     principals {
-      type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.eks.arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
-      values   = ["system:serviceaccount:velero:velero-server"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
-      values   = ["sts.amazonaws.com"]
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
     }
   }
 }
@@ -498,6 +494,126 @@ resource "aws_iam_role_policy" "velero" {
   name   = "bitvault-prod-velero"
   role   = aws_iam_role.velero.id
   policy = data.aws_iam_policy_document.velero.json
+}
+
+resource "aws_eks_pod_identity_association" "velero" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "velero"
+  service_account = "velero-server"
+  role_arn        = aws_iam_role.velero.arn
+
+  depends_on = [aws_eks_addon.pod_identity_agent]
+}
+
+# IAM role bitvault-prod-external-dns: external-dns (external-dns/external-dns) keeps the records of
+# bitvault.io.
+data "aws_route53_zone" "external_dns" {
+  name = "bitvault.io"
+}
+
+data "aws_iam_policy_document" "external_dns_trust" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "external_dns" {
+  name               = "bitvault-prod-external-dns"
+  description        = "external-dns on prod: records of bitvault.io"
+  assume_role_policy = data.aws_iam_policy_document.external_dns_trust.json
+}
+
+data "aws_iam_policy_document" "external_dns" {
+  statement {
+    sid       = "ChangeRecords"
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = [data.aws_route53_zone.external_dns.arn]
+  }
+
+  statement {
+    sid       = "ListZones"
+    actions   = ["route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResource"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "external_dns" {
+  name   = "bitvault-prod-external-dns"
+  role   = aws_iam_role.external_dns.id
+  policy = data.aws_iam_policy_document.external_dns.json
+}
+
+resource "aws_eks_pod_identity_association" "external_dns" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "external-dns"
+  service_account = "external-dns"
+  role_arn        = aws_iam_role.external_dns.arn
+
+  depends_on = [aws_eks_addon.pod_identity_agent]
+}
+
+# IAM role bitvault-prod-bitvault-data-postgres-backup: CloudNativePG bitvault-data/postgres
+# archives WAL and base backups to s3://bitvault-prod-backups/postgres/bitvault-data/postgres.
+data "aws_iam_policy_document" "database_backup_0_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.eks.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
+      values   = ["system:serviceaccount:bitvault-data:postgres"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "database_backup_0" {
+  name               = "bitvault-prod-bitvault-data-postgres-backup"
+  description        = "CloudNativePG bitvault-data/postgres on prod: its backup prefix"
+  assume_role_policy = data.aws_iam_policy_document.database_backup_0_trust.json
+}
+
+data "aws_iam_policy_document" "database_backup_0" {
+  statement {
+    sid     = "Objects"
+    actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:s3:::bitvault-prod-backups/postgres/bitvault-data/postgres/*",
+    ]
+  }
+
+  statement {
+    sid       = "Bucket"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::bitvault-prod-backups"]
+  }
+
+  statement {
+    sid       = "BucketKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "database_backup_0" {
+  name   = "bitvault-prod-bitvault-data-postgres-backup"
+  role   = aws_iam_role.database_backup_0.id
+  policy = data.aws_iam_policy_document.database_backup_0.json
 }
 
 # Vault for External Secrets (platform/external-secrets) on prod: this cluster's Kubernetes auth

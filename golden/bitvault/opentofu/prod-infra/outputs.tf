@@ -37,12 +37,12 @@ output "backup_buckets" {
 }
 
 output "external_secrets_role_arn" {
-  description = "IAM role External Secrets assumes (annotate its service account with it)."
+  description = "IAM role External Secrets runs as."
   value       = aws_iam_role.external_secrets.arn
 }
 
 output "velero_role_arn" {
-  description = "IAM role Velero assumes (annotate its service account with it)."
+  description = "IAM role Velero runs as."
   value       = aws_iam_role.velero.arn
 }
 

@@ -59,12 +59,17 @@ resource "helm_release" "root" {
           app.kubernetes.io/managed-by: plinth
           app.kubernetes.io/part-of: catalyst-forge
         project: default
-        source:
-          repoURL: https://github.com/input-output-hk/catalyst-forge-gitops
-          targetRevision: main
-          path: generated/argocd/forge-aws
-          directory:
-            recurse: true
+        sources:
+          - repoURL: https://github.com/input-output-hk/catalyst-forge-gitops
+            targetRevision: main
+            path: generated/argocd/forge-aws
+            directory:
+              recurse: true
+          - repoURL: https://github.com/input-output-hk/catalyst-forge-gitops
+            targetRevision: main
+            path: generated/kubernetes/forge-aws
+            directory:
+              recurse: true
         destination:
           server: https://kubernetes.default.svc
           namespace: argocd
@@ -72,6 +77,8 @@ resource "helm_release" "root" {
           automated:
             prune: false
             selfHeal: true
+          syncOptions:
+            - SkipDryRunOnMissingResource=true
           retry:
             limit: 5
             backoff:

@@ -373,27 +373,26 @@ resource "aws_s3_bucket_public_access_block" "backups" {
   restrict_public_buckets = true
 }
 
+# EKS Pod Identity agent (add-on): pods of associated service accounts get their IAM role's
+# credentials.
+resource "aws_eks_addon" "pod_identity_agent" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "eks-pod-identity-agent"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  depends_on = [aws_eks_node_group.this]
+}
+
 # IAM role catalyst-forge-forge-aws-external-secrets: External Secrets
 # (external-secrets/external-secrets) reads the secrets this cluster's ExternalSecrets name.
 data "aws_iam_policy_document" "external_secrets_trust" {
   statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
+    actions = ["sts:AssumeRole", "sts:TagSession"]
 
     principals {
-      type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.eks.arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
-      values   = ["system:serviceaccount:external-secrets:external-secrets"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
-      values   = ["sts.amazonaws.com"]
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
     }
   }
 }
@@ -423,4 +422,125 @@ resource "aws_iam_role_policy" "external_secrets" {
   name   = "catalyst-forge-forge-aws-external-secrets"
   role   = aws_iam_role.external_secrets.id
   policy = data.aws_iam_policy_document.external_secrets.json
+}
+
+resource "aws_eks_pod_identity_association" "external_secrets" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "external-secrets"
+  service_account = "external-secrets"
+  role_arn        = aws_iam_role.external_secrets.arn
+
+  depends_on = [aws_eks_addon.pod_identity_agent]
+}
+
+# IAM role catalyst-forge-forge-aws-external-dns: external-dns (external-dns/external-dns) keeps the
+# records of forge.projectcatalyst.io.
+data "aws_route53_zone" "external_dns" {
+  name = "forge.projectcatalyst.io"
+}
+
+data "aws_iam_policy_document" "external_dns_trust" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "external_dns" {
+  name               = "catalyst-forge-forge-aws-external-dns"
+  description        = "external-dns on forge-aws: records of forge.projectcatalyst.io"
+  assume_role_policy = data.aws_iam_policy_document.external_dns_trust.json
+}
+
+data "aws_iam_policy_document" "external_dns" {
+  statement {
+    sid       = "ChangeRecords"
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = [data.aws_route53_zone.external_dns.arn]
+  }
+
+  statement {
+    sid       = "ListZones"
+    actions   = ["route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResource"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "external_dns" {
+  name   = "catalyst-forge-forge-aws-external-dns"
+  role   = aws_iam_role.external_dns.id
+  policy = data.aws_iam_policy_document.external_dns.json
+}
+
+resource "aws_eks_pod_identity_association" "external_dns" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "external-dns"
+  service_account = "external-dns"
+  role_arn        = aws_iam_role.external_dns.arn
+
+  depends_on = [aws_eks_addon.pod_identity_agent]
+}
+
+# IAM role catalyst-forge-forge-aws-forge-production-postgres-backup: CloudNativePG
+# forge-production/postgres archives WAL and base backups to
+# s3://catalyst-forge-forge-aws-backups/postgres/forge-production/postgres.
+data "aws_iam_policy_document" "database_backup_0_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.eks.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:sub"
+      values   = ["system:serviceaccount:forge-production:postgres"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "database_backup_0" {
+  name               = "catalyst-forge-forge-aws-forge-production-postgres-backup"
+  description        = "CloudNativePG forge-production/postgres on forge-aws: its backup prefix"
+  assume_role_policy = data.aws_iam_policy_document.database_backup_0_trust.json
+}
+
+data "aws_iam_policy_document" "database_backup_0" {
+  statement {
+    sid     = "Objects"
+    actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:s3:::catalyst-forge-forge-aws-backups/postgres/forge-production/postgres/*",
+    ]
+  }
+
+  statement {
+    sid       = "Bucket"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::catalyst-forge-forge-aws-backups"]
+  }
+
+  statement {
+    sid       = "BucketKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "database_backup_0" {
+  name   = "catalyst-forge-forge-aws-forge-production-postgres-backup"
+  role   = aws_iam_role.database_backup_0.id
+  policy = data.aws_iam_policy_document.database_backup_0.json
 }

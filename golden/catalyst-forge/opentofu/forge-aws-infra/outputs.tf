@@ -37,6 +37,6 @@ output "backup_buckets" {
 }
 
 output "external_secrets_role_arn" {
-  description = "IAM role External Secrets assumes (annotate its service account with it)."
+  description = "IAM role External Secrets runs as."
   value       = aws_iam_role.external_secrets.arn
 }

@@ -59,12 +59,17 @@ resource "helm_release" "root" {
           app.kubernetes.io/managed-by: plinth
           app.kubernetes.io/part-of: gitops-platform
         project: default
-        source:
-          repoURL: https://git.example.internal/platform/gitops.git
-          targetRevision: main
-          path: infrastructure/argocd/main
-          directory:
-            recurse: true
+        sources:
+          - repoURL: https://git.example.internal/platform/gitops.git
+            targetRevision: main
+            path: infrastructure/argocd/main
+            directory:
+              recurse: true
+          - repoURL: https://git.example.internal/platform/gitops.git
+            targetRevision: main
+            path: infrastructure/kubernetes/main
+            directory:
+              recurse: true
         destination:
           server: https://kubernetes.default.svc
           namespace: argocd
@@ -72,6 +77,8 @@ resource "helm_release" "root" {
           automated:
             prune: false
             selfHeal: true
+          syncOptions:
+            - SkipDryRunOnMissingResource=true
           retry:
             limit: 5
             backoff:

@@ -3,7 +3,7 @@
  * writes and the recovery Cluster the restore runbook applies: both must name the same archive.
  * Field names follow the postgresql.cnpg.io/v1 Cluster CRD (spec.backup.barmanObjectStore).
  */
-import type { ModelBackup } from "../../compiler/model.js";
+import type { ModelBackup } from "../model.js";
 
 /** A key of a Kubernetes Secret in the Cluster's namespace. */
 export interface CnpgSecretKeyRef {

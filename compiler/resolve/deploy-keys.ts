@@ -1,0 +1,37 @@
+/**
+ * Keys of the deploy graph's resources: one spelling per thing, so a need and what provides it meet
+ * exactly. Every key names its kind first, then where it is.
+ */
+export const deployKey = {
+  cluster: (cluster: string) => `Cluster ${cluster}`,
+  argocd: (cluster: string) => `ArgoCD ${cluster}`,
+  namespace: (cluster: string, name: string) => `Namespace ${cluster}/${name}`,
+  secret: (cluster: string, namespace: string, name: string) => `Secret ${cluster}/${namespace}/${name}`,
+  storageClass: (cluster: string, name: string) => `StorageClass ${cluster}/${name}`,
+  defaultStorageClass: (cluster: string) => `StorageClass ${cluster}/(default)`,
+  volumeSnapshotClass: (cluster: string, name: string) => `VolumeSnapshotClass ${cluster}/${name}`,
+  /** A custom resource kind, as `<group>/<Kind>`. */
+  crd: (cluster: string, groupKind: string) => `CRD ${cluster}/${groupKind}`,
+  /** Addresses for LoadBalancer Services (ServiceLB, a cloud load balancer, a MetalLB pool). */
+  ipPool: (cluster: string) => `IPPool ${cluster}`,
+  /** A cloud workload identity reaching the pods of a service account. */
+  identity: (cluster: string, namespace: string, serviceAccount: string) => `Identity ${cluster}/${namespace}/${serviceAccount}`,
+  registryCredential: (cluster: string, host: string) => `RegistryCredential ${cluster}/${host}`,
+  bucket: (name: string) => `Bucket ${name}`,
+  appProject: (cluster: string, name: string) => `AppProject ${cluster}/${name}`,
+  /** A SecretStore (namespace) or ClusterSecretStore (namespace "*"). */
+  secretStore: (cluster: string, namespace: string, name: string) => `SecretStore ${cluster}/${namespace}/${name}`,
+  analysisTemplate: (cluster: string, namespace: string, name: string) => `AnalysisTemplate ${cluster}/${namespace}/${name}`,
+  /** A path of a secret store that ExternalSecrets read: it must exist before they can sync. */
+  secretPath: (store: string, key: string) => `SecretPath ${store}/${key}`,
+  service: (cluster: string, namespace: string, name: string) => `Service ${cluster}/${namespace}/${name}`,
+  /** A Vault server that is initialised, unsealed and answering. */
+  vaultReady: (server: string) => `VaultReady ${server}`,
+  /** A shell logged in to a Vault server (VAULT_ADDR and a token), for the steps that write to it. */
+  vaultSession: (server: string) => `VaultSession ${server}`,
+  /** The bucket or endpoint an OpenTofu state backend keeps state in. */
+  stateBackend: (location: string) => `StateBackend ${location}`,
+  vaultMount: (server: string, mount: string) => `VaultMount ${server}/${mount}`,
+  vaultAuth: (cluster: string, mount: string) => `VaultAuth ${cluster}/${mount}`,
+  tokenReview: (cluster: string) => `TokenReview ${cluster}`,
+} as const;

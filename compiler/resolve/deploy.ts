@@ -1,0 +1,700 @@
+/**
+ * The deploy graph: every object the root application syncs, every OpenTofu stack, every step of the
+ * first install and every declared prerequisite, with what each consumes and provides. From it come
+ * the closure check (deploy/unprovided), the sync waves and stage order (levels), and the
+ * first-install runbook. Targets read waves and steps from here; they never order things themselves.
+ */
+import type { Spec } from "../../spec/schema.js";
+import { shellQuote as q } from "../formats/shell.js";
+import type {
+  DeployNeed,
+  DeployNode,
+  DeployNodeKind,
+  DeployObject,
+  Model,
+  ModelCluster,
+  ModelDeployGraph,
+  ModelPrerequisite,
+  ModelProfile,
+  ModelSecretStore,
+  SpecPath,
+} from "../model.js";
+import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
+import { deployKey as key } from "./deploy-keys.js";
+import { cmp, sorted } from "./util.js";
+
+type GraphInput = Omit<Model, "deploy">;
+type Draft = Omit<DeployNode, "level" | "wave">;
+
+/** The spec's prerequisites, as the Model carries them. */
+export function resolvePrerequisites(spec: Spec): ModelPrerequisite[] {
+  return spec.prerequisites.map((p, i) => ({
+    kind: p.kind,
+    ...(p.cluster !== undefined && { cluster: p.cluster }),
+    ...(p.namespace !== undefined && { namespace: p.namespace }),
+    name: p.name,
+    keys: p.keys,
+    reason: p.reason,
+    at: ["prerequisites", i],
+  }));
+}
+
+/** Which node kind wins when several provide one resource: what exists first. */
+const PROVIDER_RANK: Record<DeployNodeKind, number> = { builtin: 0, prerequisite: 1, stack: 2, sync: 3, step: 4 };
+
+export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
+  const drafts: Draft[] = [];
+  const add = (node: Omit<Draft, "objects" | "provides" | "needs"> & Partial<Pick<Draft, "objects" | "provides" | "needs">>) =>
+    drafts.push({ objects: [], provides: [], needs: [], ...node });
+  const profileOf = (cluster: ModelCluster) => model.profiles.find((p) => p.name === cluster.profile)!;
+
+  for (const cluster of model.clusters) addCluster(model, cluster, profileOf(cluster), add);
+  // A Vault the spec names outside every cluster is the team's own service, running already.
+  const external = sorted(
+    model.secretStores
+      .filter((s) => s.vault && !model.clusters.some((c) => c.components.some((x) => x.name === "vault" && inCluster(s.vault!.server, x.namespace))))
+      .map((s) => s.vault!.server),
+  );
+  const stores = (server: string) => model.secretStores.filter((s) => s.vault?.server === server).map((s) => s.name);
+  for (const server of external) {
+    add({
+      id: `step/vault-login/${server}`,
+      kind: "step",
+      title: `log in to the Vault of store${stores(server).length > 1 ? "s" : ""} ${stores(server).join(", ")}`,
+      provides: [key.vaultSession(server)],
+      needs: [need(key.vaultReady(server), ["secretStores"], "Vault must answer")],
+      commands: [`export VAULT_ADDR=${q(server)}`, "vault login"],
+      note: "The OpenTofu stacks and the secret steps below use this shell's Vault address and token.",
+      at: ["secretStores"],
+    });
+  }
+  // OpenTofu state kept in S3: the bucket must exist before the first `tofu init`.
+  const stateBuckets = new Map<string, { bucket: string; region: string }>();
+  for (const cluster of model.clusters) {
+    for (const backend of [cluster.stateBackends.infra, cluster.stateBackends.bootstrap]) if (backend.type === "s3") stateBuckets.set(backend.bucket, { bucket: backend.bucket, region: backend.region });
+  }
+  for (const { bucket, region } of [...stateBuckets.values()].sort((a, b) => cmp(a.bucket, b.bucket))) {
+    add({
+      id: `step/state-bucket/${bucket}`,
+      kind: "step",
+      title: `create the OpenTofu state bucket ${bucket}`,
+      provides: [key.stateBackend(`s3://${bucket}`)],
+      commands: [
+        `aws s3api create-bucket --bucket ${q(bucket)} --region ${q(region)}${region === "us-east-1" ? "" : ` --create-bucket-configuration LocationConstraint=${q(region)}`}`,
+        `aws s3api put-bucket-versioning --bucket ${q(bucket)} --versioning-configuration Status=Enabled`,
+        `aws s3api put-public-access-block --bucket ${q(bucket)} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`,
+      ],
+      note: "Every stack keeps its state here (its own key); versioning keeps earlier states recoverable.",
+      at: ["profiles"],
+    });
+  }
+  if (external.length > 0) add({ id: "builtin/external-vault", kind: "builtin", title: `Vault at ${external.join(", ")} (outside the clusters)`, provides: external.map((s) => key.vaultReady(s)), at: ["secretStores"] });
+  addSecretPaths(model, add);
+  addPrerequisites(model, add);
+
+  // Stable order: by cluster, then id (ids are unique).
+  drafts.sort((a, b) => cmp(a.cluster ?? "", b.cluster ?? "") || cmp(a.id, b.id));
+  return order(drafts);
+}
+
+type Add = (node: Omit<Draft, "objects" | "provides" | "needs"> & Partial<Pick<Draft, "objects" | "provides" | "needs">>) => void;
+
+const need = (resource: string, at: SpecPath, why: string): DeployNeed => ({ resource, at, why });
+
+function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProfile, add: Add): void {
+  const c = cluster.name;
+  const argo = cluster.argocdNamespace;
+  const argocdNeed = need(key.argocd(c), cluster.at, "ArgoCD syncs it");
+
+  // What the kind of cluster brings with it.
+  add({
+    id: `${c}/builtin`,
+    kind: "builtin",
+    cluster: c,
+    title: `what a ${cluster.kind} cluster brings`,
+    provides: [
+      ...(cluster.kind !== "eks" ? [key.cluster(c)] : []),
+      ...(cluster.kind === "k3s" ? [key.storageClass(c, "local-path"), key.defaultStorageClass(c), key.ipPool(c)] : []),
+      ...(cluster.kind === "eks" ? [key.storageClass(c, "gp2"), key.ipPool(c)] : []),
+      // Namespaces every cluster has.
+      ...["default", "kube-system"].map((n) => key.namespace(c, n)),
+    ],
+    at: cluster.at,
+  });
+
+  // OpenTofu: the infra stack (cloud resources, buckets, Vault configuration), then the bootstrap stack.
+  const vaultStores = model.secretStores.filter((s) => s.backend === "vault" && s.vault && s.placements.some((p) => p.cluster === c));
+  add({
+    id: `${c}/stack/infra`,
+    kind: "stack",
+    cluster: c,
+    title: `OpenTofu stack ${cluster.stacks.infra}`,
+    provides: [
+      ...(cluster.kind === "eks" ? [key.cluster(c)] : []),
+      ...model.buckets.filter((b) => b.cluster === c).map((b) => key.bucket(b.name)),
+      ...vaultStores.flatMap((s) => [...(s.mountOwner === c ? [key.vaultMount(s.vault!.server, s.vault!.mount)] : []), ...s.placements.filter((p) => p.cluster === c).map((p) => key.vaultAuth(c, p.vaultAuthMount!))]),
+      // Each workload identity's role and binding: a Pod Identity association, or an IRSA role whose ARN the manifest names.
+      ...cluster.workloadIdentities.filter((i) => i.mechanism === "pod-identity" || i.roleArn !== undefined).map((i) => key.identity(c, i.serviceAccount.namespace, i.serviceAccount.name)),
+      // EKS nodes pull from the account's ECR with their node role.
+      ...(cluster.kind === "eks" && profile.registry.provider === "ecr" ? [key.registryCredential(c, registryHost(profile.registry.url))] : []),
+    ],
+    needs: [
+      ...[...new Set(vaultStores.map((s) => s.vault!.server))].sort().map((server) => need(key.vaultSession(server), vaultStores.find((s) => s.vault!.server === server)!.at, `it configures Vault at ${server}`)),
+      ...stateNeeds(cluster, "infra"),
+    ],
+    at: cluster.at,
+  });
+  add({
+    id: `${c}/stack/bootstrap`,
+    kind: "stack",
+    cluster: c,
+    title: `OpenTofu stack ${cluster.stacks.bootstrap}`,
+    // ArgoCD creates its built-in "default" AppProject itself.
+    provides: [key.argocd(c), key.namespace(c, argo), key.appProject(c, "default"), ...ARGOCD_CRDS.map((k) => key.crd(c, k))],
+    needs: [need(key.cluster(c), cluster.at, "it installs ArgoCD into the cluster"), ...stateNeeds(cluster, "bootstrap")],
+    at: cluster.at,
+  });
+
+  // AppProjects: the platform's, and every project with a destination on this cluster.
+  const projects = [cluster.platformProject, ...model.projects.filter((p) => p.destinations.some((d) => d.cluster === c)).map((p) => p.name)];
+  for (const name of projects) {
+    add({
+      id: `${c}/project/${name}`,
+      kind: "sync",
+      cluster: c,
+      title: `AppProject ${name}`,
+      objects: [{ kind: "AppProject", namespace: argo, name }],
+      provides: [key.appProject(c, name)],
+      needs: [argocdNeed],
+      at: model.projects.find((p) => p.name === name)?.at ?? cluster.at,
+    });
+  }
+
+  // Platform components: one Application each (ArgoCD itself comes from the bootstrap stack).
+  for (const component of cluster.components) {
+    if (component.name === "argocd") continue;
+    const at = componentAt(cluster, component);
+    add({
+      id: `${c}/component/${component.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `component ${component.name} (${component.chart.name} ${component.chart.version})`,
+      objects: [{ kind: "Application", namespace: argo, name: component.name }],
+      provides: componentProvides(cluster, component),
+      needs: [
+        argocdNeed,
+        need(key.appProject(c, cluster.platformProject), at, "platform components belong to the platform project"),
+        ...componentNeeds(cluster, profile, component).map((n) => need(n.resource, n.valuesPath.length > 0 && component.at ? [...at, "values", ...n.valuesPath] : at, n.why)),
+      ],
+      at,
+    });
+  }
+  if (Object.keys(cluster.loadBalancerIPs).length > 0) {
+    add({
+      id: `${c}/step/load-balancer-addresses`,
+      kind: "step",
+      cluster: c,
+      title: `check the fixed LoadBalancer addresses of ${c}`,
+      needs: [need(key.ipPool(c), [...cluster.at, "loadBalancerIPs"], `fixed addresses (${Object.values(cluster.loadBalancerIPs).join(", ")}) come from a pool`)],
+      commands: ["kubectl get services --all-namespaces --field-selector spec.type=LoadBalancer"],
+      note: `Each of ${Object.entries(cluster.loadBalancerIPs).map(([name, ip]) => `${name} → ${ip}`).join(", ")} must show as EXTERNAL-IP.`,
+      at: [...cluster.at, "loadBalancerIPs"],
+    });
+  }
+
+  // The kubernetes tree: namespaces, stores, ExternalSecrets, analyses, databases, schedules, classes.
+  for (const ns of model.namespaces.filter((n) => n.cluster === c)) {
+    add({
+      id: `${c}/namespace/${ns.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `namespace ${ns.name}`,
+      objects: [{ kind: "Namespace", name: ns.name }, ...["ResourceQuota", "LimitRange", "NetworkPolicy"].map((kind) => ({ kind, namespace: ns.name, name: "*" }))],
+      provides: [key.namespace(c, ns.name)],
+      needs: [argocdNeed],
+      at: ns.at,
+    });
+  }
+  for (const store of model.secretStores) {
+    for (const placement of store.placements.filter((p) => p.cluster === c)) addStorePlacement(cluster, store, placement, add);
+  }
+  if (model.secretStores.some((s) => s.backend === "vault" && s.placements.some((p) => p.cluster === c))) {
+    const account = cluster.externalSecretsServiceAccount;
+    add({
+      id: `${c}/vault-token-review`,
+      kind: "sync",
+      cluster: c,
+      title: "Vault token review binding",
+      objects: [{ kind: "ClusterRoleBinding", name: `${account.name}-vault-auth-delegator` }],
+      provides: [key.tokenReview(c)],
+      needs: [argocdNeed],
+      at: cluster.at,
+    });
+  }
+  for (const secret of model.externalSecrets.filter((e) => e.cluster === c)) {
+    const storeNamespace = secret.storeKind === "SecretStore" ? secret.namespace : "*";
+    add({
+      id: `${c}/external-secret/${secret.namespace}/${secret.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `ExternalSecret ${secret.namespace}/${secret.name}`,
+      objects: [{ kind: "ExternalSecret", namespace: secret.namespace, name: secret.name }],
+      provides: [key.secret(c, secret.namespace, secret.name)],
+      needs: [
+        argocdNeed,
+        need(key.crd(c, "external-secrets.io/ExternalSecret"), secret.at, "ExternalSecrets are External Secrets Operator resources"),
+        need(key.namespace(c, secret.namespace), secret.at, `it lives in ${secret.namespace}`),
+        need(key.secretStore(c, storeNamespace, secret.store), secret.at, `it reads through store ${secret.store}`),
+        ...[...new Set(secret.data.map((d) => d.key))].map((k) => need(key.secretPath(secret.store, k), secret.at, `it reads ${k} from ${secret.store}`)),
+      ],
+      at: secret.at,
+    });
+  }
+  for (const analysis of model.analyses) {
+    for (const placement of analysis.placements.filter((p) => p.cluster === c)) {
+      add({
+        id: `${c}/analysis/${placement.namespace}/${analysis.name}`,
+        kind: "sync",
+        cluster: c,
+        title: `AnalysisTemplate ${placement.namespace}/${analysis.name}`,
+        objects: [{ kind: "AnalysisTemplate", namespace: placement.namespace, name: analysis.name }],
+        provides: [key.analysisTemplate(c, placement.namespace, analysis.name)],
+        needs: [
+          argocdNeed,
+          need(key.crd(c, "argoproj.io/AnalysisTemplate"), analysis.at, "AnalysisTemplates are Argo Rollouts resources"),
+          need(key.namespace(c, placement.namespace), analysis.at, `it lives in ${placement.namespace}`),
+        ],
+        at: analysis.at,
+      });
+    }
+  }
+  addBackups(model, cluster, profile, add);
+  for (const sc of cluster.storageClasses) {
+    add({
+      id: `${c}/storage-class/${sc.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `StorageClass ${sc.name} (${sc.provisioner})`,
+      objects: [{ kind: "StorageClass", name: sc.name }],
+      provides: [key.storageClass(c, sc.name), ...(sc.isDefault ? [key.defaultStorageClass(c)] : [])],
+      needs: [argocdNeed],
+      at: [...profile.at, "storageClass"],
+    });
+  }
+  cluster.ipPools.forEach((pool, i) => {
+    const at = [...cluster.at, "ipPools", i];
+    add({
+      id: `${c}/ip-pool/${pool.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `MetalLB pool ${pool.name} (${pool.addresses.join(", ")})`,
+      objects: [
+        { kind: "IPAddressPool", namespace: pool.namespace, name: pool.name },
+        { kind: "L2Advertisement", namespace: pool.namespace, name: pool.name },
+      ],
+      provides: [key.ipPool(c)],
+      needs: [
+        argocdNeed,
+        need(key.crd(c, "metallb.io/IPAddressPool"), at, "IPAddressPools are MetalLB resources"),
+        need(key.crd(c, "metallb.io/L2Advertisement"), at, "L2Advertisements are MetalLB resources"),
+      ],
+      at,
+    });
+  });
+  if (cluster.certificateIssuer) {
+    add({
+      id: `${c}/cluster-issuer/${cluster.certificateIssuer.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `ClusterIssuer ${cluster.certificateIssuer.name}`,
+      objects: [{ kind: "ClusterIssuer", name: cluster.certificateIssuer.name }],
+      needs: [argocdNeed, need(key.crd(c, "cert-manager.io/ClusterIssuer"), ["certificates"], "ClusterIssuers are cert-manager resources")],
+      at: ["certificates"],
+    });
+  }
+
+  // Workloads: one ApplicationSet per environment; the Applications it generates are not wave-gated.
+  for (const env of model.environments.filter((e) => e.runtime === "kubernetes" && e.cluster === c)) {
+    const deployments = model.deployments.filter((d) => d.environment === env.name);
+    if (deployments.length === 0) continue;
+    const rollout = model.rollouts.find((r) => r.name === env.rollout);
+    const needs: DeployNeed[] = [argocdNeed, ...sorted(deployments.map((d) => d.project)).map((p) => need(key.appProject(c, p), env.at, `its Applications belong to project ${p}`))];
+    if (!env.preview && env.namespace !== undefined) {
+      needs.push(need(key.namespace(c, env.namespace), env.at, `it deploys into ${env.namespace}`));
+      for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), model.services.find((s) => s.name === d.service)!.at, `${d.service} reads its environment from Secret ${d.secretName}`));
+      for (const name of rollout?.analyses ?? []) needs.push(need(key.analysisTemplate(c, env.namespace, name), [...env.at, "rollout"], `its rollout runs analysis ${name}`));
+    }
+    if (rollout && (rollout.strategy === "canary" || rollout.strategy === "blueGreen")) needs.push(need(key.crd(c, "argoproj.io/Rollout"), [...env.at, "rollout"], `its ${rollout.strategy} rollout is an Argo Rollout`));
+    for (const d of deployments) {
+      if (d.chartExternalSecret) {
+        const storeNamespace = d.chartExternalSecret.storeKind === "SecretStore" ? d.namespace : "*";
+        needs.push(need(key.crd(c, "external-secrets.io/ExternalSecret"), env.at, `the chart of ${d.service} creates its ExternalSecret`));
+        if (storeNamespace === "*") needs.push(need(key.secretStore(c, "*", d.chartExternalSecret.store), env.at, `the chart of ${d.service} reads through ${d.chartExternalSecret.store}`));
+        for (const data of d.chartExternalSecret.data) needs.push(need(key.secretPath(d.chartExternalSecret.store, data.key), env.at, `${d.service} reads ${data.key}`));
+      }
+      const host = imageRegistryHost(model, d.image.repository);
+      if (host !== undefined) needs.push(need(key.registryCredential(c, host), model.services.find((s) => s.name === d.service)!.at, `${d.service} pulls ${d.image.repository}`));
+    }
+    add({
+      id: `${c}/applicationset/${env.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `ApplicationSet ${env.name}`,
+      objects: [{ kind: "ApplicationSet", namespace: argo, name: env.name }],
+      needs: dedupe(needs),
+      at: env.at,
+    });
+  }
+
+  // Vault running inside this cluster must be initialised and unsealed by a person, once.
+  for (const component of cluster.components.filter((x) => x.name === "vault")) {
+    const servers = sorted(model.secretStores.filter((s) => s.vault && inCluster(s.vault.server, component.namespace)).map((s) => s.vault!.server));
+    const service = key.service(c, component.namespace, "vault");
+    add({
+      id: `${c}/step/vault-init`,
+      kind: "step",
+      cluster: c,
+      title: `initialise and unseal Vault in ${c}/${component.namespace}`,
+      provides: servers.flatMap((s) => [key.vaultReady(s), key.vaultSession(s)]),
+      needs: [need(service, componentAt(cluster, component), "Vault must be running")],
+      commands: [
+        `kubectl -n ${q(component.namespace)} wait --for=create pod/vault-0 --timeout=15m`,
+        `kubectl -n ${q(component.namespace)} wait --for=jsonpath='{.status.phase}'=Running pod/vault-0 --timeout=15m`,
+        `kubectl -n ${q(component.namespace)} port-forward svc/vault 8200:8200 &`,
+        "export VAULT_ADDR=http://127.0.0.1:8200",
+        `(umask 077; vault operator init -key-shares=5 -key-threshold=3 -format=json > "$HOME/vault-init-${c}.json")`,
+        `# Move $HOME/vault-init-${c}.json to the team's offline store now and delete it here: it holds the unseal keys and the root token.`,
+        "# Three different unseal keys, each prompted without echo:",
+        "vault operator unseal",
+        "vault operator unseal",
+        "vault operator unseal",
+        "# The root token, for the first-install steps only (revoked in the last step):",
+        "vault login",
+      ],
+      note: "Vault starts sealed and uninitialised: nothing can read or write it until this is done. Keep the port-forward running for the next steps.",
+      at: componentAt(cluster, component),
+    });
+  }
+}
+
+function addStorePlacement(cluster: ModelCluster, store: ModelSecretStore, placement: ModelSecretStore["placements"][number], add: Add): void {
+  const c = cluster.name;
+  const namespace = store.kind === "SecretStore" ? placement.namespace! : undefined;
+  const objects: DeployObject[] = [{ kind: store.kind, ...(namespace !== undefined && { namespace }), name: store.name }];
+  if (store.backend === "kubernetes" && namespace !== undefined) {
+    objects.push({ kind: "ServiceAccount", namespace, name: store.name });
+    objects.push({ kind: "Role", namespace: store.kubernetes!.namespace, name: store.name }, { kind: "RoleBinding", namespace: store.kubernetes!.namespace, name: store.name });
+  }
+  const needs: DeployNeed[] = [
+    need(key.argocd(c), store.at, "ArgoCD syncs it"),
+    need(key.crd(c, `external-secrets.io/${store.kind}`), store.at, `${store.kind}s are External Secrets Operator resources`),
+    ...(namespace !== undefined ? [need(key.namespace(c, namespace), store.at, `it lives in ${namespace}`)] : []),
+  ];
+  switch (store.backend) {
+    case "vault":
+      needs.push(need(key.vaultAuth(c, placement.vaultAuthMount!), [...store.at, "vault", "auth"], `it logs in to Vault through auth mount ${placement.vaultAuthMount}`));
+      needs.push(need(key.tokenReview(c), [...store.at, "vault", "auth"], "Vault reviews the login token as the service account"));
+      break;
+    case "aws-secrets-manager": {
+      const sa = cluster.externalSecretsServiceAccount;
+      needs.push(need(key.identity(c, sa.namespace, sa.name), [...store.at, "aws"], `External Secrets (${sa.namespace}/${sa.name}) calls Secrets Manager with an IAM role`));
+      break;
+    }
+    case "kubernetes":
+      needs.push(need(key.namespace(c, store.kubernetes!.namespace), [...store.at, "kubernetes"], `it reads Secrets in ${store.kubernetes!.namespace}`));
+      break;
+  }
+  add({
+    id: `${c}/store/${namespace ?? "*"}/${store.name}`,
+    kind: "sync",
+    cluster: c,
+    title: `${store.kind} ${namespace !== undefined ? `${namespace}/` : ""}${store.name}`,
+    objects,
+    provides: [key.secretStore(c, namespace ?? "*", store.name)],
+    needs,
+    at: store.at,
+  });
+}
+
+function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProfile, add: Add): void {
+  const c = cluster.name;
+  for (const backup of model.backups.filter((b) => b.cluster === c)) {
+    if (backup.method === "velero") {
+      add({
+        id: `${c}/backup/${backup.name}`,
+        kind: "sync",
+        cluster: c,
+        title: `Velero Schedule ${backup.name}`,
+        objects: [{ kind: "Schedule", namespace: cluster.veleroServiceAccount.namespace, name: backup.name }],
+        needs: [need(key.argocd(c), backup.at, "ArgoCD syncs it"), need(key.crd(c, "velero.io/Schedule"), backup.at, "Schedules are Velero resources")],
+        at: backup.at,
+      });
+      continue;
+    }
+    const dataService = model.dataServices.find((d) => d.name === backup.dataService);
+    if (backup.method !== "cnpg-pitr" || dataService?.engine !== "postgres") continue;
+    for (const namespace of backup.namespaces) {
+      const placement = dataService.placements.find((p) => p.cluster === c && p.namespace === namespace);
+      const needs: DeployNeed[] = [
+        need(key.argocd(c), backup.at, "ArgoCD syncs it"),
+        need(key.crd(c, "postgresql.cnpg.io/Cluster"), dataService.at, "Postgres runs as a CloudNativePG Cluster"),
+        need(key.crd(c, "postgresql.cnpg.io/ScheduledBackup"), backup.at, "base backups are CloudNativePG ScheduledBackups"),
+        need(key.namespace(c, namespace), dataService.at, `it runs in ${namespace}`),
+        ...(placement?.storage !== undefined ? [need(key.storageClass(c, profile.storageClass), [...profile.at, "storageClass"], `${dataService.name} stores its data on StorageClass ${profile.storageClass}`)] : []),
+        ...(backup.bucket !== undefined ? [need(key.bucket(backup.bucket), backup.at, `it archives to ${backup.destinationPath ?? backup.bucket}`)] : []),
+      ];
+      if (backup.credentialsSecret !== undefined) needs.push(need(key.secret(c, namespace, backup.credentialsSecret), backup.at, `WAL archiving to MinIO authenticates with Secret ${backup.credentialsSecret}`));
+      else if (profile.objectStorage.provider === "s3") needs.push(need(key.identity(c, namespace, dataService.name), backup.at, `WAL archiving to S3 runs as service account ${namespace}/${dataService.name} with an IAM role`));
+      add({
+        id: `${c}/database/${namespace}/${dataService.name}`,
+        kind: "sync",
+        cluster: c,
+        title: `CloudNativePG Cluster ${namespace}/${dataService.name}`,
+        objects: [
+          { kind: "Cluster", namespace, name: dataService.name },
+          { kind: "ScheduledBackup", namespace, name: backup.name },
+        ],
+        provides: [key.secret(c, namespace, `${dataService.name}-app`), key.service(c, namespace, `${dataService.name}-rw`)],
+        needs,
+        at: backup.at,
+      });
+    }
+  }
+}
+
+/** One first-install step per secret path an ExternalSecret (or a preview's chart) reads: it must exist before they sync. */
+function addSecretPaths(model: GraphInput, add: Add): void {
+  const reads = new Map<string, { store: string; key: string; properties: Set<string>; at: SpecPath; clusters: Set<string> }>();
+  const read = (store: string, k: string, property: string | undefined, at: SpecPath, cluster: string) => {
+    const id = `${store}\u0000${k}`;
+    const entry = reads.get(id) ?? { store, key: k, properties: new Set<string>(), at, clusters: new Set<string>() };
+    if (property !== undefined) entry.properties.add(property);
+    entry.clusters.add(cluster);
+    reads.set(id, entry);
+  };
+  for (const secret of model.externalSecrets) for (const d of secret.data) read(secret.store, d.key, d.property, secret.at, secret.cluster);
+  for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, model.services.find((s) => s.name === d.service)!.at, d.cluster);
+
+  for (const entry of [...reads.values()].sort((a, b) => cmp(a.store, b.store) || cmp(a.key, b.key))) {
+    const store = model.secretStores.find((s) => s.name === entry.store);
+    if (!store) continue;
+    const properties = [...entry.properties].sort();
+    const base = { kind: "step" as const, title: `create ${entry.key} in ${store.name}`, provides: [key.secretPath(store.name, entry.key)], at: entry.at };
+    switch (store.backend) {
+      case "vault": {
+        const vault = store.vault!;
+        add({
+          ...base,
+          id: `step/secret-path/${store.name}/${entry.key}`,
+          needs: [need(key.vaultSession(vault.server), store.at, `a shell logged in to Vault at ${vault.server}`), need(key.vaultMount(vault.server, vault.mount), store.at, `the ${vault.mount} mount must exist`)],
+          commands: [...promptAndPipe(properties, `vault kv put -mount=${q(vault.mount)} ${q(entry.key)} -`)],
+          note: `Written to KV ${vault.kvVersion} mount ${vault.mount} of store ${store.name}.`,
+        });
+        break;
+      }
+      case "aws-secrets-manager":
+        add({
+          ...base,
+          id: `step/secret-path/${store.name}/${entry.key}`,
+          commands: promptAndPipe(properties, `aws secretsmanager create-secret --region ${q(store.aws!.region)} --name ${q(entry.key)} --secret-string file:///dev/stdin`),
+          note: `AWS Secrets Manager in ${store.aws!.region}; if the secret exists already, use put-secret-value with the same arguments (--secret-id instead of --name).`,
+        });
+        break;
+      case "kubernetes": {
+        const remote = store.kubernetes!.namespace;
+        for (const cluster of [...entry.clusters].sort()) {
+          add({
+            ...base,
+            id: `step/secret-path/${store.name}/${cluster}/${entry.key}`,
+            cluster,
+            needs: [need(key.namespace(cluster, remote), [...store.at, "kubernetes"], `the Secret lives in ${remote}`)],
+            commands: [
+              'dir=$(umask 077; mktemp -d)',
+              ...(properties.length > 0 ? properties : ["value"]).map((p) => `read -rsp ${q(`${p}: `)} v; echo; printf '%s' "$v" > "$dir"/${q(p)}`),
+              `kubectl --context ${q(cluster)} -n ${q(remote)} create secret generic ${q(entry.key)} --from-file="$dir"`,
+              'rm -rf "$dir"',
+            ],
+            note: `A Kubernetes Secret in ${cluster}/${remote}, read by the store's service account.`,
+          });
+        }
+        break;
+      }
+    }
+  }
+}
+
+/** Shell lines that prompt for each property (never echoing it) and pipe them as one JSON object into `command`. */
+function promptAndPipe(properties: string[], command: string): string[] {
+  if (properties.length === 0) return [`read -rsp 'Whole secret as a JSON object: ' v; echo`, `printf '%s' "$v" | ${command}`];
+  const vars = properties.map((_, i) => `v${i + 1}`);
+  return [
+    ...properties.map((p, i) => `read -rsp ${q(`${p}: `)} ${vars[i]}; echo`),
+    `${vars.map((v) => `${v}="$${v}"`).join(" ")} jq -n ${q(`{${properties.map((p, i) => `${JSON.stringify(p)}: env.${vars[i]}`).join(", ")}}`)} | ${command}`,
+  ];
+}
+
+/** Prerequisites as nodes: each provides what it declares, on its cluster or every cluster. */
+function addPrerequisites(model: GraphInput, add: Add): void {
+  model.prerequisites.forEach((p, i) => {
+    const clusters = p.cluster !== undefined ? [p.cluster] : model.clusters.map((c) => c.name);
+    const provides = clusters.flatMap((c) => prerequisiteResources(p, c));
+    const secretCommands =
+      p.kind === "secret" && p.cluster !== undefined && p.namespace !== undefined
+        ? [
+            `kubectl --context ${q(p.cluster)} create namespace ${q(p.namespace)} --dry-run=client -o yaml | kubectl --context ${q(p.cluster)} apply -f -`,
+            'dir=$(umask 077; mktemp -d)',
+            // Read until Ctrl-D without echo, so multi-line values (a credentials file) arrive whole.
+            ...(p.keys.length > 0 ? p.keys : ["value"]).map((k) => `printf '%s (end with Ctrl-D): ' ${q(k)}; stty -echo; cat > "$dir"/${q(k)}; stty echo; echo`),
+            `kubectl --context ${q(p.cluster)} -n ${q(p.namespace)} create secret generic ${q(p.name)} --from-file="$dir"`,
+            'rm -rf "$dir"',
+          ]
+        : undefined;
+    add({
+      id: `prerequisite/${i}`,
+      kind: "prerequisite",
+      ...(p.cluster !== undefined && { cluster: p.cluster }),
+      title: `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ""}${p.name}${p.cluster !== undefined ? ` on ${p.cluster}` : ""}`,
+      provides,
+      needs: clusters.flatMap((c) => prerequisiteNeeds(model, p, c)),
+      ...(secretCommands && { commands: secretCommands }),
+      note: p.reason,
+      at: p.at,
+    });
+  });
+}
+
+/**
+ * What a prerequisite needs before the team can create it: the cluster for anything in it, and the
+ * kind's CRD for custom resources (a MetalLB pool once MetalLB is installed).
+ */
+function prerequisiteNeeds(model: GraphInput, p: ModelPrerequisite, cluster: string): DeployNeed[] {
+  const inCluster = ["secret", "identity", "storageClass", "volumeSnapshotClass", "ipPool", "crd", "registryCredential"].includes(p.kind);
+  const needs = inCluster ? [need(key.cluster(cluster), p.at, "it lives in the cluster")] : [];
+  const metallb = model.clusters.find((c) => c.name === cluster)?.components.some((x) => x.name === "metallb");
+  if (p.kind === "ipPool" && metallb) needs.push(need(key.crd(cluster, "metallb.io/IPAddressPool"), p.at, "a MetalLB IPAddressPool needs MetalLB's CRDs"));
+  return needs;
+}
+
+function prerequisiteResources(p: ModelPrerequisite, cluster: string): string[] {
+  switch (p.kind) {
+    case "secret":
+      return p.namespace !== undefined ? [key.secret(cluster, p.namespace, p.name)] : [];
+    case "storageClass":
+      return [key.storageClass(cluster, p.name)];
+    case "volumeSnapshotClass":
+      return [key.volumeSnapshotClass(cluster, p.name)];
+    case "ipPool":
+      return [key.ipPool(cluster)];
+    case "identity":
+      return p.namespace !== undefined ? [key.identity(cluster, p.namespace, p.name)] : [];
+    case "registryCredential":
+      return [key.registryCredential(cluster, p.name)];
+    case "crd":
+      return [key.crd(cluster, p.name)];
+    case "bucket":
+      return [key.bucket(p.name)];
+  }
+}
+
+/** Levels by longest path from what needs nothing; waves per cluster from the levels of its sync nodes. */
+function order(drafts: Draft[]): ModelDeployGraph {
+  const providers = new Map<string, Draft[]>();
+  for (const node of drafts) for (const r of node.provides) providers.set(r, [...(providers.get(r) ?? []), node]);
+  const unprovided: ModelDeployGraph["unprovided"] = [];
+  const edges = new Map<string, string[]>(); // node → the producers it waits for
+  for (const node of drafts) {
+    const producers = new Set<string>();
+    for (const n of node.needs) {
+      const candidates = (providers.get(n.resource) ?? []).filter((p) => p.id !== node.id);
+      if (candidates.length === 0) {
+        if (!(providers.get(n.resource) ?? []).some((p) => p.id === node.id)) unprovided.push({ node: node.id, need: n });
+        continue;
+      }
+      const best = [...candidates].sort((a, b) => PROVIDER_RANK[a.kind] - PROVIDER_RANK[b.kind] || cmp(a.id, b.id))[0]!;
+      producers.add(best.id);
+    }
+    edges.set(node.id, [...producers].sort());
+  }
+  const { levels, cycle } = levelsOf(drafts.map((d) => d.id), edges);
+  const byId = new Map(drafts.map((d) => [d.id, d]));
+  const minSyncLevel = new Map<string, number>();
+  for (const d of drafts) {
+    if (d.kind !== "sync" || d.cluster === undefined || !levels.has(d.id)) continue;
+    minSyncLevel.set(d.cluster, Math.min(minSyncLevel.get(d.cluster) ?? Infinity, levels.get(d.id)!));
+  }
+  const nodes: DeployNode[] = drafts.map((d) => {
+    const level = levels.get(d.id) ?? -1;
+    return { ...d, level, ...(d.kind === "sync" && d.cluster !== undefined && level >= 0 && { wave: level - minSyncLevel.get(d.cluster)! }) };
+  });
+  nodes.sort((a, b) => a.level - b.level || cmp(a.cluster ?? "", b.cluster ?? "") || cmp(a.id, b.id));
+  return {
+    nodes,
+    unprovided,
+    ...(cycle && { cycle: { nodes: cycle, at: byId.get(cycle[0]!)!.at } }),
+  };
+}
+
+/**
+ * Longest-path levels over "waits for" edges (Kahn's algorithm). Nodes left over sit on or behind a
+ * cycle: one cycle among them is returned, in order, for the error message.
+ */
+export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, readonly string[]>): { levels: Map<string, number>; cycle?: string[] } {
+  const pending = new Map(ids.map((id) => [id, (waitsFor.get(id) ?? []).length]));
+  const dependents = new Map<string, string[]>();
+  for (const id of ids) for (const p of waitsFor.get(id) ?? []) dependents.set(p, [...(dependents.get(p) ?? []), id]);
+  const levels = new Map<string, number>();
+  const ready = ids.filter((id) => pending.get(id) === 0);
+  for (const id of ready) levels.set(id, 0);
+  while (ready.length > 0) {
+    const id = ready.shift()!;
+    for (const next of dependents.get(id) ?? []) {
+      levels.set(next, Math.max(levels.get(next) ?? 0, levels.get(id)! + 1));
+      const left = pending.get(next)! - 1;
+      pending.set(next, left);
+      if (left === 0) ready.push(next);
+    }
+  }
+  const stuck = ids.filter((id) => pending.get(id)! > 0);
+  if (stuck.length === 0) return { levels };
+  for (const id of stuck) levels.delete(id);
+  // Walk "waits for" edges among stuck nodes until one repeats: that is a cycle.
+  const stuckSet = new Set(stuck);
+  const path: string[] = [];
+  let at = stuck.sort()[0]!;
+  while (!path.includes(at)) {
+    path.push(at);
+    at = (waitsFor.get(at) ?? []).find((p) => stuckSet.has(p))!;
+  }
+  return { levels, cycle: path.slice(path.indexOf(at)) };
+}
+
+/** A stack whose state lives in S3 needs its bucket. */
+function stateNeeds(cluster: ModelCluster, stack: "infra" | "bootstrap"): DeployNeed[] {
+  const backend = cluster.stateBackends[stack];
+  return backend.type === "s3" ? [need(key.stateBackend(`s3://${backend.bucket}`), cluster.at, `its state lives in s3://${backend.bucket}`)] : [];
+}
+
+function dedupe(needs: DeployNeed[]): DeployNeed[] {
+  const seen = new Set<string>();
+  return needs.filter((n) => !seen.has(n.resource) && seen.add(n.resource));
+}
+
+/** A Vault address served by the in-cluster `vault` Service in `namespace`. */
+function inCluster(server: string, namespace: string): boolean {
+  const host = server.replace(/^[a-z]+:\/\//, "").split(/[:/]/)[0]!;
+  return host === `vault.${namespace}.svc` || host === `vault.${namespace}.svc.cluster.local` || host === `vault.${namespace}`;
+}
+
+function registryHost(url: string): string {
+  return url.replace(/^[a-z]+:\/\//, "").split("/")[0]!;
+}
+
+/**
+ * The private registry host an image is pulled from, when it is a profile's registry that needs
+ * credentials (ECR, Harbor); GHCR images of public packages need none.
+ */
+function imageRegistryHost(model: GraphInput, image: string): string | undefined {
+  const host = registryHost(image);
+  const profile = model.profiles.find((p) => registryHost(p.registry.url) === host && p.registry.provider !== "ghcr");
+  return profile ? host : undefined;
+}

@@ -1,0 +1,90 @@
+import type { Spec } from "../../spec/schema.js";
+import type { ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelNamespace, ModelService } from "../model.js";
+import { storeKindOf } from "./secrets.js";
+import { cmp, gitopsRepoPath, mergeResources, sortKeys, stringifyResources } from "./util.js";
+
+/**
+ * One deployment per service and Kubernetes environment, and the ExternalSecret of each deployment
+ * that reads secrets (added to `externalSecrets`; previews' charts create their own).
+ */
+export function resolveDeployments(
+  spec: Spec,
+  environments: readonly ModelEnvironment[],
+  services: readonly ModelService[],
+  namespaces: readonly ModelNamespace[],
+  releases: Record<string, Record<string, string>>,
+  externalSecrets: ModelExternalSecret[],
+): ModelDeployment[] {
+  const storeKind = storeKindOf(spec);
+  // An environment deploys through the first project that lists its namespace, else through ArgoCD's
+  // built-in "default" project. A preview without a namespace of its own goes with the first rung of
+  // the ladder on its cluster.
+  const projectOf = (env: ModelEnvironment) => {
+    const namespace = env.namespace ?? (env.preview ? environments.find((e) => e.promotable && e.cluster === env.cluster)?.namespace : undefined);
+    const onCluster = namespaces.some((n) => n.name === namespace && n.cluster === env.cluster);
+    return (onCluster && spec.projects.find((p) => p.namespaces.includes(namespace!))?.name) || "default";
+  };
+  const deployments: ModelDeployment[] = [];
+  for (const env of environments) {
+    if (env.runtime !== "kubernetes" || env.cluster === undefined) continue;
+    for (const serviceName of env.services) {
+      const service = services.find((s) => s.name === serviceName)!;
+      const specService = spec.services[service.at[1] as number]!;
+      const override = specService.overrides[env.name];
+      const namespace = env.preview ? `${env.preview.namespacePrefix}{number}` : env.namespace!;
+      const secretName = service.secretEnv.length > 0 ? `${service.name}-secrets` : undefined;
+      const digest = releases[service.name]?.[env.name];
+      const secretData = () => {
+        // The environment's prefix applies to every key read from the environment's own store.
+        const keyFor = (ref: { store?: string; key: string }) =>
+          env.secrets && env.secrets.store === (ref.store ?? env.secrets.store) ? `${env.secrets.prefix}/${ref.key}` : ref.key;
+        return service.secretEnv.map((s) => ({ secretKey: s.name, key: keyFor(s.ref), ...(s.ref.property !== undefined && { property: s.ref.property }) }));
+      };
+      // One store per deployment (checks/secret-stores makes sure the references agree).
+      const secretStore = service.secretEnv.length > 0 ? (service.secretEnv[0]!.ref.store ?? env.secrets?.store) : undefined;
+      deployments.push({
+        environment: env.name,
+        service: service.name,
+        cluster: env.cluster,
+        namespace,
+        releaseName: service.name,
+        application: env.preview ? `${env.name}-{number}-${service.name}` : `${env.name}-${service.name}`,
+        project: projectOf(env),
+        valuesPath: `helm/${env.name}/${service.name}.values.yaml`,
+        valuesRepoPath: gitopsRepoPath(spec.gitopsPath, `helm/${env.name}/${service.name}.values.yaml`),
+        image: { repository: service.image, ...(digest !== undefined && { digest }) },
+        scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : env.scale,
+        ...((override?.resources ?? service.resources) && { resources: stringifyResources(mergeResources(specService.resources, override?.resources)!) }),
+        env: sortKeys({ ...service.env, ...(override?.env ?? {}) }),
+        featureFlags: env.featureFlags,
+        hosts: env.preview?.host ? [env.preview.host] : env.hosts,
+        ...(env.rollout !== undefined && { rollout: env.rollout }),
+        ...(secretName !== undefined && { secretName }),
+        // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
+        ...(secretName !== undefined &&
+          env.preview && {
+            chartExternalSecret: { store: secretStore!, storeKind: storeKind(secretStore!), refreshInterval: "1h", data: secretData() },
+          }),
+      });
+      if (secretName !== undefined && !env.preview) {
+        const store = secretStore!;
+        externalSecrets.push({
+          name: secretName,
+          cluster: env.cluster,
+          namespace,
+          store,
+          storeKind: storeKind(store),
+          refreshInterval: "1h",
+          purpose: `environment of ${service.name} in ${env.name}`,
+          environment: env.name,
+          service: service.name,
+          data: secretData(),
+          at: service.at,
+        });
+      }
+    }
+  }
+  externalSecrets.sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+
+  return deployments;
+}

@@ -1,0 +1,99 @@
+import type { Spec } from "../../spec/schema.js";
+import type { ModelDataService, ModelEnvironment, ModelNamespace, ModelPlatform, ModelService, Tier } from "../model.js";
+import { ENGINE_DEFAULTS } from "./components.js";
+import { mergeResources, sortKeys, sorted, stringifyResources } from "./util.js";
+
+export const TIERS: Tier[] = ["lite", "standard", "full"];
+/** Where the CloudNativePG operand images (Postgres with barman-cloud) of each Postgres version are published. */
+const CNPG_IMAGE = "ghcr.io/cloudnative-pg/postgresql";
+
+/** Services with their chart source, ports, probes and dependencies resolved. */
+export function resolveServices(spec: Spec, repositories: ModelPlatform["repositories"]): ModelService[] {
+  const services: ModelService[] = spec.services.map((s, i) => {
+    const portNumber = (name: string) => s.ports.find((p) => p.name === name)?.port ?? 0;
+    const probe = (p: (typeof s.probes)["liveness"]) => p && { ...p, portNumber: portNumber(p.port) };
+    const serviceNames = new Set(spec.services.map((x) => x.name));
+    return {
+      name: s.name,
+      image: s.image,
+      chart: s.chart?.repoURL
+        ? {
+            repoURL: s.chart.repoURL,
+            ...(s.chart.path && { path: s.chart.path }),
+            ...(s.chart.name && { name: s.chart.name }),
+            ...(s.chart.version && { version: s.chart.version }),
+            // A chart repository's unpinned chart tracks its newest version; a Git path tracks the platform revision.
+            targetRevision: s.chart.version ?? (s.chart.name ? "*" : spec.revision),
+          }
+        : { repoURL: repositories.app, path: s.chart?.path ?? `charts/${s.name}`, targetRevision: spec.revision },
+      ports: s.ports,
+      env: sortKeys(s.env),
+      secretEnv: Object.keys(s.secrets).sort().map((name) => ({ name, ref: s.secrets[name]! })),
+      ...(s.resources && { resources: stringifyResources(s.resources) }),
+      probes: {
+        ...(s.probes.liveness && { liveness: probe(s.probes.liveness)! }),
+        ...(s.probes.readiness && { readiness: probe(s.probes.readiness)! }),
+      },
+      dependsOn: {
+        services: sorted(s.dependsOn.filter((d) => serviceNames.has(d))),
+        dataServices: sorted(s.dependsOn.filter((d) => !serviceNames.has(d))),
+      },
+      ...(s.ingress && { ingress: s.ingress }),
+      tiers: s.tiers ?? TIERS,
+      ...(s.command && { command: s.command }),
+      overrideEnvironments: Object.keys(s.overrides).sort(),
+      at: ["services", i],
+    };
+  });
+
+  return services;
+}
+
+/** Data services with their images and ports; placements are filled in once the environments exist. */
+export function resolveDataServices(spec: Spec): ModelDataService[] {
+  const dataServices: ModelDataService[] = spec.dataServices.map((d, i) => ({
+    name: d.name,
+    engine: d.engine,
+    version: d.version,
+    stateful: d.stateful,
+    ...(d.storage !== undefined && { storage: String(d.storage) }),
+    instances: d.instances,
+    tiers: d.tiers ?? TIERS,
+    ...(d.namespace !== undefined && { namespace: d.namespace }),
+    ...(d.resources && { resources: stringifyResources(d.resources) }),
+    composeImage: d.composeImage ?? ENGINE_DEFAULTS[d.engine]!.image(d.version),
+    ...(d.engine === "postgres" && { cnpgImage: `${CNPG_IMAGE}:${d.version}` }),
+    port: ENGINE_DEFAULTS[d.engine]!.port,
+    placements: [],
+    overrideEnvironments: Object.keys(d.overrides).sort(),
+    at: ["dataServices", i],
+  }));
+
+  return dataServices;
+}
+
+/** Where each data service runs, sized per environment where the spec says so. */
+export function placeDataServices(spec: Spec, dataServices: ModelDataService[], namespaces: readonly ModelNamespace[], environments: readonly ModelEnvironment[]): void {
+  dataServices.forEach((data) => {
+    const source = spec.dataServices[data.at[1] as number]!;
+    const where = data.namespace !== undefined
+      ? namespaces.filter((n) => n.name === data.namespace).map((n) => ({ cluster: n.cluster, namespace: n.name, environment: undefined as string | undefined }))
+      : environments
+          .filter((e) => e.runtime === "kubernetes" && !e.preview && e.dataServices.includes(data.name) && e.cluster && e.dataNamespace)
+          .map((e) => ({ cluster: e.cluster!, namespace: e.dataNamespace!, environment: e.name as string | undefined }));
+    data.placements = where.map((p) => {
+      const override = p.environment !== undefined ? source.overrides[p.environment] : undefined;
+      const storage = override?.storage ?? source.storage;
+      const resources = mergeResources(source.resources, override?.resources);
+      return {
+        cluster: p.cluster,
+        namespace: p.namespace,
+        ...(p.environment !== undefined && { environment: p.environment }),
+        instances: override?.instances ?? source.instances,
+        ...(storage !== undefined && { storage: String(storage) }),
+        ...(resources && { resources: stringifyResources(resources) }),
+      };
+    });
+  });
+
+}

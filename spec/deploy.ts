@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+/**
+ * Something the generated tree needs but plinth does not create, because the team provides it out of
+ * band (a DNS token created by hand, a StorageClass an existing cluster already has). Declaring it
+ * with a reason satisfies `deploy/unprovided`; the first-install runbook lists it, with the command
+ * that creates it where plinth knows one (values prompted, never written).
+ */
+export const prerequisite = z.strictObject({
+  kind: z.enum(["secret", "storageClass", "volumeSnapshotClass", "ipPool", "identity", "registryCredential", "crd", "bucket"]),
+  /** Cluster it exists on; every cluster when left out (not for secrets, identities and pools). */
+  cluster: z.string().optional(),
+  /** Namespace of a secret or of an identity's service account. */
+  namespace: z.string().optional(),
+  /**
+   * Its name: a Secret, StorageClass, VolumeSnapshotClass, bucket or service account; an IP pool's
+   * name; `<group>/<Kind>` for a CRD; the registry host for registry credentials.
+   */
+  name: z.string(),
+  /** Keys the Secret must hold (secret prerequisites), so the runbook can prompt for each. */
+  keys: z.array(z.string()).default([]),
+  /** Why it is out of band, and who creates it. */
+  reason: z.string().min(10),
+});

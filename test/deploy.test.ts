@@ -1,0 +1,201 @@
+/**
+ * "Would it come up": the deploy graph's closure check and cycle check on planted faults, the sync
+ * of every example simulated over its generated files, and the first-install runbook's order.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { deployCycleRule } from "../compiler/checks/deploy.js";
+import type { Model } from "../compiler/model.js";
+import { levelsOf } from "../compiler/resolve/deploy.js";
+import { SYNC_RETRY } from "../targets/argocd/meta.js";
+import type { OutputFile } from "../targets/types.js";
+import { fixtureModel } from "./fixtures/model.js";
+import { buildExample, EXAMPLES, EXAMPLES_DIR, runPlinth } from "./helpers.js";
+import { formatSync, simulateRootSync } from "./support/argocd-sync.js";
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), "plinth-deploy-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A copy of an example with one text edit to one of its files; fails if the edit does not apply. */
+function plantedCopy(example: string, file: string, from: string | RegExp, to: string): string {
+  const dir = path.join(scratch, `${example}-${Math.random().toString(36).slice(2, 8)}`);
+  cpSync(path.join(EXAMPLES_DIR, example), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}generated`) });
+  const target = path.join(dir, file);
+  const before = readFileSync(target, "utf8");
+  const after = before.replace(from, to);
+  expect(after, `the planted edit applies to ${example}/${file}`).not.toBe(before);
+  writeFileSync(target, after);
+  return dir;
+}
+
+/** The 1-based line of the first line of `file` matching `pattern`. */
+function lineOf(file: string, pattern: RegExp): number {
+  const index = readFileSync(file, "utf8").split("\n").findIndex((line) => pattern.test(line));
+  expect(index, `${pattern} is in ${file}`).toBeGreaterThanOrEqual(0);
+  return index + 1;
+}
+
+/** `plinth build` into a fresh folder: exit 1, the rule at file:line, and nothing written. */
+async function expectRefused(dir: string, file: string, line: number, rule: string) {
+  const out = path.join(dir, "out");
+  const result = await runPlinth(["build", dir, "--out", out], dir);
+  expect(result.code, result.stderr).toBe(1);
+  expect(result.stderr).toContain(`${file}:${line}:`);
+  const located = result.stderr.split("\n").find((l) => l.startsWith(`${file}:${line}:`));
+  expect(located, result.stderr).toContain(`error ${rule}:`);
+  expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  return result.stderr;
+}
+
+describe("deploy/unprovided on planted faults (plinth build refuses, writes nothing)", () => {
+  it("a component whose credential Secret nothing produces (Grafana's admin Secret without its ExternalSecret)", async () => {
+    const dir = plantedCopy("k3s-homelab", "platform.ts", /    \{\n      \/\/ Replaces the seed's `adminPassword: admin` in Helm values\.\n      name: "grafana-admin",[\s\S]*?refreshInterval: "1h",\n    \},\n/, "");
+    const stderr = await expectRefused(dir, "platform.ts", lineOf(path.join(dir, "platform.ts"), /existingSecret: "grafana-admin"/), "deploy/unprovided");
+    expect(stderr).toContain("Secret k3s/observability/grafana-admin");
+  });
+
+  it("a CloudNativePG backup to MinIO with no credentials (catalyst-forge without its interim Secrets)", async () => {
+    const dir = plantedCopy("catalyst-forge", "platform.ts", /    \.\.\.\["forge-dev", "forge-staging"\]\.map\(\(namespace\) => \(\{[\s\S]*?\}\)\),\n/, "");
+    const file = path.join(dir, "services.ts");
+    const stderr = await expectRefused(dir, "services.ts", lineOf(file, /backup: \{/), "deploy/unprovided");
+    expect(stderr).toContain("Secret forge-onprem/forge-dev/postgres-backup-s3");
+    expect(stderr).toContain("Secret forge-onprem/forge-staging/postgres-backup-s3");
+  });
+
+  it("a volume on a StorageClass nothing creates (Vault's data on a class the cluster lacks)", async () => {
+    const dir = plantedCopy("k3s-homelab", "platform.ts", 'dataStorage: { size: "10Gi" }', 'dataStorage: { size: "10Gi", storageClass: "fast-nvme" }');
+    const stderr = await expectRefused(dir, "platform.ts", lineOf(path.join(dir, "platform.ts"), /storageClass: "fast-nvme"/), "deploy/unprovided");
+    expect(stderr).toContain("StorageClass k3s/fast-nvme");
+    expect(stderr).toContain('prerequisites: [{ kind: "storageClass", cluster: "k3s", name: "fast-nvme"');
+  });
+
+  it("a declared prerequisite satisfies the need (and is listed in the first-install runbook)", async () => {
+    const dir = plantedCopy(
+      "k3s-homelab",
+      "platform.ts",
+      'dataStorage: { size: "10Gi" }',
+      'dataStorage: { size: "10Gi", storageClass: "fast-nvme" }',
+    );
+    const spec = path.join(dir, "platform.ts");
+    writeFileSync(spec, readFileSync(spec, "utf8").replace(/\n\}\);\s*$/, '\n  prerequisites: [{ kind: "storageClass", cluster: "k3s", name: "fast-nvme", reason: "the NVMe class the VM host provides" }],\n});\n'));
+    const out = path.join(dir, "out");
+    const result = await runPlinth(["build", dir, "--out", out], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(path.join(out, "runbooks", "first-install.md"), "utf8")).toContain("storageClass fast-nvme on k3s");
+  });
+});
+
+describe("deploy/cycle", () => {
+  it("a component that waits for a Secret whose ExternalSecret needs that component's own CRDs is a cycle, located at the spec", async () => {
+    // External Secrets told to read an existing Secret that only an ExternalSecret (its own CRD) would create.
+    const dir = plantedCopy("k3s-homelab", "platform.ts", '{ name: "external-secrets", namespace: "security" },', '{ name: "external-secrets", namespace: "security", values: { webhook: { existingSecret: "eso-webhook" } } },');
+    const spec = path.join(dir, "platform.ts");
+    writeFileSync(
+      spec,
+      readFileSync(spec, "utf8").replace(
+        "  secrets: [\n",
+        '  secrets: [\n    { name: "eso-webhook", namespace: "security", data: [{ secretKey: "tls.crt", ref: secretRef("vault", "security/eso-webhook", "crt") }] },\n',
+      ),
+    );
+    const result = await runPlinth(["validate", dir], dir);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/error deploy\/cycle: dependency cycle: .*component external-secrets.*→ waits for →.*ExternalSecret security\/eso-webhook/);
+  });
+
+  it("levelsOf finds a planted loop and names it in order", () => {
+    const waitsFor = new Map([
+      ["a", []],
+      ["b", ["a", "d"]],
+      ["c", ["b"]],
+      ["d", ["c"]],
+      ["e", ["d"]],
+    ]);
+    const { levels, cycle } = levelsOf(["a", "b", "c", "d", "e"], waitsFor);
+    expect(levels.get("a")).toBe(0);
+    expect(levels.has("e")).toBe(false);
+    expect(cycle).toEqual(["b", "d", "c"]);
+  });
+
+  it("the rule reports a cycle in the Model's graph at its first node's spec entry", () => {
+    const model = fixtureModel();
+    const ids = model.deploy.nodes.slice(0, 2).map((n) => n.id);
+    const planted: Model = { ...model, deploy: { ...model.deploy, cycle: { nodes: ids, at: ["clusters", 0] } } };
+    const [diagnostic] = deployCycleRule.check(planted);
+    expect(diagnostic).toMatchObject({ rule: "deploy/cycle", severity: "error", path: ["clusters", 0] });
+    expect(diagnostic!.message).toContain("waits for");
+    expect(deployCycleRule.check(model)).toEqual([]);
+  });
+});
+
+describe.each(EXAMPLES)("example %s comes up", (example) => {
+  it("has a closed deploy graph: no unprovided need and no cycle", async () => {
+    const { model } = await buildExample(example);
+    expect(model.deploy.unprovided).toEqual([]);
+    expect(model.deploy.cycle).toBeUndefined();
+  });
+
+  it("every cluster's root application syncs wave by wave to healthy (simulated on the generated files)", async () => {
+    const { model, files } = await buildExample(example);
+    for (const cluster of model.clusters) {
+      const result = simulateRootSync(model, files, cluster.name, SYNC_RETRY.limit!);
+      // The per-wave table, for whoever reads the test output.
+      console.log(formatSync(result));
+      expect(result.problems).toEqual([]);
+      expect(result.ok).toBe(true);
+      expect(result.waves.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("the first-install runbook lists every prerequisite and every secret path, each after what it needs", async () => {
+    const { model, files } = await buildExample(example);
+    const runbook = files.find((f) => f.path === "runbooks/first-install.md")!.content;
+    const headings = runbook.split("\n").filter((l) => /^### \d+\\\. /.test(l));
+    const stepOf = (title: string) => headings.findIndex((h) => h.includes(title.replace(/([\\`*_[\]#|<>.])/g, "\\$1")) || h.includes(title));
+    for (const node of model.deploy.nodes.filter((n) => n.kind === "prerequisite" || n.kind === "step" || n.kind === "stack")) {
+      expect(stepOf(node.title), `${node.title} has a step`).toBeGreaterThanOrEqual(0);
+    }
+    for (const secret of model.externalSecrets) {
+      for (const d of secret.data) expect(runbook, `${secret.store}/${d.key}`).toContain(`create ${d.key} in ${secret.store}`);
+    }
+    // Order: a step that needs what another operator action provides comes after it.
+    const actions = model.deploy.nodes.filter((n) => n.kind !== "sync" && n.kind !== "builtin");
+    for (const node of actions) {
+      for (const need of node.needs) {
+        const producer = actions.find((p) => p.provides.includes(need.resource));
+        if (producer) expect(stepOf(producer.title), `${producer.title} before ${node.title}`).toBeLessThan(stepOf(node.title));
+      }
+    }
+    // Secret values are prompted, never written: every command that creates a secret reads it first.
+    expect(runbook).not.toMatch(/--from-literal|--secret-string '/);
+  });
+});
+
+describe("the simulated sync catches a late producer", () => {
+  it("fails when the ExternalSecret Grafana needs is moved after the monitoring component", async () => {
+    const { model, files } = await buildExample("k3s-homelab");
+    const planted: OutputFile[] = files.map((f) =>
+      f.path === "kubernetes/k3s/observability.yaml"
+        ? {
+            ...f,
+            content: f.content.replace(/(name: grafana-admin\n[\s\S]*?argocd\.argoproj\.io\/sync-wave: )"\d+"/, '$1"99"'),
+          }
+        : f,
+    );
+    expect(planted.find((f) => f.path === "kubernetes/k3s/observability.yaml")!.content).toContain('sync-wave: "99"');
+    const result = simulateRootSync(model, planted, "k3s", SYNC_RETRY.limit!);
+    expect(result.ok).toBe(false);
+    expect(result.problems.join("\n")).toMatch(/Application argocd\/monitoring never becomes healthy: it waits for Secret k3s\/observability\/grafana-admin/);
+  });
+
+  it("fails when a custom resource comes before the component that brings its CRD, retries exhausted", async () => {
+    const { model, files } = await buildExample("k3s-homelab");
+    const planted = files.map((f) =>
+      f.path === "argocd/k3s/components/external-secrets.yaml" ? { ...f, content: f.content.replace(/sync-wave: "\d+"/, 'sync-wave: "50"') } : f,
+    );
+    const result = simulateRootSync(model, planted, "k3s", SYNC_RETRY.limit!);
+    expect(result.ok).toBe(false);
+    expect(result.problems.join("\n")).toMatch(/cannot be applied after 5 retries: CRD k3s\/external-secrets\.io\//);
+  });
+});
