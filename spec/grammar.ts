@@ -48,6 +48,9 @@ export const labelKey = z.string().regex(/^(?:(?=.{1,253}\/)[a-z0-9]([-a-z0-9]*[
   message: "expected a Kubernetes label key such as \"team\" or \"example.com/team\"",
 });
 
+/** A URL or repository address: no whitespace or control characters (it lands in YAML, HCL and commands). */
+export const address = z.string().regex(/^[^\s\p{Cc}]+$/u, { message: "expected an address without whitespace or control characters" });
+
 /** An HTTP path: absolute, no whitespace or control characters. */
 export const httpPath = z.string().regex(/^\/[^\s\p{Cc}]*$/u, { message: 'expected an HTTP path starting with "/" (no spaces)' });
 

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { address } from "./grammar.js";
 import { duration } from "./units.js";
 
 export const analysis = z.strictObject({
   name: z.string(),
   /** Prometheus server the query runs against. */
-  prometheus: z.string(),
+  prometheus: address,
   query: z.string(),
   /** Argo Rollouts expression over `result`, e.g. "result[0] >= 0.99". */
   successCondition: z.string(),

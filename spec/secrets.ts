@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { address } from "./grammar.js";
 import { duration } from "./units.js";
 
 export const secretStore = z.strictObject({
@@ -9,7 +10,7 @@ export const secretStore = z.strictObject({
   /** Vault: server address, KV mount and auth role. */
   vault: z
     .strictObject({
-      server: z.string(),
+      server: address,
       mount: z.string().default("kv"),
       kvVersion: z.enum(["v1", "v2"]).default("v2"),
       auth: z.strictObject({ role: z.string(), mountPath: z.string().default("kubernetes") }),

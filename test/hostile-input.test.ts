@@ -125,7 +125,7 @@ describe("inputs validate once accepted by build crashed on are located errors",
   });
 
   it("CR/LF in environments[].secrets.prefix", async () => {
-    await expectLocated(editedStarter('prefix: "dev"', 'prefix: "dev\\r\\nX-Injected: 1"'), "schema/invalid-value", "platform.ts");
+    await expectLocated(editedStarter('prefix: "dev"', 'prefix: "dev\\r\\nX-Injected: 1"'), "spec/control-character", "platform.ts");
   });
 
   it("an open-ended pause ({ pause: undefined }) still builds", async () => {

@@ -18,6 +18,7 @@ import { serviceSecretStoresRule } from "./service-secret-stores.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
 import { specConsistencyRule } from "./spec-consistency.js";
+import { controlCharactersRule } from "./control-characters.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
 
@@ -26,6 +27,7 @@ export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
 /** Every semantic rule, by stage. Add a rule: write its module, list it here, add a test case. */
 export const RULES: readonly Rule[] = [
   secretLiteralRule,
+  controlCharactersRule,
   referencesRule,
   dnsNamesRule,
   specConsistencyRule,
