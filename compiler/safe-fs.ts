@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "./diagnostics.js";
 
@@ -70,6 +71,16 @@ export function readOwnedFile(root: string, relative: string): string | undefine
   } finally {
     closeSync(fd);
   }
+}
+
+/** Temp files plinth writes end so (a crashed run's are swept by the next). */
+export const TEMP_SUFFIX = ".plinth-tmp";
+
+/** Writes a fresh temp file beside `target` (exclusive create: never through a link), then renames it over. */
+export function replaceFile(target: string, content: string): void {
+  const temp = `${target}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
+  writeFileSync(temp, content, { flag: "wx" });
+  renameSync(temp, target);
 }
 
 /** Whether `file`'s real location lies inside `root`'s real location. */

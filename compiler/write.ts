@@ -1,18 +1,17 @@
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "../targets/types.js";
 import { UserError } from "./diagnostics.js";
 import { isSafeOutputPath } from "./emit.js";
 import { acquireLock } from "./lock.js";
-import { linkOnPath, readOwnedFile, realPathInside, refuseLinks, symlinkError } from "./safe-fs.js";
+import { linkOnPath, readOwnedFile, realPathInside, refuseLinks, replaceFile, symlinkError, TEMP_SUFFIX } from "./safe-fs.js";
 
 export const MANIFEST = "plinth.manifest.json";
 /** Paths a run is writing, recorded before it writes them (see readJournal). */
 export const JOURNAL = "plinth.journal.json";
 /** Held while a run writes the tree: a concurrent run waits. */
 const LOCK = ".plinth.lock";
-const TEMP_SUFFIX = ".plinth-tmp";
 
 export interface Manifest {
   plinth: string;
@@ -183,13 +182,6 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
   replaceFile(path.join(root, MANIFEST), renderManifest(manifest));
   rmSync(path.join(root, JOURNAL), { force: true });
   return result;
-}
-
-/** Writes a fresh temp file beside `target` (exclusive create: never through a link), then renames it over. */
-function replaceFile(target: string, content: string): void {
-  const temp = `${target}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
-  writeFileSync(temp, content, { flag: "wx" });
-  renameSync(temp, target);
 }
 
 function sweepTempFiles(dir: string): void {

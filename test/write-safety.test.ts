@@ -100,6 +100,22 @@ describe("the writer never follows a symbolic link", () => {
   });
 });
 
+describe("compose bundles", () => {
+  it("a bundle whose secrets folder was replaced by a link is refused, and nothing is written through it", async () => {
+    const dir = mkdtempSync(path.join(parent, "bundle-"));
+    cpSync(path.join(EXAMPLES_DIR, "bitvault"), dir, { recursive: true });
+    const first = await runPlinth(["compose", ".", "--tier", "lite", "--out", "bundle"], dir);
+    expect(first.code, first.stderr).toBe(0);
+    const elsewhere = mkdtempSync(path.join(parent, "elsewhere-"));
+    rmSync(path.join(dir, "bundle", "secrets"), { recursive: true });
+    symlinkSync(elsewhere, path.join(dir, "bundle", "secrets"));
+    const again = await runPlinth(["compose", ".", "--tier", "lite", "--out", "bundle"], dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("write/symlink");
+    expect(readTreeFiles(elsewhere).size).toBe(0);
+  });
+});
+
 describe("an interrupted or concurrent run", () => {
   let reference: Map<string, string>;
   let dir: string;
