@@ -37,6 +37,7 @@ const REFUSED: [string, string, string, [string, string]][] = [
   ["duplicate ports", "service/duplicate-port", "two ports named 'http'", ['{ name: "http", port: 8080, expose: true }', '{ name: "http", port: 8080, expose: true }, { name: "http", port: 9090 }']],
   ["a service that depends on itself", "ref/self-dependency", "'app' depends on itself", ['dependsOn: ["postgres"]', 'dependsOn: ["postgres", "app"]']],
   ["a retention of zero", "schema/invalid-value", "backup.retention", ['retention: "14d"', 'retention: "0d"']],
+  ["a role group with a comma (ArgoCD's CSV policy)", "schema/invalid-value", "roles[0].groups[0]", ["  environments: [", '  roles: [{ name: "dev", groups: ["eng, role:admin"], actions: ["get"] }],\n  environments: [']],
   ["an HTTP path without a leading slash", "schema/invalid-value", "probes.readiness.path", ['path: "/healthz"', 'path: "healthz"']],
 ];
 
