@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { cli: "compiler/main.ts", "spec/index": "spec/index.ts" },
+  entry: { cli: "compiler/main.ts", "spec/index": "spec/index.ts", "spec/authoring": "spec/authoring.ts" },
   format: ["esm"],
   target: "node20",
   platform: "node",

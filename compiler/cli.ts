@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError, didYouMean, type Diagnostic } from "./diagnostics.js";
-import { packageVersion } from "./load/package-root.js";
+import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
+import { packageRoot, packageVersion } from "./load/package-root.js";
 import { diagnosticJson, formatDiagnostic, formatGithub, relativePath } from "./report.js";
 
 /** Everything a command prints goes through here, so tests can capture it. */
@@ -27,6 +29,9 @@ interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
 }
 
+/** The exit-code contract: 0 ok, 1 invalid input, 2 a bug in plinth, 3 drift. */
+const EXIT_DRIFT = 3;
+
 const COMMON = {
   json: { type: "boolean", description: "machine-readable output on stdout" },
   format: { type: "string", description: "diagnostics format: text (default) or github (workflow annotations)" },
@@ -36,6 +41,7 @@ const COMMON = {
 } as const;
 const SPEC_OPTIONS = {
   typecheck: { type: "boolean", description: "type-check platform.ts with the TypeScript compiler first (slower)" },
+  timeout: { type: "string", description: "seconds a platform.ts may take to evaluate (default 20)" },
 } as const;
 const OUT_OPTIONS = {
   out: { type: "string", short: "o", description: "output folder (default: the spec's gitopsPath, beside the spec)" },
@@ -61,8 +67,9 @@ class Ui {
     if (this.json) return;
     const format = this.args.values.format ?? "text";
     const cache = new Map<string, string[]>();
+    const secrets = diagnostics.flatMap((d) => (d.secret === undefined ? [] : [d.secret]));
     for (const d of diagnostics) {
-      this.io.stderr(format === "github" ? formatGithub(d, this.io.cwd) : formatDiagnostic(d, { color: this.color, cwd: this.io.cwd }, cache));
+      this.io.stderr(format === "github" ? formatGithub(d, this.io.cwd) : formatDiagnostic(d, { color: this.color, cwd: this.io.cwd, secrets }, cache));
     }
     if (format !== "github" && diagnostics.length > 0) {
       const count = (s: string) => diagnostics.filter((d) => d.severity === s).length;
@@ -97,6 +104,15 @@ function targetArg(args: ParsedArgs, known: readonly string[]): import("../targe
   return raw as import("../targets/types.js").TargetName[];
 }
 
+function specOptions(args: ParsedArgs): import("./pipeline.js").CompileOptions {
+  const timeout = args.values.timeout as string | undefined;
+  const seconds = timeout === undefined ? undefined : Number(timeout);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0 && seconds <= 3600)) {
+    throw new UserError([{ rule: "cli/bad-option", severity: "error", message: `--timeout must be a number of seconds between 0 and 3600, not '${timeout}'` }]);
+  }
+  return { typecheck: args.values.typecheck === true, ...(seconds !== undefined && { timeoutMs: Math.round(seconds * 1000) }) };
+}
+
 async function compileAndEmit(args: ParsedArgs, io: Io) {
   const { compileSpec } = await import("./pipeline.js");
   const { emit } = await import("./emit.js");
@@ -104,7 +120,7 @@ async function compileAndEmit(args: ParsedArgs, io: Io) {
   const { ownedFolders } = await import("./emit.js");
   const { scopedManifest } = await import("./write.js");
   const targets = targetArg(args, TARGET_NAMES);
-  const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+  const result = await compileSpec(specArg(args, io), specOptions(args));
   const files = emit(result.model, targets);
   // By default the tree goes where the spec says it lives in the GitOps repository (gitopsPath,
   // relative to the spec), so the paths ArgoCD reads are the paths build writes.
@@ -136,7 +152,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   check: {
-    summary: "regenerate in memory and compare with the committed tree; exit 1 on drift",
+    summary: "regenerate in memory and compare with the committed tree; exit 3 on drift",
     usage: "plinth check [spec] [--out dir] [--target name…]",
     options: { ...OUT_OPTIONS, ...SPEC_OPTIONS },
     async run(args, io, ui) {
@@ -158,13 +174,13 @@ const COMMANDS: Record<string, Command> = {
       } else {
         ui.line(`${relativePath(built.outDir, io.cwd)} is up to date (${built.files.length} files)`);
       }
-      return drifted ? 1 : 0;
+      return drifted ? EXIT_DRIFT : 0;
     },
   },
   diff: {
     summary: "show, as a unified diff, what build would change",
     usage: "plinth diff [spec] [--out dir] [--target name…] [--exit-code]",
-    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS, "exit-code": { type: "boolean", description: "exit 1 when there are differences" } },
+    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS, "exit-code": { type: "boolean", description: "exit 3 when there are differences" } },
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
@@ -172,7 +188,7 @@ const COMMANDS: Record<string, Command> = {
       ui.diagnostics(built.diagnostics);
       if (ui.json) ui.printJson({ added: drift.added, changed: drift.changed, removed: drift.removed, patch: drift.patch });
       else io.stdout(colorPatch(drift.patch, ui.color));
-      return args.values["exit-code"] && drift.patch !== "" ? 1 : 0;
+      return args.values["exit-code"] && drift.patch !== "" ? EXIT_DRIFT : 0;
     },
   },
   validate: {
@@ -181,7 +197,7 @@ const COMMANDS: Record<string, Command> = {
     options: { ...SPEC_OPTIONS },
     async run(args, io, ui) {
       const { compileSpec } = await import("./pipeline.js");
-      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      const result = await compileSpec(specArg(args, io), specOptions(args));
       ui.diagnostics(result.diagnostics);
       if (ui.json) ui.printJson({ ok: true, diagnostics: ui.jsonDiagnostics(result.diagnostics) });
       else ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${count(result.model.environments.length, "environment")}, ${count(result.model.clusters.length, "cluster")}, ${count(result.model.services.length, "service")})`);
@@ -194,7 +210,7 @@ const COMMANDS: Record<string, Command> = {
     options: { ...SPEC_OPTIONS },
     async run(args, io, ui) {
       const { compileSpec } = await import("./pipeline.js");
-      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      const result = await compileSpec(specArg(args, io), specOptions(args));
       ui.diagnostics(result.diagnostics);
       io.stdout(`${JSON.stringify(result.model, null, 2)}\n`);
       return 0;
@@ -243,7 +259,7 @@ const COMMANDS: Record<string, Command> = {
       if (!tier || !out) throw new UserError([{ rule: "cli/missing-option", severity: "error", message: "plinth compose needs --tier <tier> and --out <dir>" }]);
       const { compileSpec } = await import("./pipeline.js");
       const { writeComposeBundle } = await import("./compose-bundle.js");
-      const result = await compileSpec(specArg(args, io), { typecheck: args.values.typecheck === true });
+      const result = await compileSpec(specArg(args, io), specOptions(args));
       const written = await writeComposeBundle(result.model, tier, path.resolve(io.cwd, out));
       ui.diagnostics(result.diagnostics);
       if (ui.json) ui.printJson({ ok: true, files: written });
@@ -307,7 +323,7 @@ Commands:
 ${lines.join("\n")}
 
 Run \`plinth <command> --help\` for a command's options.
-Exit codes: 0 ok, 1 invalid spec or drift, 2 internal error (a bug).
+Exit codes: 0 ok, 1 invalid spec (or input), 2 internal error (a bug), 3 drift (check, diff --exit-code).
 `;
 }
 
@@ -319,7 +335,7 @@ function colorPatch(patch: string, color: boolean): string {
     .join("\n");
 }
 
-/** Runs one CLI invocation and returns its exit code: 0 ok, 1 user error or drift, 2 bug. */
+/** Runs one CLI invocation and returns its exit code: 0 ok, 1 user error, 2 bug, 3 drift. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -362,6 +378,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   const ui = new Ui(io, args);
+  if (SPEC_COMMANDS.has(name)) prestartEvaluation(pathToFileURL(path.join(packageRoot(), "dist", "spec", "authoring.js")).href);
   try {
     return await command.run(args, io, ui);
   } catch (error) {
@@ -383,5 +400,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`plinth: internal error: ${message}\nThis is a bug in plinth, not in your spec. Please report it${debug ? "" : " with the output of the same command run with --debug"}.\n`);
     if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     return 2;
+  } finally {
+    discardPrestartedEvaluation();
   }
 }
+
+/** Commands that evaluate a spec: their evaluation worker starts while the rest loads. */
+const SPEC_COMMANDS = new Set(["build", "check", "diff", "validate", "inspect", "compose", "promote"]);

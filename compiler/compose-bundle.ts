@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { composeBundleFiles } from "../targets/compose/index.js";
 import { didYouMean, UserError } from "./diagnostics.js";
+import { refuseLinks, replaceFile, symlinkError } from "./safe-fs.js";
 import type { Model } from "./model.js";
 
 /** Marks a folder as a bundle `plinth compose` wrote, so a later run may refresh it. */
@@ -32,6 +33,7 @@ export async function writeComposeBundle(model: Model, tierName: string, outDir:
   }
 
   const root = path.resolve(outDir);
+  if (lstatSync(root, { throwIfNoEntry: false })?.isSymbolicLink()) throw symlinkError([root], "bundle folder");
   if (existsSync(root)) {
     if (!statSync(root).isDirectory()) throw outNotEmpty(outDir, "is a file, not a folder");
     const entries = readdirSync(root);
@@ -45,14 +47,11 @@ export async function writeComposeBundle(model: Model, tierName: string, outDir:
     ...composeBundleFiles(model, tier),
     { path: BUNDLE_MARKER, content: `${JSON.stringify({ generator: "plinth compose", platform: model.platform.name, tier: tier.name }, null, 2)}\n` },
   ];
+  // Nothing is written through a link: not a file, not the secrets folder the operator fills.
+  refuseLinks(root, files.map((f) => f.path));
   mkdirSync(root, { recursive: true });
   mkdirSync(path.join(root, "secrets"), { recursive: true, mode: 0o700 });
-  for (const file of files) {
-    const target = path.join(root, ...file.path.split("/"));
-    const temporary = `${target}.plinth-tmp`;
-    writeFileSync(temporary, file.content);
-    renameSync(temporary, target);
-  }
+  for (const file of files) replaceFile(path.join(root, ...file.path.split("/")), file.content);
   return files.map((f) => f.path);
 }
 

@@ -12,6 +12,8 @@ export interface Diagnostic {
   source?: "spec" | "lock";
   /** "did you mean …" and similar, shown under the code frame. */
   hint?: string;
+  /** A secret value this finding is about: masked wherever the finding is shown, never printed. */
+  secret?: string;
   /** Filled by the locator. */
   location?: { file: string; line: number; column: number };
 }

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import type { OutputFile } from "../targets/types.js";
-import { MANIFEST, readManifest, readTree, renderManifest, type Manifest } from "./write.js";
+import { MANIFEST, readJournal, readManifest, readTree, renderManifest, type Manifest } from "./write.js";
 
 export interface TreeDiff {
   added: string[];
@@ -19,7 +19,8 @@ export function diffTree(outDir: string, files: readonly OutputFile[], manifest:
   const expected = new Map(files.map((f) => [f.path, f.content]));
   expected.set(MANIFEST, renderManifest(manifest));
   const inScope = (file: string) => !scope || scope.some((folder) => file.startsWith(`${folder}/`));
-  const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {}).filter(inScope)]);
+  // Paths an interrupted build was writing are owned too: left there, they are drift.
+  const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {}).filter(inScope), ...readJournal(outDir)]);
   const actual = readTree(outDir, owned);
   const result: TreeDiff = { added: [], changed: [], removed: [], patch: "" };
   const patches: string[] = [];

@@ -4,8 +4,9 @@ import { lockedDigests, lockedReleases, releaseLock, type LockedReleases } from 
 import { loadServiceCharts } from "./charts.js";
 import { ownChartDiagnostics } from "./own-charts.js";
 import { RULES } from "./checks/index.js";
+import { providerTokenDiagnostics } from "./checks/secret-literal.js";
 import { hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
-import { loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
+import { DEFAULT_LIMITS, loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
 import type { Model } from "./model.js";
 import { resolve } from "./resolve/index.js";
 import { schemaDiagnostics } from "./validate.js";
@@ -13,6 +14,8 @@ import { schemaDiagnostics } from "./validate.js";
 export interface CompileOptions {
   /** Run a full TypeScript type-check of a .ts spec first. */
   typecheck?: boolean;
+  /** Time limit for evaluating a .ts spec, in milliseconds. */
+  timeoutMs?: number;
 }
 
 export interface CompileResult {
@@ -28,20 +31,28 @@ export interface CompileResult {
 /** load → validate → check → resolve → check. Throws UserError (with locations) on any error. */
 export async function compileSpec(input: string, options: CompileOptions = {}): Promise<CompileResult> {
   const specFile = resolveSpecPath(input);
-  const doc = await loadSpecFile(specFile);
+  const doc = await loadSpecFile(specFile, { ...DEFAULT_LIMITS, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) });
   const lockDoc = loadReleaseLock(specFile);
+  if (options.typecheck && /\.m?ts$/.test(specFile)) {
+    const { typecheckSpec } = await import("./typecheck.js");
+    const typeErrors = await typecheckSpec(specFile);
+    if (typeErrors.length > 0) throw new UserError(await locate(typeErrors, doc, lockDoc));
+  }
+  return compileLoaded(doc, lockDoc);
+}
+
+/** validate → check → resolve → check, over a spec already loaded (the fuzzer feeds mutants here). */
+export async function compileLoaded(doc: LoadedDocument, lockDoc: LoadedDocument | undefined): Promise<CompileResult> {
+  const specFile = doc.file;
   const fail = async (diagnostics: Diagnostic[]): Promise<never> => {
     throw new UserError(await locate(diagnostics, doc, lockDoc));
   };
 
-  if (options.typecheck && /\.m?ts$/.test(specFile)) {
-    const { typecheckSpec } = await import("./typecheck.js");
-    const typeErrors = await typecheckSpec(specFile);
-    if (typeErrors.length > 0) await fail(typeErrors);
-  }
-
   const diagnostics: Diagnostic[] = [];
   for (const rule of RULES) if (rule.stage === "raw") diagnostics.push(...rule.check(doc.value));
+  diagnostics.push(...(await providerTokenDiagnostics(doc.value, diagnostics, doc.memo)));
+  // A literal secret must not outlive the run in the transpile cache either.
+  if (diagnostics.some((d) => d.secret !== undefined)) doc.forget?.();
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
   const parsed = platformSchema.safeParse(doc.value, { reportInput: true });

@@ -1,12 +1,15 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { DIGEST, type LockedRelease } from "../spec/releases.js";
 import { loadServiceCharts } from "./charts.js";
 import { didYouMean, UserError } from "./diagnostics.js";
 import { LOCK_FILE } from "./load/index.js";
+import { acquireLock } from "./lock.js";
 import { compileSpec } from "./pipeline.js";
 import { deploymentChart } from "./resolve/charts.js";
+import { readOwnedFile } from "./safe-fs.js";
 
 /** What a rung runs of a service: the image digest and the chart version, always together. */
 export interface Release {
@@ -71,14 +74,22 @@ export async function promote(specInput: string, service: string, from: string |
     release = { digest: build!.digest, chart };
   }
 
-  const lockFile = path.join(path.dirname(specFile), LOCK_FILE);
-  const doc = parseDocument(existsSync(lockFile) ? readFileSync(lockFile, "utf8") : "{}\n");
+  const folder = path.dirname(specFile);
+  const lockFile = path.join(folder, LOCK_FILE);
   const current: LockedRelease | undefined = model.releaseLock[service]?.[to];
   const previous = current ? { digest: current.digest, ...(current.chart !== undefined && { chart: current.chart }) } : null;
   const same = previous !== null && previous.digest === release.digest && previous.chart === release.chart;
   const history = [...(current?.history ?? []), ...(previous && !same ? [previous] : [])];
-  doc.setIn([service, to], doc.createNode({ digest: release.digest, chart: release.chart, ...(history.length > 0 && { history }) }));
-  writeFileSync(`${lockFile}.tmp`, doc.toString());
-  renameSync(`${lockFile}.tmp`, lockFile);
+  // Read, edit and replace under a lock, so concurrent promotions never lose each other's edits.
+  const unlock = acquireLock(path.join(folder, `.${LOCK_FILE}.plinth-lock`), LOCK_FILE);
+  try {
+    const doc = parseDocument(readOwnedFile(folder, LOCK_FILE) ?? "{}\n");
+    doc.setIn([service, to], doc.createNode({ digest: release.digest, chart: release.chart, ...(history.length > 0 && { history }) }));
+    const temp = `${lockFile}.${randomBytes(6).toString("hex")}.tmp`;
+    writeFileSync(temp, doc.toString(), { flag: "wx" });
+    renameSync(temp, lockFile);
+  } finally {
+    unlock();
+  }
   return { service, ...(from !== undefined && { from }), to, ...release, previous, lockFile };
 }

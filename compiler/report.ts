@@ -4,6 +4,8 @@ import type { Diagnostic } from "./diagnostics.js";
 
 export interface ReportStyle {
   color: boolean;
+  /** Secret values of every finding shown together: masked in every code frame. */
+  secrets?: readonly string[];
   /** Paths are shown relative to this folder. */
   cwd: string;
 }
@@ -19,17 +21,56 @@ export function relativePath(file: string, cwd: string): string {
 /** file:line:col - error rule: message, a code frame, and a hint — the shape of tsc and eslint. */
 export function formatDiagnostic(d: Diagnostic, style: ReportStyle, sourceCache = new Map<string, string[]>()): string {
   const where = d.location ? `${relativePath(d.location.file, style.cwd)}:${d.location.line}:${d.location.column}` : "plinth";
-  const head = `${paint(style.color, "1", where)} - ${paint(style.color, SEVERITY_COLOR[d.severity], d.severity)} ${paint(style.color, "2", d.rule)}: ${d.message}`;
+  const head = `${paint(style.color, "1", where)} - ${paint(style.color, SEVERITY_COLOR[d.severity], d.severity)} ${paint(style.color, "2", d.rule)}: ${printable(d.message)}`;
   const lines = [head];
   if (d.location) {
-    const frame = codeFrame(d.location.file, d.location.line, d.location.column, style, sourceCache);
+    const frame = codeFrame(d.location.file, d.location.line, d.location.column, style, sourceCache, d.secret);
     if (frame) lines.push("", frame);
   }
-  if (d.hint) lines.push(`  ${paint(style.color, "36", "hint")}: ${d.hint}`);
+  if (d.hint) lines.push(`  ${paint(style.color, "36", "hint")}: ${printable(d.hint)}`);
   return lines.join("\n") + "\n";
 }
 
-function codeFrame(file: string, line: number, column: number, style: ReportStyle, cache: Map<string, string[]>): string | undefined {
+const FRAME_WIDTH = 240;
+
+/** Control characters (terminal escapes among them) shown as \u escapes, never sent raw. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+const MASK = "*****";
+
+/**
+ * A source line with a secret masked: the literal that starts at `column` (a quoted string or a
+ * number), or everything from `column` on when something else starts there (a YAML key whose value
+ * follows), and any other place the value is written verbatim.
+ */
+export function maskSecret(text: string, secret: string, column?: number): string {
+  let masked = text;
+  if (column !== undefined && column >= 1 && column <= text.length) {
+    // Located at the key (`DB_PASSWORD: "…"`): the value is the literal after its colon.
+    const key = /^(["']?)[\w$.-]+\1\s*:\s*/.exec(text.slice(column - 1));
+    const start = column - 1 + (key && key.index + key[0].length < text.length - column + 1 ? key[0].length : 0);
+    const quote = text[start]!;
+    let replaced: string;
+    if (quote === '"' || quote === "'" || quote === "`") {
+      let end = start + 1;
+      while (end < text.length && text[end] !== quote) end += text[end] === "\\" ? 2 : 1;
+      replaced = `${quote}${MASK}${quote}${text.slice(Math.min(end + 1, text.length))}`;
+    } else if (/[0-9+-]/.test(quote)) {
+      replaced = `${MASK}${text.slice(start + /^[-+0-9._a-fA-FxXn]*/.exec(text.slice(start))![0].length)}`;
+    } else {
+      replaced = MASK;
+    }
+    masked = `${text.slice(0, start)}${replaced}`;
+  }
+  return secret.length >= 3 ? masked.split(secret).join(MASK) : masked;
+}
+
+/** Masks each of these secrets wherever it is written verbatim. */
+const maskAll = (text: string, secrets: readonly string[]) => secrets.reduce((line, secret) => maskSecret(line, secret), text);
+
+function codeFrame(file: string, line: number, column: number, style: ReportStyle, cache: Map<string, string[]>, secret?: string): string | undefined {
   let text = cache.get(file);
   if (!text) {
     if (!existsSync(file)) return undefined;
@@ -41,10 +82,15 @@ function codeFrame(file: string, line: number, column: number, style: ReportStyl
   const last = Math.min(text.length, line + 1);
   const width = String(last).length;
   const out: string[] = [];
+  // A window of the line around the column: a minified or hostile line must not flood the terminal.
+  const start = text[line - 1]!.length > FRAME_WIDTH ? Math.max(0, column - 1 - FRAME_WIDTH / 2) : 0;
   for (let n = first; n <= last; n++) {
     const marker = n === line ? ">" : " ";
-    out.push(`${marker} ${String(n).padStart(width)} | ${text[n - 1]}`);
-    if (n === line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1))}${paint(style.color, "31", "^")}`);
+    const own = secret === undefined ? text[n - 1]! : maskSecret(text[n - 1]!, secret, n === line ? column : undefined);
+    const full = maskAll(own, style.secrets ?? []);
+    const shown = full.length <= start ? "" : `${start > 0 ? "…" : ""}${full.slice(start, start + FRAME_WIDTH)}${full.length > start + FRAME_WIDTH ? "…" : ""}`;
+    out.push(`${marker} ${String(n).padStart(width)} | ${printable(shown)}`);
+    if (n === line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, column - 1 - start + (start > 0 ? 1 : 0)))}${paint(style.color, "31", "^")}`);
   }
   return out.join("\n");
 }

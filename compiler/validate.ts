@@ -83,6 +83,11 @@ function toDiagnostic(issue: Issue, schema: z.ZodType, source: "spec" | "lock"):
       }
       return { rule: "schema/invalid-value", severity: "error", source, path, message: `${where}${issue.message}` };
     }
+    case "invalid_key": {
+      // A record key that breaks its grammar (an env name, a label key): say which rule it breaks.
+      const reason = issue.issues[0]?.message;
+      return { rule: "schema/invalid-key", severity: "error", source, path, message: `${where}invalid key${reason ? `: ${reason}` : ""}` };
+    }
     default:
       return { rule: "schema/invalid-value", severity: "error", source, path, message: `${where}${issue.message}` };
   }

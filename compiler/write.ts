@@ -1,12 +1,17 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "../targets/types.js";
 import { UserError } from "./diagnostics.js";
 import { isSafeOutputPath } from "./emit.js";
+import { acquireLock } from "./lock.js";
+import { linkOnPath, readOwnedFile, realPathInside, refuseLinks, replaceFile, symlinkError, TEMP_SUFFIX } from "./safe-fs.js";
 
 export const MANIFEST = "plinth.manifest.json";
-const TEMP_SUFFIX = ".plinth-tmp";
+/** Paths a run is writing, recorded before it writes them (see readJournal). */
+export const JOURNAL = "plinth.journal.json";
+/** Held while a run writes the tree: a concurrent run waits. */
+const LOCK = ".plinth.lock";
 
 export interface Manifest {
   plinth: string;
@@ -42,9 +47,10 @@ export function renderManifest(manifest: Manifest): string {
 
 export function readManifest(outDir: string): Manifest | undefined {
   const file = path.join(outDir, MANIFEST);
-  if (!existsSync(file)) return undefined;
+  const text = readOwnedFile(outDir, MANIFEST);
+  if (text === undefined) return undefined;
   try {
-    const manifest = JSON.parse(readFileSync(file, "utf8")) as Manifest;
+    const manifest = JSON.parse(text) as Manifest;
     if (typeof manifest.files !== "object" || manifest.files === null) throw new Error("no files");
     return manifest;
   } catch {
@@ -60,21 +66,55 @@ export function readManifest(outDir: string): Manifest | undefined {
   }
 }
 
+/**
+ * Paths an unfinished run was writing (the journal is written before any file, removed after the
+ * manifest): owned like the manifest's, so the next run overwrites or prunes them.
+ */
+export function readJournal(outDir: string): string[] {
+  const text = readOwnedFile(outDir, JOURNAL);
+  if (text === undefined) return [];
+  try {
+    const paths = (JSON.parse(text) as { files?: unknown }).files;
+    return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === "string" && isSafeOutputPath(p)) : [];
+  } catch {
+    // A journal cut short by a crash lists nothing reliably; the manifest still guards the tree.
+    return [];
+  }
+}
+
 export interface WriteResult {
   written: string[];
   unchanged: string[];
   removed: string[];
 }
 
+export interface WriteOptions {
+  /** How long to wait for another run holding the out dir's lock. */
+  lockWaitMs?: number;
+}
+
 /**
- * Everything is rendered before this runs, so errors never leave a half-written tree. Each file is
- * written to a temporary name beside its target and renamed into place; files the previous
- * manifest lists that are no longer generated are removed (only those: hand-written files stay);
- * the manifest is written last, so a crash leaves the old manifest, and stray temp files are swept
- * by the next run.
+ * Everything is rendered before this runs, so errors never leave a half-written tree. Under a lock
+ * on the out dir, every path it will touch is checked for links first (nothing is written if one
+ * is found); the paths about to be written are journaled; each file is written to a fresh,
+ * exclusively created temp name beside its target and renamed into place; files the previous
+ * manifest (or an unfinished run's journal) lists that are no longer generated are removed (only
+ * those, only regular files inside --out); the manifest is written last, then the journal removed.
  */
-export function writeTree(outDir: string, files: readonly OutputFile[], manifest: Manifest, scope?: readonly string[]): WriteResult {
+export function writeTree(outDir: string, files: readonly OutputFile[], manifest: Manifest, scope?: readonly string[], options: WriteOptions = {}): WriteResult {
   const root = path.resolve(outDir);
+  for (const file of files) if (!isSafeOutputPath(file.path)) throw new Error(`refusing to write outside ${outDir}: ${file.path}`);
+  if (lstatSync(root, { throwIfNoEntry: false })?.isSymbolicLink()) throw symlinkError([root], "output folder");
+  mkdirSync(root, { recursive: true });
+  const release = acquireLock(path.join(root, LOCK), outDir, options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs });
+  try {
+    return writeLocked(root, outDir, files, manifest, scope);
+  } finally {
+    release();
+  }
+}
+
+function writeLocked(root: string, outDir: string, files: readonly OutputFile[], manifest: Manifest, scope: readonly string[] | undefined): WriteResult {
   const previous = readManifest(root);
   if (previous?.platform !== undefined && previous.platform !== manifest.platform) {
     throw new UserError([
@@ -86,14 +126,25 @@ export function writeTree(outDir: string, files: readonly OutputFile[], manifest
       },
     ]);
   }
+  const journaled = readJournal(root);
+  const owned = new Set([...Object.keys(previous?.files ?? {}), ...journaled]);
+  const current = new Set(files.map((f) => f.path));
+  // Stale: listed before, not generated now. Journaled paths never reached a manifest, so they go
+  // whatever the scope; manifest paths only within the scope of this run.
+  const stale = [...owned]
+    .filter((file) => !current.has(file) && isSafeOutputPath(file) && (journaled.includes(file) || !scope || inScope(file, scope)))
+    .sort();
+  refuseLinks(root, [...current, ...stale, MANIFEST, JOURNAL]);
+
   const result: WriteResult = { written: [], unchanged: [], removed: [] };
   // A file at a generated path that plinth did not write (not in the previous manifest) is the
   // user's: refuse before writing anything rather than overwrite it.
   const foreign: string[] = [];
+  const onDisk = new Map<string, string | undefined>();
   for (const file of files) {
-    if (!isSafeOutputPath(file.path)) throw new Error(`refusing to write outside ${outDir}: ${file.path}`);
-    const target = path.join(root, ...file.path.split("/"));
-    if (existsSync(target) && !(file.path in (previous?.files ?? {})) && readFileSync(target, "utf8") !== file.content) foreign.push(file.path);
+    const existing = readOwnedFile(root, file.path);
+    onDisk.set(file.path, existing);
+    if (existing !== undefined && !owned.has(file.path) && existing !== file.content) foreign.push(file.path);
   }
   if (foreign.length > 0) {
     throw new UserError([
@@ -105,39 +156,38 @@ export function writeTree(outDir: string, files: readonly OutputFile[], manifest
       },
     ]);
   }
-  mkdirSync(root, { recursive: true });
   sweepTempFiles(root);
+  const changed = files.filter((file) => onDisk.get(file.path) !== file.content);
+  // Recorded before any is written: a run killed from here on is finished or cleaned by the next.
+  if (changed.length > 0) replaceFile(path.join(root, JOURNAL), `${JSON.stringify({ files: [...new Set([...journaled, ...changed.map((f) => f.path)])].sort() })}\n`);
   for (const file of files) {
-    const target = path.join(root, ...file.path.split("/"));
-    if (existsSync(target) && readFileSync(target, "utf8") === file.content) {
+    if (!changed.includes(file)) {
       result.unchanged.push(file.path);
       continue;
     }
+    const target = path.join(root, ...file.path.split("/"));
     mkdirSync(path.dirname(target), { recursive: true });
-    const temp = target + TEMP_SUFFIX;
-    writeFileSync(temp, file.content);
-    renameSync(temp, target);
+    replaceFile(target, file.content);
     result.written.push(file.path);
   }
-  const current = new Set(files.map((f) => f.path));
-  for (const stale of Object.keys(previous?.files ?? {}).sort()) {
-    if (current.has(stale) || !isSafeOutputPath(stale) || (scope && !inScope(stale, scope))) continue;
-    const target = path.join(root, ...stale.split("/"));
-    if (existsSync(target)) {
-      rmSync(target);
-      result.removed.push(stale);
-      removeEmptyParents(root, path.dirname(target));
-    }
+  for (const file of stale) {
+    const target = path.join(root, ...file.split("/"));
+    // Checked above; checked again here, where it counts: only a regular file whose real path is
+    // inside --out is ever deleted.
+    if (linkOnPath(root, file) !== undefined || !existsSync(target) || !realPathInside(root, target)) continue;
+    rmSync(target);
+    result.removed.push(file);
+    removeEmptyParents(root, path.dirname(target));
   }
-  const manifestPath = path.join(root, MANIFEST);
-  writeFileSync(manifestPath + TEMP_SUFFIX, renderManifest(manifest));
-  renameSync(manifestPath + TEMP_SUFFIX, manifestPath);
+  replaceFile(path.join(root, MANIFEST), renderManifest(manifest));
+  rmSync(path.join(root, JOURNAL), { force: true });
   return result;
 }
 
 function sweepTempFiles(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
+    // Dirent types come from lstat: a link to a folder is not descended into, nor a link deleted.
     if (entry.isDirectory() && entry.name !== "node_modules" && entry.name !== ".git") sweepTempFiles(full);
     else if (entry.isFile() && entry.name.endsWith(TEMP_SUFFIX)) rmSync(full);
   }
@@ -151,13 +201,18 @@ function removeEmptyParents(root: string, dir: string): void {
   }
 }
 
-/** Files as they are on disk for the paths a build would own: generated now or listed before. */
+/**
+ * Files as they are on disk for the paths a build would own: generated now or listed before.
+ * Never read through a link: a link anywhere on such a path is refused (write/symlink).
+ */
 export function readTree(outDir: string, paths: Iterable<string>): Map<string, string> {
   const found = new Map<string, string>();
-  for (const relative of paths) {
-    if (!isSafeOutputPath(relative)) continue;
-    const full = path.join(outDir, ...relative.split("/"));
-    if (existsSync(full)) found.set(relative, readFileSync(full, "utf8"));
+  const root = path.resolve(outDir);
+  const safe = [...paths].filter(isSafeOutputPath);
+  refuseLinks(root, safe);
+  for (const relative of safe) {
+    const text = readOwnedFile(root, relative);
+    if (text !== undefined) found.set(relative, text);
   }
   return found;
 }

@@ -6,8 +6,8 @@ export const roleAction = z.enum(["get", "sync", "override", "action", "delete",
 export const role = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
-  /** SSO groups mapped to the role. */
-  groups: z.array(z.string()).default([]),
+  /** SSO groups mapped to the role. They land in ArgoCD's CSV RBAC policy: no commas or quotes. */
+  groups: z.array(z.string().regex(/^[^,"\p{Cc}]+$/u, { message: "expected an SSO group name without commas or quotes (ArgoCD's RBAC policy is CSV)" })).default([]),
   /** Environments the role acts on; all when omitted. */
   environments: z.array(z.string()).optional(),
   actions: z.array(roleAction).min(1),

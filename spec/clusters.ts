@@ -1,3 +1,4 @@
+import { dnsLabel, labelKey, labelValue } from "./grammar.js";
 import { z } from "zod";
 import { quantity } from "./units.js";
 
@@ -28,7 +29,7 @@ export const component = z.union([
     name: componentName,
     /** Helm chart version; defaults to plinth's pinned version for the component. */
     version: z.string().optional(),
-    namespace: z.string().optional(),
+    namespace: dnsLabel.optional(),
     /** Helm values passed to the component's chart. */
     values: z.record(z.string(), z.unknown()).optional(),
   }),
@@ -39,7 +40,7 @@ export const nodePool = z.strictObject({
   instanceType: z.string().optional(),
   min: z.number().int().nonnegative().default(1),
   max: z.number().int().positive().default(1),
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: z.record(labelKey, labelValue).default({}),
 });
 
 export const cluster = z.strictObject({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { duration } from "./units.js";
+import { hostName } from "./grammar.js";
 import { tier } from "./services.js";
 
 export const dataPolicy = z.enum(["fixtures", "synthetic", "anonymized", "production"]);
@@ -31,10 +32,16 @@ export const environment = z.strictObject({
     .optional(),
   tier: tier.optional(),
   /** Hostnames users reach the environment on. */
-  hosts: z.array(z.string()).optional(),
+  hosts: z.array(hostName).optional(),
   featureFlags: z.record(z.string(), z.union([z.boolean(), z.string()])).optional(),
   /** Where this environment's secrets live: a store and a path prefix inside it. */
-  secrets: z.strictObject({ store: z.string(), prefix: z.string() }).optional(),
+  secrets: z
+    .strictObject({
+      store: z.string(),
+      // Lands in secret paths, YAML and runbook commands: no whitespace or control characters.
+      prefix: z.string().regex(/^[^\s\p{Cc}]*$/u, { message: "a secret path prefix has no whitespace or control characters (no CR/LF)" }),
+    })
+    .optional(),
   /** Name of a rollout policy. */
   rollout: z.string().optional(),
   data: dataPolicy.optional(),

@@ -2,39 +2,9 @@
  * The authoring API: `import { definePlatform } from "plinth"`.
  * The zod schemas are the single source of truth; types are inferred from them.
  */
-import type { PlatformInput } from "./schema.js";
-
 export { platformSchema, type PlatformInput, type Spec } from "./schema.js";
 export { releaseLock, type ReleaseLock } from "./releases.js";
 export { parseDuration, parseQuantity, formatDuration, formatBytes, type Duration, type Quantity } from "./units.js";
 export type { z } from "zod";
 
-/** Declares the platform. Returns its argument unchanged; it exists for types and completion. */
-export function definePlatform<const T extends PlatformInput>(platform: T): T {
-  return platform;
-}
-
-type Part<K extends keyof PlatformInput> = NonNullable<PlatformInput[K]> extends ReadonlyArray<infer Item> ? Item : never;
-export type ClusterInput = Part<"clusters">;
-export type NamespaceInput = Part<"namespaces">;
-export type EnvironmentInput = Part<"environments">;
-export type ServiceInput = Part<"services">;
-export type DataServiceInput = Part<"dataServices">;
-export type SecretStoreInput = Part<"secretStores">;
-export type SecretInput = Part<"secrets">;
-export type RolloutInput = Part<"rollouts">;
-export type AnalysisInput = Part<"analyses">;
-export type ProfileInput = Part<"profiles">;
-
-/** Helpers for multi-file specs: typed pieces that a platform.ts imports. */
-export const defineClusters = (items: ClusterInput[]): ClusterInput[] => items;
-export const defineNamespaces = (items: NamespaceInput[]): NamespaceInput[] => items;
-export const defineEnvironments = (items: EnvironmentInput[]): EnvironmentInput[] => items;
-export const defineServices = (items: ServiceInput[]): ServiceInput[] => items;
-export const defineDataServices = (items: DataServiceInput[]): DataServiceInput[] => items;
-export const defineRollouts = (items: RolloutInput[]): RolloutInput[] => items;
-export const defineAnalyses = (items: AnalysisInput[]): AnalysisInput[] => items;
-export const defineProfiles = (items: ProfileInput[]): ProfileInput[] => items;
-/** A secret reference: where a secret lives, never its value. */
-export const secretRef = (store: string, key: string, property?: string) =>
-  property === undefined ? { store, key } : { store, key, property };
+export * from "./authoring.js";

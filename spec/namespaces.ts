@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { labelKey, labelValue } from "./grammar.js";
 import { quantity, resourceAmounts } from "./units.js";
 
 export const peer = z.union([
@@ -12,7 +13,7 @@ export const namespace = z.strictObject({
   cluster: z.string(),
   purpose: z.string().optional(),
   /** Team that owns the namespace (seed 003's IS, DevOps, …). */
-  team: z.string().optional(),
+  team: labelValue.optional(),
   quota: z
     .strictObject({ cpu: quantity.optional(), memory: quantity.optional(), pods: z.number().int().positive().optional() })
     .optional(),
@@ -27,5 +28,5 @@ export const namespace = z.strictObject({
     })
     .optional(),
   podSecurity: z.enum(["privileged", "baseline", "restricted"]).default("baseline"),
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: z.record(labelKey, labelValue).default({}),
 });

@@ -1,15 +1,16 @@
 import { z } from "zod";
+import { address } from "./grammar.js";
 
 export const repositories = z.union([
   z.strictObject({
     /** Application source, Dockerfiles and chart source. */
-    app: z.string(),
+    app: address,
     /** GitOps config repository that ArgoCD reads. */
-    gitops: z.string(),
+    gitops: address,
     /** Infrastructure-as-code repository. */
-    infra: z.string(),
+    infra: address,
   }),
-  z.strictObject({ monorepo: z.string() }),
+  z.strictObject({ monorepo: address }),
 ]);
 
 export const decision = z.strictObject({

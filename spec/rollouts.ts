@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { address } from "./grammar.js";
 import { duration } from "./units.js";
 
 export const analysis = z.strictObject({
   name: z.string(),
   /** Prometheus server the query runs against. */
-  prometheus: z.string(),
+  prometheus: address,
   query: z.string(),
   /** Argo Rollouts expression over `result`, e.g. "result[0] >= 0.99". */
   successCondition: z.string(),
@@ -16,7 +17,8 @@ export const analysis = z.strictObject({
 
 export const canaryStep = z.union([
   z.strictObject({ setWeight: z.number().int().min(0).max(100) }),
-  z.strictObject({ pause: duration.optional() }),
+  // `{ pause: undefined }` is an open-ended pause; `{}` is no step at all.
+  z.strictObject({ pause: duration.optional() }).refine((step) => "pause" in step, { message: "a canary step needs setWeight, pause or analysis" }),
   z.strictObject({ analysis: z.array(z.string()).min(1) }),
 ]);
 

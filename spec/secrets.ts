@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { address } from "./grammar.js";
 import { duration } from "./units.js";
 
 export const secretStore = z.strictObject({
@@ -9,7 +10,7 @@ export const secretStore = z.strictObject({
   /** Vault: server address, KV mount and auth role. */
   vault: z
     .strictObject({
-      server: z.string(),
+      server: address,
       mount: z.string().default("kv"),
       kvVersion: z.enum(["v1", "v2"]).default("v2"),
       auth: z.strictObject({ role: z.string(), mountPath: z.string().default("kubernetes") }),
@@ -19,15 +20,21 @@ export const secretStore = z.strictObject({
   aws: z.strictObject({ region: z.string(), roleName: z.string().optional() }).optional(),
   /** Kubernetes: the namespace secrets are read from. */
   kubernetes: z.strictObject({ namespace: z.string() }).optional(),
+}).refine((store) => store.backend !== "vault" || store.vault !== undefined, {
+  message: "a vault store needs its settings: vault: { server, auth: { role } }",
+  path: ["vault"],
 });
+
+/** A path or field in a secret store: it lands in HCL labels, YAML and commands. */
+const storePath = z.string().regex(/^[^\s\p{Cc}]+$/u, { message: "expected a store path or field without whitespace or control characters" });
 
 /** A reference to a secret: where it lives, never what it is. */
 export const secretRef = z.strictObject({
   store: z.string(),
   /** Path of the secret in its store, e.g. "alerting/discord". */
-  key: z.string(),
+  key: storePath,
   /** Field inside the secret, e.g. "webhook_url". */
-  property: z.string().optional(),
+  property: storePath.optional(),
 });
 
 /** A platform secret materialised as a Kubernetes Secret by External Secrets. */
@@ -37,7 +44,8 @@ export const secret = z.strictObject({
   /** Cluster whose namespace receives it: needed only when two clusters have a namespace of that name. */
   cluster: z.string().optional(),
   purpose: z.string().optional(),
-  data: z.array(z.strictObject({ secretKey: z.string(), ref: secretRef })).min(1),
+  // A key of the Kubernetes Secret: its grammar.
+  data: z.array(z.strictObject({ secretKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: "expected a Secret key: letters, digits, '-', '_' and '.'" }), ref: secretRef })).min(1),
   rotation: duration.optional(),
   refreshInterval: duration.optional(),
 });
@@ -45,6 +53,6 @@ export const secret = z.strictObject({
 /** A service's secret reference: the store may be left to each environment (`environments[].secrets`). */
 export const serviceSecretRef = z.strictObject({
   store: z.string().optional(),
-  key: z.string(),
-  property: z.string().optional(),
+  key: storePath,
+  property: storePath.optional(),
 });

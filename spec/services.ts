@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { cron, duration, quantity, resourceAmounts } from "./units.js";
+import { envName, httpPath, imageReference, imageRepository, portName, positiveDuration } from "./grammar.js";
 import { serviceSecretRef } from "./secrets.js";
 
 export const tier = z.enum(["lite", "standard", "full"]);
 
 export const port = z.strictObject({
-  name: z.string(),
+  name: portName,
   port: z.number().int().min(1).max(65535),
   protocol: z.enum(["TCP", "UDP"]).default("TCP"),
   /** Published to users: ingress in clusters, a host port in Compose bundles. */
@@ -13,7 +14,7 @@ export const port = z.strictObject({
 });
 
 export const probe = z.strictObject({
-  path: z.string().optional(),
+  path: httpPath.optional(),
   port: z.string(),
   periodSeconds: z.number().int().positive().default(10),
   initialDelaySeconds: z.number().int().nonnegative().default(0),
@@ -24,13 +25,13 @@ export const resources = z.strictObject({ requests: resourceAmounts.optional(), 
 export const serviceOverride = z.strictObject({
   replicas: z.number().int().nonnegative().optional(),
   resources: resources.optional(),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  env: z.record(envName, z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
 export const service = z.strictObject({
   name: z.string(),
   /** Image repository without tag; releases pin it by digest. */
-  image: z.string(),
+  image: imageRepository,
   /**
    * Helm chart that deploys it, when not plinth-service (the default): a path in the app repository
    * (`version` is then a Git tag or commit), or a chart repository's chart. Either must accept
@@ -40,18 +41,18 @@ export const service = z.strictObject({
     .strictObject({ path: z.string().optional(), repoURL: z.string().optional(), name: z.string().optional(), version: z.string().optional() })
     .optional(),
   ports: z.array(port).default([]),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  env: z.record(envName, z.union([z.string(), z.number(), z.boolean()])).default({}),
   /**
    * Environment variables read from secrets: references only. Without `store`, each environment's
    * own store and prefix are used (`environments[].secrets`), so one service definition reads the
    * right adapter on every profile — Vault on-prem, Secrets Manager on AWS.
    */
-  secrets: z.record(z.string(), serviceSecretRef).default({}),
+  secrets: z.record(envName, serviceSecretRef).default({}),
   resources: resources.optional(),
   probes: z.strictObject({ liveness: probe.optional(), readiness: probe.optional() }).default({}),
   /** Data services and services this one needs. */
   dependsOn: z.array(z.string()).default([]),
-  ingress: z.strictObject({ port: z.string(), path: z.string().default("/") }).optional(),
+  ingress: z.strictObject({ port: z.string(), path: httpPath.default("/") }).optional(),
   /** Dependency tiers this service runs in; all tiers when omitted. */
   tiers: z.array(tier).optional(),
   command: z.array(z.string()).optional(),
@@ -62,7 +63,7 @@ export const service = z.strictObject({
 export const backupPolicy = z.strictObject({
   method: z.enum(["cnpg-pitr", "pg-dump", "velero", "vault-raft-snapshot", "redis-rdb", "volume-snapshot"]),
   schedule: cron,
-  retention: duration,
+  retention: positiveDuration(duration),
   /** For WAL archiving: the longest a WAL segment waits before it is shipped (archive_timeout). */
   archiveTimeout: duration.optional(),
   /** Bucket name in the profile's object storage; derived when omitted. */
@@ -83,7 +84,7 @@ export const dataService = z.strictObject({
   resources: resources.optional(),
   backup: backupPolicy.optional(),
   /** Image used in Compose bundles; plinth's default for the engine when omitted. */
-  composeImage: z.string().optional(),
+  composeImage: imageReference.optional(),
   /** Per-environment sizing (dev rarely needs production's three instances). */
   overrides: z
     .record(z.string(), z.strictObject({ instances: z.number().int().positive().optional(), storage: quantity.optional(), resources: resources.optional() }))
@@ -95,7 +96,7 @@ export const clusterBackup = z.strictObject({
   method: z.enum(["velero", "etcd-snapshot"]),
   cluster: z.string(),
   schedule: cron,
-  retention: duration,
+  retention: positiveDuration(duration),
   /** Velero: namespaces included; all application namespaces of the cluster when omitted. */
   namespaces: z.array(z.string()).optional(),
   bucket: z.string().optional(),

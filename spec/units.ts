@@ -1,3 +1,4 @@
+import { parseCron } from "./cron.js";
 import { z } from "zod";
 
 /** A duration such as "90s", "15m", "4h", "30d", "1h30m". */
@@ -66,7 +67,9 @@ export const quantity = z
     message: 'expected a Kubernetes quantity such as "500m", "2", "512Mi" or "6Gi"',
   });
 
-/** A five-field cron expression or an @-macro (@hourly, @daily, @weekly). */
-export const cron = z.string().min(1);
+/** A five-field cron expression or an @-macro (@hourly, @daily, @weekly), every field in range. */
+export const cron = z.string().refine((value) => parseCron(value) !== undefined, {
+  message: 'expected a five-field cron expression (minute hour day-of-month month day-of-week) with every field in range, such as "0 3 * * *", or @hourly, @daily, @weekly, @monthly',
+});
 
 export const resourceAmounts = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });

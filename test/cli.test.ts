@@ -38,19 +38,19 @@ describe("build / check / diff", () => {
     expect(readFileSync(path.join(dir, "out2", "plinth.manifest.json"), "utf8")).toBe(first);
   });
 
-  it("check exits 1 with a unified diff after a generated file is edited by hand", async () => {
+  it("check exits 3 (drift) with a unified diff after a generated file is edited by hand", async () => {
     const manifest = JSON.parse(readFileSync(path.join(out, "plinth.manifest.json"), "utf8"));
     const victim = Object.keys(manifest.files).find((f) => f.endsWith(".md") || f.endsWith(".yaml"))!;
     writeFileSync(path.join(out, victim), readFileSync(path.join(out, victim), "utf8") + "edited by hand\n");
     const check = await runPlinth(["check", ".", "--out", "out"], dir);
-    expect(check.code).toBe(1);
+    expect(check.code).toBe(3);
     expect(check.stdout).toContain(`--- a/${victim}`);
     expect(check.stdout).toContain("-edited by hand");
     expect(check.stderr).toContain("has drifted");
     const diff = await runPlinth(["diff", ".", "--out", "out"], dir);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain("-edited by hand");
-    expect((await runPlinth(["diff", ".", "--out", "out", "--exit-code"], dir)).code).toBe(1);
+    expect((await runPlinth(["diff", ".", "--out", "out", "--exit-code"], dir)).code).toBe(3);
     const json = await runPlinth(["check", ".", "--out", "out", "--json"], dir);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, changed: [victim] });
   });
@@ -84,7 +84,7 @@ describe("build / check / diff", () => {
     expect(Object.keys(after.files).sort()).toEqual(Object.keys(before.files).sort());
     expect(readFileSync(path.join(out, kubernetesFile), "utf8")).toBe("drifted\n");
     expect((await runPlinth(["check", ".", "--out", "out", "--target", "runbook"], dir)).code).toBe(0);
-    expect((await runPlinth(["check", ".", "--out", "out", "--target", "kubernetes"], dir)).code).toBe(1);
+    expect((await runPlinth(["check", ".", "--out", "out", "--target", "kubernetes"], dir)).code).toBe(3);
     expect((await runPlinth(["build", ".", "--out", "out"], dir)).code).toBe(0);
     expect((await runPlinth(["check", ".", "--out", "out"], dir)).code).toBe(0);
   });

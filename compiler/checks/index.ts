@@ -17,6 +17,8 @@ import { resourceLimitsRule } from "./resource-limits.js";
 import { serviceSecretStoresRule } from "./service-secret-stores.js";
 import { sharedProductionSecretRule } from "./shared-production-secret.js";
 import { rtoExceededRule } from "./rto-exceeded.js";
+import { specConsistencyRule } from "./spec-consistency.js";
+import { controlCharactersRule } from "./control-characters.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
 import { localStateRule } from "./local-state.js";
@@ -27,8 +29,10 @@ export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
 /** Every semantic rule, by stage. Add a rule: write its module, list it here, add a test case. */
 export const RULES: readonly Rule[] = [
   secretLiteralRule,
+  controlCharactersRule,
   referencesRule,
   dnsNamesRule,
+  specConsistencyRule,
   quotaOvercommitRule,
   quotaWorkloadsRule,
   rpoBackupRule,

@@ -2,11 +2,13 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { LOCK_FILE } from "../../spec/releases.js";
 import { UserError } from "../diagnostics.js";
+import { DEFAULT_LIMITS, type EvaluationLimits } from "./evaluate.js";
 import { loadTypeScriptFile, prepareLocator } from "./typescript.js";
 import type { LoadedDocument } from "./types.js";
 import { loadYamlFile } from "./yaml.js";
 
 export type { LoadedDocument, SourcePosition } from "./types.js";
+export { DEFAULT_LIMITS, type EvaluationLimits } from "./evaluate.js";
 export { prepareLocator, LOCK_FILE };
 
 export const SPEC_FILES = ["platform.ts", "platform.yaml", "platform.yml", "platform.json"];
@@ -28,8 +30,8 @@ export function resolveSpecPath(input: string): string {
   return absolute;
 }
 
-export async function loadSpecFile(file: string): Promise<LoadedDocument> {
-  if (/\.(m?ts)$/.test(file)) return loadTypeScriptFile(file);
+export async function loadSpecFile(file: string, limits: EvaluationLimits = DEFAULT_LIMITS): Promise<LoadedDocument> {
+  if (/\.(m?ts)$/.test(file)) return loadTypeScriptFile(file, limits);
   if (/\.(ya?ml|json)$/.test(file)) return loadYamlFile(file);
   throw new UserError([{ rule: "load/unsupported-file", severity: "error", message: `cannot load ${path.basename(file)}: expected .ts, .yaml or .json` }]);
 }

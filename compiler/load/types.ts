@@ -14,6 +14,10 @@ export interface LoadedDocument {
   /** Every local source file that contributed (entry first), with its text. */
   sources: Map<string, string>;
   locate(path: SpecPath): SourcePosition | undefined;
+  /** Small facts about this exact content kept beside its transpiled files (warm runs reuse them). */
+  memo?: { get(name: string): string | undefined; set(name: string, value: string): void };
+  /** Drops whatever was cached for this document (a secret was found in it). */
+  forget?(): void;
   /** Whether locating these paths needs the TypeScript compiler loaded first (TS specs only). */
   needsCompiler?(paths: SpecPath[]): boolean;
 }

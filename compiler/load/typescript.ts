@@ -1,13 +1,13 @@
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
-import { inspect } from "node:util";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
+import { privateCacheRoot, pruneCache, sha } from "./cache.js";
+import { DEFAULT_LIMITS, describeValueProblem, evaluateModule, type Evaluation, type EvaluationLimits } from "./evaluate.js";
 import { locateInTypeScript } from "./locate-ts.js";
+import { readSourceText } from "./yaml.js";
 import { packageRoot, packageVersion } from "./package-root.js";
 import type { LoadedDocument, SourcePosition } from "./types.js";
 
@@ -18,61 +18,43 @@ interface CacheManifest {
   key: string;
   /** Each local file: its content hash, and what each of its imports resolved to (null: nothing). */
   files: { path: string; sha: string; imports: Record<string, string | null> }[];
+  /** Each transpiled module in the key folder and its content hash, checked before it is imported. */
+  modules: Record<string, string>;
 }
 
 /** Bump when the transpiled form changes, so old cache entries are not reused. */
-const CACHE_FORMAT = 4;
-const sha = (text: string) => createHash("sha256").update(text).digest("hex");
-const moduleName = (file: string) => `${sha(file).slice(0, 16)}.mjs`;
+const CACHE_FORMAT = 6;
+/** Names "plinth" exports as types only: importing them never needs the schemas at run time. */
+const TYPE_ONLY_EXPORTS = ["PlatformInput", "Spec", "ReleaseLock", "Duration", "Quantity", "z"];
 
-export function cacheRoot(): string {
-  return process.env.PLINTH_CACHE_DIR ?? path.join(os.tmpdir(), "plinth-cache");
+/** The built entry of the authoring helpers (definePlatform, define*, secretRef). */
+export function authoringEntry(): string {
+  return path.join(packageRoot(), "dist", "spec", "authoring.js");
 }
+const moduleName = (file: string) => `${sha(file).slice(0, 16)}.mjs`;
 
 /**
  * Loads platform.ts and the local .ts files it imports. Each file is transpiled on its own
- * (no type check) into a content-addressed cache folder, with relative imports pointing at their
- * transpiled siblings and "plinth" at this package; the entry is then import()ed. A warm run
- * checks file hashes against the cache manifest and never loads the TypeScript compiler.
+ * (no type check) into a content-addressed folder of the user's private cache, with relative imports
+ * pointing at their transpiled siblings and "plinth" at this package; the entry is then evaluated in
+ * a worker (see evaluate.ts). A warm run checks file hashes against the cache manifest, and the
+ * transpiled files against theirs, and never loads the TypeScript compiler.
  */
-export async function loadTypeScriptFile(entry: string): Promise<LoadedDocument> {
-  const manifestPath = path.join(cacheRoot(), `${sha(entry).slice(0, 24)}.json`);
+export async function loadTypeScriptFile(entry: string, limits: EvaluationLimits = DEFAULT_LIMITS): Promise<LoadedDocument> {
+  const root = privateCacheRoot();
+  const manifestPath = path.join(root, `${sha(entry).slice(0, 24)}.json`);
   const sources = new Map<string, string>();
-  let key = warmKey(manifestPath, sources);
+  let key = warmKey(root, manifestPath, sources);
   if (key === undefined) {
     sources.clear();
-    key = await compileToCache(entry, sources, manifestPath);
+    key = await compileToCache(root, entry, sources, manifestPath);
   }
-  const moduleUrl = pathToFileURL(path.join(cacheRoot(), key, moduleName(entry))).href;
-  let exports: Record<string, unknown>;
-  // What the spec prints goes to stderr: stdout belongs to plinth (--json, inspect, schema).
-  const { log, info, debug, dir } = console;
-  console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
-  console.dir = (item: unknown, options?: object) => process.stderr.write(`${inspect(item, options)}\n`);
-  try {
-    process.setSourceMapsEnabled(true);
-    exports = await import(moduleUrl);
-  } catch (error) {
-    throw new UserError([linkDiagnostic(error, sources) ?? evaluationDiagnostic(error, entry, key, sources)]);
-  } finally {
-    console.log = log;
-    console.info = info;
-    console.debug = debug;
-    console.dir = dir;
-  }
-  if (!("default" in exports) || exports.default === undefined) {
-    throw new UserError([
-      {
-        rule: "load/no-default-export",
-        severity: "error",
-        message: "the spec has no default export: end it with `export default definePlatform({ ... })`",
-        location: { file: entry, line: 1, column: 1 },
-      },
-    ]);
-  }
+  const moduleUrl = pathToFileURL(path.join(root, key, moduleName(entry))).href;
+  const outcome = await evaluateModule(moduleUrl, limits);
+  if (outcome.kind !== "value") throw new UserError([await evaluationFailure(outcome, entry, limits, root, key, sources)]);
   // Positions found once are kept beside the transpiled files (same content, same answer), so a
   // warm run that reports the same warnings again does not load the TypeScript compiler.
-  const locationsFile = path.join(cacheRoot(), key, "locations.json");
+  const locationsFile = path.join(root, key, "locations.json");
   let known: Record<string, SourcePosition> | undefined;
   const remembered = () => (known ??= readLocations(locationsFile));
   let ts: TS | undefined;
@@ -85,16 +67,76 @@ export async function loadTypeScriptFile(entry: string): Promise<LoadedDocument>
     if (found) {
       remembered()[id] = found;
       try {
-        writeFileSync(`${locationsFile}.${process.pid}.tmp`, JSON.stringify(known));
-        renameSync(`${locationsFile}.${process.pid}.tmp`, locationsFile);
+        const temp = `${locationsFile}.${process.pid}.${Date.now()}.tmp`;
+        writeFileSync(temp, JSON.stringify(known), { flag: "wx", mode: 0o600 });
+        renameSync(temp, locationsFile);
       } catch {
-        // A read-only cache only costs speed.
+        // A read-only cache (or a concurrent run writing the same answer) only costs speed.
       }
     }
     return found;
   };
   const needsCompiler = (paths: SpecPath[]) => paths.some((p) => remembered()[JSON.stringify(p)] === undefined);
-  return { value: exports.default, file: entry, sources, locate, needsCompiler };
+  const forget = () => {
+    rmSync(path.join(root, key), { recursive: true, force: true });
+    rmSync(manifestPath, { force: true });
+  };
+  const memoFile = (name: string) => path.join(root, key, `${name.replace(/[^a-z0-9-]/g, "")}.memo`);
+  const memo = {
+    get: (name: string) => {
+      try {
+        return readFileSync(memoFile(name), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    set: (name: string, value: string) => {
+      try {
+        const temp = `${memoFile(name)}.${process.pid}.${Date.now()}.tmp`;
+        writeFileSync(temp, value, { flag: "wx", mode: 0o600 });
+        renameSync(temp, memoFile(name));
+      } catch {
+        // Only costs speed.
+      }
+    },
+  };
+  return { value: outcome.value, file: entry, sources, locate, needsCompiler, forget, memo };
+}
+
+/** The located diagnostic for an evaluation that did not end with a plain-data default export. */
+async function evaluationFailure(outcome: Exclude<Evaluation, { kind: "value" }>, entry: string, limits: EvaluationLimits, root: string, key: string, sources: Map<string, string>): Promise<Diagnostic> {
+  const atFile = { file: entry, line: 1, column: 1 };
+  switch (outcome.kind) {
+    case "no-default":
+      return { rule: "load/no-default-export", severity: "error", message: "the spec has no default export: end it with `export default definePlatform({ ... })`", location: atFile };
+    case "timeout":
+      return {
+        rule: "load/timeout",
+        severity: "error",
+        message: `evaluating the spec took longer than ${limits.timeoutMs / 1000}s (an endless loop, or a promise that never settles?)`,
+        location: atFile,
+        hint: "a spec only computes a value; if yours really needs longer, pass --timeout <seconds>",
+      };
+    case "memory":
+      return { rule: "load/out-of-memory", severity: "error", message: `evaluating the spec used more than ${limits.memoryMb} MB of memory`, location: atFile };
+    case "shape": {
+      const ts = await loadTypeScriptCompiler();
+      return { ...describeValueProblem(outcome), severity: "error", location: locateInTypeScript(ts, entry, sources, outcome.path) ?? atFile };
+    }
+    case "exit":
+      return {
+        rule: "load/process-exit",
+        severity: "error",
+        message: `the spec called process.exit(${outcome.code ?? ""}) while it was evaluated: a spec only computes a value`,
+        location: stackLocation(outcome.stack, entry, sources),
+      };
+    default: {
+      const error = Object.assign(new Error(outcome.message), { stack: outcome.stack });
+      if (outcome.kind === "import") return linkDiagnostic(error, sources) ?? evaluationDiagnostic(error, entry, root, key, sources);
+      const diagnostic = evaluationDiagnostic(error, entry, root, key, sources);
+      return outcome.kind === "rejection" ? { ...diagnostic, rule: "load/unhandled-rejection" } : diagnostic;
+    }
+  }
 }
 
 function readLocations(file: string): Record<string, SourcePosition> {
@@ -105,7 +147,7 @@ function readLocations(file: string): Record<string, SourcePosition> {
   }
 }
 
-function warmKey(manifestPath: string, sources: Map<string, string>): string | undefined {
+function warmKey(root: string, manifestPath: string, sources: Map<string, string>): string | undefined {
   if (!existsSync(manifestPath)) return undefined;
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CacheManifest;
@@ -118,9 +160,28 @@ function warmKey(manifestPath: string, sources: Map<string, string>): string | u
     }
     // The key covers plinth's version and the cache format too: a new plinth never reuses old output.
     if (manifest.key !== cacheKey(manifest.files)) return undefined;
-    return existsSync(path.join(cacheRoot(), manifest.key)) ? manifest.key : undefined;
+    const dir = path.join(root, manifest.key);
+    if (!holdsModules(dir, manifest.modules)) return undefined;
+    // Recently used entries survive pruning.
+    utimesSync(dir, new Date(), new Date());
+    return manifest.key;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a key folder holds these modules: regular files, each with the recorded content hash. */
+function holdsModules(dir: string, modules: Record<string, string> | undefined): boolean {
+  if (!modules || Object.keys(modules).length === 0) return false;
+  try {
+    if (!lstatSync(dir).isDirectory()) return false;
+    for (const [name, hash] of Object.entries(modules)) {
+      const file = path.join(dir, name);
+      if (!lstatSync(file).isFile() || sha(readFileSync(file, "utf8")) !== hash) return false;
+    }
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -139,16 +200,18 @@ export async function prepareLocator(): Promise<void> {
   await loadTypeScriptCompiler();
 }
 
-async function compileToCache(entry: string, sources: Map<string, string>, manifestPath: string): Promise<string> {
+async function compileToCache(root: string, entry: string, sources: Map<string, string>, manifestPath: string): Promise<string> {
   const ts = await loadTypeScriptCompiler();
   const outputs = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const plinthUrl = pathToFileURL(path.join(packageRoot(), "dist", "spec", "index.js")).href;
+  const authoringUrl = pathToFileURL(authoringEntry()).href;
+  const authoringNames = new Set([...Object.keys(await import(authoringUrl)), ...TYPE_ONLY_EXPORTS]);
 
   const imports = new Map<string, Record<string, string | null>>();
   const visit = (file: string, stack: string[]) => {
     if (outputs.has(file) || sources.has(file)) return;
-    const text = readFileSync(file, "utf8");
+    const text = readSourceText(file);
     sources.set(file, text);
     const resolvedImports: Record<string, string | null> = {};
     imports.set(file, resolvedImports);
@@ -167,7 +230,18 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
         return { file, line: pos.line + 1, column: pos.character + 1 };
       };
       if (request === "plinth") {
-        rewrites.set(request, plinthUrl);
+        // A file that imports only the authoring helpers (and types) gets the entry without the
+        // schemas: the evaluation worker then never loads zod. One other name and it gets all.
+        const light =
+          ts.isImportDeclaration(statement) &&
+          statement.importClause !== undefined &&
+          statement.importClause.name === undefined &&
+          (statement.importClause.isTypeOnly ||
+            (statement.importClause.namedBindings !== undefined &&
+              ts.isNamedImports(statement.importClause.namedBindings) &&
+              statement.importClause.namedBindings.elements.every((element) => element.isTypeOnly || authoringNames.has((element.propertyName ?? element.name).text))));
+        if (!light || rewrites.get(request) === plinthUrl) rewrites.set(request, plinthUrl);
+        else rewrites.set(request, authoringUrl);
       } else if (!request.startsWith(".") && !request.startsWith("node:")) {
         // A package the user installed beside the spec: the transpiled copy lives in the cache, so
         // point it at the package as resolved from the spec's own folder.
@@ -217,20 +291,27 @@ async function compileToCache(entry: string, sources: Map<string, string>, manif
 
   const files = [...sources.entries()].map(([file, text]) => ({ path: file, sha: sha(text), imports: imports.get(file) ?? {} }));
   const key = cacheKey(files);
-  const dir = path.join(cacheRoot(), key);
-  if (!existsSync(dir)) {
-    const temp = `${dir}.${process.pid}.tmp`;
-    mkdirSync(temp, { recursive: true });
-    for (const [file, js] of outputs) writeFileSync(path.join(temp, moduleName(file)), js);
+  const modules = Object.fromEntries([...outputs].map(([file, js]) => [moduleName(file), sha(js)]));
+  const dir = path.join(root, key);
+  if (!holdsModules(dir, modules)) {
+    // Absent, or not what this content transpiles to (tampered with, half-written): replaced.
+    const temp = `${dir}.${process.pid}.${Date.now()}.tmp`;
+    mkdirSync(temp, { mode: 0o700 });
+    for (const [file, js] of outputs) writeFileSync(path.join(temp, moduleName(file)), js, { flag: "wx", mode: 0o600 });
+    rmSync(dir, { recursive: true, force: true });
     try {
       renameSync(temp, dir);
     } catch {
-      // Another process filled the same content-addressed folder first: theirs is identical.
+      // Another run filled the same folder first; it is used only if it checks out.
+      rmSync(temp, { recursive: true, force: true });
+      if (!holdsModules(dir, modules)) throw new Error(`the transpile cache folder ${dir} could not be written`);
     }
+    pruneCache(root);
   }
-  const manifest: CacheManifest = { key, files };
-  writeFileSync(`${manifestPath}.${process.pid}.tmp`, JSON.stringify(manifest));
-  renameSync(`${manifestPath}.${process.pid}.tmp`, manifestPath);
+  const manifest: CacheManifest = { key, files, modules };
+  const temp = `${manifestPath}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temp, JSON.stringify(manifest), { flag: "wx", mode: 0o600 });
+  renameSync(temp, manifestPath);
   return key;
 }
 
@@ -297,7 +378,7 @@ function linkDiagnostic(error: unknown, sources: Map<string, string>): Diagnosti
     }
     return { rule: "load/missing-export", severity: "error", message: `'${name}' is not exported by the file that imports it` };
   }
-  if (missingPackage && !missingPackage[1]!.includes("plinth-cache")) {
+  if (missingPackage && !path.isAbsolute(missingPackage[1]!) && !missingPackage[1]!.startsWith("file:")) {
     const request = missingPackage[1]!;
     const location = find(new RegExp(`from\\s+["']${request.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']`));
     return {
@@ -310,10 +391,17 @@ function linkDiagnostic(error: unknown, sources: Map<string, string>): Diagnosti
   return undefined;
 }
 
-function evaluationDiagnostic(error: unknown, entry: string, key: string, sources: Map<string, string>): Diagnostic {
-  const message = error instanceof Error ? error.message : String(error);
-  // With source maps on, stack frames name the user's .ts files and lines.
-  const stack = error instanceof Error ? (error.stack ?? "") : "";
+function evaluationDiagnostic(error: Error, entry: string, root: string, key: string, sources: Map<string, string>): Diagnostic {
+  return {
+    rule: "load/evaluation-error",
+    severity: "error",
+    message: `evaluating the spec failed: ${error.message.replaceAll(path.join(root, key), "<cache>")}`,
+    location: stackLocation(error.stack ?? "", entry, sources),
+  };
+}
+
+/** The earliest stack frame in one of the user's files (source maps make frames name them). */
+function stackLocation(stack: string, entry: string, sources: Map<string, string>): SourcePosition {
   let location = { file: entry, line: 1, column: 1 };
   let earliest = Infinity;
   for (const file of sources.keys()) {
@@ -324,10 +412,5 @@ function evaluationDiagnostic(error: unknown, entry: string, key: string, source
       location = { file, line: Number(match[1]), column: Number(match[2]) };
     }
   }
-  return {
-    rule: "load/evaluation-error",
-    severity: "error",
-    message: `evaluating the spec failed: ${message.replaceAll(path.join(cacheRoot(), key), "<cache>")}`,
-    location,
-  };
+  return location;
 }

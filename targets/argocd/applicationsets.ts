@@ -4,7 +4,7 @@ import type { IApplicationSource } from "@kubernetes-models/argo-cd/argoproj.io/
 import type { IHelmParameter } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/HelmParameter";
 import type { Model, ModelCluster, ModelDeployment, ModelEnvironment, ModelPreview } from "../../compiler/model.js";
 import { waveAnnotation } from "../shared/waves.js";
-import { ARGO_API_VERSION, platformLabels, pullRequestTemplate, syncPolicy } from "./meta.js";
+import { ARGO_API_VERSION, goTemplateText, platformLabels, pullRequestTemplate, syncPolicy } from "./meta.js";
 
 /**
  * One ApplicationSet per environment: its services are the list generator's elements (previews
@@ -44,7 +44,7 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
       ...(preview && { ignoreMissingValueFiles: true, parameters: previewParameters(first) }),
     },
   };
-  const valuesSource: IApplicationSource = { repoURL: model.platform.repositories.gitops, targetRevision: model.platform.revision, ref: "values" };
+  const valuesSource: IApplicationSource = { repoURL: goTemplateText(model.platform.repositories.gitops), targetRevision: goTemplateText(model.platform.revision), ref: "values" };
 
   const environmentLabels = platformLabels(model, { "plinth.dev/environment": environment.name });
   return {
@@ -71,9 +71,9 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
           },
         },
         spec: {
-          project: first.project,
+          project: goTemplateText(first.project),
           sources: [chartSource, valuesSource],
-          destination: { server: cluster.server, namespace: pullRequestTemplate(first.namespace) },
+          destination: { server: goTemplateText(cluster.server), namespace: pullRequestTemplate(first.namespace) },
           syncPolicy: syncPolicy(
             { automated: environment.sync === "auto", prune: environment.prune, selfHeal: environment.selfHeal },
             // A preview's namespace exists only for its pull request; the kubernetes target owns every other one.

@@ -34,7 +34,15 @@ export function syncPolicy(
   };
 }
 
+/**
+ * Spec text inside an ApplicationSet template (goTemplate): a literal `{{` would start a template
+ * action, so it is written as the action that prints it.
+ */
+export function goTemplateText(text: string): string {
+  return text.split("{{").join('{{"{{"}}');
+}
+
 /** The Model writes a preview's pull request number as `{number}`; ApplicationSet go templates as `{{.number}}`. */
 export function pullRequestTemplate(text: string): string {
-  return text.split("{number}").join("{{.number}}");
+  return goTemplateText(text).split("{number}").join("{{.number}}");
 }

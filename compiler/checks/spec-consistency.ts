@@ -1,0 +1,72 @@
+import type { Diagnostic } from "../diagnostics.js";
+import type { SpecPath } from "../model.js";
+import type { SpecRule } from "./types.js";
+
+/** Lists whose names become file paths or object names, beyond those the references rule checks. */
+const NAMED_LISTS = [
+  ["tiers", "tier"],
+  ["projects", "project"],
+  ["roles", "role"],
+  ["backups", "backup"],
+] as const;
+
+/**
+ * What each field's grammar cannot see: names unique in every list that becomes files (tiers,
+ * projects, roles, secrets, backups, a cluster's components and node pools), a service's ports
+ * unique by name and number, no service depending on itself, and every min at most its max.
+ */
+export const specConsistencyRule: SpecRule = {
+  id: "spec/consistency",
+  severity: "error",
+  stage: "spec",
+  description: "Duplicate ports, a self-dependency, or a minimum above its maximum.",
+  check(spec) {
+    const out: Diagnostic[] = [];
+    /** Names must differ within their scope (a secret's is its cluster and namespace). */
+    const unique = (kind: string, names: string[], at: (i: number) => SpecPath, scopes?: string[]) => {
+      const seen = new Set<string>();
+      names.forEach((name, i) => {
+        const key = `${scopes?.[i] ?? ""}\0${name}`;
+        if (seen.has(key)) out.push({ rule: "ref/duplicate-name", severity: "error", path: at(i), message: `duplicate ${kind} name '${name}'${scopes ? ` in ${scopes[i]}` : ""}` });
+        seen.add(key);
+      });
+    };
+    for (const [key, kind] of NAMED_LISTS) unique(kind, (spec[key] as { name: string }[]).map((item) => item.name), (i) => [key, i, "name"]);
+    unique(
+      "secret",
+      spec.secrets.map((secret) => secret.name),
+      (i) => ["secrets", i, "name"],
+      spec.secrets.map((secret) => `namespace '${secret.namespace}'${secret.cluster ? ` of cluster '${secret.cluster}'` : ""}`),
+    );
+    spec.clusters.forEach((cluster, i) => {
+      unique("component", cluster.components.map((c) => (typeof c === "string" ? c : c.name)), (j) => ["clusters", i, "components", j]);
+      unique("node pool", cluster.nodePools.map((p) => p.name), (j) => ["clusters", i, "nodePools", j, "name"]);
+    });
+    spec.services.forEach((service, i) => {
+      const names = new Set<string>();
+      const numbers = new Set<string>();
+      service.ports.forEach((port, j) => {
+        const number = `${port.port}/${port.protocol}`;
+        if (names.has(port.name)) out.push({ rule: "service/duplicate-port", severity: "error", path: ["services", i, "ports", j, "name"], message: `service '${service.name}' has two ports named '${port.name}'` });
+        else if (numbers.has(number)) out.push({ rule: "service/duplicate-port", severity: "error", path: ["services", i, "ports", j, "port"], message: `service '${service.name}' lists port ${number} twice` });
+        names.add(port.name);
+        numbers.add(number);
+      });
+      service.dependsOn.forEach((dependency, j) => {
+        if (dependency === service.name) out.push({ rule: "ref/self-dependency", severity: "error", path: ["services", i, "dependsOn", j], message: `service '${service.name}' depends on itself` });
+      });
+    });
+    spec.clusters.forEach((cluster, i) =>
+      cluster.nodePools.forEach((pool, j) => {
+        if (pool.min > pool.max) out.push({ rule: "spec/min-exceeds-max", severity: "error", path: ["clusters", i, "nodePools", j, "min"], message: `node pool '${pool.name}' has min ${pool.min} above max ${pool.max}` });
+      }),
+    );
+    spec.environments.forEach((environment, i) => {
+      const scale = environment.scale;
+      if (scale && "min" in scale && scale.min > scale.max) {
+        out.push({ rule: "spec/min-exceeds-max", severity: "error", path: ["environments", i, "scale", "min"], message: `environment '${environment.name}' scales from min ${scale.min}, above max ${scale.max}` });
+      }
+    });
+    return out;
+  },
+};

@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { UserError } from "./diagnostics.js";
+
+/** A path plinth would write, read or delete runs through a symbolic link: refused, nothing done. */
+export function symlinkError(paths: readonly string[], what = "path"): UserError {
+  return new UserError([
+    {
+      rule: "write/symlink",
+      severity: "error",
+      message: `refusing to follow a symbolic link (or non-regular file) at a ${what} plinth owns: ${paths.slice(0, 5).join(", ")}${paths.length > 5 ? ", …" : ""}`,
+      hint: "plinth never writes, reads or deletes through a link; replace the link with the real file or folder (git checkout -- it), or remove it",
+    },
+  ]);
+}
+
+const lstatOrNone = (file: string) => {
+  try {
+    return lstatSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+};
+
+/**
+ * The first component of `relative` under `root` (root included) that is a symbolic link.
+ * Components that do not exist yet are fine: nothing below them exists either.
+ */
+export function linkOnPath(root: string, relative: string): string | undefined {
+  let current = root;
+  for (const segment of ["", ...relative.split("/")]) {
+    current = segment === "" ? root : path.join(current, segment);
+    const stat = lstatOrNone(current);
+    if (stat === undefined) return undefined;
+    if (stat.isSymbolicLink()) return current;
+    if (!stat.isDirectory()) return undefined;
+  }
+  return undefined;
+}
+
+/** Throws write/symlink when any of these paths under root runs through a link. */
+export function refuseLinks(root: string, relatives: Iterable<string>): void {
+  const found = new Set<string>();
+  for (const relative of relatives) {
+    const link = linkOnPath(root, relative);
+    if (link !== undefined) found.add(link);
+  }
+  if (found.size > 0) throw symlinkError([...found].sort());
+}
+
+/** A regular file's content, read without following a link anywhere below root; undefined if absent. */
+export function readOwnedFile(root: string, relative: string): string | undefined {
+  const link = linkOnPath(root, relative);
+  if (link !== undefined) throw symlinkError([link]);
+  const full = path.join(root, ...relative.split("/"));
+  let fd: number;
+  try {
+    // O_NOFOLLOW: a link swapped in after the check above is still not followed.
+    fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw symlinkError([full]);
+    throw error;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw symlinkError([full]);
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Temp files plinth writes end so (a crashed run's are swept by the next). */
+export const TEMP_SUFFIX = ".plinth-tmp";
+
+/** Writes a fresh temp file beside `target` (exclusive create: never through a link), then renames it over. */
+export function replaceFile(target: string, content: string): void {
+  const temp = `${target}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
+  writeFileSync(temp, content, { flag: "wx" });
+  renameSync(temp, target);
+}
+
+/** Whether `file`'s real location lies inside `root`'s real location. */
+export function realPathInside(root: string, file: string): boolean {
+  try {
+    const realRoot = realpathSync(root);
+    const real = realpathSync(file);
+    return real.startsWith(realRoot + path.sep);
+  } catch {
+    return false;
+  }
+}
