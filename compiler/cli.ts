@@ -159,7 +159,7 @@ const COMMANDS: Record<string, Command> = {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
       const drift = diffTree(built.outDir, built.files, built.manifest, built.scope);
-      ui.diagnostics(built.diagnostics);
+      ui.diagnostics([...built.diagnostics, ...lostStatefulWarnings(drift)]);
       const drifted = drift.added.length + drift.changed.length + drift.removed.length > 0;
       if (ui.json) {
         ui.printJson({ ok: !drifted, added: drift.added, changed: drift.changed, removed: drift.removed, diagnostics: ui.jsonDiagnostics(built.diagnostics) });
@@ -185,7 +185,7 @@ const COMMANDS: Record<string, Command> = {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
       const drift = diffTree(built.outDir, built.files, built.manifest, built.scope);
-      ui.diagnostics(built.diagnostics);
+      ui.diagnostics([...built.diagnostics, ...lostStatefulWarnings(drift)]);
       if (ui.json) ui.printJson({ added: drift.added, changed: drift.changed, removed: drift.removed, patch: drift.patch });
       else io.stdout(colorPatch(drift.patch, ui.color));
       return args.values["exit-code"] && drift.patch !== "" ? EXIT_DRIFT : 0;
@@ -406,4 +406,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /** Commands that evaluate a spec: their evaluation worker starts while the rest loads. */
+/** A warning per stateful OpenTofu resource the rebuilt tree would destroy. */
+function lostStatefulWarnings(drift: { lostStateful: string[] }): Diagnostic[] {
+  return drift.lostStateful.map((address) => ({
+    rule: "state/stateful-address-removed",
+    severity: "warning" as const,
+    message: `${address} holds state and disappears from its stack without a removed block: applying the rebuilt tree would destroy it`,
+    hint: "rename or move it with a moved/removed block (or tofu state mv) before applying",
+  }));
+}
+
 const SPEC_COMMANDS = new Set(["build", "check", "diff", "validate", "inspect", "compose", "promote"]);

@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import type { OutputFile } from "../targets/types.js";
+import { lostStatefulAddresses } from "./formats/stateful.js";
 import { MANIFEST, readJournal, readManifest, readTree, renderManifest, type Manifest } from "./write.js";
 
 export interface TreeDiff {
@@ -8,6 +9,8 @@ export interface TreeDiff {
   removed: string[];
   /** Unified diff of every difference, in path order. */
   patch: string;
+  /** Stateful OpenTofu resources the new tree would destroy (`<stack>: type.name`). */
+  lostStateful: string[];
 }
 
 /**
@@ -22,7 +25,7 @@ export function diffTree(outDir: string, files: readonly OutputFile[], manifest:
   // Paths an interrupted build was writing are owned too: left there, they are drift.
   const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {}).filter(inScope), ...readJournal(outDir)]);
   const actual = readTree(outDir, owned);
-  const result: TreeDiff = { added: [], changed: [], removed: [], patch: "" };
+  const result: TreeDiff = { added: [], changed: [], removed: [], patch: "", lostStateful: lostStatefulAddresses(actual, expected) };
   const patches: string[] = [];
   for (const file of [...owned].sort()) {
     const want = expected.get(file);

@@ -33,15 +33,17 @@ export function formatDuration(seconds: number): string {
   return out;
 }
 
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
-const DECIMAL: Record<string, number> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
-const QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|m|k|M|G|T|P)?$/;
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+/** Kubernetes' quantity grammar (unsigned): a number, then a binary or decimal SI suffix or a decimal exponent ("1e3"). */
+const QUANTITY = /^(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
 
 /** The numeric value of a Kubernetes quantity ("1.5Gi" → 1610612736, "500m" → 0.5), or undefined. */
 export function parseQuantity(value: string | number): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value : undefined;
   const match = QUANTITY.exec(value.trim());
   if (!match) return undefined;
+  if (match[3] !== undefined) return Number(match[1]) * 10 ** Number(match[3]);
   const suffix = match[2] ?? "";
   return Number(match[1]) * (BINARY[suffix] ?? DECIMAL[suffix]!);
 }

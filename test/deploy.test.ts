@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { deployCycleRule } from "../compiler/checks/deploy.js";
 import type { Model } from "../compiler/model.js";
 import { levelsOf } from "../compiler/resolve/deploy.js";
+import { lostStatefulAddresses } from "../compiler/formats/stateful.js";
 import { SYNC_RETRY } from "../targets/argocd/meta.js";
 import type { OutputFile } from "../targets/types.js";
 import { fixtureModel } from "./fixtures/model.js";
@@ -209,5 +210,23 @@ describe("the benchmark's synthetic spec", () => {
     const result = await runPlinth(["validate", dir], dir);
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(0);
+  });
+});
+
+describe("plinth diff and check warn before a stateful resource is destroyed", () => {
+  it("lostStatefulAddresses: a vanished bucket is lost; one a removed block forgets is not", () => {
+    const before = new Map([["opentofu/x-infra/main.tf", 'resource "aws_s3_bucket" "backups" {\n}\nresource "vault_mount" "kv" {\n}\nresource "aws_iam_role" "r" {\n}\n']]);
+    const after = new Map([["opentofu/x-infra/main.tf", 'removed {\n  from = vault_mount.kv\n\n  lifecycle {\n    destroy = false\n  }\n}\n']]);
+    expect(lostStatefulAddresses(before, after)).toEqual(["x-infra: aws_s3_bucket.backups"]);
+  });
+
+  it("plinth diff on a committed tree whose stack held a bucket the spec no longer makes", async () => {
+    const dir = plantedCopy("k3s-homelab", "platform.ts", "// One environment: the cluster itself", "// One environment: the cluster itself.");
+    const out = path.join(dir, "out");
+    expect((await runPlinth(["build", dir, "--out", out], dir)).code).toBe(0);
+    const main = path.join(out, "opentofu", "k3s-infra", "main.tf");
+    writeFileSync(main, `${readFileSync(main, "utf8")}\nresource "minio_s3_bucket" "archive" {\n  bucket = "old-archive"\n}\n`);
+    const result = await runPlinth(["diff", dir, "--out", out], dir);
+    expect(result.stderr).toContain("warning state/stateful-address-removed: k3s-infra: minio_s3_bucket.archive holds state");
   });
 });

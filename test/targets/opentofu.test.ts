@@ -8,6 +8,7 @@ import { opentofuTarget } from "../../targets/opentofu/index.js";
 import { PROVIDERS } from "../../targets/opentofu/versions.js";
 import type { OutputFile } from "../../targets/types.js";
 import { fixtureModel, withDeployGraph } from "../fixtures/model.js";
+import { STATEFUL_RESOURCE_TYPES } from "../../compiler/formats/stateful.js";
 import { buildExample, EXAMPLES } from "../helpers.js";
 import { mirroredProviders, parseHcl, PLUGIN_MIRROR, runTerraform, TERRAFORM, writeTempTree } from "../support/terraform.js";
 
@@ -470,7 +471,7 @@ describe("opentofu target (examples)", () => {
   });
 
   it("refuses to destroy stateful resources: buckets, KMS keys, EKS clusters and Vault KV mounts carry prevent_destroy", () => {
-    const stateful = ["aws_s3_bucket", "aws_kms_key", "aws_eks_cluster", "minio_s3_bucket", "vault_mount", "aws_secretsmanager_secret"];
+    const stateful = STATEFUL_RESOURCE_TYPES;
     let checked = 0;
     for (const [name, parsed] of stacks) {
       for (const [file, hcl] of parsed) {
