@@ -190,6 +190,17 @@ describe("the simulated sync catches a late producer", () => {
     expect(result.problems.join("\n")).toMatch(/Application argocd\/monitoring never becomes healthy: it waits for Secret k3s\/observability\/grafana-admin/);
   });
 
+  it("fails when a generated ExternalSecret writes a Secret under another name than the graph says", async () => {
+    const { model, files } = await buildExample("k3s-homelab");
+    const planted = files.map((f) =>
+      f.path === "kubernetes/k3s/observability.yaml" ? { ...f, content: f.content.replace("target:\n    name: grafana-admin", "target:\n    name: grafana-admin-typo") } : f,
+    );
+    expect(planted).not.toEqual(files);
+    const result = simulateRootSync(model, planted, "k3s", SYNC_RETRY.limit!);
+    expect(result.ok).toBe(false);
+    expect(result.problems.join("\n")).toContain("provides Secret k3s/observability/grafana-admin-typo, which its graph node");
+  });
+
   it("fails when a custom resource comes before the component that brings its CRD, retries exhausted", async () => {
     const { model, files } = await buildExample("k3s-homelab");
     const planted = files.map((f) =>

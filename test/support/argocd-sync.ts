@@ -66,6 +66,11 @@ export function simulateRootSync(model: Model, files: readonly OutputFile[], clu
         problems.push(`${file.path}: ${label} is in no node of the deploy graph`);
         continue;
       }
+      // What the manifest itself names must agree with the graph, so a wrong name in a file is caught.
+      for (const fact of manifestFacts(clusterName, object)) {
+        const listed = fact.kind === "provides" ? node.provides : node.needs.map((n) => n.resource);
+        if (!listed.includes(fact.resource)) problems.push(`${file.path}: ${label} ${fact.kind} ${fact.resource}, which its graph node (${node.title}) does not list`);
+      }
       const wave = Number(object.metadata.annotations?.[WAVE] ?? "0");
       const seen = items.get(node.id);
       // Objects of one node must sit in one wave, or the node's needs would be split.
@@ -144,6 +149,36 @@ export function simulateRootSync(model: Model, files: readonly OutputFile[], clu
     ok = false;
   }
   return { cluster: clusterName, ok: ok && problems.length === 0, waves, problems };
+}
+
+/**
+ * What a generated object says it provides or needs, read from the manifest: the Secret an
+ * ExternalSecret writes and the store it reads, the Secrets a component's values name.
+ */
+function manifestFacts(cluster: string, object: Record<string, any>): { kind: "provides" | "needs"; resource: string }[] {
+  const namespace = object.metadata?.namespace as string | undefined;
+  if (object.kind === "ExternalSecret") {
+    const store = object.spec.secretStoreRef;
+    return [
+      { kind: "provides", resource: `Secret ${cluster}/${namespace}/${object.spec.target.name}` },
+      { kind: "needs", resource: `SecretStore ${cluster}/${store.kind === "SecretStore" ? namespace : "*"}/${store.name}` },
+    ];
+  }
+  if (object.kind === "Application" && object.metadata?.labels?.["plinth.dev/component"]) {
+    const target = object.spec.destination.namespace as string;
+    const facts: { kind: "needs"; resource: string }[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach(walk);
+      if (value === null || typeof value !== "object") return;
+      for (const [key, child] of Object.entries(value)) {
+        if (key === "existingSecret" && typeof child === "string" && child !== "") facts.push({ kind: "needs", resource: `Secret ${cluster}/${target}/${child}` });
+        else walk(child);
+      }
+    };
+    walk(object.spec.source?.helm?.valuesObject);
+    return facts;
+  }
+  return [];
 }
 
 /** A readable table of a simulated sync: each wave, its objects and what it waits for. */
