@@ -29,7 +29,7 @@ export interface ModelProfile {
   region?: string;
   /** AWS account id (aws), when the spec gives it: IRSA role ARNs are built from it. */
   accountId?: string;
-  dns: { provider: "route53" | "cloudflare" | "powerdns"; zone: string; endpoint?: string };
+  dns: { provider: "route53" | "cloudflare" | "powerdns"; zone: string; endpoint?: string; credentials?: { store: string; key: string; property?: string } };
   secrets: { backend: "aws-secrets-manager" | "vault" | "kubernetes"; address?: string };
   objectStorage: { provider: "s3" | "minio"; endpoint?: string };
   registry: { provider: "ecr" | "harbor" | "ghcr"; url: string };
@@ -60,6 +60,11 @@ export interface ModelCluster {
   components: ModelComponent[];
   argocdNamespace: string;
   loadBalancerIPs: Record<string, string>;
+  /**
+   * Namespaces of platform components that plinth itself creates (a Namespace object in the first
+   * wave) because it puts objects there the component reads, e.g. external-dns's credentials Secret.
+   */
+  componentNamespaces: string[];
   /** MetalLB address pools the kubernetes target creates (with an L2Advertisement), in the metallb component's namespace. */
   ipPools: { name: string; addresses: string[]; namespace: string }[];
   /** StorageClasses plinth creates for the profile's storage adapter (EBS gp3 on EKS, OpenEBS LVM). */

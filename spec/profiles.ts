@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secretRef } from "./secrets.js";
 
 export const dnsProvider = z.enum(["route53", "cloudflare", "powerdns"]);
 export const secretsBackend = z.enum(["aws-secrets-manager", "vault", "kubernetes"]);
@@ -19,7 +20,17 @@ export const profile = z.strictObject({
     .string()
     .regex(/^\d{12}$/, "an AWS account id is 12 digits")
     .optional(),
-  dns: z.strictObject({ provider: dnsProvider, zone: z.string(), endpoint: z.string().optional() }),
+  dns: z.strictObject({
+    provider: dnsProvider,
+    zone: z.string(),
+    endpoint: z.string().optional(),
+    /**
+     * Where external-dns's API credentials live (cloudflare: an API token; powerdns: the API key), as
+     * a secret reference: plinth syncs it into the Secret external-dns reads. Route53 needs none (the
+     * workload identity).
+     */
+    credentials: secretRef.optional(),
+  }),
   secrets: z.strictObject({
     backend: secretsBackend,
     /** Vault address for the vault backend. */

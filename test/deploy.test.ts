@@ -241,3 +241,23 @@ describe("plinth diff and check warn before a stateful resource is destroyed", (
     expect(result.stderr).toContain("warning state/stateful-address-removed: k3s-infra: minio_s3_bucket.archive holds state");
   });
 });
+
+describe("external-dns on a DNS adapter with an API key", () => {
+  it("reads the key from the secret store: an ExternalSecret in a namespace plinth creates first, and the chart's env from it", async () => {
+    const { model, files } = await buildExample("catalyst-forge");
+    const file = files.find((f) => f.path === "kubernetes/forge-onprem/external-dns.yaml")!.content;
+    expect(file).toContain("kind: Namespace");
+    expect(file).toContain("name: external-dns-credentials");
+    const component = files.find((f) => f.path === "argocd/forge-onprem/components/external-dns.yaml")!.content;
+    expect(component).toMatch(/name: CF_API_TOKEN\n\s+valueFrom:\n\s+secretKeyRef:\n\s+name: external-dns-credentials\n\s+key: api-token/);
+    expect(model.deploy.unprovided).toEqual([]);
+  });
+
+  it("without a credentials reference, external-dns's Secret is unprovided at the component", async () => {
+    const dir = plantedCopy("catalyst-forge", "profiles.ts", /, credentials: \{ store: "vault", key: "platform\/cloudflare", property: "api-token" \}/, "");
+    const result = await runPlinth(["validate", dir], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error deploy/unprovided: component external-dns");
+    expect(result.stderr).toContain("Secret forge-onprem/external-dns/external-dns-credentials");
+  });
+});

@@ -87,6 +87,8 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
       components,
       argocdNamespace: c.argocdNamespace,
       loadBalancerIPs: sortKeys(c.loadBalancerIPs),
+      // Filled in once the ExternalSecrets are known (resolve/index.ts).
+      componentNamespaces: [],
       ipPools: c.ipPools.map((pool) => ({ ...pool, namespace: components.find((x) => x.name === "metallb")?.namespace ?? resolveComponent("metallb").namespace })),
       storageClasses: storageClassesFor(c.kind, profile),
       server: c.server ?? "https://kubernetes.default.svc",

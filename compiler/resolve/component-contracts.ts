@@ -54,7 +54,7 @@ function storageClassesOf(component: ModelComponent): string[] {
 /** What a component's Application brings; its namespace only when plinth does not manage that namespace itself. */
 export function componentProvides(cluster: ModelCluster, component: ModelComponent): string[] {
   return [
-    ...(cluster.namespaces.includes(component.namespace) ? [] : [deployKey.namespace(cluster.name, component.namespace)]),
+    ...(cluster.namespaces.includes(component.namespace) || cluster.componentNamespaces.includes(component.namespace) ? [] : [deployKey.namespace(cluster.name, component.namespace)]),
     ...(COMPONENT_CRDS[component.name] ?? []).map((kind) => deployKey.crd(cluster.name, kind)),
     ...storageClassesOf(component).map((name) => deployKey.storageClass(cluster.name, name)),
     ...(component.name === "vault" ? [deployKey.service(cluster.name, component.namespace, "vault")] : []),

@@ -229,6 +229,18 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       at: ns.at,
     });
   }
+  for (const ns of cluster.componentNamespaces) {
+    add({
+      id: `${c}/component-namespace/${ns}`,
+      kind: "sync",
+      cluster: c,
+      title: `namespace ${ns} (for a component)`,
+      objects: [{ kind: "Namespace", name: ns }],
+      provides: [key.namespace(c, ns)],
+      needs: [argocdNeed],
+      at: cluster.at,
+    });
+  }
   for (const store of model.secretStores) {
     for (const placement of store.placements.filter((p) => p.cluster === c)) addStorePlacement(cluster, store, placement, add);
   }

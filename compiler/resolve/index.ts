@@ -17,10 +17,10 @@ import { admitPlatformControllers, resolveNamespaces } from "./namespaces.js";
 import { resolveProfiles } from "./profiles.js";
 import { planRecovery } from "./recovery.js";
 import { passAnalysisArgs, resolveAnalyses, resolveRollouts } from "./rollouts.js";
-import { assignSecretOwners, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
+import { assignSecretOwners, resolveDnsCredentialSecrets, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
 import { placeDataServices, resolveDataServices, resolveServices } from "./services.js";
 import { resolveTiers } from "./tiers.js";
-import { byName, cmp, deepFreeze, sortKeys } from "./util.js";
+import { byName, cmp, deepFreeze, sortKeys, sorted } from "./util.js";
 import { lockedDigests, type LockedReleases } from "../../spec/releases.js";
 import type { ModelServiceChartVersion } from "../model.js";
 
@@ -46,7 +46,11 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
   placeDataServices(spec, dataServices, namespaces, environments);
   admitPlatformControllers(namespaces, clusters, environments, dataServices);
 
-  const externalSecrets = resolvePlatformSecrets(spec, namespaces);
+  const externalSecrets = [...resolvePlatformSecrets(spec, namespaces), ...resolveDnsCredentialSecrets(spec, clusters, profiles)];
+  // Component namespaces that hold such a Secret are created by plinth, before the component reads it.
+  for (const cluster of clusters) {
+    cluster.componentNamespaces = sorted(externalSecrets.filter((e) => e.cluster === cluster.name && !cluster.namespaces.includes(e.namespace)).map((e) => e.namespace));
+  }
   const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, lock, serviceCharts);
   const secretStores = assignSecretOwners(resolveSecretStores(spec, externalSecrets), externalSecrets, deployments);
   const rollouts = resolveRollouts(spec);

@@ -1,6 +1,7 @@
 import type { Spec } from "../../spec/schema.js";
 import { formatDuration } from "../../spec/units.js";
 import type { ModelCluster, ModelDeployment, ModelExternalSecret, ModelNamespace, ModelProfile, ModelSecretStore } from "../model.js";
+import { EXTERNAL_DNS_CREDENTIALS_SECRET } from "./components.js";
 import { sorted, seconds } from "./util.js";
 
 /** ClusterSecretStore unless the spec scopes the store to a namespace. */
@@ -90,4 +91,31 @@ export function assignSecretOwners(stores: readonly ModelSecretStore[], external
 export function secretsCreatedBy(store: ModelSecretStore, cluster: ModelCluster, profile: ModelProfile): string[] {
   if (store.aws === undefined || store.aws.region !== (cluster.region ?? profile.region)) return [];
   return (store.secretOwners ?? []).filter((o) => o.cluster === cluster.name).map((o) => o.key);
+}
+
+/**
+ * The ExternalSecret of external-dns's API credentials on each cluster that runs external-dns against
+ * a DNS adapter with a key (cloudflare, powerdns), when the profile says where the key lives.
+ */
+export function resolveDnsCredentialSecrets(spec: Spec, clusters: readonly ModelCluster[], profiles: readonly ModelProfile[]): ModelExternalSecret[] {
+  const storeKind = storeKindOf(spec);
+  return clusters.flatMap((cluster) => {
+    const profile = profiles.find((p) => p.name === cluster.profile)!;
+    const component = cluster.components.find((c) => c.name === "external-dns");
+    const credentials = profile.dns.credentials;
+    if (!component || !credentials || profile.dns.provider === "route53") return [];
+    return [
+      {
+        name: EXTERNAL_DNS_CREDENTIALS_SECRET,
+        cluster: cluster.name,
+        namespace: component.namespace,
+        store: credentials.store,
+        storeKind: storeKind(credentials.store),
+        refreshInterval: "1h",
+        purpose: `${profile.dns.provider} API credentials of external-dns`,
+        data: [{ secretKey: profile.dns.provider === "cloudflare" ? "api-token" : "api-key", key: credentials.key, ...(credentials.property !== undefined && { property: credentials.property }) }],
+        at: [...profile.at, "dns", "credentials"],
+      },
+    ];
+  });
 }

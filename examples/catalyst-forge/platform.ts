@@ -120,17 +120,9 @@ export default definePlatform({
   projects,
 
   // Interim prerequisites: what plinth does not wire yet is declared here, so deploy/unprovided stays
-  // honest and the first-install runbook lists it. Each goes away when plinth reads the DNS token from
-  // the secret store, creates MinIO users and wires registry pulls.
+  // honest and the first-install runbook lists it. Each goes away when plinth creates MinIO users and
+  // wires registry pulls.
   prerequisites: [
-    {
-      kind: "secret",
-      cluster: "forge-onprem",
-      namespace: "external-dns",
-      name: "external-dns-credentials",
-      keys: ["api-token"],
-      reason: "Interim until plinth reads it from the secret store: a Cloudflare API token allowed to edit the zone, created by hand.",
-    },
     ...["forge-dev", "forge-staging"].map((namespace) => ({
       kind: "secret" as const,
       cluster: "forge-onprem",

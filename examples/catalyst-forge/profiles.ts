@@ -36,7 +36,8 @@ export const profiles = defineProfiles([
     name: "onprem",
     cloud: "onprem",
     region: "hetzner-fsn1",
-    dns: { provider: "cloudflare", zone: "forge-hetzner.projectcatalyst.io" },
+    // The Cloudflare API token lives in the on-prem Vault like every other on-prem secret.
+    dns: { provider: "cloudflare", zone: "forge-hetzner.projectcatalyst.io", credentials: { store: "vault", key: "platform/cloudflare", property: "api-token" } },
     secrets: { backend: "vault", address: "https://vault.forge-hetzner.projectcatalyst.io" },
     objectStorage: { provider: "minio", endpoint: "https://minio.forge-hetzner.projectcatalyst.io" },
     registry: { provider: "harbor", url: "harbor.forge-hetzner.projectcatalyst.io" },

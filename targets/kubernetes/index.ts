@@ -28,7 +28,7 @@ import { syncWaves, waveAnnotation } from "../shared/waves.js";
 import { analysisTemplates } from "./analyses.js";
 import { backupObjects } from "./backups.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
-import { KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
+import { clusterMeta, KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
 import { externalSecret, secretStoreObjects } from "./secrets.js";
 import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
@@ -46,6 +46,9 @@ function generate(model: Model): OutputFile[] {
       ...networkPolicies(model, ns),
     ];
     for (const object of objects) if (object) placed.push({ cluster: ns.cluster, namespace: ns.name, object });
+  }
+  for (const cluster of model.clusters) {
+    for (const name of cluster.componentNamespaces) placed.push({ cluster: cluster.name, namespace: name, object: { apiVersion: "v1", kind: "Namespace", metadata: clusterMeta(model, name) } });
   }
   placed.push(...secretStoreObjects(model));
   for (const secret of model.externalSecrets) placed.push({ cluster: secret.cluster, namespace: secret.namespace, object: externalSecret(model, secret) });

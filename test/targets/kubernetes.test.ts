@@ -797,13 +797,14 @@ describe.each(EXAMPLES)("kubernetes target on example %s", (example) => {
     expect(kubernetesTarget.generate(model)).toEqual(kubernetesTarget.generate(model));
   });
 
-  it("has a Namespace for every Model namespace, in its cluster's folder", async () => {
+  it("has a Namespace for every Model namespace and every component namespace plinth fills, in its cluster's folder", async () => {
     const { model, files } = await build();
     const namespaces = documents(files)
       .filter(({ doc }) => doc.kind === "Namespace")
       .map(({ path, doc }) => `${path.split("/")[1]}/${doc.metadata.name}`)
       .sort();
-    expect(namespaces).toEqual(model.namespaces.map((n) => `${n.cluster}/${n.name}`).sort());
+    const componentNamespaces = model.clusters.flatMap((c) => c.componentNamespaces.map((n) => `${c.name}/${n}`));
+    expect(namespaces).toEqual([...model.namespaces.map((n) => `${n.cluster}/${n.name}`), ...componentNamespaces].sort());
   });
 
   it("every ExternalSecret names a store that exists where it can be used", async () => {

@@ -61,6 +61,10 @@ resource "vault_policy" "external_secrets" {
     path "kv/data/forge/staging/minio" {
       capabilities = ["read"]
     }
+
+    path "kv/data/platform/cloudflare" {
+      capabilities = ["read"]
+    }
     EOT
 }
 
