@@ -168,6 +168,13 @@ describe.each(EXAMPLES)("example %s comes up", (example) => {
         if (producer) expect(stepOf(producer.title), `${producer.title} before ${node.title}`).toBeLessThan(stepOf(node.title));
       }
     }
+    // Each sync wave of a cluster is one step: its objects sync together.
+    const waveSteps = headings.flatMap((h) => {
+      const m = /### \d+\\\. ([a-z0-9-]+): ArgoCD syncs waves? ([\d, ]+)$/.exec(h);
+      return m ? m[2]!.split(", ").map((w) => `${m[1]}/${w}`) : [];
+    });
+    expect(waveSteps.length).toBeGreaterThan(0);
+    expect(new Set(waveSteps).size, waveSteps.join(" ")).toBe(waveSteps.length);
     // Secret values are prompted, never written: every command that creates a secret reads it first.
     expect(runbook).not.toMatch(/--from-literal|--secret-string '/);
   });

@@ -653,7 +653,9 @@ function order(drafts: Draft[]): ModelDeployGraph {
     const level = levels.get(d.id) ?? -1;
     return { ...d, level, ...(d.kind === "sync" && d.cluster !== undefined && level >= 0 && { wave: level - minSyncLevel.get(d.cluster)! }) };
   });
-  nodes.sort((a, b) => a.level - b.level || cmp(a.cluster ?? "", b.cluster ?? "") || cmp(a.id, b.id));
+  // Within a level nothing waits for anything else, so operator actions are listed before the syncs.
+  const syncLast = (n: DeployNode) => (n.kind === "sync" ? 1 : 0);
+  nodes.sort((a, b) => a.level - b.level || syncLast(a) - syncLast(b) || cmp(a.cluster ?? "", b.cluster ?? "") || cmp(a.id, b.id));
   return {
     nodes,
     unprovided,

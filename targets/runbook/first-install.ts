@@ -18,6 +18,8 @@ function installOrder(model: Model): Entry[] {
       continue;
     }
     const cluster = model.clusters.find((c) => c.name === node.cluster)!;
+    // A wave is one entry: its objects sync together.
+    if (entries.some((e) => e.kind === "waves" && e.cluster.name === cluster.name && e.waves.includes(node.wave!))) continue;
     // Join the latest waves entry of this cluster unless an operator action came after it.
     const last = [...entries].reverse().find((e) => e.kind === "waves" ? e.cluster.name === cluster.name : e.node.cluster === cluster.name || e.node.cluster === undefined);
     if (last?.kind === "waves") {
