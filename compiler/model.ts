@@ -21,7 +21,10 @@ export interface ModelPlatform {
 }
 
 /** Where OpenTofu keeps state: an S3 bucket (with S3-native locking), an HTTP endpoint, or a local file. */
-export type ModelStateBackend = { type: "s3"; bucket: string; region: string; key: string } | { type: "http"; address: string } | { type: "local"; path: string };
+export type ModelStateBackend = ({ type: "s3"; bucket: string; region: string; key: string } | { type: "http"; address: string } | { type: "local"; path: string }) & {
+  /** OpenTofu state and plan encryption (pbkdf2 from the `state_passphrase` variable), for state that holds credentials. */
+  encrypted?: boolean;
+};
 
 export interface ModelProfile {
   name: string;
@@ -31,7 +34,7 @@ export interface ModelProfile {
   accountId?: string;
   dns: { provider: "route53" | "cloudflare" | "powerdns"; zone: string; endpoint?: string; credentials?: { store: string; key: string; property?: string } };
   secrets: { backend: "aws-secrets-manager" | "vault" | "kubernetes"; address?: string };
-  objectStorage: { provider: "s3" | "minio"; endpoint?: string };
+  objectStorage: { provider: "s3" | "minio"; endpoint?: string; credentialsStore?: string };
   registry: { provider: "ecr" | "harbor" | "ghcr"; url: string };
   storageClass: string;
   volumeGroup?: string;
@@ -412,6 +415,31 @@ export interface ModelExternalSecret {
   environment?: string;
   service?: string;
   data: { secretKey: string; key: string; property?: string }[];
+  /** The Secret is rendered from the data (ESO template, engine v2) instead of copying it key by key. */
+  template?: { type: string; data: Record<string, string> };
+  at: SpecPath;
+}
+
+/**
+ * An object-storage user plinth creates for one consumer (MinIO: Velero, a database's WAL archive):
+ * the infra stack creates it with access to its own prefix only, and the config stack places its keys
+ * where the consumer's Secret comes from, so no key is ever handled by hand.
+ */
+export interface ModelObjectStoreUser {
+  /** User name in the object store (also its access key id). */
+  name: string;
+  cluster: string;
+  /** Resource label in the stacks: `velero`, or the backup's name. */
+  consumer: string;
+  /** What it may read and write: a bucket, and a prefix inside it (the whole bucket when absent). */
+  grants: { bucket: string; prefix?: string }[];
+  /** The Secret the consumer reads, and the keys it must hold (from the user's access key and secret key). */
+  secret: { namespace: string; name: string; format: "aws-credentials-file" | "access-key-pair" };
+  /**
+   * Where the config stack writes the keys: a path of a vault store (an ExternalSecret makes the
+   * Secret from it), or the consumer's Secret itself (kubernetes backend, no store in between); `none` when the spec gives no place (storage/credentials-store).
+   */
+  placement: { kind: "store"; store: string; key: string } | { kind: "secret" } | { kind: "none" };
   at: SpecPath;
 }
 
@@ -557,6 +585,8 @@ export interface Model {
   rollouts: ModelRollout[];
   backups: ModelBackup[];
   buckets: ModelBucket[];
+  /** Object-storage users plinth creates per consumer (MinIO), with where their keys go. */
+  objectStoreUsers: ModelObjectStoreUser[];
   recovery: ModelRecoveryPlan[];
   drills: { environment: string; every: string; description?: string }[];
   roles: ModelRole[];

@@ -22,6 +22,8 @@ import { controlCharactersRule } from "./control-characters.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
 import { localStateRule } from "./local-state.js";
+import { objectStoreCredentialsRule } from "./object-store-credentials.js";
+import { credentialsStateRule } from "./credentials-state.js";
 import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -52,6 +54,8 @@ export const RULES: readonly Rule[] = [
   deployCycleRule,
   addressPoolsRule,
   localStateRule,
+  objectStoreCredentialsRule,
+  credentialsStateRule,
   chartFollowsBranchRule,
   unknownChartVersionRule,
   chartUnpinnedRule,

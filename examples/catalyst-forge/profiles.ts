@@ -42,8 +42,9 @@ export const profiles = defineProfiles([
     objectStorage: { provider: "minio", endpoint: "https://minio.forge-hetzner.projectcatalyst.io" },
     registry: { provider: "harbor", url: "harbor.forge-hetzner.projectcatalyst.io" },
     storageClass: "longhorn",
-    // No remote state service is named for on-prem; state stays with the infra repository's runner.
-    stateBackend: { type: "local", path: "state/onprem.tfstate" },
+    // No remote state service is named for on-prem; state stays with the infra repository's runner,
+    // encrypted, since it holds the keys of the MinIO users plinth creates for the WAL archives.
+    stateBackend: { type: "local", path: "state/onprem.tfstate", encryption: "passphrase" },
   },
 ]);
 
