@@ -35,7 +35,7 @@ export interface ModelProfile {
   dns: { provider: "route53" | "cloudflare" | "powerdns"; zone: string; endpoint?: string; credentials?: { store: string; key: string; property?: string } };
   secrets: { backend: "aws-secrets-manager" | "vault" | "kubernetes"; address?: string };
   objectStorage: { provider: "s3" | "minio"; endpoint?: string; credentialsStore?: string };
-  registry: { provider: "ecr" | "harbor" | "ghcr"; url: string };
+  registry: { provider: "ecr" | "harbor" | "ghcr"; url: string; credentials?: { store: string; key: string; property?: string } };
   storageClass: string;
   volumeGroup?: string;
   stateBackend: ModelStateBackend;
@@ -114,6 +114,11 @@ export interface ModelCluster {
   gitopsPaths: { argocd: string; kubernetes: string };
   /** IngressClass of the cluster's ingress controller, when plinth knows it. */
   ingressClassName?: string;
+  /**
+   * The image pull Secret of the profile's registry (registry.credentials), made in every environment
+   * namespace of the cluster (previews too) by one ClusterExternalSecret.
+   */
+  registryPull?: { secretName: string; host: string; store: string; key: string; at: SpecPath };
   /**
    * The cert-manager ClusterIssuer that signs ingress certificates (spec `certificates`, on clusters
    * that install cert-manager and serve an Ingress class): the kubernetes target creates it, Helm
@@ -242,7 +247,10 @@ export interface ModelSecretRef {
 
 export interface ModelService {
   name: string;
+  /** Full repository; for an image given by path, in the first profile's registry (Compose bundles pull it there). */
   image: string;
+  /** The repository path inside each cluster profile's registry, when the spec gives the image that way. */
+  imagePath?: string;
   /**
    * plinth-service (the default; written into the generated tree, so repoURL is the GitOps repository),
    * or the service's own chart: a path in a Git repository or a chart repository's chart.
@@ -288,6 +296,8 @@ export interface ModelDeployment {
   /** The same file's path inside the GitOps repository (gitopsPath applied). */
   valuesRepoPath: string;
   image: { repository: string; digest?: string };
+  /** Image pull Secrets the pods name (the cluster's registryPull, when the image comes from that registry). */
+  imagePullSecrets: string[];
   /** The chart this environment renders the service with, pinned where the release lock pins it. */
   chart: ModelDeploymentChart;
   scale: ModelScale;
@@ -415,8 +425,6 @@ export interface ModelExternalSecret {
   environment?: string;
   service?: string;
   data: { secretKey: string; key: string; property?: string }[];
-  /** The Secret is rendered from the data (ESO template, engine v2) instead of copying it key by key. */
-  template?: { type: string; data: Record<string, string> };
   at: SpecPath;
 }
 

@@ -50,7 +50,16 @@ export const profile = z.strictObject({
      */
     credentialsStore: z.string().optional(),
   }),
-  registry: z.strictObject({ provider: registryProvider, url: z.string() }),
+  registry: z.strictObject({
+    provider: registryProvider,
+    url: z.string(),
+    /**
+     * Pull credentials (harbor: a robot account; ghcr: a token) as a secret reference whose object has
+     * `username` and `password`: plinth syncs them into an image pull Secret in every environment
+     * namespace of the clusters on this profile. ECR on EKS needs none (the node role pulls).
+     */
+    credentials: secretRef.optional(),
+  }),
   /** Default StorageClass for persistent volumes (gp3, longhorn, openebs-hostpath, local-path…). */
   storageClass: z.string(),
   /** openebs-lvmpv: the LVM volume group on the nodes the class provisions from (plinth then creates the class). */

@@ -62,7 +62,9 @@ export const deployUnprovidedRule: ModelRule = {
         message: `${titleOf(model, node)} needs ${need.resource} (${need.why}), and nothing in the generated tree provides it: it would never become healthy`,
         hint: irsa
           ? `${irsa.component} supports only IRSA, whose role ARN plinth writes into the manifest: set accountId on profile '${irsa.profile}'`
-          : snippet
+          : need.resource.startsWith("RegistryCredential ")
+            ? `pull from the cluster's own registry (image: { path: "…" }), give its profile registry.credentials (a secret with username and password), or, if the nodes are given credentials out of band, declare: prerequisites: [${snippet}]`
+            : snippet
             ? `have plinth create it, or, if the team provides it out of band, declare it: prerequisites: [${snippet}]`
             : "have plinth create it (a component or an object that provides it)",
       };

@@ -20,6 +20,7 @@ import type {
   SpecPath,
 } from "../model.js";
 import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
+import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
 import { deployKey as key } from "./deploy-keys.js";
 import { secretsCreatedBy } from "./secrets.js";
 import { cmp, sorted } from "./util.js";
@@ -294,6 +295,25 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       at: secret.at,
     });
   }
+  // The profile registry's pull Secret, made in every environment namespace (previews too) by one ClusterExternalSecret.
+  const pull = cluster.registryPull;
+  if (pull !== undefined) {
+    add({
+      id: `${c}/registry-pull`,
+      kind: "sync",
+      cluster: c,
+      title: `ClusterExternalSecret ${pull.secretName}`,
+      objects: [{ kind: "ClusterExternalSecret", name: pull.secretName }],
+      provides: [key.registryCredential(c, pull.host)],
+      needs: [
+        argocdNeed,
+        need(key.crd(c, "external-secrets.io/ClusterExternalSecret"), pull.at, "ClusterExternalSecrets are External Secrets Operator resources"),
+        need(key.secretStore(c, "*", pull.store), pull.at, `it reads through ClusterSecretStore ${pull.store}`),
+        need(key.secretPath(pull.store, pull.key), pull.at, `it reads ${pull.key} from ${pull.store}`),
+      ],
+      at: pull.at,
+    });
+  }
   for (const analysis of model.analyses) {
     for (const placement of analysis.placements.filter((p) => p.cluster === c)) {
       add({
@@ -517,6 +537,10 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     reads.set(id, entry);
   };
   for (const secret of model.externalSecrets) for (const d of secret.data) read(secret.store, d.key, d.property, secret.at, secret.cluster);
+  for (const cluster of model.clusters) {
+    const pull = cluster.registryPull;
+    if (pull) for (const property of REGISTRY_PULL_PROPERTIES) read(pull.store, pull.key, property, pull.at, cluster.name);
+  }
   for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, model.services.find((s) => s.name === d.service)!.at, d.cluster);
 
   // Keys OpenTofu writes (MinIO users') need no hand.
@@ -734,9 +758,6 @@ function inCluster(server: string, namespace: string): boolean {
   return host === `vault.${namespace}.svc` || host === `vault.${namespace}.svc.cluster.local` || host === `vault.${namespace}`;
 }
 
-function registryHost(url: string): string {
-  return url.replace(/^[a-z]+:\/\//, "").split("/")[0]!;
-}
 
 /**
  * The private registry host an image is pulled from, when it is a profile's registry that needs

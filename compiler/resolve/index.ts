@@ -64,8 +64,8 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     ];
     cluster.componentNamespaces = sorted(holding.filter((namespace) => !cluster.namespaces.includes(namespace)));
   }
-  const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, lock, serviceCharts);
-  const secretStores = assignSecretOwners(resolveSecretStores(spec, externalSecrets), externalSecrets, deployments);
+  const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, clusters, profiles, lock, serviceCharts);
+  const secretStores = assignSecretOwners(resolveSecretStores(spec, externalSecrets, clusters), externalSecrets, deployments, clusters);
   const rollouts = resolveRollouts(spec);
   passAnalysisArgs(spec, deployments, rollouts);
 

@@ -118,15 +118,4 @@ export default definePlatform({
   rollouts,
   roles,
   projects,
-
-  // Interim prerequisite: what plinth does not wire yet is declared here, so deploy/unprovided stays
-  // honest and the first-install runbook lists it. It goes away when plinth wires registry pulls.
-  prerequisites: [
-    {
-      kind: "registryCredential",
-      cluster: "forge-onprem",
-      name: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
-      reason: "Interim until plinth wires registry pulls: the on-prem nodes are given ECR pull credentials by hand.",
-    },
-  ],
 });

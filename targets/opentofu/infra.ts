@@ -783,6 +783,7 @@ class Infra {
     return [
       ...new Set([
         ...this.model.externalSecrets.filter((s) => mine(s) && s.store === store.name).flatMap((s) => s.data.map((d) => d.key)),
+        ...(this.cluster.registryPull?.store === store.name ? [this.cluster.registryPull.key] : []),
         ...this.model.deployments
           .filter((d) => mine(d) && d.chartExternalSecret?.store === store.name)
           .flatMap((d) => d.chartExternalSecret!.data.map((item) => item.key)),

@@ -67,6 +67,10 @@ resource "vault_policy" "external_secrets" {
       capabilities = ["read"]
     }
 
+    path "kv/data/platform/harbor-robot" {
+      capabilities = ["read"]
+    }
+
     path "kv/data/plinth/object-storage/forge-onprem/postgres-cnpg-pitr-dev" {
       capabilities = ["read"]
     }
