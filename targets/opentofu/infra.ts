@@ -42,7 +42,12 @@ export function configStack(model: Model, cluster: ModelCluster): Stack {
   const profile = model.profiles.find((p) => p.name === cluster.profile)!;
   const stack = new Stack(cluster.stacks.config, cluster.stateBackends.config, `the ${cluster.name} cluster's in-cluster configuration`);
   stack.intro(
-    `How the services of the ${cluster.name} cluster are configured once they run: Vault's mounts, auth and policies for External Secrets, and the keys of the MinIO users ${cluster.stacks.infra} made, placed where their consumers read them. ${stageOrderText(model, cluster, "config")}`,
+    `How the services of the ${cluster.name} cluster are configured once they run: ${[
+      model.secretStores.some((s) => s.backend === "vault" && s.placements.some((p) => p.cluster === cluster.name)) && "Vault's mounts, auth and policies for External Secrets",
+      model.objectStoreUsers.some((u) => u.cluster === cluster.name) && `the keys of the MinIO users ${cluster.stacks.infra} made, placed where their consumers read them`,
+    ]
+      .filter(Boolean)
+      .join("; ")}. ${stageOrderText(model, cluster, "config")}`,
   );
   const infra = new Infra(model, cluster, profile, stack);
   infra.vault();
