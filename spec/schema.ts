@@ -38,6 +38,11 @@ export const platformSchema = z.strictObject({
   projects: z.array(project).default([]),
   /** What the generated tree needs that the team provides out of band, each with a reason. */
   prerequisites: z.array(prerequisite).default([]),
+  /**
+   * Warnings the team has looked at and accepts, each with a reason: they are reported as notes
+   * carrying the reason (errors cannot be acknowledged).
+   */
+  acknowledge: z.array(z.strictObject({ rule: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "a rule id such as quota/workloads-exceed"), reason: z.string().min(10) })).default([]),
 });
 
 /** What a user writes (defaults optional). */

@@ -52,7 +52,7 @@ describe("build / check / diff", () => {
     expect(diff.stdout).toContain("-edited by hand");
     expect((await runPlinth(["diff", ".", "--out", "out", "--exit-code"], dir)).code).toBe(3);
     const json = await runPlinth(["check", ".", "--out", "out", "--json"], dir);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, changed: [victim] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ version: 1, command: "check", ok: false, exitCode: 3, data: { changed: [victim], drifted: true } });
   });
 
   it("build keeps hand-written files and removes files it no longer generates", async () => {
