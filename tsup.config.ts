@@ -2,7 +2,8 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    entry: { cli: "compiler/main.ts", "spec/index": "spec/index.ts", "spec/authoring": "spec/authoring.ts" },
+    // readme: the README's generated sections, for scripts/update-readme.mjs.
+    entry: { cli: "compiler/main.ts", "spec/index": "spec/index.ts", "spec/authoring": "spec/authoring.ts", readme: "compiler/readme.ts" },
     format: ["esm"],
     target: "node20",
     platform: "node",

@@ -312,6 +312,29 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  explain: {
+    summary: "explain a rule: when it fires, an example, and the fix (without a rule: list them all)",
+    usage: "plinth explain [rule]",
+    options: {},
+    async run(args, _io, ui) {
+      const { RULE_DOCS, ruleDoc } = await import("./rule-docs.js");
+      const id = args.positionals[0];
+      const docs = id === undefined ? RULE_DOCS : [ruleDoc(id)].filter((d) => d !== undefined);
+      if (id !== undefined && docs.length === 0) {
+        const hint = didYouMean(id, RULE_DOCS.flatMap((d) => d.ids));
+        throw new UserError([{ rule: "cli/unknown-rule", severity: "error", message: `no rule '${id}'${hint ? ` — ${hint}` : ""}; \`plinth explain\` lists them all` }]);
+      }
+      ui.data = { rules: docs.flatMap((d) => d.ids.map((rule) => ({ id: rule, severity: d.severity, description: d.when, example: d.example, fix: d.fix }))) };
+      if (id === undefined) {
+        ui.line(docs.map((d) => `${d.ids.join(", ")} (${d.severity})\n    ${d.when}`).join("\n"));
+      } else {
+        const d = docs[0]!;
+        const acknowledge = d.severity.startsWith("warning") ? `\nOr acknowledge it in the spec (reported as a note): acknowledge: [{ rule: "${id}", reason: "…" }]` : "";
+        ui.line(`${d.ids.join(", ")} — ${d.severity}\n\nFires when: ${d.when}.\n${d.example ? `\nExample:\n    ${d.example}\n` : ""}\nFix: ${d.fix}.${acknowledge}`);
+      }
+      return 0;
+    },
+  },
   release: {
     summary: "record a new build (CI): set a service's image digest, and chart version, in the first rung of releases.lock.yaml",
     usage: "plinth release set <service> <environment> <digest> [--chart-version v] [--spec path]",

@@ -40,7 +40,7 @@ const data = {
   inspect: z.strictObject({ model: z.record(z.string(), z.unknown()) }),
   schema: z.strictObject({ schema: z.record(z.string(), z.unknown()) }),
   init: z.strictObject({ files: z.array(z.string()) }),
-  compose: z.strictObject({ tier: z.string(), out: z.string(), files: z.array(z.string()), addedSettings: z.array(z.string()) }),
+  compose: z.strictObject({ tier: z.string(), out: z.string(), files: z.array(z.string()), addedSettings: z.array(z.string()).optional().describe("Settings .env.example gained since the bundle was last written") }),
   promote: z.strictObject({
     service: z.string(),
     from: z.string().optional(),

@@ -235,4 +235,7 @@ export default definePlatform({
       reason: "Interim until plinth wires MinIO users: an AWS credentials file for the MinIO user Velero writes backups as, created by hand.",
     },
   ],
+  // Interim until plinth writes Gateway API routes: the services' Ingresses need an Ingress controller,
+  // and envoy-gateway serves only HTTPRoutes.
+  acknowledge: [{ rule: "component/end-of-life", reason: "ingress-nginx stays until plinth writes HTTPRoutes for envoy-gateway" }],
 });
