@@ -10,48 +10,33 @@ export const registryProvider = z.enum(["ecr", "harbor", "ghcr"]);
 export const profile = z.strictObject({
   name: z.string(),
   cloud: z.enum(["aws", "onprem"]),
-  /** Cloud region (aws) or site name (onprem). */
-  region: z.string().optional(),
-  /**
-   * AWS account id (aws): lets plinth annotate the service accounts of External Secrets and Velero
-   * with the ARNs of the IRSA roles the infra stack creates. Without it they are left unannotated.
-   */
+  region: z.string().optional().describe("Cloud region (aws) or site name (onprem)."),
   accountId: z
     .string()
     .regex(/^\d{12}$/, "an AWS account id is 12 digits")
-    .optional(),
+    .optional().describe("AWS account id (aws): lets plinth annotate the service accounts of External Secrets and Velero with the ARNs of the IRSA roles the infra stack creates. Without it they are left unannotated."),
   dns: z.strictObject({
     provider: dnsProvider,
     zone: z.string(),
     endpoint: z.string().optional(),
-    /**
-     * Where external-dns's API credentials live (cloudflare: an API token; powerdns: the API key), as
-     * a secret reference: plinth syncs it into the Secret external-dns reads. Route53 needs none (the
-     * workload identity).
-     */
-    credentials: secretRef.optional(),
+    credentials: secretRef.optional().describe("Where external-dns's API credentials live (cloudflare: an API token; powerdns: the API key), as a secret reference: plinth syncs it into the Secret external-dns reads. Route53 needs none (the workload identity)."),
   }),
   secrets: z.strictObject({
     backend: secretsBackend,
-    /** Vault address for the vault backend. */
-    address: z.string().optional(),
+    address: z.string().optional().describe("Vault address for the vault backend."),
   }),
   objectStorage: z.strictObject({
     provider: objectStorageProvider,
-    /** S3-compatible endpoint (minio). */
-    endpoint: z.string().optional(),
+    endpoint: z.string().optional().describe("S3-compatible endpoint (minio)."),
   }),
   registry: z.strictObject({ provider: registryProvider, url: z.string() }),
-  /** Default StorageClass for persistent volumes (gp3, longhorn, openebs-hostpath, local-path…). */
-  storageClass: z.string(),
-  /** openebs-lvmpv: the LVM volume group on the nodes the class provisions from (plinth then creates the class). */
-  volumeGroup: z.string().optional(),
-  /** Where OpenTofu keeps its state for this profile. */
+  storageClass: z.string().describe("Default StorageClass for persistent volumes (gp3, longhorn, openebs-hostpath, local-path…)."),
+  volumeGroup: z.string().optional().describe("openebs-lvmpv: the LVM volume group on the nodes the class provisions from (plinth then creates the class)."),
   stateBackend: z
     .discriminatedUnion("type", [
       z.strictObject({ type: z.literal("s3"), bucket: z.string(), region: z.string(), key: z.string().optional() }),
       z.strictObject({ type: z.literal("http"), address: z.string() }),
       z.strictObject({ type: z.literal("local"), path: z.string().optional() }),
     ])
-    .optional(),
+    .optional().describe("Where OpenTofu keeps its state for this profile."),
 });

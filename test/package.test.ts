@@ -68,6 +68,9 @@ describe("the published package", () => {
     const validate = run(npm, ["run", "--silent", "plinth:validate"]);
     expect(validate.status, validate.stderr).toBe(0);
 
+    // Hover documentation: the published types carry each field's description.
+    expect(readFileSync(path.join(project, "node_modules", "plinth", "dist", "spec", "index.d.ts"), "utf8")).toContain("Inherit every unset field from this environment.");
+
     const tsc = ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."];
     const clean = run("node", tsc);
     expect(clean.status, clean.stdout).toBe(0);

@@ -28,6 +28,15 @@ function reportedIds(): Map<string, string> {
   return found;
 }
 
+describe("generated sources", () => {
+  it("spec/input.generated.ts is the interface of the spec's JSON Schema (node scripts/generate-input-types.mjs after a build)", async () => {
+    const { platformJsonSchema } = await import("../compiler/json-schema.js");
+    // @ts-expect-error: a plain .mjs script without types
+    const { inputTypesSource } = await import("../scripts/generate-input-types.mjs");
+    expect(await inputTypesSource(platformJsonSchema())).toBe(readFileSync(path.join(ROOT, "spec", "input.generated.ts"), "utf8"));
+  });
+});
+
 describe("README", () => {
   it("its rules, versions and workflow sections are what the code generates (npm run update:golden rewrites them)", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
