@@ -281,8 +281,14 @@ const COMMANDS: Record<string, Command> = {
       const result = await compileSpec(specArg(args, io), specOptions(args));
       const written = await writeComposeBundle(result.model, tier, path.resolve(io.cwd, out));
       ui.diagnostics(result.diagnostics);
-      ui.data = { tier, out: relativePath(path.resolve(io.cwd, out), io.cwd), files: written };
-      ui.line(`wrote the ${tier} bundle to ${relativePath(path.resolve(io.cwd, out), io.cwd)}: ${written.join(", ")}\nnext: read its README.md, fill secrets/, then docker compose up -d`);
+      const where = relativePath(path.resolve(io.cwd, out), io.cwd);
+      ui.data = { tier, out: where, files: written.files, addedSettings: written.addedSettings };
+      ui.line(`wrote the ${tier} bundle to ${where}: ${written.files.join(", ")}`);
+      if (written.projectRenamed) {
+        ui.line(`COMPOSE_PROJECT_NAME in .env: ${written.projectRenamed[0]} → ${written.projectRenamed[1]} (the new tier's volumes start empty: restore your backups into it)`);
+      }
+      if (written.addedSettings.length > 0) ui.line(`new settings in .env.example since the last run: ${written.addedSettings.join(", ")} — copy them into .env`);
+      ui.line("next: read its README.md, fill secrets/, then docker compose up -d");
       return 0;
     },
   },
