@@ -392,7 +392,8 @@ Commands:
 ${lines.join("\n")}
 
 Run \`plinth <command> --help\` for a command's options.
-Exit codes: 0 ok, 1 invalid spec (or input), 2 internal error (a bug), 3 drift (check, diff --exit-code).
+Exit codes: 0 ok, 1 invalid spec (or input, or more warnings than --max-warnings), 2 internal error (a bug),
+3 drift (check, diff --exit-code). \`plinth explain <rule>\` explains a finding's rule.
 `;
 }
 

@@ -5,7 +5,8 @@ import { loadServiceCharts } from "./charts.js";
 import { ownChartDiagnostics } from "./own-charts.js";
 import { RULES } from "./checks/index.js";
 import { providerTokenDiagnostics } from "./checks/secret-literal.js";
-import { hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
+import { didYouMean, hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
+import { RULE_DOCS, ruleDoc } from "./rule-docs.js";
 import { DEFAULT_LIMITS, loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
 import type { Model } from "./model.js";
 import { resolve } from "./resolve/index.js";
@@ -73,6 +74,7 @@ export async function compileLoaded(doc: LoadedDocument, lockDoc: LoadedDocument
   const spec = parsed.data as Spec;
 
   for (const rule of RULES) if (rule.stage === "spec") diagnostics.push(...rule.check(spec, lockedDigests(lock)));
+  diagnostics.push(...unknownAcknowledgements(spec));
   diagnostics.splice(0, diagnostics.length, ...acknowledged(diagnostics, spec));
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
@@ -99,6 +101,15 @@ function acknowledged(diagnostics: readonly Diagnostic[], spec: Spec): Diagnosti
   return diagnostics.map((d) => {
     const reason = d.severity === "warning" ? reasons.get(d.rule) : undefined;
     return reason === undefined ? d : { ...d, severity: "note" as const, message: `${d.message} (acknowledged: ${reason})` };
+  });
+}
+
+/** An acknowledgement must name a rule plinth has (a typo would silently acknowledge nothing). */
+function unknownAcknowledgements(spec: Spec): Diagnostic[] {
+  return (spec.acknowledge ?? []).flatMap((a, i) => {
+    if (ruleDoc(a.rule) !== undefined) return [];
+    const hint = didYouMean(a.rule, RULE_DOCS.flatMap((d) => d.ids));
+    return [{ rule: "ref/unknown-rule", severity: "error" as const, path: ["acknowledge", i, "rule"], message: `acknowledge[${i}]: no rule '${a.rule}'${hint ? ` — ${hint}` : ""}`, hint: "`plinth explain` lists the rules" }];
   });
 }
 

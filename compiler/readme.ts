@@ -13,18 +13,18 @@ export function versionsTable(): string {
   const rows: string[] = [];
   const notice = (name: string) => {
     const n = COMPONENT_NOTICES[name];
-    return n ? `⚠ ${n.status}; use ${n.instead}` : "";
+    return n ? `⚠ ${n.status}; use ${n.instead}` : "—";
   };
   for (const [name, entry] of Object.entries(COMPONENT_CATALOG).sort(([a], [b]) => a.localeCompare(b))) {
     rows.push(`| component \`${name}\` | chart \`${entry.chart}\` from \`${entry.repoURL}\` | ${entry.version} | ${notice(name)} |`);
   }
-  rows.push(`| root application | chart \`${ARGOCD_APPS_CHART.name}\` from \`${ARGOCD_APPS_CHART.repository}\` | ${ARGOCD_APPS_CHART.version} | |`);
+  rows.push(`| root application | chart \`${ARGOCD_APPS_CHART.name}\` from \`${ARGOCD_APPS_CHART.repository}\` | ${ARGOCD_APPS_CHART.version} | — |`);
   const [pluginImage, pluginTag] = VELERO_AWS_PLUGIN_IMAGE.split(":");
-  rows.push(`| Velero AWS plugin | image \`${pluginImage}\` | ${pluginTag} | |`);
-  rows.push(`| OpenTofu / Terraform | \`required_version\` | \`${REQUIRED_VERSION}\` | |`);
-  for (const [name, provider] of Object.entries(PROVIDERS)) rows.push(`| provider \`${name}\` | \`${provider.source}\` | ${provider.version} | |`);
-  for (const [engine, defaults] of Object.entries(ENGINE_DEFAULTS)) rows.push(`| Compose image of \`${engine}\` | \`${defaults.image("<version>")}\` | the data service's \`version\` | |`);
-  for (const moved of MOVED_IMAGES) rows.push(`| images matching \`${moved.prefix.source}\` | | | ⚠ ${moved.status}; use ${moved.instead} |`);
+  rows.push(`| Velero AWS plugin | image \`${pluginImage}\` | ${pluginTag} | — |`);
+  rows.push(`| OpenTofu / Terraform | \`required_version\` | \`${REQUIRED_VERSION}\` | — |`);
+  for (const [name, provider] of Object.entries(PROVIDERS)) rows.push(`| provider \`${name}\` | \`${provider.source}\` | ${provider.version} | — |`);
+  for (const [engine, defaults] of Object.entries(ENGINE_DEFAULTS)) rows.push(`| Compose image of \`${engine}\` | \`${defaults.image("<version>")}\` | the data service's \`version\` | — |`);
+  for (const moved of MOVED_IMAGES) rows.push(`| images matching \`${moved.prefix.source}\` | — | — | ⚠ ${moved.status}; use ${moved.instead} |`);
   return ["| what | source | version | notice |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 

@@ -171,6 +171,18 @@ describe("explain and grouped warnings", () => {
   });
 });
 
+describe("acknowledgements", () => {
+  it("an acknowledgement must name a rule plinth has", async () => {
+    const dir = path.join(temp, "ack");
+    expect((await runPlinth(["init", dir, "--name", "ack"], temp)).code).toBe(0);
+    const spec = path.join(dir, "platform.ts");
+    writeFileSync(spec, readFileSync(spec, "utf8").replace("  rollouts: [", '  acknowledge: [{ rule: "quota/workloads-excede", reason: "a typo that would hide nothing" }],\n  rollouts: ['));
+    const run = await runPlinth(["validate"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^platform\.ts:\d+:\d+ - error ref\/unknown-rule: acknowledge\[0\]: no rule 'quota\/workloads-excede' — did you mean 'quota\/workloads-exceed'\?/m);
+  });
+});
+
 describe("--typecheck reads the nearest tsconfig.json", () => {
   it("a spec using process.env type-checks when its tsconfig brings Node's types, and fails when it leaves them out", async () => {
     const dir = path.join(temp, "typed");
