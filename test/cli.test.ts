@@ -227,7 +227,7 @@ describe("schema, init, inspect, help", () => {
     expect(model.environments[2].promoteFrom).toBe("stage");
   });
 
-  it.each(["build", "check", "diff", "validate", "inspect", "schema", "init", "compose", "promote"])("%s --help", async (command) => {
+  it.each(["build", "check", "diff", "validate", "inspect", "schema", "init", "compose", "promote", "explain", "release"])("%s --help", async (command) => {
     const result = await runPlinth([command, "--help"], temp);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: plinth ${command}`);
