@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The CLI entry: runs the built CLI in dist/ (built by `npm ci` through the prepare script).
+// The CLI entry: runs the built CLI in dist/ (the package ships it; a checkout builds it with `npm run build`).
 import { existsSync } from "node:fs";
 const entry = new URL("../dist/cli.js", import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write("plinth: dist/ is missing — run `npm run build` (npm ci runs it for you)\n");
+  // Only a source checkout lacks dist/: the published package always carries it.
+  const checkout = existsSync(new URL("../spec/index.ts", import.meta.url));
+  process.stderr.write(checkout ? "plinth: dist/ is missing in this checkout — run `npm run build`\n" : "plinth: this installation is incomplete (dist/ is missing) — reinstall plinth\n");
   process.exit(2);
 }
 const { main } = await import(entry.href);

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError, didYouMean, type Diagnostic } from "./diagnostics.js";
 import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
 import { packageRoot, packageVersion } from "./load/package-root.js";
-import { diagnosticJson, formatDiagnostic, formatGithub, relativePath } from "./report.js";
+import { diagnosticJson, formatDiagnostic, formatGithub, groupedDiagnostics, relativePath, stepSummary } from "./report.js";
+import { RESULT_VERSION, type CommandName, type Result } from "./results.js";
 
 /** Everything a command prints goes through here, so tests can capture it. */
 export interface Io {
@@ -19,6 +20,8 @@ export interface Io {
 interface Command {
   summary: string;
   usage: string;
+  /** How many positional arguments it takes (default: counted from usage). */
+  positionals?: number;
   options: Record<string, OptionSpec>;
   details?: string;
   run(args: ParsedArgs, io: Io, ui: Ui): Promise<number>;
@@ -34,7 +37,8 @@ const EXIT_DRIFT = 3;
 
 const COMMON = {
   json: { type: "boolean", description: "machine-readable output on stdout" },
-  format: { type: "string", description: "diagnostics format: text (default) or github (workflow annotations)" },
+  format: { type: "string", description: "diagnostics format: text, or github (workflow annotations; the default when GITHUB_ACTIONS=true)" },
+  "max-warnings": { type: "string", description: "exit 1 when there are more than this many warnings (0: any warning fails)" },
   "no-color": { type: "boolean", description: "no ANSI colors (NO_COLOR is respected too)" },
   debug: { type: "boolean", description: "show stack traces of internal errors" },
   help: { type: "boolean", short: "h", description: "show help for the command" },
@@ -52,39 +56,36 @@ type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boole
 
 class Ui {
   readonly color: boolean;
+  readonly format: "text" | "github";
+  /** Every finding the run reported, for the JSON result, --max-warnings and the step summary. */
+  readonly reported: Diagnostic[] = [];
+  /** The command's own result, under `data` in the JSON result. */
+  data: unknown;
   constructor(
     private readonly io: Io,
     readonly args: ParsedArgs,
   ) {
     // no-color.org: NO_COLOR set to a non-empty value disables color.
     this.color = !args.values["no-color"] && !io.env.NO_COLOR && io.env.FORCE_COLOR !== "0" && (io.isTTY || io.env.FORCE_COLOR !== undefined);
+    // Under GitHub Actions the findings become annotations on the pull request without a flag.
+    this.format = (args.values.format as "text" | "github" | undefined) ?? (io.env.GITHUB_ACTIONS === "true" ? "github" : "text");
   }
   get json() {
     return this.args.values.json === true;
   }
   /** Diagnostics go to stderr (text/github) or into the JSON document on stdout. */
   diagnostics(diagnostics: readonly Diagnostic[]): void {
+    this.reported.push(...diagnostics);
     if (this.json) return;
-    const format = this.args.values.format ?? "text";
-    const cache = new Map<string, string[]>();
+    if (this.format === "github") {
+      for (const d of diagnostics) this.io.stderr(formatGithub(d, this.io.cwd));
+      return;
+    }
     const secrets = diagnostics.flatMap((d) => (d.secret === undefined ? [] : [d.secret]));
-    for (const d of diagnostics) {
-      this.io.stderr(format === "github" ? formatGithub(d, this.io.cwd) : formatDiagnostic(d, { color: this.color, cwd: this.io.cwd, secrets }, cache));
-    }
-    if (format !== "github" && diagnostics.length > 0) {
-      const count = (s: string) => diagnostics.filter((d) => d.severity === s).length;
-      const parts = [["error", count("error")], ["warning", count("warning")], ["note", count("note")]].filter(([, n]) => n) as [string, number][];
-      this.io.stderr(`\n${parts.map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`).join(", ")}\n`);
-    }
-  }
-  printJson(value: unknown): void {
-    this.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+    this.io.stderr(groupedDiagnostics(diagnostics, (d, cache) => formatDiagnostic(d, { color: this.color, cwd: this.io.cwd, secrets }, cache)));
   }
   line(text: string): void {
     if (!this.json) this.io.stdout(`${text}\n`);
-  }
-  jsonDiagnostics(diagnostics: readonly Diagnostic[]) {
-    return diagnostics.map((d) => diagnosticJson(d, this.io.cwd));
   }
 }
 
@@ -146,48 +147,54 @@ const COMMANDS: Record<string, Command> = {
       const { writeTree } = await import("./write.js");
       const written = writeTree(built.outDir, built.files, built.manifest, built.scope);
       ui.diagnostics(built.diagnostics);
-      if (ui.json) ui.printJson({ ok: true, out: relativePath(built.outDir, io.cwd), files: built.files.length, ...written, diagnostics: ui.jsonDiagnostics(built.diagnostics) });
-      else ui.line(`wrote ${built.files.length} files to ${relativePath(built.outDir, io.cwd)} (${written.written.length} changed, ${written.removed.length} removed)`);
+      ui.data = { out: relativePath(built.outDir, io.cwd), files: built.files.length, written: written.written, removed: written.removed };
+      ui.line(`wrote ${built.files.length} files to ${relativePath(built.outDir, io.cwd)} (${written.written.length} changed, ${written.removed.length} removed)`);
       return 0;
     },
   },
   check: {
     summary: "regenerate in memory and compare with the committed tree; exit 3 on drift",
-    usage: "plinth check [spec] [--out dir] [--target name…]",
-    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS },
+    usage: "plinth check [spec] [--out dir] [--target name…] [--stat]",
+    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS, stat: { type: "boolean", description: "list the files that differ with their added/removed line counts instead of the whole diff" } },
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
       const drift = diffTree(built.outDir, built.files, built.manifest, built.scope);
       ui.diagnostics([...built.diagnostics, ...lostStatefulWarnings(drift)]);
       const drifted = drift.added.length + drift.changed.length + drift.removed.length > 0;
-      if (ui.json) {
-        ui.printJson({ ok: !drifted, added: drift.added, changed: drift.changed, removed: drift.removed, diagnostics: ui.jsonDiagnostics(built.diagnostics) });
-      } else if (drifted) {
-        io.stdout(colorPatch(drift.patch, ui.color));
+      const out = relativePath(built.outDir, io.cwd);
+      ui.data = { out, added: drift.added, changed: drift.changed, removed: drift.removed, stat: drift.stat, drifted };
+      if (ui.json) return drifted ? EXIT_DRIFT : 0;
+      if (drifted) {
+        io.stdout(args.values.stat ? formatStat(drift.stat) : colorPatch(drift.patch, ui.color));
         io.stderr(
-          `\n${relativePath(built.outDir, io.cwd)} has drifted from the spec: ${drift.changed.length} changed, ${drift.added.length} missing, ${drift.removed.length} no longer generated.\nRun \`plinth build\` and commit the result.\n`,
+          `\n${out} has drifted from the spec: ${drift.changed.length} changed, ${drift.added.length} missing, ${drift.removed.length} no longer generated.\nRun \`plinth build\` and commit the result.\n`,
         );
-        if (args.values.format === "github") {
+        if (ui.format === "github") {
           for (const file of [...drift.changed, ...drift.added, ...drift.removed]) io.stderr(`::error file=${relativePath(path.join(built.outDir, file), io.cwd)},title=plinth/drift::generated file differs from the spec; run plinth build\n`);
         }
       } else {
-        ui.line(`${relativePath(built.outDir, io.cwd)} is up to date (${built.files.length} files)`);
+        ui.line(`${out} is up to date (${built.files.length} files)`);
       }
       return drifted ? EXIT_DRIFT : 0;
     },
   },
   diff: {
     summary: "show, as a unified diff, what build would change",
-    usage: "plinth diff [spec] [--out dir] [--target name…] [--exit-code]",
-    options: { ...OUT_OPTIONS, ...SPEC_OPTIONS, "exit-code": { type: "boolean", description: "exit 3 when there are differences" } },
+    usage: "plinth diff [spec] [--out dir] [--target name…] [--exit-code] [--stat]",
+    options: {
+      ...OUT_OPTIONS,
+      ...SPEC_OPTIONS,
+      "exit-code": { type: "boolean", description: "exit 3 when there are differences" },
+      stat: { type: "boolean", description: "list the files that differ with their added/removed line counts instead of the whole diff" },
+    },
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
       const drift = diffTree(built.outDir, built.files, built.manifest, built.scope);
       ui.diagnostics([...built.diagnostics, ...lostStatefulWarnings(drift)]);
-      if (ui.json) ui.printJson({ added: drift.added, changed: drift.changed, removed: drift.removed, patch: drift.patch });
-      else io.stdout(colorPatch(drift.patch, ui.color));
+      ui.data = { out: relativePath(built.outDir, io.cwd), added: drift.added, changed: drift.changed, removed: drift.removed, stat: drift.stat, patch: drift.patch };
+      if (!ui.json) io.stdout(args.values.stat ? formatStat(drift.stat) : colorPatch(drift.patch, ui.color));
       return args.values["exit-code"] && drift.patch !== "" ? EXIT_DRIFT : 0;
     },
   },
@@ -199,8 +206,8 @@ const COMMANDS: Record<string, Command> = {
       const { compileSpec } = await import("./pipeline.js");
       const result = await compileSpec(specArg(args, io), specOptions(args));
       ui.diagnostics(result.diagnostics);
-      if (ui.json) ui.printJson({ ok: true, diagnostics: ui.jsonDiagnostics(result.diagnostics) });
-      else ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${count(result.model.environments.length, "environment")}, ${count(result.model.clusters.length, "cluster")}, ${count(result.model.services.length, "service")})`);
+      ui.data = { spec: relativePath(result.specFile, io.cwd), environments: result.model.environments.length, clusters: result.model.clusters.length, services: result.model.services.length };
+      ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${count(result.model.environments.length, "environment")}, ${count(result.model.clusters.length, "cluster")}, ${count(result.model.services.length, "service")})`);
       return 0;
     },
   },
@@ -212,36 +219,48 @@ const COMMANDS: Record<string, Command> = {
       const { compileSpec } = await import("./pipeline.js");
       const result = await compileSpec(specArg(args, io), specOptions(args));
       ui.diagnostics(result.diagnostics);
-      io.stdout(`${JSON.stringify(result.model, null, 2)}\n`);
+      // The Model is the output itself; under --json it goes into the result.
+      if (ui.json) ui.data = { model: result.model };
+      else io.stdout(`${JSON.stringify(result.model, null, 2)}\n`);
       return 0;
     },
   },
   schema: {
     summary: "print the JSON Schema of the spec (for platform.yaml / platform.json editors)",
-    usage: "plinth schema [--out file]",
-    options: { out: { type: "string", short: "o", description: "write to this file instead of stdout" } },
-    async run(args, io) {
-      const { platformJsonSchema } = await import("./json-schema.js");
-      const text = `${JSON.stringify(platformJsonSchema(), null, 2)}\n`;
-      if (args.values.out) writeFileSync(path.resolve(io.cwd, args.values.out as string), text);
+    usage: "plinth schema [--results] [--out file]",
+    options: {
+      out: { type: "string", short: "o", description: "write to this file instead of stdout" },
+      results: { type: "boolean", description: "the JSON Schema of every command's --json result instead" },
+    },
+    async run(args, io, ui) {
+      const schema = args.values.results ? (await import("./results.js")).resultJsonSchema() : (await import("./json-schema.js")).platformJsonSchema();
+      const text = `${JSON.stringify(schema, null, 2)}\n`;
+      if (ui.json) ui.data = { schema };
+      else if (args.values.out) writeFileSync(path.resolve(io.cwd, args.values.out as string), text);
       else io.stdout(text);
       return 0;
     },
   },
   init: {
-    summary: "scaffold a starter platform.ts that builds",
+    summary: "scaffold a new repository: platform.ts, package.json scripts, tsconfig.json, .gitignore, a CI workflow",
     usage: "plinth init [dir] [--name name]",
+    details: "Writes each file only when it is absent (package.json gets plinth's scripts and dev dependencies added),\nso the files are yours once written; init never overwrites one.",
     options: { name: { type: "string", description: "platform name (default: the folder's name, as DNS-1123)" } },
     async run(args, io, ui) {
-      const { starterSpec } = await import("./init.js");
+      const { scaffold } = await import("./init.js");
+      const { readFileSync } = await import("node:fs");
       const dir = path.resolve(io.cwd, args.positionals[0] ?? ".");
-      const file = path.join(dir, "platform.ts");
-      if (existsSync(file)) throw new UserError([{ rule: "init/exists", severity: "error", message: `${relativePath(file, io.cwd)} already exists; not overwriting it` }]);
-      mkdirSync(dir, { recursive: true });
       const name = (args.values.name as string | undefined) ?? path.basename(dir);
-      writeFileSync(file, starterSpec(name));
-      ui.line(`wrote ${relativePath(file, io.cwd)}\nnext: plinth build ${relativePath(dir, io.cwd) || "."}`);
-      if (ui.json) ui.printJson({ ok: true, file: relativePath(file, io.cwd) });
+      const files = scaffold(name, packageVersion(), (file) => (existsSync(path.join(dir, file)) ? readFileSync(path.join(dir, file), "utf8") : undefined));
+      if (files.length === 0) throw new UserError([{ rule: "init/exists", severity: "error", message: `${relativePath(path.join(dir, "platform.ts"), io.cwd)} and everything else init writes already exist; not overwriting them` }]);
+      for (const file of files) {
+        mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
+        writeFileSync(path.join(dir, file.path), file.content);
+      }
+      const written = files.map((f) => relativePath(path.join(dir, f.path), io.cwd));
+      const where = relativePath(dir, io.cwd) || ".";
+      ui.line(`wrote ${written.join(", ")}\nnext: npm install, then npx plinth build ${where} and commit platform.ts with its generated tree`);
+      ui.data = { files: written };
       return 0;
     },
   },
@@ -262,8 +281,14 @@ const COMMANDS: Record<string, Command> = {
       const result = await compileSpec(specArg(args, io), specOptions(args));
       const written = await writeComposeBundle(result.model, tier, path.resolve(io.cwd, out));
       ui.diagnostics(result.diagnostics);
-      if (ui.json) ui.printJson({ ok: true, files: written });
-      else ui.line(`wrote the ${tier} bundle to ${relativePath(path.resolve(io.cwd, out), io.cwd)}: ${written.join(", ")}\nnext: read its README.md, fill secrets/, then docker compose up -d`);
+      const where = relativePath(path.resolve(io.cwd, out), io.cwd);
+      ui.data = { tier, out: where, files: written.files, addedSettings: written.addedSettings };
+      ui.line(`wrote the ${tier} bundle to ${where}: ${written.files.join(", ")}`);
+      if (written.projectRenamed) {
+        ui.line(`COMPOSE_PROJECT_NAME in .env: ${written.projectRenamed[0]} → ${written.projectRenamed[1]} (the new tier's volumes start empty: restore your backups into it)`);
+      }
+      if (written.addedSettings.length > 0) ui.line(`new settings in .env.example since the last run: ${written.addedSettings.join(", ")} — copy them into .env`);
+      ui.line("next: read its README.md, fill secrets/, then docker compose up -d");
       return 0;
     },
   },
@@ -289,10 +314,54 @@ const COMMANDS: Record<string, Command> = {
       }
       const { promote } = await import("./promote.js");
       const result = await promote(path.resolve(io.cwd, (args.values.spec as string | undefined) ?? "."), service, from, to, digest === undefined ? undefined : { digest, ...(chart !== undefined && { chart }) });
-      const now = `${result.digest} with chart ${result.chart}`;
-      if (ui.json) ui.printJson({ ok: true, ...result, lockFile: relativePath(result.lockFile, io.cwd) });
-      else if (result.previous?.digest === result.digest && result.previous.chart === result.chart) ui.line(`${service}: ${to} already runs ${now}; nothing to change`);
-      else ui.line(`${service}: ${to} now runs ${now} (${from ? `from ${from}` : "new build"}) in ${relativePath(result.lockFile, io.cwd)}\nnext: commit it and open a pull request`);
+      reportRelease(ui, io, result);
+      return 0;
+    },
+  },
+  explain: {
+    summary: "explain a rule: when it fires, an example, and the fix (without a rule: list them all)",
+    usage: "plinth explain [rule]",
+    options: {},
+    async run(args, _io, ui) {
+      const { RULE_DOCS, ruleDoc } = await import("./rule-docs.js");
+      const id = args.positionals[0];
+      const docs = id === undefined ? RULE_DOCS : [ruleDoc(id)].filter((d) => d !== undefined);
+      if (id !== undefined && docs.length === 0) {
+        const hint = didYouMean(id, RULE_DOCS.flatMap((d) => d.ids));
+        throw new UserError([{ rule: "cli/unknown-rule", severity: "error", message: `no rule '${id}'${hint ? ` — ${hint}` : ""}; \`plinth explain\` lists them all` }]);
+      }
+      ui.data = { rules: docs.flatMap((d) => d.ids.map((rule) => ({ id: rule, severity: d.severity, description: d.when, example: d.example, fix: d.fix }))) };
+      if (id === undefined) {
+        ui.line(docs.map((d) => `${d.ids.join(", ")} (${d.severity})\n    ${d.when}`).join("\n"));
+      } else {
+        const d = docs[0]!;
+        const acknowledge = d.severity.startsWith("warning") ? `\nOr acknowledge it in the spec (reported as a note): acknowledge: [{ rule: "${id}", reason: "…" }]` : "";
+        ui.line(`${d.ids.join(", ")} — ${d.severity}\n\nFires when: ${d.when}.\n${d.example ? `\nExample:\n    ${d.example}\n` : ""}\nFix: ${d.fix}.${acknowledge}`);
+      }
+      return 0;
+    },
+  },
+  release: {
+    summary: "record a new build (CI): set a service's image digest, and chart version, in the first rung of releases.lock.yaml",
+    usage: "plinth release set <service> <environment> <digest> [--chart-version v] [--spec path]",
+    positionals: 4,
+    details:
+      "The environment must be a rung nothing is promoted into (the first of the ladder); later rungs get the release\n" +
+      "with `plinth promote`. What the rung ran before is kept in its history. Without --chart-version the newest\n" +
+      "chart the service's spec allows is recorded. Run `plinth build` afterwards and commit both.",
+    options: {
+      "chart-version": { type: "string", description: "chart version of the build (default: the newest the service's chart allows)" },
+      spec: { type: "string", description: "spec file or folder (default: .)" },
+    },
+    async run(args, io, ui) {
+      const [action, service, environment, digest] = args.positionals;
+      if (action !== "set" || !service || !environment || !digest) {
+        throw new UserError([{ rule: "cli/missing-option", severity: "error", message: "usage: plinth release set <service> <environment> <digest> [--chart-version v]" }]);
+      }
+      const chart = args.values["chart-version"] as string | undefined;
+      const { promote } = await import("./promote.js");
+      const result = await promote(path.resolve(io.cwd, (args.values.spec as string | undefined) ?? "."), service, undefined, environment, { digest, ...(chart !== undefined && { chart }) });
+      reportRelease(ui, io, result);
       return 0;
     },
   },
@@ -323,7 +392,8 @@ Commands:
 ${lines.join("\n")}
 
 Run \`plinth <command> --help\` for a command's options.
-Exit codes: 0 ok, 1 invalid spec (or input), 2 internal error (a bug), 3 drift (check, diff --exit-code).
+Exit codes: 0 ok, 1 invalid spec (or input, or more warnings than --max-warnings), 2 internal error (a bug),
+3 drift (check, diff --exit-code). \`plinth explain <rule>\` explains a finding's rule.
 `;
 }
 
@@ -368,7 +438,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(helpFor(command));
     return 0;
   }
-  const maxPositionals = (command.usage.match(/<service>|\[spec\]|\[dir\]/g) ?? []).length;
+  const maxPositionals = command.positionals ?? (command.usage.match(/<service>|\[spec\]|\[dir\]|<rule>|\[rule\]/g) ?? []).length;
   if (args.positionals.length > maxPositionals) {
     io.stderr(`plinth ${name}: unexpected argument '${args.positionals[maxPositionals]}'\nUsage: ${command.usage}\n`);
     return 1;
@@ -377,32 +447,73 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`plinth ${name}: --format must be text or github\n`);
     return 1;
   }
+  const maxWarningsText = args.values["max-warnings"] as string | undefined;
+  const maxWarnings = maxWarningsText === undefined ? undefined : Number(maxWarningsText);
+  if (maxWarnings !== undefined && !(Number.isInteger(maxWarnings) && maxWarnings >= 0)) {
+    io.stderr(`plinth ${name}: --max-warnings must be a whole number (0 or more), not '${maxWarningsText}'\n`);
+    return 1;
+  }
   const ui = new Ui(io, args);
   if (SPEC_COMMANDS.has(name)) prestartEvaluation(pathToFileURL(path.join(packageRoot(), "dist", "spec", "authoring.js")).href);
+  let code: 0 | 1 | 2 | 3;
+  let bug: string | undefined;
   try {
-    return await command.run(args, io, ui);
+    code = (await command.run(args, io, ui)) as 0 | 3;
+    const warnings = ui.reported.filter((d) => d.severity === "warning").length;
+    if (maxWarnings !== undefined && warnings > maxWarnings) {
+      ui.diagnostics([{ rule: "cli/max-warnings", severity: "error", message: `${count(warnings, "warning")}, more than --max-warnings ${maxWarnings} allows` }]);
+      code = 1;
+    }
   } catch (error) {
+    code = 1;
     if (isFileSystemError(error)) {
       // The machine said no (a file where a folder should be, no permission, a full disk): the
       // user's to fix, not a bug.
       const fsError = error as NodeJS.ErrnoException;
-      const diagnostic: Diagnostic = { rule: "io/error", severity: "error", message: `${fsError.code}: ${fsError.message}` };
-      ui.diagnostics([diagnostic]);
-      if (ui.json) ui.printJson({ ok: false, diagnostics: ui.jsonDiagnostics([diagnostic]) });
-      return 1;
-    }
-    if (error instanceof UserError) {
+      ui.diagnostics([{ rule: "io/error", severity: "error", message: `${fsError.code}: ${fsError.message}` }]);
+    } else if (error instanceof UserError) {
       ui.diagnostics(error.diagnostics);
-      if (ui.json) ui.printJson({ ok: false, diagnostics: ui.jsonDiagnostics(error.diagnostics) });
-      return 1;
+    } else {
+      code = 2;
+      bug = error instanceof Error ? error.message : String(error);
+      io.stderr(`plinth: internal error: ${bug}\nThis is a bug in plinth, not in your spec. Please report it${debug ? "" : " with the output of the same command run with --debug"}.\n`);
+      if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`plinth: internal error: ${message}\nThis is a bug in plinth, not in your spec. Please report it${debug ? "" : " with the output of the same command run with --debug"}.\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    return 2;
   } finally {
     discardPrestartedEvaluation();
   }
+  const counts = {
+    errors: ui.reported.filter((d) => d.severity === "error").length,
+    warnings: ui.reported.filter((d) => d.severity === "warning").length,
+    notes: ui.reported.filter((d) => d.severity === "note").length,
+  };
+  if (ui.json) {
+    const diagnostics = ui.reported.map((d) => diagnosticJson(d, io.cwd));
+    if (bug !== undefined) diagnostics.push({ rule: "internal/bug", severity: "error", message: `internal error: ${bug} (this is a bug in plinth)` });
+    const result = { version: RESULT_VERSION, command: name as CommandName, ok: code === 0, exitCode: code, counts, diagnostics, ...(ui.data !== undefined && { data: ui.data }) } as Result;
+    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  }
+  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile && ui.format === "github") {
+    appendFileSync(summaryFile, stepSummary(`plinth ${name}`, code, ui.reported, ui.data as { stat?: { path: string; status: string; added: number; removed: number }[] } | undefined, io.cwd));
+  }
+  return code;
+}
+
+function reportRelease(ui: Ui, io: Io, result: import("./promote.js").PromoteResult): void {
+  const now = `${result.digest} with chart ${result.chart}`;
+  ui.data = { ...result, lockFile: relativePath(result.lockFile, io.cwd) };
+  if (result.previous?.digest === result.digest && result.previous.chart === result.chart) ui.line(`${result.service}: ${result.to} already runs ${now}; nothing to change`);
+  else ui.line(`${result.service}: ${result.to} now runs ${now} (${result.from ? `from ${result.from}` : "new build"}) in ${relativePath(result.lockFile, io.cwd)}\nnext: plinth build, then commit both`);
+}
+
+/** `git diff --stat`'s shape: each file with its added/removed line counts. */
+function formatStat(stat: readonly { path: string; added: number; removed: number }[]): string {
+  const width = Math.max(...stat.map((s) => s.path.length));
+  const lines = stat.map((s) => ` ${s.path.padEnd(width)} | ${String(s.added + s.removed).padStart(5)} +${s.added} -${s.removed}`);
+  const added = stat.reduce((n, s) => n + s.added, 0);
+  const removed = stat.reduce((n, s) => n + s.removed, 0);
+  return `${lines.join("\n")}\n ${count(stat.length, "file")} changed, ${added} insertions(+), ${removed} deletions(-)\n`;
 }
 
 /** Commands that evaluate a spec: their evaluation worker starts while the rest loads. */
@@ -416,4 +527,4 @@ function lostStatefulWarnings(drift: { lostStateful: string[] }): Diagnostic[] {
   }));
 }
 
-const SPEC_COMMANDS = new Set(["build", "check", "diff", "validate", "inspect", "compose", "promote"]);
+const SPEC_COMMANDS = new Set(["build", "check", "diff", "validate", "inspect", "compose", "promote", "release"]);

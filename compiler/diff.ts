@@ -9,6 +9,8 @@ export interface TreeDiff {
   removed: string[];
   /** Unified diff of every difference, in path order. */
   patch: string;
+  /** Per file: its status and the lines the rebuilt file adds and removes. */
+  stat: { path: string; status: "added" | "changed" | "removed"; added: number; removed: number }[];
   /** Stateful OpenTofu resources the new tree would destroy (`<stack>: type.name`). */
   lostStateful: string[];
 }
@@ -25,7 +27,7 @@ export function diffTree(outDir: string, files: readonly OutputFile[], manifest:
   // Paths an interrupted build was writing are owned too: left there, they are drift.
   const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {}).filter(inScope), ...readJournal(outDir)]);
   const actual = readTree(outDir, owned);
-  const result: TreeDiff = { added: [], changed: [], removed: [], patch: "", lostStateful: lostStatefulAddresses(actual, expected) };
+  const result: TreeDiff = { added: [], changed: [], removed: [], patch: "", stat: [], lostStateful: lostStatefulAddresses(actual, expected) };
   const patches: string[] = [];
   for (const file of [...owned].sort()) {
     const want = expected.get(file);
@@ -39,9 +41,15 @@ export function diffTree(outDir: string, files: readonly OutputFile[], manifest:
     } else {
       result.changed.push(file);
     }
-    patches.push(
-      createTwoFilesPatch(have === undefined ? "/dev/null" : `a/${file}`, want === undefined ? "/dev/null" : `b/${file}`, have ?? "", want ?? "", undefined, undefined, { context: 3 }),
-    );
+    const patch = createTwoFilesPatch(have === undefined ? "/dev/null" : `a/${file}`, want === undefined ? "/dev/null" : `b/${file}`, have ?? "", want ?? "", undefined, undefined, { context: 3 });
+    patches.push(patch);
+    const body = patch.split("\n").slice(4);
+    result.stat.push({
+      path: file,
+      status: want === undefined ? "removed" : have === undefined ? "added" : "changed",
+      added: body.filter((line) => line.startsWith("+")).length,
+      removed: body.filter((line) => line.startsWith("-")).length,
+    });
   }
   result.patch = patches.join("");
   return result;

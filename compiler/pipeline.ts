@@ -5,7 +5,8 @@ import { loadServiceCharts } from "./charts.js";
 import { ownChartDiagnostics } from "./own-charts.js";
 import { RULES } from "./checks/index.js";
 import { providerTokenDiagnostics } from "./checks/secret-literal.js";
-import { hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
+import { didYouMean, hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
+import { RULE_DOCS, ruleDoc } from "./rule-docs.js";
 import { DEFAULT_LIMITS, loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
 import type { Model } from "./model.js";
 import { resolve } from "./resolve/index.js";
@@ -51,27 +52,36 @@ export async function compileLoaded(doc: LoadedDocument, lockDoc: LoadedDocument
   const diagnostics: Diagnostic[] = [];
   for (const rule of RULES) if (rule.stage === "raw") diagnostics.push(...rule.check(doc.value));
   diagnostics.push(...(await providerTokenDiagnostics(doc.value, diagnostics, doc.memo)));
-  // A literal secret must not outlive the run in the transpile cache either.
-  if (diagnostics.some((d) => d.secret !== undefined)) doc.forget?.();
-  if (hasErrors(diagnostics)) await fail(diagnostics);
+  // A literal secret must not outlive the run in the transpile cache either, and must not be
+  // echoed by a later stage's message: it stops the run here.
+  if (diagnostics.some((d) => d.secret !== undefined)) {
+    doc.forget?.();
+    await fail(diagnostics);
+  }
 
+  // Independent stages report together, so one run lists every error: raw checks, the spec's
+  // schema, the lock's schema, and (once the spec parses) the spec's own rules.
   const parsed = platformSchema.safeParse(doc.value, { reportInput: true });
-  if (!parsed.success) await fail(schemaDiagnostics(parsed.error));
-  const spec = parsed.data as Spec;
+  if (!parsed.success) diagnostics.push(...schemaDiagnostics(parsed.error));
 
   let lock: LockedReleases = {};
   if (lockDoc) {
     const parsedLock = releaseLock.safeParse(lockDoc.value ?? {}, { reportInput: true });
-    if (!parsedLock.success) await fail(schemaDiagnostics(parsedLock.error, releaseLock, "lock"));
-    lock = lockedReleases(parsedLock.data ?? {});
+    if (!parsedLock.success) diagnostics.push(...schemaDiagnostics(parsedLock.error, releaseLock, "lock"));
+    else lock = lockedReleases(parsedLock.data ?? {});
   }
+  if (!parsed.success) await fail(diagnostics);
+  const spec = parsed.data as Spec;
 
   for (const rule of RULES) if (rule.stage === "spec") diagnostics.push(...rule.check(spec, lockedDigests(lock)));
+  diagnostics.push(...unknownAcknowledgements(spec));
+  diagnostics.splice(0, diagnostics.length, ...acknowledged(diagnostics, spec));
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
   const model = resolve(spec, lock, loadServiceCharts());
   for (const rule of RULES) if (rule.stage === "model") diagnostics.push(...rule.check(model));
   diagnostics.push(...(await ownChartDiagnostics(model, specFile)));
+  diagnostics.splice(0, diagnostics.length, ...acknowledged(diagnostics, spec));
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
   const hash = createHash("sha256");
@@ -79,6 +89,28 @@ export async function compileLoaded(doc: LoadedDocument, lockDoc: LoadedDocument
     hash.update(file.slice(file.lastIndexOf("/") + 1)).update("\0").update(text).update("\0");
   }
   return { model, diagnostics: await locate(diagnostics, doc, lockDoc), specFile, specHash: hash.digest("hex") };
+}
+
+/**
+ * Warnings of a rule the spec acknowledges (`acknowledge: [{ rule, reason }]`) become notes that
+ * carry the reason; errors cannot be acknowledged.
+ */
+function acknowledged(diagnostics: readonly Diagnostic[], spec: Spec): Diagnostic[] {
+  const reasons = new Map((spec.acknowledge ?? []).map((a) => [a.rule, a.reason]));
+  if (reasons.size === 0) return [...diagnostics];
+  return diagnostics.map((d) => {
+    const reason = d.severity === "warning" ? reasons.get(d.rule) : undefined;
+    return reason === undefined ? d : { ...d, severity: "note" as const, message: `${d.message} (acknowledged: ${reason})` };
+  });
+}
+
+/** An acknowledgement must name a rule plinth has (a typo would silently acknowledge nothing). */
+function unknownAcknowledgements(spec: Spec): Diagnostic[] {
+  return (spec.acknowledge ?? []).flatMap((a, i) => {
+    if (ruleDoc(a.rule) !== undefined) return [];
+    const hint = didYouMean(a.rule, RULE_DOCS.flatMap((d) => d.ids));
+    return [{ rule: "ref/unknown-rule", severity: "error" as const, path: ["acknowledge", i, "rule"], message: `acknowledge[${i}]: no rule '${a.rule}'${hint ? ` — ${hint}` : ""}`, hint: "`plinth explain` lists the rules" }];
+  });
 }
 
 async function locate(diagnostics: Diagnostic[], doc: LoadedDocument, lockDoc: LoadedDocument | undefined): Promise<Diagnostic[]> {

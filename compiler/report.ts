@@ -115,3 +115,72 @@ export function diagnosticJson(d: Diagnostic, cwd: string) {
     ...(d.location && { file: relativePath(d.location.file, cwd), line: d.location.line, column: d.location.column }),
   };
 }
+
+/** Findings of one rule beyond this many are summed up in one line (errors are always all shown). */
+const GROUP_AFTER = 3;
+
+/**
+ * Every error, then warnings and notes grouped per rule: the first few of a rule in full, the rest
+ * as one line with their count, and a closing tally per rule — a large spec stays readable.
+ */
+export function groupedDiagnostics(diagnostics: readonly Diagnostic[], format: (d: Diagnostic, cache: Map<string, string[]>) => string): string {
+  if (diagnostics.length === 0) return "";
+  const cache = new Map<string, string[]>();
+  const shown = new Map<string, number>();
+  const hidden = new Map<string, Diagnostic[]>();
+  let out = "";
+  for (const d of diagnostics) {
+    const key = `${d.severity} ${d.rule}`;
+    const n = shown.get(key) ?? 0;
+    if (d.severity !== "error" && n >= GROUP_AFTER) {
+      hidden.set(key, [...(hidden.get(key) ?? []), d]);
+      continue;
+    }
+    shown.set(key, n + 1);
+    out += format(d, cache);
+  }
+  for (const [, rest] of hidden) {
+    const { rule, severity } = rest[0]!;
+    const where = rest.map((d) => (d.location ? `${path.basename(d.location.file)}:${d.location.line}` : "")).filter(Boolean);
+    out += `… and ${rest.length} more ${rule} ${severity}${rest.length === 1 ? "" : "s"}${where.length > 0 ? ` (${where.slice(0, 8).join(", ")}${where.length > 8 ? ", …" : ""})` : ""}; \`plinth explain ${rule}\` says how to fix or acknowledge them\n`;
+  }
+  const tally = new Map<string, number>();
+  for (const d of diagnostics) tally.set(`${d.severity} ${d.rule}`, (tally.get(`${d.severity} ${d.rule}`) ?? 0) + 1);
+  const totals = (["error", "warning", "note"] as const)
+    .map((s) => [s, diagnostics.filter((d) => d.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`);
+  const perRule = [...tally].map(([key, n]) => `${key.split(" ")[1]} ×${n}`);
+  return `${out}\n${totals.join(", ")}${tally.size > 1 && [...tally.values()].some((n) => n > 1) ? ` (${perRule.join(", ")})` : ""}\n`;
+}
+
+/** The Markdown a run appends to $GITHUB_STEP_SUMMARY: its verdict, what drifted, its findings per rule. */
+export function stepSummary(
+  title: string,
+  exitCode: number,
+  diagnostics: readonly Diagnostic[],
+  data: { stat?: readonly { path: string; status: string; added: number; removed: number }[] } | undefined,
+  cwd: string,
+): string {
+  const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  const verdict = ["passed", "failed: the spec or its input is invalid", "failed: an internal error (a bug in plinth)", "failed: the generated tree has drifted from the spec"][exitCode] ?? "failed";
+  const lines = [`## ${title}`, "", `**${exitCode === 0 ? "✅" : "❌"} ${verdict}** (exit ${exitCode})`, ""];
+  const stat = data?.stat ?? [];
+  if (stat.length > 0) {
+    lines.push("Run `plinth build` and commit the result.", "", "| file | status | + | - |", "| --- | --- | ---: | ---: |");
+    for (const s of stat) lines.push(`| \`${cell(s.path)}\` | ${s.status} | ${s.added} | ${s.removed} |`);
+    lines.push("");
+  }
+  if (diagnostics.length > 0) {
+    lines.push("| severity | rule | count | first finding |", "| --- | --- | ---: | --- |");
+    const groups = new Map<string, Diagnostic[]>();
+    for (const d of diagnostics) groups.set(`${d.severity} ${d.rule}`, [...(groups.get(`${d.severity} ${d.rule}`) ?? []), d]);
+    for (const [, group] of groups) {
+      const first = group[0]!;
+      const where = first.location ? `${relativePath(first.location.file, cwd)}:${first.location.line}: ` : "";
+      lines.push(`| ${first.severity} | \`${first.rule}\` | ${group.length} | ${cell(printable(where + first.message))} |`);
+    }
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}

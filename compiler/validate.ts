@@ -6,7 +6,12 @@ type Issue = z.core.$ZodIssue;
 
 /** zod issues → diagnostics with stable rule ids and, where it helps, a did-you-mean. */
 export function schemaDiagnostics(error: z.ZodError, schema: z.ZodType = platformSchema, source: "spec" | "lock" = "spec"): Diagnostic[] {
-  return error.issues.map((issue) => toDiagnostic(pickBranch(issue), schema, source));
+  return error.issues.flatMap((issue) => {
+    const picked = pickBranch(issue);
+    // Every unknown key of an object is its own finding (each has its own did-you-mean).
+    if (picked.code === "unrecognized_keys") return picked.keys.map((key) => toDiagnostic({ ...picked, keys: [key] }, schema, source));
+    return [toDiagnostic(picked, schema, source)];
+  });
 }
 
 /** For a union, report the branch that got furthest instead of "invalid input". */

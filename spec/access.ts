@@ -6,10 +6,8 @@ export const roleAction = z.enum(["get", "sync", "override", "action", "delete",
 export const role = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
-  /** SSO groups mapped to the role. They land in ArgoCD's CSV RBAC policy: no commas or quotes. */
-  groups: z.array(z.string().regex(/^[^,"\p{Cc}]+$/u, { message: "expected an SSO group name without commas or quotes (ArgoCD's RBAC policy is CSV)" })).default([]),
-  /** Environments the role acts on; all when omitted. */
-  environments: z.array(z.string()).optional(),
+  groups: z.array(z.string().regex(/^[^,"\p{Cc}]+$/u, { message: "expected an SSO group name without commas or quotes (ArgoCD's RBAC policy is CSV)" })).default([]).describe("SSO groups mapped to the role. They land in ArgoCD's CSV RBAC policy: no commas or quotes."),
+  environments: z.array(z.string()).optional().describe("Environments the role acts on; all when omitted."),
   actions: z.array(roleAction).min(1),
 });
 
@@ -17,11 +15,8 @@ export const role = z.strictObject({
 export const project = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
-  /** Namespaces (by name) the project may deploy into. */
-  namespaces: z.array(z.string()).min(1),
-  /** Extra source repositories beyond the platform's own. */
-  sourceRepos: z.array(z.string()).default([]),
+  namespaces: z.array(z.string()).min(1).describe("Namespaces (by name) the project may deploy into."),
+  sourceRepos: z.array(z.string()).default([]).describe("Extra source repositories beyond the platform's own."),
   roles: z.array(z.string()).default([]),
-  /** May create cluster-scoped resources (CRDs, ClusterRoles). */
-  clusterResources: z.boolean().default(false),
+  clusterResources: z.boolean().default(false).describe("May create cluster-scoped resources (CRDs, ClusterRoles)."),
 });

@@ -4,8 +4,11 @@
  */
 import type { PlatformInput } from "./schema.js";
 
-/** Declares the platform. Returns its argument unchanged; it exists for types and completion. */
-export function definePlatform<const T extends PlatformInput>(platform: T): T {
+/**
+ * Declares the platform. Returns its argument unchanged; it exists for types and completion. The
+ * parameter is the input type itself (not a generic bound), so a misspelt key is a type error.
+ */
+export function definePlatform(platform: PlatformInput): PlatformInput {
   return platform;
 }
 

@@ -8,17 +8,9 @@ import { z } from "zod";
  */
 export const prerequisite = z.strictObject({
   kind: z.enum(["secret", "storageClass", "volumeSnapshotClass", "ipPool", "identity", "registryCredential", "crd", "bucket"]),
-  /** Cluster it exists on; every cluster when left out (not for secrets, identities and pools). */
-  cluster: z.string().optional(),
-  /** Namespace of a secret or of an identity's service account. */
-  namespace: z.string().optional(),
-  /**
-   * Its name: a Secret, StorageClass, VolumeSnapshotClass, bucket or service account; an IP pool's
-   * name; `<group>/<Kind>` for a CRD; the registry host for registry credentials.
-   */
-  name: z.string(),
-  /** Keys the Secret must hold (secret prerequisites), so the runbook can prompt for each. */
-  keys: z.array(z.string()).default([]),
-  /** Why it is out of band, and who creates it. */
-  reason: z.string().min(10),
+  cluster: z.string().optional().describe("Cluster it exists on; every cluster when left out (not for secrets, identities and pools)."),
+  namespace: z.string().optional().describe("Namespace of a secret or of an identity's service account."),
+  name: z.string().describe("Its name: a Secret, StorageClass, VolumeSnapshotClass, bucket or service account; an IP pool's name; `<group>/<Kind>` for a CRD; the registry host for registry credentials."),
+  keys: z.array(z.string()).default([]).describe("Keys the Secret must hold (secret prerequisites), so the runbook can prompt for each."),
+  reason: z.string().min(10).describe("Why it is out of band, and who creates it."),
 });

@@ -6,63 +6,45 @@ import { tier } from "./services.js";
 export const dataPolicy = z.enum(["fixtures", "synthetic", "anonymized", "production"]);
 
 export const environment = z.strictObject({
-  name: z.string(),
-  /** Inherit every unset field from this environment. */
-  extends: z.string().optional(),
-  /** Where it runs: a cluster namespace, or a Compose bundle on a laptop or server. */
-  runtime: z.enum(["kubernetes", "compose"]).optional(),
-  cluster: z.string().optional(),
-  namespace: z.string().optional(),
-  /** Namespace for this environment's data services (e.g. bitvault-data); its own namespace when omitted. */
-  dataNamespace: z.string().optional(),
-  /** The rung a release is promoted from; the previous rung of the ladder when omitted. */
-  promoteFrom: z.string().optional(),
-  /** Serves real users: rollout and approval must be guarded. Default false. */
-  production: z.boolean().optional(),
-  sync: z.enum(["auto", "manual"]).optional(),
-  /** ArgoCD automated sync options. */
-  prune: z.boolean().optional(),
+  name: z.string().describe("The environment's name (dev, staging, prod…): DNS-1123."),
+  extends: z.string().optional().describe("Inherit every unset field from this environment."),
+  runtime: z.enum(["kubernetes", "compose"]).optional().describe("Where it runs: a cluster namespace, or a Compose bundle on a laptop or server."),
+  cluster: z.string().optional().describe("The cluster it runs on (kubernetes runtime)."),
+  namespace: z.string().optional().describe("The namespace it runs in."),
+  dataNamespace: z.string().optional().describe("Namespace for this environment's data services (e.g. bitvault-data); its own namespace when omitted."),
+  promoteFrom: z.string().optional().describe("The rung a release is promoted from; the previous rung of the ladder when omitted."),
+  production: z.boolean().optional().describe("Serves real users: rollout and approval must be guarded. Default false."),
+  sync: z.enum(["auto", "manual"]).optional().describe("ArgoCD syncs automatically, or on request."),
+  prune: z.boolean().optional().describe("ArgoCD automated sync options."),
   selfHeal: z.boolean().optional(),
-  approval: z.enum(["none", "pr", "pr+manual"]).optional(),
+  approval: z.enum(["none", "pr", "pr+manual"]).optional().describe("What a release into it needs: nothing, a reviewed pull request, or a pull request and a manual sync."),
   scale: z
     .union([
       z.strictObject({ replicas: z.number().int().nonnegative() }),
       z.strictObject({ min: z.number().int().positive(), max: z.number().int().positive(), targetCPU: z.number().int().min(1).max(100).default(70) }),
     ])
     .optional(),
-  tier: tier.optional(),
-  /** Hostnames users reach the environment on. */
-  hosts: z.array(hostName).optional(),
+  tier: tier.optional().describe("The dependency tier: which services and data services it runs."),
+  hosts: z.array(hostName).optional().describe("Hostnames users reach the environment on."),
   featureFlags: z.record(z.string(), z.union([z.boolean(), z.string()])).optional(),
-  /** Where this environment's secrets live: a store and a path prefix inside it. */
   secrets: z
     .strictObject({
       store: z.string(),
       // Lands in secret paths, YAML and runbook commands: no whitespace or control characters.
       prefix: z.string().regex(/^[^\s\p{Cc}]*$/u, { message: "a secret path prefix has no whitespace or control characters (no CR/LF)" }),
     })
-    .optional(),
-  /** Name of a rollout policy. */
-  rollout: z.string().optional(),
-  data: dataPolicy.optional(),
-  /** Ephemeral per-pull-request environments (ArgoCD pull-request generator). */
+    .optional().describe("Where this environment's secrets live: a store and a path prefix inside it."),
+  rollout: z.string().optional().describe("Name of a rollout policy."),
+  data: dataPolicy.optional().describe("What data it holds; production data only in production."),
   preview: z
     .strictObject({
-      /** GitHub owner/repository whose pull requests create previews. */
-      repository: z.string(),
-      /** Namespace for pull request N is `<namespacePrefix><N>`. */
-      namespacePrefix: z.string().default("pr-"),
-      /** Only pull requests with these labels get a preview. */
-      labels: z.array(z.string()).default([]),
+      repository: z.string().describe("GitHub owner/repository whose pull requests create previews."),
+      namespacePrefix: z.string().default("pr-").describe("Namespace for pull request N is `<namespacePrefix><N>`."),
+      labels: z.array(z.string()).default([]).describe("Only pull requests with these labels get a preview."),
       requeueAfter: duration.default("5m"),
-      /** Host template; `{number}` is the pull request number. */
-      host: z.string().optional(),
+      host: z.string().optional().describe("Host template; `{number}` is the pull request number."),
     })
-    .optional(),
+    .optional().describe("Ephemeral per-pull-request environments (ArgoCD pull-request generator)."),
   recovery: z.strictObject({ rto: duration, rpo: duration }).optional(),
-  /**
-   * Measured restore-step durations that override plinth's defaults: by step id (provision,
-   * bootstrap, sync, verify, or a backup's name) or by backup method (velero, cnpg-pitr, …).
-   */
-  restoreEstimates: z.record(z.string(), duration).optional(),
+  restoreEstimates: z.record(z.string(), duration).optional().describe("Measured restore-step durations that override plinth's defaults: by step id (provision, bootstrap, sync, verify, or a backup's name) or by backup method (velero, cnpg-pitr, …)."),
 });

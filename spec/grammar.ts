@@ -60,5 +60,5 @@ export const address = z.string().regex(/^[^\s\p{Cc}]+$/u, { message: "expected 
 export const httpPath = z.string().regex(/^\/[^\s\p{Cc}]*$/u, { message: 'expected an HTTP path starting with "/" (no spaces)' });
 
 /** A duration longer than zero (a retention of "0d" keeps nothing). */
-export const positiveDuration = (duration: z.ZodType<string>) =>
+export const positiveDuration = (duration: z.ZodType<string, string>) =>
   duration.refine((text) => (parseDuration(text) ?? 0) > 0, { message: "expected a duration longer than zero" });

@@ -12,8 +12,7 @@ export const namespace = z.strictObject({
   name: z.string(),
   cluster: z.string(),
   purpose: z.string().optional(),
-  /** Team that owns the namespace (seed 003's IS, DevOps, …). */
-  team: labelValue.optional(),
+  team: labelValue.optional().describe("Team that owns the namespace (seed 003's IS, DevOps, …)."),
   quota: z
     .strictObject({ cpu: quantity.optional(), memory: quantity.optional(), pods: z.number().int().positive().optional() })
     .optional(),
@@ -23,8 +22,7 @@ export const namespace = z.strictObject({
       defaultDeny: z.boolean().default(true),
       allowFrom: z.array(peer).default([]),
       allowEgressTo: z.array(peer).default([]),
-      /** Allow DNS egress to kube-system when egress is denied. */
-      allowDns: z.boolean().default(true),
+      allowDns: z.boolean().default(true).describe("Allow DNS egress to kube-system when egress is denied."),
     })
     .optional(),
   podSecurity: z.enum(["privileged", "baseline", "restricted"]).default("baseline"),

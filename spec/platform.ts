@@ -3,12 +3,9 @@ import { address } from "./grammar.js";
 
 export const repositories = z.union([
   z.strictObject({
-    /** Application source, Dockerfiles and chart source. */
-    app: address,
-    /** GitOps config repository that ArgoCD reads. */
-    gitops: address,
-    /** Infrastructure-as-code repository. */
-    infra: address,
+    app: address.describe("Application source, Dockerfiles and chart source."),
+    gitops: address.describe("GitOps config repository that ArgoCD reads."),
+    infra: address.describe("Infrastructure-as-code repository."),
   }),
   z.strictObject({ monorepo: address }),
 ]);
@@ -20,32 +17,20 @@ export const decision = z.strictObject({
 });
 
 export const platformInfo = {
-  /** Platform name; used as a prefix for cloud resources. DNS-1123. */
-  name: z.string(),
+  name: z.string().describe("Platform name; used as a prefix for cloud resources. DNS-1123."),
   organisation: z.string(),
-  /** Apex domain, e.g. "bitvault.io". */
-  domain: z.string().optional(),
+  domain: z.string().optional().describe("Apex domain, e.g. \"bitvault.io\"."),
   repositories,
-  /** Branch or tag ArgoCD tracks in the GitOps repository. */
-  revision: z.string().default("main"),
-  /**
-   * Where the generated tree lives in the GitOps repository, relative to the spec file (the spec is
-   * kept in the GitOps repository). ArgoCD reads these paths, and `plinth build` writes there by default.
-   */
+  revision: z.string().default("main").describe("Branch or tag ArgoCD tracks in the GitOps repository."),
   gitopsPath: z
     .string()
     .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), { message: "gitopsPath must be relative and stay inside the repository" })
-    .default("generated"),
-  /**
-   * TLS certificates for ingress hosts from an ACME issuer through cert-manager (on clusters that
-   * install it): the email ACME sends expiry notices to, and the ACME directory.
-   */
+    .default("generated").describe("Where the generated tree lives in the GitOps repository, relative to the spec file (the spec is kept in the GitOps repository). ArgoCD reads these paths, and `plinth build` writes there by default."),
   certificates: z
     .strictObject({
       acmeEmail: z.string().regex(/^[^@\s]+@[^@\s]+$/, "expected an email address"),
       server: z.enum(["letsencrypt", "letsencrypt-staging"]).default("letsencrypt"),
     })
-    .optional(),
-  /** Architecture decision records this spec implements (kept for runbooks). */
-  decisions: z.array(decision).default([]),
+    .optional().describe("TLS certificates for ingress hosts from an ACME issuer through cert-manager (on clusters that install it): the email ACME sends expiry notices to, and the ACME directory."),
+  decisions: z.array(decision).default([]).describe("Architecture decision records this spec implements (kept for runbooks)."),
 };

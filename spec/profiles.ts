@@ -7,73 +7,56 @@ export const objectStorageProvider = z.enum(["s3", "minio"]);
 export const registryProvider = z.enum(["ecr", "harbor", "ghcr"]);
 
 /** OpenTofu state encryption with a passphrase only the operators (and CI) hold. */
-const stateEncryption = z.literal("passphrase").optional();
+const stateEncryption = z.literal("passphrase").optional().describe("OpenTofu state and plan encryption with a passphrase from TF_VAR_state_passphrase.");
 
 /** A set of adapters a cluster is bound to (ports and adapters): the same spec on aws or on-prem. */
 export const profile = z.strictObject({
   name: z.string(),
   cloud: z.enum(["aws", "onprem"]),
-  /** Cloud region (aws) or site name (onprem). */
-  region: z.string().optional(),
-  /**
-   * AWS account id (aws): lets plinth annotate the service accounts of External Secrets and Velero
-   * with the ARNs of the IRSA roles the infra stack creates. Without it they are left unannotated.
-   */
+  region: z.string().optional().describe("Cloud region (aws) or site name (onprem)."),
   accountId: z
     .string()
     .regex(/^\d{12}$/, "an AWS account id is 12 digits")
-    .optional(),
+    .optional().describe("AWS account id (aws): lets plinth annotate the service accounts of External Secrets and Velero with the ARNs of the IRSA roles the infra stack creates. Without it they are left unannotated."),
   dns: z.strictObject({
     provider: dnsProvider,
     zone: z.string(),
     endpoint: z.string().optional(),
-    /**
-     * Where external-dns's API credentials live (cloudflare: an API token; powerdns: the API key), as
-     * a secret reference: plinth syncs it into the Secret external-dns reads. Route53 needs none (the
-     * workload identity).
-     */
-    credentials: secretRef.optional(),
+    credentials: secretRef.optional().describe("Where external-dns's API credentials live (cloudflare: an API token; powerdns: the API key), as a secret reference: plinth syncs it into the Secret external-dns reads. Route53 needs none (the workload identity)."),
   }),
   secrets: z.strictObject({
     backend: secretsBackend,
-    /** Vault address for the vault backend. */
-    address: z.string().optional(),
+    address: z.string().optional().describe("Vault address for the vault backend."),
   }),
   objectStorage: z.strictObject({
     provider: objectStorageProvider,
-    /** S3-compatible endpoint (minio). */
-    endpoint: z.string().optional(),
-    /**
-     * minio: the secret store (backend vault) OpenTofu writes the keys of each MinIO user it creates
-     * into (Velero's, each database backup's), for their ExternalSecrets to read. Defaults to the only
-     * vault store of the spec; with the kubernetes secrets backend OpenTofu writes the Secrets directly.
-     */
-    credentialsStore: z.string().optional(),
+    endpoint: z.string().optional().describe("S3-compatible endpoint (minio)."),
+    credentialsStore: z
+      .string()
+      .optional()
+      .describe(
+        "minio: the secret store (backend vault) OpenTofu writes the keys of each MinIO user it creates into (Velero's, each database backup's), for their ExternalSecrets to read. Defaults to the only vault store of the spec; with the kubernetes secrets backend OpenTofu writes the Secrets directly.",
+      ),
   }),
   registry: z.strictObject({
     provider: registryProvider,
     url: z.string(),
-    /**
-     * Pull credentials (harbor: a robot account; ghcr: a token) as a secret reference whose object has
-     * `username` and `password`: plinth syncs them into an image pull Secret in every environment
-     * namespace of the clusters on this profile. ECR on EKS needs none (the node role pulls).
-     */
-    credentials: secretRef.optional(),
+    credentials: secretRef
+      .optional()
+      .describe(
+        "Pull credentials (harbor: a robot account; ghcr: a token) as a secret reference whose object has `username` and `password`: plinth syncs them into an image pull Secret in every environment namespace of the clusters on this profile. ECR on EKS needs none (the node role pulls).",
+      ),
   }),
-  /** Default StorageClass for persistent volumes (gp3, longhorn, openebs-hostpath, local-path…). */
-  storageClass: z.string(),
-  /** openebs-lvmpv: the LVM volume group on the nodes the class provisions from (plinth then creates the class). */
-  volumeGroup: z.string().optional(),
-  /**
-   * Where OpenTofu keeps its state for this profile. `encryption: "passphrase"` turns on OpenTofu's
-   * state and plan encryption (AES-GCM, key derived with PBKDF2 from TF_VAR_state_passphrase): required
-   * for a local state that holds credentials (the MinIO users' keys).
-   */
+  storageClass: z.string().describe("Default StorageClass for persistent volumes (gp3, longhorn, openebs-hostpath, local-path…)."),
+  volumeGroup: z.string().optional().describe("openebs-lvmpv: the LVM volume group on the nodes the class provisions from (plinth then creates the class)."),
   stateBackend: z
     .discriminatedUnion("type", [
       z.strictObject({ type: z.literal("s3"), bucket: z.string(), region: z.string(), key: z.string().optional(), encryption: stateEncryption }),
       z.strictObject({ type: z.literal("http"), address: z.string(), encryption: stateEncryption }),
       z.strictObject({ type: z.literal("local"), path: z.string().optional(), encryption: stateEncryption }),
     ])
-    .optional(),
+    .optional()
+    .describe(
+      'Where OpenTofu keeps its state for this profile. `encryption: "passphrase"` turns on OpenTofu\'s state and plan encryption (AES-GCM, key derived with PBKDF2 from TF_VAR_state_passphrase): required for a local state that holds credentials (the MinIO users\' keys).',
+    ),
 });

@@ -4,11 +4,9 @@ import { duration } from "./units.js";
 
 export const analysis = z.strictObject({
   name: z.string(),
-  /** Prometheus server the query runs against. */
-  prometheus: address,
+  prometheus: address.describe("Prometheus server the query runs against."),
   query: z.string(),
-  /** Argo Rollouts expression over `result`, e.g. "result[0] >= 0.99". */
-  successCondition: z.string(),
+  successCondition: z.string().describe("Argo Rollouts expression over `result`, e.g. \"result[0] >= 0.99\"."),
   failureCondition: z.string().optional(),
   interval: duration.default("1m"),
   count: z.number().int().positive().default(5),
@@ -27,8 +25,7 @@ export const rollout = z.discriminatedUnion("strategy", [
     name: z.string(),
     strategy: z.literal("canary"),
     steps: z.array(canaryStep).min(1),
-    /** Analyses that run in the background for the whole rollout. */
-    backgroundAnalysis: z.array(z.string()).default([]),
+    backgroundAnalysis: z.array(z.string()).default([]).describe("Analyses that run in the background for the whole rollout."),
     autoRollback: z.boolean().default(true),
   }),
   z.strictObject({

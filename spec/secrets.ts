@@ -5,9 +5,7 @@ import { duration } from "./units.js";
 export const secretStore = z.strictObject({
   name: z.string(),
   backend: z.enum(["vault", "aws-secrets-manager", "kubernetes"]),
-  /** A ClusterSecretStore is shared by every namespace; a SecretStore lives in one. */
-  scope: z.enum(["cluster", "namespace"]).default("cluster"),
-  /** Vault: server address, KV mount and auth role. */
+  scope: z.enum(["cluster", "namespace"]).default("cluster").describe("A ClusterSecretStore is shared by every namespace; a SecretStore lives in one."),
   vault: z
     .strictObject({
       server: address,
@@ -15,11 +13,9 @@ export const secretStore = z.strictObject({
       kvVersion: z.enum(["v1", "v2"]).default("v2"),
       auth: z.strictObject({ role: z.string(), mountPath: z.string().default("kubernetes") }),
     })
-    .optional(),
-  /** AWS Secrets Manager: region and the IAM role External Secrets assumes (IRSA). */
-  aws: z.strictObject({ region: z.string(), roleName: z.string().optional() }).optional(),
-  /** Kubernetes: the namespace secrets are read from. */
-  kubernetes: z.strictObject({ namespace: z.string() }).optional(),
+    .optional().describe("Vault: server address, KV mount and auth role."),
+  aws: z.strictObject({ region: z.string(), roleName: z.string().optional() }).optional().describe("AWS Secrets Manager: region and the IAM role External Secrets assumes (IRSA)."),
+  kubernetes: z.strictObject({ namespace: z.string() }).optional().describe("Kubernetes: the namespace secrets are read from."),
 }).refine((store) => store.backend !== "vault" || store.vault !== undefined, {
   message: "a vault store needs its settings: vault: { server, auth: { role } }",
   path: ["vault"],
@@ -31,18 +27,15 @@ const storePath = z.string().regex(/^[^\s\p{Cc}]+$/u, { message: "expected a sto
 /** A reference to a secret: where it lives, never what it is. */
 export const secretRef = z.strictObject({
   store: z.string(),
-  /** Path of the secret in its store, e.g. "alerting/discord". */
-  key: storePath,
-  /** Field inside the secret, e.g. "webhook_url". */
-  property: storePath.optional(),
+  key: storePath.describe("Path of the secret in its store, e.g. \"alerting/discord\"."),
+  property: storePath.optional().describe("Field inside the secret, e.g. \"webhook_url\"."),
 });
 
 /** A platform secret materialised as a Kubernetes Secret by External Secrets. */
 export const secret = z.strictObject({
   name: z.string(),
   namespace: z.string(),
-  /** Cluster whose namespace receives it: needed only when two clusters have a namespace of that name. */
-  cluster: z.string().optional(),
+  cluster: z.string().optional().describe("Cluster whose namespace receives it: needed only when two clusters have a namespace of that name."),
   purpose: z.string().optional(),
   // A key of the Kubernetes Secret: its grammar.
   data: z.array(z.strictObject({ secretKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: "expected a Secret key: letters, digits, '-', '_' and '.'" }), ref: secretRef })).min(1),

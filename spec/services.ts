@@ -9,8 +9,7 @@ export const port = z.strictObject({
   name: portName,
   port: z.number().int().min(1).max(65535),
   protocol: z.enum(["TCP", "UDP"]).default("TCP"),
-  /** Published to users: ingress in clusters, a host port in Compose bundles. */
-  expose: z.boolean().default(false),
+  expose: z.boolean().default(false).describe("Published to users: ingress in clusters, a host port in Compose bundles."),
 });
 
 export const probe = z.strictObject({
@@ -30,69 +29,49 @@ export const serviceOverride = z.strictObject({
 
 export const service = z.strictObject({
   name: z.string(),
-  /**
-   * Image repository without tag; releases pin it by digest. `{ path }` names it inside the registry of
-   * each cluster's profile (ports and adapters): the same image from ECR on AWS and from Harbor
-   * on-prem (replicated, so the digest is the same); Compose bundles pull it from the first profile's.
-   */
-  image: z.union([imageRepository, z.strictObject({ path: imagePath })]),
-  /**
-   * Helm chart that deploys it, when not plinth-service (the default): a path in the app repository
-   * (`version` is then a Git tag or commit), or a chart repository's chart. Either must accept
-   * plinth's values (helm/values-reference.md).
-   */
+  image: z
+    .union([imageRepository, z.strictObject({ path: imagePath })])
+    .describe(
+      "Image repository without tag; releases pin it by digest. `{ path }` names it inside the registry of each cluster's profile (ports and adapters): the same image from ECR on AWS and from Harbor on-prem (replicated, so the digest is the same); Compose bundles pull it from the first profile's.",
+    ),
   chart: z
     .strictObject({ path: z.string().optional(), repoURL: z.string().optional(), name: z.string().optional(), version: z.string().optional() })
-    .optional(),
+    .optional().describe("Helm chart that deploys it, when not plinth-service (the default): a path in the app repository (`version` is then a Git tag or commit), or a chart repository's chart. Either must accept plinth's values (helm/values-reference.md)."),
   ports: z.array(port).default([]),
   env: z.record(envName, z.union([z.string(), z.number(), z.boolean()])).default({}),
-  /**
-   * Environment variables read from secrets: references only. Without `store`, each environment's
-   * own store and prefix are used (`environments[].secrets`), so one service definition reads the
-   * right adapter on every profile — Vault on-prem, Secrets Manager on AWS.
-   */
-  secrets: z.record(envName, serviceSecretRef).default({}),
+  secrets: z.record(envName, serviceSecretRef).default({}).describe("Environment variables read from secrets: references only. Without `store`, each environment's own store and prefix are used (`environments[].secrets`), so one service definition reads the right adapter on every profile — Vault on-prem, Secrets Manager on AWS."),
   resources: resources.optional(),
   probes: z.strictObject({ liveness: probe.optional(), readiness: probe.optional() }).default({}),
-  /** Data services and services this one needs. */
-  dependsOn: z.array(z.string()).default([]),
+  dependsOn: z.array(z.string()).default([]).describe("Data services and services this one needs."),
   ingress: z.strictObject({ port: z.string(), path: httpPath.default("/") }).optional(),
-  /** Dependency tiers this service runs in; all tiers when omitted. */
-  tiers: z.array(tier).optional(),
+  tiers: z.array(tier).optional().describe("Dependency tiers this service runs in; all tiers when omitted."),
   command: z.array(z.string()).optional(),
-  /** Per-environment differences. */
-  overrides: z.record(z.string(), serviceOverride).default({}),
+  overrides: z.record(z.string(), serviceOverride).default({}).describe("Per-environment differences."),
 });
 
 export const backupPolicy = z.strictObject({
   method: z.enum(["cnpg-pitr", "pg-dump", "velero", "vault-raft-snapshot", "redis-rdb", "volume-snapshot"]),
   schedule: cron,
   retention: positiveDuration(duration),
-  /** For WAL archiving: the longest a WAL segment waits before it is shipped (archive_timeout). */
-  archiveTimeout: duration.optional(),
-  /** Bucket name in the profile's object storage; derived when omitted. */
-  bucket: z.string().optional(),
+  archiveTimeout: duration.optional().describe("For WAL archiving: the longest a WAL segment waits before it is shipped (archive_timeout)."),
+  bucket: z.string().optional().describe("Bucket name in the profile's object storage; derived when omitted."),
 });
 
 export const dataService = z.strictObject({
   name: z.string(),
   engine: z.enum(["postgres", "redis", "nats", "opensearch", "minio", "vault"]),
   version: z.string(),
-  /** Holds state worth backing up (false for a cache). */
-  stateful: z.boolean().default(true),
+  stateful: z.boolean().default(true).describe("Holds state worth backing up (false for a cache)."),
   storage: quantity.optional(),
   instances: z.number().int().positive().default(1),
   tiers: z.array(tier).optional(),
-  /** A single instance in a fixed namespace (platform data) instead of one per environment. */
-  namespace: z.string().optional(),
+  namespace: z.string().optional().describe("A single instance in a fixed namespace (platform data) instead of one per environment."),
   resources: resources.optional(),
   backup: backupPolicy.optional(),
-  /** Image used in Compose bundles; plinth's default for the engine when omitted. */
-  composeImage: imageReference.optional(),
-  /** Per-environment sizing (dev rarely needs production's three instances). */
+  composeImage: imageReference.optional().describe("Image used in Compose bundles; plinth's default for the engine when omitted."),
   overrides: z
     .record(z.string(), z.strictObject({ instances: z.number().int().positive().optional(), storage: quantity.optional(), resources: resources.optional() }))
-    .default({}),
+    .default({}).describe("Per-environment sizing (dev rarely needs production's three instances)."),
 });
 
 export const clusterBackup = z.strictObject({
@@ -101,8 +80,7 @@ export const clusterBackup = z.strictObject({
   cluster: z.string(),
   schedule: cron,
   retention: positiveDuration(duration),
-  /** Velero: namespaces included; all application namespaces of the cluster when omitted. */
-  namespaces: z.array(z.string()).optional(),
+  namespaces: z.array(z.string()).optional().describe("Velero: namespaces included; all application namespaces of the cluster when omitted."),
   bucket: z.string().optional(),
 });
 

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import os from "node:os";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXAMPLES_DIR, ROOT, runPlinth } from "./helpers.js";
 
@@ -52,7 +52,7 @@ describe("build / check / diff", () => {
     expect(diff.stdout).toContain("-edited by hand");
     expect((await runPlinth(["diff", ".", "--out", "out", "--exit-code"], dir)).code).toBe(3);
     const json = await runPlinth(["check", ".", "--out", "out", "--json"], dir);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, changed: [victim] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ version: 1, command: "check", ok: false, exitCode: 3, data: { changed: [victim], drifted: true } });
   });
 
   it("build keeps hand-written files and removes files it no longer generates", async () => {
@@ -151,6 +151,27 @@ describe("validate", () => {
     expect(result.stderr).toContain("platform.yaml:8:5 - error schema/invalid-value: environments[0].tier: \"liet\" is not one of \"lite\", \"standard\", \"full\" — did you mean 'lite'?");
   });
 
+  it("a platform.json or platform.yaml may name its JSON Schema with $schema, whose fields carry descriptions", async () => {
+    const schema = JSON.parse((await runPlinth(["schema"], temp)).stdout);
+    expect(schema.properties.$schema.type).toBe("string");
+    expect(schema.properties.environments.description).toMatch(/promotion ladder/i);
+    expect(schema.properties.environments.items.properties.extends.description).toBe("Inherit every unset field from this environment.");
+    const raw = JSON.parse(JSON.stringify((await (await import("../compiler/load/index.js")).loadSpecFile(path.join(EXAMPLES_DIR, "k3s-homelab", "platform.ts"))).value));
+    for (const [file, text] of [
+      ["platform.json", JSON.stringify({ $schema: "./platform.schema.json", ...raw }, null, 2)],
+      ["platform.yaml", `$schema: ./platform.schema.json\n${stringify(raw)}`],
+    ] as const) {
+      const dir = mkdtempSync(path.join(temp, "schema-key-"));
+      writeFileSync(path.join(dir, file), text);
+      const result = await runPlinth(["validate"], dir);
+      expect(result.code, `${file}: ${result.stderr}`).toBe(0);
+    }
+    // Anywhere but the top, or not a string, it is an unknown key as before.
+    const dir = mkdtempSync(path.join(temp, "schema-key-"));
+    writeFileSync(path.join(dir, "platform.json"), JSON.stringify({ ...raw, $schema: 3 }));
+    expect((await runPlinth(["validate"], dir)).stderr).toContain("unknown key '$schema'");
+  });
+
   it("colors only when asked, and NO_COLOR wins", async () => {
     const plain = await runPlinth(["validate", "k3s-homelab"], EXAMPLES_DIR);
     expect(plain.stderr).not.toContain("\u001b[");
@@ -206,7 +227,7 @@ describe("schema, init, inspect, help", () => {
     expect(model.environments[2].promoteFrom).toBe("stage");
   });
 
-  it.each(["build", "check", "diff", "validate", "inspect", "schema", "init", "compose", "promote"])("%s --help", async (command) => {
+  it.each(["build", "check", "diff", "validate", "inspect", "schema", "init", "compose", "promote", "explain", "release"])("%s --help", async (command) => {
     const result = await runPlinth([command, "--help"], temp);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: plinth ${command}`);

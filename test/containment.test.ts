@@ -56,7 +56,7 @@ describe("the spec is evaluated in a contained worker", () => {
     const { ROOT } = await import("./helpers.js");
     const run = spawnSync(process.execPath, [path.join(ROOT, "bin", "plinth.js"), "validate", "--json"], { cwd: dir, encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ ok: true, diagnostics: [] });
+    expect(JSON.parse(run.stdout)).toMatchObject({ version: 1, command: "validate", ok: true, exitCode: 0, diagnostics: [] });
     expect(run.stderr).toContain("GARBAGE");
     expect(run.stderr).toContain("log line");
   });

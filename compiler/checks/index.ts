@@ -24,6 +24,7 @@ import { addressPoolsRule } from "./address-pools.js";
 import { localStateRule } from "./local-state.js";
 import { objectStoreCredentialsRule } from "./object-store-credentials.js";
 import { credentialsStateRule } from "./credentials-state.js";
+import { componentNoticesRule } from "./component-notices.js";
 import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -59,4 +60,5 @@ export const RULES: readonly Rule[] = [
   chartFollowsBranchRule,
   unknownChartVersionRule,
   chartUnpinnedRule,
+  componentNoticesRule,
 ];

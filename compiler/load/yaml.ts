@@ -113,6 +113,10 @@ export function loadYamlFile(file: string, source: "spec" | "lock" = "spec"): Lo
   };
   const shape = valueProblem(value, MAX_DEPTH);
   if (shape) throw new UserError([{ ...describeValueProblem(shape), severity: "error", source, location: locate(shape.path) }]);
+  // `$schema` points an editor at `plinth schema`'s output; it is not part of the spec.
+  if (source === "spec" && value !== null && typeof value === "object" && !Array.isArray(value) && typeof (value as Record<string, unknown>).$schema === "string") {
+    delete (value as Record<string, unknown>).$schema;
+  }
   return { value, file, sources: new Map([[file, text]]), locate };
 }
 

@@ -42,7 +42,7 @@ const environmentNamespace = (name: (typeof environmentNames)[number], quota: { 
   limitRange: { default: { cpu: "500m", memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" } },
   networkPolicy: {
     defaultDeny: true,
-    allowFrom: [{ namespace: "ingress-nginx" }, { namespace: "monitoring" }],
+    allowFrom: [{ namespace: "envoy-gateway-system" }, { namespace: "monitoring" }],
     allowEgressTo: [],
     allowDns: true,
   },
@@ -103,10 +103,11 @@ export default definePlatform({
           // The NFS export is not in the seed.
           values: { nfs: { server: "nfs.platform.internal", path: "/exports/kubernetes" }, storageClass: { name: "nfs-client" } },
         },
-        // "Platform Services": monitoring, logging, ingress controller, certificate manager.
+        // "Platform Services": monitoring, logging, ingress controller, certificate manager. The seed's
+        // ingress-nginx was retired in March 2026: Envoy Gateway (Gateway API) takes its place.
         "monitoring",
         "loki",
-        "ingress-nginx",
+        "envoy-gateway",
         "cert-manager",
         // Progressive delivery for production (see rollouts) and PV backups (see backups).
         "argo-rollouts",

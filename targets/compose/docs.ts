@@ -22,19 +22,6 @@ function secretFormat(model: Model, secret: RefSecret): string {
     : `a JSON object of all the secret's fields, such as ${code('{"field":"value"}')}, no trailing newline`;
 }
 
-/** Optional hint: where the SaaS's environments on this tier read the same secret (never a command to copy it). */
-function saasHint(model: Model, secret: RefSecret): string {
-  const sources = secret.source.saas;
-  if (sources.length === 0) return "—";
-  return sources
-    .map((s) => {
-      const backend = model.secretStores.find((x) => x.name === s.store)?.backend;
-      const key = `${s.store}:${s.key}${s.property !== undefined ? `#${s.property}` : ""}`;
-      return `${code(key)}${backend !== undefined && backend !== s.store ? ` (${escapeText(backend)})` : ""} in ${s.environments.map(code).join(", ")}`;
-    })
-    .join("; ");
-}
-
 function partsTable(plan: BundlePlan): string {
   const rows = [
     ...plan.dataServices.map((d) => {
@@ -137,7 +124,6 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
     escapeText(s.purpose),
     s.source.kind === "ref" ? secretFormat(model, s as RefSecret) : "this bundle's own: generated below",
     s.usedBy.map((u) => `${code(u.name)} (${code(s.source.kind === "ref" ? `${u.variable}_FILE` : u.variable)})`).join(", "),
-    s.source.kind === "ref" ? saasHint(model, s as RefSecret) : "—",
   ]);
 
   const secretsStep: Step | undefined =
@@ -148,8 +134,9 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
           body: [
             `Each secret is one file in ${code("secrets/")}. Compose mounts it at ${code(secretMountPath("<name>"))}; services get ${code("<NAME>_FILE")} pointing at it, never the value.`,
             referenced.length > 0 &&
-              "These are this host's own secrets: write your own values, never copies of the SaaS's (a self-hosted box must not hold the SaaS's production secrets). The last column is only a hint to what each one is: where the SaaS environments on this tier keep theirs.",
-            table(["File", "What it is", "Format", "Read by", "In the SaaS (hint only)"], secretRows),
+              `The contract with the images: a service that reads ${code("DATABASE_URL")} in the SaaS reads the file named by ${code("DATABASE_URL_FILE")} here, so each service image must support the ${code("_FILE")} convention (the official Postgres, Redis and Vault images do; for your own images, read ${code("<NAME>_FILE")} when ${code("<NAME>")} is unset).`,
+            referenced.length > 0 && "These are this host's own secrets: write your own values, never copies of the SaaS's (a self-hosted box must not hold the SaaS's production secrets).",
+            table(["File", "What it is", "Format", "Read by"], secretRows),
             generated.length > 0 && "Generate this bundle's own credentials:",
             generated.length > 0 && codeBlock("sh", generated.map((x) => (x.source as { generate: (path: string) => string }).generate(secretPath(x.name)))),
             referenced.length > 0 &&
@@ -248,9 +235,21 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
     ...steps.filter((x): x is Step => x !== undefined).map((x, i) => paragraphs(`### ${i + 1}. ${x.title}`, ...x.body).trimEnd()),
     optional,
     backupSection(plan),
+    upgradeSection(plan),
     "## Stop",
     `${code("docker compose down")} stops and removes the containers; the named volumes (the data) stay. ${code("docker compose down --volumes")} deletes the data too.`,
   );
+}
+
+/** Upgrading: back up first, regenerate (what a re-run keeps), pull, restart. */
+function upgradeSection(plan: BundlePlan): string {
+  return paragraphs(
+    "## Upgrade",
+    `A new version of the platform comes as a regenerated bundle: run ${code(`plinth compose --tier ${plan.tier.name} --out <this folder>`)} again (or copy in the new bundle's files). Regenerating replaces only what plinth writes — ${["compose.yaml", ".env.example", "README.md", "secrets/README.md", "secrets/.gitignore"].map(code).join(", ")} — and keeps ${code(".env")}, the secret files in ${code("secrets/")}, ${code("backups/")} and the named volumes. It lists the settings ${code(".env.example")} gained since the last run: copy those into ${code(".env")}.`,
+    "Back up first (see Backups above) and copy the backups off the host. Then regenerate the bundle, add the settings it reports to `.env`, pull the new images and recreate what changed:",
+    codeBlock("sh", ["docker compose config -q", "docker compose pull", "docker compose up -d"]),
+    `Switching to another tier is the same with another ${code("--tier")}: plinth then updates ${code("COMPOSE_PROJECT_NAME")} in ${code(".env")} to the new tier's project, whose volumes start empty; restore the backups into it (see Backups) before pointing users at it.`,
+  ).trimEnd();
 }
 
 export function renderEnvExample(plan: BundlePlan): string {

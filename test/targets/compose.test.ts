@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Ajv } from "ajv";
@@ -450,19 +450,16 @@ describe("compose target on a fixture with every engine", () => {
     expect(readme).toContain("openssl rand -hex 32 | tr -d '\\n' > secrets/db-password");
   });
 
-  it("has the operator write their own secrets: what each is and its format, the SaaS's prefixed key only as a hint", () => {
+  it("has the operator write their own secrets: what each is and its format, never where the SaaS keeps them", () => {
     const full = bundle("full").files.get("README.md")!;
     // No command pulls the SaaS's secrets onto the host, whatever the store.
     for (const tool of ["vault kv get", "secretsmanager get-secret-value", "get secret", "VAULT_ADDR="]) expect(full).not.toContain(tool);
     const row = (readme: string, file: string) => readme.split("\n").find((line) => line.startsWith(`| \`secrets/${file}\` |`))!;
-    // The SaaS key is the one the environment's ExternalSecret reads, environment prefix included.
+    // A bundle goes to outside hosts: the SaaS's store paths stay inside.
     const prodKey = model.externalSecrets.find((e) => e.environment === "prod" && e.service === "api")!.data[0]!;
     expect(prodKey.key).toBe("prod/api/database");
-    expect(row(full, "api-database-url")).toContain(`\`aws:${prodKey.key}#${prodKey.property}\``);
-    expect(row(full, "api-database-url")).toContain("in `prod`");
-    expect(row(full, "api-database-url")).not.toContain("`aws:api/database#url`");
-    // dev runs the standard tier: its bundle hints at dev's key.
-    expect(row(bundle("standard").files.get("README.md")!, "api-database-url")).toMatch(/`aws:dev\/api\/database#url` \(aws-secrets-manager\) in `dev`/);
+    expect(full).not.toContain(prodKey.key);
+    expect(bundle("standard").files.get("README.md")!).not.toContain("dev/api/database");
     // Format: one field's value, or the whole secret as JSON.
     expect(row(full, "api-database-url")).toContain("one value");
     expect(row(full, "worker-keys")).toContain("JSON object");
@@ -661,7 +658,8 @@ describe("writeComposeBundle", () => {
   it("writes the bundle and its marker into a new folder", async () => {
     const out = path.join(tempDir("plinth-bundle-"), "bundle");
     const written = await writeComposeBundle(model, "standard", out);
-    expect(written.sort()).toEqual([".env.example", BUNDLE_MARKER, "README.md", "compose.yaml", "secrets/.gitignore", "secrets/README.md"].sort());
+    expect(written.files.sort()).toEqual([".env.example", BUNDLE_MARKER, "README.md", "compose.yaml", "secrets/.gitignore", "secrets/README.md"].sort());
+    expect(written.addedSettings).toEqual([]);
     const expected = composeBundleFiles(
       model,
       model.tiers.find((t) => t.name === "standard")!,
@@ -699,6 +697,37 @@ describe("writeComposeBundle", () => {
       composeBundleFiles(model, model.tiers[0]!).find((f) => f.path === "compose.yaml")!.content,
     );
     expect(readdirSync(out).filter((f) => f.endsWith(".plinth-tmp"))).toEqual([]);
+  });
+
+  it("a tier switch points .env at the new tier's project and reports the settings .env lacks", async () => {
+    const out = path.join(tempDir("plinth-bundle-"), "bundle");
+    await writeComposeBundle(model, "lite", out);
+    const liteExample = readFileSync(path.join(out, ".env.example"), "utf8");
+    writeFileSync(path.join(out, ".env"), liteExample, { mode: 0o600 });
+    const switched = await writeComposeBundle(model, "full", out);
+    const env = readFileSync(path.join(out, ".env"), "utf8");
+    expect(env).toContain(`COMPOSE_PROJECT_NAME=${model.platform.name}-full\n`);
+    expect(env.replace(/^COMPOSE_PROJECT_NAME=.*$/m, "")).toBe(liteExample.replace(/^COMPOSE_PROJECT_NAME=.*$/m, ""));
+    expect(statSync(path.join(out, ".env")).mode & 0o777).toBe(0o600);
+    expect(switched.projectRenamed).toEqual([`${model.platform.name}-lite`, `${model.platform.name}-full`]);
+    const fullNames = [...readFileSync(path.join(out, ".env.example"), "utf8").matchAll(/^([A-Z_0-9]+)=/gm)].map((m) => m[1]);
+    const liteNames = new Set([...liteExample.matchAll(/^([A-Z_0-9]+)=/gm)].map((m) => m[1]));
+    expect(switched.addedSettings).toEqual(fullNames.filter((n) => !liteNames.has(n)));
+    expect(switched.addedSettings.length).toBeGreaterThan(0);
+    // The same tier again: nothing renamed, nothing new.
+    const again = await writeComposeBundle(model, "full", out);
+    expect(again.projectRenamed).toBeUndefined();
+  });
+
+  it("the README says how to upgrade and what regeneration keeps, states the _FILE contract, and names no store path of the SaaS", () => {
+    for (const tier of model.tiers) {
+      const readme = composeBundleFiles(model, tier).find((f) => f.path === "README.md")!.content;
+      expect(readme).toContain("## Upgrade");
+      expect(readme).toMatch(/keeps `\.env`, the secret files in `secrets\/`, `backups\/` and the named volumes/);
+      expect(readme).not.toContain("In the SaaS");
+      for (const store of model.secretStores) expect(readme).not.toMatch(new RegExp(`\`${store.name}:[^\`\\s]*/`));
+      if (readme.includes("_FILE")) expect(readme).toContain("must support the `_FILE` convention");
+    }
   });
 
   it("names the tier it did not find, with a suggestion", async () => {

@@ -21,6 +21,12 @@ resource "helm_release" "argocd" {
         type: LoadBalancer
         loadBalancerIP: "10.1.5.184"
     configs:
+      repositories:
+        envoy-gateway:
+          name: envoy-gateway
+          type: helm
+          url: registry-1.docker.io/envoyproxy
+          enableOCI: "true"
       cm:
         resource.customizations.health.argoproj.io_Application: |
           hs = {}
