@@ -360,8 +360,22 @@ export interface ModelDataService {
   cnpgImage?: string;
   /** Port the engine listens on. */
   port: number;
+  /**
+   * How it runs on Kubernetes (compiler/resolve/data-engines.ts): by an operator component's custom
+   * resource, by a chart of its own (an Application per placement), or by a platform component.
+   * Absent when plinth cannot deploy the engine on Kubernetes (minio): placing it there is an error.
+   */
+  kubernetes?: ModelDataRuntime;
   at: SpecPath;
 }
+
+export type ModelDataRuntime =
+  /** A custom resource (data-engines.ts: dataCustomResource) the operator component reconciles. */
+  | { kind: "operator"; component: string }
+  /** A chart of the engine's own, one Application per placement (release = the data service's name). */
+  | { kind: "chart"; chart: { repoURL: string; name: string; version: string } }
+  /** The platform component of that name runs it in its namespace (vault). */
+  | { kind: "component"; component: string };
 
 export interface ModelDataPlacement {
   cluster: string;
@@ -370,6 +384,21 @@ export interface ModelDataPlacement {
   instances: number;
   storage?: string;
   resources?: ModelService["resources"];
+  /**
+   * How services reach it there: the Service's in-cluster host name and port, the database (postgres),
+   * and the Secret the operator generates with its credentials (in this namespace), by key.
+   */
+  connection: ModelDataConnection;
+}
+
+export interface ModelDataConnection {
+  host: string;
+  port: number;
+  database?: string;
+  /** URL scheme clients use (opensearch: https, the operator's TLS). */
+  scheme?: string;
+  /** Secret in the data service's namespace, written by the operator; never by plinth. */
+  secret?: { name: string; usernameKey: string; passwordKey: string };
 }
 
 export interface ModelSecretStore {

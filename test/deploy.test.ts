@@ -57,6 +57,12 @@ describe("deploy/unprovided on planted faults (plinth build refuses, writes noth
     expect(stderr).toContain("Secret k3s/observability/grafana-admin");
   });
 
+  it("a Redis data service on a cluster without the redis-operator (its CRD), located at the engine", async () => {
+    const dir = plantedCopy("bitvault", "clusters.ts", /\n  "redis-operator",/, "");
+    const stderr = await expectRefused(dir, "services.ts", lineOf(path.join(dir, "services.ts"), /engine: "redis"/), "deploy/unprovided");
+    expect(stderr).toContain("CRD nonprod/redis.redis.opstreelabs.in/Redis");
+  });
+
   it("a CloudNativePG backup to MinIO with no credentials (catalyst-forge without its interim Secrets)", async () => {
     const dir = plantedCopy("catalyst-forge", "platform.ts", /    \.\.\.\["forge-dev", "forge-staging"\]\.map\(\(namespace\) => \(\{[\s\S]*?\}\)\),\n/, "");
     const file = path.join(dir, "services.ts");

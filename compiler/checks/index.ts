@@ -22,6 +22,7 @@ import { controlCharactersRule } from "./control-characters.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
 import { localStateRule } from "./local-state.js";
+import { dataEngineRule } from "./data-engines.js";
 import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -55,4 +56,5 @@ export const RULES: readonly Rule[] = [
   chartFollowsBranchRule,
   unknownChartVersionRule,
   chartUnpinnedRule,
+  dataEngineRule,
 ];

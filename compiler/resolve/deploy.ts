@@ -20,6 +20,7 @@ import type {
   SpecPath,
 } from "../model.js";
 import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
+import { dataApplicationName, dataCustomResource } from "./data-engines.js";
 import { deployKey as key } from "./deploy-keys.js";
 import { secretsCreatedBy } from "./secrets.js";
 import { cmp, sorted } from "./util.js";
@@ -295,6 +296,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     }
   }
   addBackups(model, cluster, profile, add);
+  addDataServices(model, cluster, profile, add);
   for (const sc of cluster.storageClasses) {
     add({
       id: `${c}/storage-class/${sc.name}`,
@@ -484,6 +486,55 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
         needs,
         at: backup.at,
       });
+    }
+  }
+}
+
+/**
+ * The data services plinth runs on this cluster besides CloudNativePG (whose Cluster is placed with its
+ * backup, above): an operator's custom resource, or an Application of the engine's own chart.
+ * Each provides the Service services connect to and the credentials Secret its operator writes.
+ */
+function addDataServices(model: GraphInput, cluster: ModelCluster, profile: ModelProfile, add: Add): void {
+  const c = cluster.name;
+  for (const ds of model.dataServices) {
+    const runtime = ds.kubernetes;
+    if (runtime === undefined || runtime.kind === "component" || ds.engine === "postgres") continue;
+    for (const placement of ds.placements.filter((p) => p.cluster === c)) {
+      const namespace = placement.namespace;
+      const connection = placement.connection;
+      const needs: DeployNeed[] = [
+        need(key.argocd(c), ds.at, "ArgoCD syncs it"),
+        need(key.namespace(c, namespace), ds.at, `it runs in ${namespace}`),
+        ...(placement.storage !== undefined ? [need(key.storageClass(c, profile.storageClass), [...profile.at, "storageClass"], `${ds.name} stores its data on StorageClass ${profile.storageClass}`)] : []),
+      ];
+      const provides = [key.service(c, namespace, connection.host.split(".")[0]!), ...(connection.secret ? [key.secret(c, namespace, connection.secret.name)] : [])];
+      if (runtime.kind === "operator") {
+        const resource = dataCustomResource(ds.engine, placement.instances)!;
+        needs.push(need(key.crd(c, resource.crd), [...ds.at, "engine"], `${ds.engine} runs as a ${resource.kind} of the ${runtime.component} operator`));
+        add({
+          id: `${c}/data/${namespace}/${ds.name}`,
+          kind: "sync",
+          cluster: c,
+          title: `${resource.kind} ${namespace}/${ds.name}`,
+          objects: [{ kind: resource.kind, namespace, name: ds.name }],
+          provides,
+          needs,
+          at: ds.at,
+        });
+      } else {
+        needs.push(need(key.appProject(c, cluster.platformProject), ds.at, "data-service Applications belong to the platform project"));
+        add({
+          id: `${c}/data/${namespace}/${ds.name}`,
+          kind: "sync",
+          cluster: c,
+          title: `${ds.engine} ${namespace}/${ds.name} (${runtime.chart.name} ${runtime.chart.version})`,
+          objects: [{ kind: "Application", namespace: cluster.argocdNamespace, name: dataApplicationName(ds.name, namespace) }],
+          provides,
+          needs,
+          at: ds.at,
+        });
+      }
     }
   }
 }

@@ -76,7 +76,8 @@ export const dataServices = defineDataServices([
     // Cache and rate-limit counters: rebuilt on restart, nothing to back up.
     name: "redis",
     engine: "redis",
-    version: "7.4",
+    // The Redis line the redis-operator runs (quay.io/opstree/redis:v7.0.15).
+    version: "7.0",
     stateful: false,
     tiers: ["standard", "full"],
     resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "1Gi" } },

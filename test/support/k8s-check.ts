@@ -143,6 +143,19 @@ export const KINDS: Record<string, KindRule> = {
       return problems;
     },
   },
+  // Data services run by operators (kubernetes target): CRDs vendored from the pinned charts.
+  "redis.redis.opstreelabs.in/v1beta2/Redis": { crd: "redis-operator-redis.json", namespaced: true, required: ["spec.kubernetesConfig.image"] },
+  "redis.redis.opstreelabs.in/v1beta2/RedisReplication": { crd: "redis-operator-redisreplication.json", namespaced: true, required: ["spec.kubernetesConfig.image", "spec.clusterSize"] },
+  "opensearch.opster.io/v1/OpenSearchCluster": {
+    crd: "opensearch-cluster.json",
+    namespaced: true,
+    required: ["spec.general.serviceName", "spec.nodePools[]"],
+    extra: (d) =>
+      arrayAt(d, "spec.nodePools").flatMap((pool, i) => {
+        const size = (pool as Doc).diskSize;
+        return size === undefined || (typeof size === "string" && QUANTITY.test(size)) ? [] : [`spec.nodePools[${i}].diskSize ${JSON.stringify(size)} is not a quantity string`];
+      }),
+  },
   // MetalLB address pools (kubernetes target).
   "metallb.io/v1beta1/IPAddressPool": { crd: "metallb-ipaddresspool.json", namespaced: true, required: ["spec.addresses[]"] },
   "metallb.io/v1beta1/L2Advertisement": { crd: "metallb-l2advertisement.json", namespaced: true, required: ["spec.ipAddressPools[]"] },

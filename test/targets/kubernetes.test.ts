@@ -8,6 +8,7 @@ import { toGoDurationString } from "../../targets/shared/go-duration.js";
 import { fixtureModel, withDeployGraph } from "../fixtures/model.js";
 import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
 import { checkManifestFile, k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
+import { dataConnection } from "../../compiler/resolve/data-engines.js";
 
 type Doc = Record<string, any>;
 
@@ -572,9 +573,10 @@ describe("backups", () => {
     composeImage: "postgres:16-alpine",
     cnpgImage: "ghcr.io/cloudnative-pg/postgresql:16",
     port: 5432,
+    kubernetes: { kind: "operator", component: "cloudnative-pg" },
     placements: [
-      { cluster: "cloud", namespace: "prod", environment: "prod", instances: 2, storage: "20Gi", resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } } },
-      { cluster: "homelab", namespace: "workloads", instances: 1, storage: "5Gi" },
+      { cluster: "cloud", namespace: "prod", environment: "prod", instances: 2, storage: "20Gi", resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } }, connection: dataConnection({ name: "postgres", engine: "postgres", port: 5432 }, "prod", 2) },
+      { cluster: "homelab", namespace: "workloads", instances: 1, storage: "5Gi", connection: dataConnection({ name: "postgres", engine: "postgres", port: 5432 }, "workloads", 1) },
     ],
     overrideEnvironments: [],
     at: ["dataServices", 0],
@@ -591,7 +593,7 @@ describe("backups", () => {
   /** The fixture with a Postgres on each cluster (IAM role on AWS, MinIO keys on-prem) and two Velero schedules. */
   function withBackups(): Model {
     const model = fixtureModel();
-    model.dataServices = [postgres(), { ...postgres(), name: "cache", engine: "redis", cnpgImage: undefined } as ModelDataService];
+    model.dataServices = [postgres(), { ...postgres(), name: "cache", engine: "redis", cnpgImage: undefined, kubernetes: undefined } as ModelDataService];
     model.backups = [
       backup({ name: "nightly", method: "velero", cluster: "cloud", namespaces: ["dev", "prod"], retention: "30d", retentionDays: 30, bucket: "acme-cloud-backups", prefix: "velero", destinationPath: "s3://acme-cloud-backups/velero" }),
       backup({ name: "everything", method: "velero", cluster: "homelab", schedule: "@daily", retention: "3d", retentionDays: 3, bucket: "acme-homelab-backups", prefix: "velero" }),
@@ -916,5 +918,33 @@ describe.each(EXAMPLES)("kubernetes target on example %s", (example) => {
     for (const { doc } of documents(files).filter(({ doc }) => doc.kind === "Cluster")) {
       expect(runbook?.content ?? "", `${doc.metadata.namespace}/${doc.metadata.name}`).toContain(doc.spec.backup.barmanObjectStore.destinationPath);
     }
+  });
+});
+
+describe("data services run by operators (bitvault)", () => {
+  it("writes a Redis and an OpenSearchCluster per placement, sized per environment, on the profile's class, valid against the pinned CRDs", async () => {
+    const { files } = await buildExample("bitvault");
+    const docs = files.filter((f) => f.path.startsWith("kubernetes/")).flatMap((f) => (parseYamlDocuments(f.content) as Doc[]).map((doc) => ({ path: f.path, doc })));
+    const data = docs.filter(({ doc }) => ["Redis", "RedisReplication", "OpenSearchCluster"].includes(String(doc.kind)));
+    expect(data.map(({ path, doc }) => `${path} ${String(doc.kind)}`).sort()).toEqual([
+      "kubernetes/nonprod/dev.yaml Redis",
+      "kubernetes/nonprod/staging.yaml OpenSearchCluster",
+      "kubernetes/nonprod/staging.yaml Redis",
+      "kubernetes/prod/bitvault-data.yaml OpenSearchCluster",
+      "kubernetes/prod/bitvault-data.yaml Redis",
+    ]);
+    const staging = data.find(({ path, doc }) => path.endsWith("staging.yaml") && doc.kind === "OpenSearchCluster")!.doc as { spec: { nodePools: Doc[] } };
+    expect(staging.spec.nodePools[0]).toMatchObject({ replicas: 1, diskSize: "50Gi", persistence: { pvc: { storageClass: "gp3" } }, labels: { "app.kubernetes.io/instance": "opensearch" } });
+    for (const { doc } of data) expect(() => validateWithModel(doc)).not.toThrow();
+  });
+
+  it("rejects a field the pinned CRD does not have, at any depth", async () => {
+    const { files } = await buildExample("bitvault");
+    const doc = (parseYamlDocuments(files.find((f) => f.path === "kubernetes/prod/bitvault-data.yaml")!.content) as Doc[]).find((d) => d.kind === "OpenSearchCluster")!;
+    const planted = structuredClone(doc) as { spec: { nodePools: Doc[] } };
+    planted.spec.nodePools[0]!.diskSizee = "1Gi";
+    expect(() => validateWithModel(planted)).toThrow(/diskSizee/);
+    const redis = (parseYamlDocuments(files.find((f) => f.path === "kubernetes/prod/bitvault-data.yaml")!.content) as Doc[]).find((d) => d.kind === "Redis")!;
+    expect(() => validateWithModel({ ...redis, spec: { ...(redis.spec as Doc), kubernetesConfig: { ...((redis.spec as Doc).kubernetesConfig as Doc), imageTag: "x" } } })).toThrow(/imageTag/);
   });
 });
