@@ -303,6 +303,11 @@ export interface ModelDeployment {
   /** Name of the Kubernetes Secret holding this service's secret env, when it has any. */
   secretName?: string;
   /**
+   * What the data services it uses give it (compiler/resolve/bindings.ts): plain variables, variables
+   * from a key of a Secret in its namespace, and Secrets mounted as files (`<X>_FILE` points into them).
+   */
+  bindings: ModelBindings;
+  /**
    * Previews only: the ExternalSecret the chart itself must create (the kubernetes target cannot,
    * since the pr-N namespace exists only while the pull request is open).
    */
@@ -312,6 +317,11 @@ export interface ModelDeployment {
     refreshInterval: string;
     data: { secretKey: string; key: string; property?: string }[];
   };
+}
+
+export interface ModelBindings {
+  env: { name: string; value?: string; secretKeyRef?: { name: string; key: string } }[];
+  secretMounts: { secret: string; mountPath: string }[];
 }
 
 export interface ModelDeploymentChart {
@@ -441,6 +451,12 @@ export interface ModelExternalSecret {
   environment?: string;
   service?: string;
   data: { secretKey: string; key: string; property?: string }[];
+  /**
+   * A copy of a Secret an operator writes in another namespace of the cluster (a data service's
+   * credentials for a service in another namespace), read through a Kubernetes store: nobody writes
+   * its secret path by hand, it exists once that Secret does.
+   */
+  copiesFrom?: { namespace: string; secret: string };
   at: SpecPath;
 }
 

@@ -272,7 +272,9 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
         need(key.crd(c, "external-secrets.io/ExternalSecret"), secret.at, "ExternalSecrets are External Secrets Operator resources"),
         need(key.namespace(c, secret.namespace), secret.at, `it lives in ${secret.namespace}`),
         need(key.secretStore(c, storeNamespace, secret.store), secret.at, `it reads through store ${secret.store}`),
-        ...[...new Set(secret.data.map((d) => d.key))].map((k) => need(key.secretPath(secret.store, k), secret.at, `it reads ${k} from ${secret.store}`)),
+        ...(secret.copiesFrom
+          ? [need(key.secret(c, secret.copiesFrom.namespace, secret.copiesFrom.secret), secret.at, `it copies Secret ${secret.copiesFrom.namespace}/${secret.copiesFrom.secret}, which its operator writes`)]
+          : [...new Set(secret.data.map((d) => d.key))].map((k) => need(key.secretPath(secret.store, k), secret.at, `it reads ${k} from ${secret.store}`))),
       ],
       at: secret.at,
     });
@@ -349,6 +351,11 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     const needs: DeployNeed[] = [argocdNeed, ...sorted(deployments.map((d) => d.project)).map((p) => need(key.appProject(c, p), env.at, `its Applications belong to project ${p}`))];
     if (!env.preview && env.namespace !== undefined) {
       needs.push(need(key.namespace(c, env.namespace), env.at, `it deploys into ${env.namespace}`));
+      for (const d of deployments) {
+        for (const m of d.bindings.secretMounts) {
+          if (m.secret !== d.secretName) needs.push(need(key.secret(c, env.namespace, m.secret), model.services.find((s) => s.name === d.service)!.at, `${d.service} reads the credentials of a data service it uses from Secret ${m.secret}`));
+        }
+      }
       for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), model.services.find((s) => s.name === d.service)!.at, `${d.service} reads its environment from Secret ${d.secretName}`));
       for (const name of rollout?.analyses ?? []) needs.push(need(key.analysisTemplate(c, env.namespace, name), [...env.at, "rollout"], `its rollout runs analysis ${name}`));
     }
@@ -549,7 +556,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     entry.clusters.add(cluster);
     reads.set(id, entry);
   };
-  for (const secret of model.externalSecrets) for (const d of secret.data) read(secret.store, d.key, d.property, secret.at, secret.cluster);
+  for (const secret of model.externalSecrets) if (!secret.copiesFrom) for (const d of secret.data) read(secret.store, d.key, d.property, secret.at, secret.cluster);
   for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, model.services.find((s) => s.name === d.service)!.at, d.cluster);
 
   for (const entry of [...reads.values()].sort((a, b) => cmp(a.store, b.store) || cmp(a.key, b.key))) {

@@ -65,6 +65,7 @@ export function resolveDeployments(
         hosts: env.preview?.host ? [env.preview.host] : env.hosts,
         ...(env.rollout !== undefined && { rollout: env.rollout }),
         ...(secretName !== undefined && { secretName }),
+        bindings: { env: [], secretMounts: [] },
         // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
         ...(secretName !== undefined &&
           env.preview && {

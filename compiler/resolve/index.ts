@@ -18,6 +18,7 @@ import { resolveProfiles } from "./profiles.js";
 import { planRecovery } from "./recovery.js";
 import { passAnalysisArgs, resolveAnalyses, resolveRollouts } from "./rollouts.js";
 import { assignSecretOwners, resolveDnsCredentialSecrets, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
+import { resolveBindings } from "./bindings.js";
 import { placeDataServices, resolveDataServices, resolveServices } from "./services.js";
 import { resolveTiers } from "./tiers.js";
 import { byName, cmp, deepFreeze, sortKeys, sorted } from "./util.js";
@@ -52,7 +53,9 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     cluster.componentNamespaces = sorted(externalSecrets.filter((e) => e.cluster === cluster.name && !cluster.namespaces.includes(e.namespace)).map((e) => e.namespace));
   }
   const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, lock, serviceCharts);
-  const secretStores = assignSecretOwners(resolveSecretStores(spec, externalSecrets), externalSecrets, deployments);
+  const specStores = resolveSecretStores(spec, externalSecrets);
+  resolveBindings(deployments, services, dataServices, environments, externalSecrets, specStores);
+  const secretStores = assignSecretOwners(specStores, externalSecrets, deployments);
   const rollouts = resolveRollouts(spec);
   passAnalysisArgs(spec, deployments, rollouts);
 
