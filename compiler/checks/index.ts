@@ -23,6 +23,7 @@ import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
 import { localStateRule } from "./local-state.js";
 import { dataEngineRule } from "./data-engines.js";
+import { secretPropertyRule } from "./secret-property.js";
 import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -57,4 +58,5 @@ export const RULES: readonly Rule[] = [
   unknownChartVersionRule,
   chartUnpinnedRule,
   dataEngineRule,
+  secretPropertyRule,
 ];

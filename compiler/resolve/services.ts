@@ -32,7 +32,12 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
           : { kind: "plinth-service", repoURL: repositories.gitops, targetRevision: spec.revision },
       ports: s.ports,
       env: sortKeys(s.env),
-      secretEnv: Object.keys(s.secrets).sort().map((name) => ({ name, ref: s.secrets[name]! })),
+      secretEnv: Object.keys(s.secrets)
+        .sort()
+        .map((name) => {
+          const { store, key, property } = s.secrets[name]!;
+          return { name, ref: { ...(store !== undefined && { store }), key, ...(property !== undefined && { property }) } };
+        }),
       ...(s.resources && { resources: stringifyResources(s.resources) }),
       probes: {
         ...(s.probes.liveness && { liveness: probe(s.probes.liveness)! }),
