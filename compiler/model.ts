@@ -293,6 +293,8 @@ export interface ModelDeployment {
   featureFlags: Record<string, boolean | string>;
   hosts: string[];
   rollout?: string;
+  /** Where its rollout was chosen: the service's override for the environment, or the environment. */
+  rolloutAt?: SpecPath;
   /**
    * Values for the arguments the AnalysisTemplates of its rollout declare (ModelAnalysis.args), by
    * name: `service-name` is the Service the chart creates (the release name), `namespace` the
@@ -471,6 +473,8 @@ export interface ModelAnalysis {
   interval: string;
   count: number;
   failureLimit: number;
+  /** It measures HTTP traffic (spec `measures`, or an `http_` metric in the query). */
+  measuresHttp: boolean;
   /**
    * Arguments the query and conditions reference as `{{args.NAME}}`, sorted: the AnalysisTemplate
    * declares them and every Rollout that uses the analysis must pass a value for each.

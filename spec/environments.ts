@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { duration } from "./units.js";
 import { hostName } from "./grammar.js";
-import { tier } from "./services.js";
+import { scale, tier } from "./services.js";
 
 export const dataPolicy = z.enum(["fixtures", "synthetic", "anonymized", "production"]);
 
@@ -24,12 +24,7 @@ export const environment = z.strictObject({
   prune: z.boolean().optional(),
   selfHeal: z.boolean().optional(),
   approval: z.enum(["none", "pr", "pr+manual"]).optional(),
-  scale: z
-    .union([
-      z.strictObject({ replicas: z.number().int().nonnegative() }),
-      z.strictObject({ min: z.number().int().positive(), max: z.number().int().positive(), targetCPU: z.number().int().min(1).max(100).default(70) }),
-    ])
-    .optional(),
+  scale: scale.optional(),
   tier: tier.optional(),
   /** Hostnames users reach the environment on. */
   hosts: z.array(hostName).optional(),

@@ -120,3 +120,34 @@ describe("bindings", () => {
     }
   });
 });
+
+describe("per-service delivery (bitvault)", () => {
+  it("the worker is canaried on failed jobs, never on HTTP metrics, and scales 2–8 beside web's 3–12 in prod", async () => {
+    const { model, files } = await buildExample("bitvault");
+    const values = (path: string) => parse(files.find((f) => f.path === path)!.content) as Doc;
+    const http = new Set(model.analyses.filter((a) => a.measuresHttp).map((a) => a.name));
+    expect(http.size).toBeGreaterThan(0);
+    for (const env of ["staging", "prod"]) {
+      const rollout = values(`helm/${env}/worker.values.yaml`).rollout;
+      const templates = JSON.stringify(rollout).match(/"templateName":"[^"]+"/g) ?? [];
+      expect(templates.length, env).toBeGreaterThan(0);
+      for (const t of templates) expect(http.has(t.split('"')[3]!), `${env}: ${t}`).toBe(false);
+    }
+    expect(values("helm/prod/worker.values.yaml").autoscaling).toEqual({ enabled: true, minReplicas: 2, maxReplicas: 8, targetCPUUtilizationPercentage: 70 });
+    expect(values("helm/prod/web.values.yaml").autoscaling).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
+    expect(values("helm/prod/api.values.yaml").autoscaling).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
+    // Its AnalysisTemplate is placed where it runs, and the worker's metrics port gets a ServiceMonitor.
+    expect(model.analyses.find((a) => a.name === "job-failure-rate")!.placements).toEqual([
+      { cluster: "nonprod", namespace: "staging" },
+      { cluster: "prod", namespace: "bitvault" },
+    ]);
+    expect(values("helm/prod/worker.values.yaml").serviceMonitor).toMatchObject({ enabled: true, port: "metrics" });
+  });
+
+  it("the installed Prometheus selects every ServiceMonitor, not only its own release's", async () => {
+    const { model } = await buildExample("bitvault");
+    const monitoring = model.clusters.flatMap((c) => c.components).filter((c) => c.name === "monitoring");
+    expect(monitoring.length).toBeGreaterThan(0);
+    for (const m of monitoring) expect((m.values.prometheus as Doc).prometheusSpec).toMatchObject({ serviceMonitorSelectorNilUsesHelmValues: false });
+  });
+});

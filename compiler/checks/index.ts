@@ -24,6 +24,7 @@ import { addressPoolsRule } from "./address-pools.js";
 import { localStateRule } from "./local-state.js";
 import { dataEngineRule } from "./data-engines.js";
 import { secretPropertyRule } from "./secret-property.js";
+import { analysisMismatchRule } from "./analysis-mismatch.js";
 import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -59,4 +60,5 @@ export const RULES: readonly Rule[] = [
   chartUnpinnedRule,
   dataEngineRule,
   secretPropertyRule,
+  analysisMismatchRule,
 ];

@@ -72,7 +72,13 @@ export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
     chart: "kube-prometheus-stack",
     version: "66.3.1",
     namespace: "monitoring",
-    values: { fullnameOverride: MONITORING_FULLNAME },
+    // By default Prometheus selects only monitors labelled with this chart's release; these select
+    // every ServiceMonitor and PodMonitor, so the ones plinth-service creates for a `metrics` port
+    // are scraped (and the analyses that gate rollouts have data).
+    values: {
+      fullnameOverride: MONITORING_FULLNAME,
+      prometheus: { prometheusSpec: { serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false } },
+    },
   },
   // Loki 6 renders nothing without a schema and storage: one replica of the single binary on its own
   // volume (filesystem chunks, TSDB index), single tenant, without the memcached caches that request

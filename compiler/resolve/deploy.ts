@@ -347,7 +347,11 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
   for (const env of model.environments.filter((e) => e.runtime === "kubernetes" && e.cluster === c)) {
     const deployments = model.deployments.filter((d) => d.environment === env.name);
     if (deployments.length === 0) continue;
-    const rollout = model.rollouts.find((r) => r.name === env.rollout);
+    // Each deployment's rollout: the environment's, or the service's own there.
+    const rollouts = deployments.flatMap((d) => {
+      const rollout = model.rollouts.find((r) => r.name === d.rollout);
+      return rollout ? [{ rollout, at: d.rolloutAt ?? [...env.at, "rollout"] }] : [];
+    });
     const needs: DeployNeed[] = [argocdNeed, ...sorted(deployments.map((d) => d.project)).map((p) => need(key.appProject(c, p), env.at, `its Applications belong to project ${p}`))];
     if (!env.preview && env.namespace !== undefined) {
       needs.push(need(key.namespace(c, env.namespace), env.at, `it deploys into ${env.namespace}`));
@@ -357,9 +361,9 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
         }
       }
       for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), model.services.find((s) => s.name === d.service)!.at, `${d.service} reads its environment from Secret ${d.secretName}`));
-      for (const name of rollout?.analyses ?? []) needs.push(need(key.analysisTemplate(c, env.namespace, name), [...env.at, "rollout"], `its rollout runs analysis ${name}`));
+      for (const { rollout, at } of rollouts) for (const name of rollout.analyses) needs.push(need(key.analysisTemplate(c, env.namespace, name), at, `its rollout runs analysis ${name}`));
     }
-    if (rollout && (rollout.strategy === "canary" || rollout.strategy === "blueGreen")) needs.push(need(key.crd(c, "argoproj.io/Rollout"), [...env.at, "rollout"], `its ${rollout.strategy} rollout is an Argo Rollout`));
+    for (const { rollout, at } of rollouts) if (rollout.strategy === "canary" || rollout.strategy === "blueGreen") needs.push(need(key.crd(c, "argoproj.io/Rollout"), at, `its ${rollout.strategy} rollout is an Argo Rollout`));
     for (const d of deployments) {
       if (d.chartExternalSecret) {
         const storeNamespace = d.chartExternalSecret.storeKind === "SecretStore" ? d.namespace : "*";

@@ -91,7 +91,7 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     dataServices: dataServices.sort(byName),
     secretStores: secretStores.sort(byName),
     externalSecrets,
-    analyses: resolveAnalyses(spec, environments, rollouts),
+    analyses: resolveAnalyses(spec, environments, deployments, rollouts),
     rollouts,
     backups,
     buckets,

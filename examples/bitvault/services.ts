@@ -39,6 +39,7 @@ export const services = defineServices([
     probes: { liveness: { path: "/", port: "http" }, readiness: { path: "/", port: "http" } },
     dependsOn: ["api"],
     ingress: { port: "http", path: "/" },
+    overrides: { prod: { scale: { min: 3, max: 12, targetCPU: 70 } } },
   },
   {
     name: "worker",
@@ -51,6 +52,11 @@ export const services = defineServices([
     // The worker consumes NATS JetStream, so it starts at the standard tier.
     dependsOn: ["postgres", "nats"],
     tiers: ["standard", "full"],
+    // Its own delivery where it matters: analysed on failed jobs, scaled 2–8 in prod beside web's 3–12.
+    overrides: {
+      staging: { rollout: "worker-canary" },
+      prod: { rollout: "worker-canary", scale: { min: 2, max: 8, targetCPU: 70 } },
+    },
   },
 ]);
 

@@ -481,6 +481,8 @@ describe("analysis templates", () => {
   it("an environment without a rollout gets no templates", () => {
     const model = fixtureModel();
     delete model.environments.find((e) => e.name === "dev")!.rollout;
+    // Its deployments inherited it (resolve copies the environment's rollout onto each).
+    for (const d of model.deployments.filter((x) => x.environment === "dev")) delete d.rollout;
     expect(templates(generate(model))).toEqual(["prod/error-rate", "prod/latency-p99"]);
   });
 
@@ -828,12 +830,12 @@ describe.each(EXAMPLES)("kubernetes target on example %s", (example) => {
     }
   });
 
-  it("has an AnalysisTemplate for every analysis a fixed-namespace environment's rollout uses", async () => {
+  it("has an AnalysisTemplate for every analysis a fixed-namespace environment's rollout, or a service's own there, uses", async () => {
     const { model, files } = await build();
     const expected = model.environments.flatMap((env) => {
-      if (env.runtime !== "kubernetes" || env.preview || !env.namespace || !env.rollout) return [];
-      const rollout = model.rollouts.find((r) => r.name === env.rollout)!;
-      return rollout.analyses.map((a) => `${env.cluster}/${env.namespace}/${a}`);
+      if (env.runtime !== "kubernetes" || env.preview || !env.namespace) return [];
+      const names = [env.rollout, ...model.deployments.filter((d) => d.environment === env.name).map((d) => d.rollout)].filter((r): r is string => r !== undefined);
+      return names.flatMap((name) => model.rollouts.find((r) => r.name === name)!.analyses.map((a) => `${env.cluster}/${env.namespace}/${a}`));
     });
     const actual = documents(files)
       .filter(({ doc }) => doc.kind === "AnalysisTemplate")
