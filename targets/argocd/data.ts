@@ -5,11 +5,15 @@ import { waveAnnotation } from "../shared/waves.js";
 import { ARGO_API_VERSION, platformLabels, syncPolicy } from "./meta.js";
 
 /** The data services a chart of their own runs (NATS), one Application per placement on this cluster. */
-export function dataApplications(model: Model, cluster: ModelCluster): { dataService: ModelDataService; placement: ModelDataPlacement }[] {
-  return model.dataServices.flatMap((dataService) =>
-    dataService.kubernetes?.kind === "chart" ? dataService.placements.filter((p) => p.cluster === cluster.name).map((placement) => ({ dataService, placement })) : [],
-  );
+export function dataApplications(model: Model, cluster: ModelCluster): { dataService: ModelDataService; placement: ModelDataPlacement; chart: DataChart }[] {
+  return model.dataServices.flatMap((dataService) => {
+    const runtime = dataService.kubernetes;
+    if (runtime?.kind !== "chart") return [];
+    return dataService.placements.filter((p) => p.cluster === cluster.name).map((placement) => ({ dataService, placement, chart: runtime.chart }));
+  });
 }
+
+type DataChart = Extract<NonNullable<ModelDataService["kubernetes"]>, { kind: "chart" }>["chart"];
 
 /**
  * NATS from the NATS project's chart: a cluster of `instances` servers (JetStream on a volume of the

@@ -115,7 +115,7 @@ export function platformProject(model: Model, cluster: ModelCluster): IAppProjec
   const repos = [
     model.platform.repositories.gitops,
     ...managedComponents(cluster).map((c) => c.chart.repoURL),
-    ...dataApplications(model, cluster).map(({ dataService }) => (dataService.kubernetes as { chart: { repoURL: string } }).chart.repoURL),
+    ...dataApplications(model, cluster).map(({ chart }) => chart.repoURL),
   ];
   return {
     apiVersion: ARGO_API_VERSION,
