@@ -80,3 +80,14 @@ export const DATA_INSTANCE_LABEL = "app.kubernetes.io/instance";
 
 /** The ArgoCD Application that installs a chart-run data service in one namespace. */
 export const dataApplicationName = (dataService: string, namespace: string) => `data-${namespace}-${dataService}`;
+
+/**
+ * Whether a cnpg-pitr backup places this Postgres's Cluster (with its archive) in that namespace; the
+ * other placements get a Cluster without one from the data-service path.
+ */
+export const clusterPlacedByBackup = (
+  backups: readonly { method: string; dataService?: string; cluster?: string; namespaces: readonly string[] }[],
+  dataService: string,
+  cluster: string,
+  namespace: string,
+): boolean => backups.some((b) => b.method === "cnpg-pitr" && b.dataService === dataService && b.cluster === cluster && b.namespaces.includes(namespace));

@@ -20,7 +20,7 @@ import type {
   SpecPath,
 } from "../model.js";
 import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
-import { dataApplicationName, dataCustomResource } from "./data-engines.js";
+import { clusterPlacedByBackup, dataApplicationName, dataCustomResource } from "./data-engines.js";
 import { deployKey as key } from "./deploy-keys.js";
 import { secretsCreatedBy } from "./secrets.js";
 import { cmp, sorted } from "./util.js";
@@ -502,16 +502,17 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
 }
 
 /**
- * The data services plinth runs on this cluster besides CloudNativePG (whose Cluster is placed with its
- * backup, above): an operator's custom resource, or an Application of the engine's own chart.
+ * The data services plinth runs on this cluster (a Postgres with a cnpg-pitr backup has its Cluster
+ * placed with the backup, above): an operator's custom resource, or an Application of the engine's own chart.
  * Each provides the Service services connect to and the credentials Secret its operator writes.
  */
 function addDataServices(model: GraphInput, cluster: ModelCluster, profile: ModelProfile, add: Add): void {
   const c = cluster.name;
   for (const ds of model.dataServices) {
     const runtime = ds.kubernetes;
-    if (runtime === undefined || runtime.kind === "component" || ds.engine === "postgres") continue;
+    if (runtime === undefined || runtime.kind === "component") continue;
     for (const placement of ds.placements.filter((p) => p.cluster === c)) {
+      if (ds.engine === "postgres" && clusterPlacedByBackup(model.backups, ds.name, c, placement.namespace)) continue;
       const namespace = placement.namespace;
       const connection = placement.connection;
       const needs: DeployNeed[] = [

@@ -130,14 +130,16 @@ export const KINDS: Record<string, KindRule> = {
   "postgresql.cnpg.io/v1/Cluster": {
     crd: "cnpg-cluster.json",
     namespaced: true,
-    required: ["spec.instances", "spec.imageName", "spec.storage.size", "spec.backup.barmanObjectStore.destinationPath", "spec.backup.barmanObjectStore.s3Credentials"],
+    required: ["spec.instances", "spec.imageName", "spec.storage.size"],
     extra: (d) => {
       const store = get(d, "spec.backup.barmanObjectStore") as Doc | undefined;
+      // A Cluster archives to object storage only when a cnpg-pitr backup protects it; then fully.
+      if (get(d, "spec.backup") !== undefined && store === undefined) return ["spec.backup without barmanObjectStore"];
       const size = get(d, "spec.storage.size");
       const problems = typeof size === "string" && QUANTITY.test(size) ? [] : [`spec.storage.size ${JSON.stringify(size)} is not a quantity string`];
       if (store && !/^s3:\/\/[a-z0-9][a-z0-9.-]+\/\S+$/.test(String(store.destinationPath))) problems.push(`spec.backup.barmanObjectStore.destinationPath ${JSON.stringify(store.destinationPath)} is not s3://<bucket>/<prefix>`);
       const credentials = (store?.s3Credentials ?? {}) as Doc;
-      if ((credentials.inheritFromIAMRole === true) === (credentials.accessKeyId !== undefined || credentials.secretAccessKey !== undefined)) {
+      if (store && (credentials.inheritFromIAMRole === true) === (credentials.accessKeyId !== undefined || credentials.secretAccessKey !== undefined)) {
         problems.push("spec.backup.barmanObjectStore.s3Credentials needs either inheritFromIAMRole or both secret keys");
       }
       return problems;

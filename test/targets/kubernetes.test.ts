@@ -661,6 +661,7 @@ describe("backups", () => {
     expect(doc.spec).toEqual({
       instances: 2,
       imageName: "ghcr.io/cloudnative-pg/postgresql:16",
+      inheritedMetadata: { labels: { "app.kubernetes.io/instance": "postgres" } },
       storage: { size: "20Gi", storageClass: "gp3" },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
       postgresql: { parameters: { archive_timeout: "60s" } },
@@ -948,5 +949,42 @@ describe("data services run by operators (bitvault)", () => {
     expect(() => validateWithModel(planted)).toThrow(/diskSizee/);
     const redis = (parseYamlDocuments(files.find((f) => f.path === "kubernetes/prod/bitvault-data.yaml")!.content) as Doc[]).find((d) => d.kind === "Redis")!;
     expect(() => validateWithModel({ ...redis, spec: { ...(redis.spec as Doc), kubernetesConfig: { ...((redis.spec as Doc).kubernetesConfig as Doc), imageTag: "x" } } })).toThrow(/imageTag/);
+  });
+});
+
+describe("a Postgres no cnpg-pitr backup archives", () => {
+  it("still runs as a CloudNativePG Cluster in every placement, without spec.backup, its volumes labelled with its name", () => {
+    const model = fixtureModel();
+    model.dataServices = [
+      {
+        name: "sessions",
+        engine: "postgres",
+        version: "16",
+        stateful: false,
+        storage: "5Gi",
+        instances: 1,
+        tiers: ["lite", "standard", "full"],
+        composeImage: "postgres:16-alpine",
+        cnpgImage: "ghcr.io/cloudnative-pg/postgresql:16",
+        port: 5432,
+        kubernetes: { kind: "operator", component: "cloudnative-pg" },
+        placements: [{ cluster: "cloud", namespace: "prod", environment: "prod", instances: 1, storage: "5Gi", connection: dataConnection({ name: "sessions", engine: "postgres", port: 5432 }, "prod", 1) }],
+        overrideEnvironments: [],
+        at: ["dataServices", 0],
+      },
+    ];
+    model.backups = [];
+    const cluster = documents(generate(model)).find(({ doc }) => doc.kind === "Cluster")!.doc;
+    expect(cluster.metadata).toMatchObject({ name: "sessions", namespace: "prod" });
+    expect(cluster.spec).toEqual({
+      instances: 1,
+      imageName: "ghcr.io/cloudnative-pg/postgresql:16",
+      inheritedMetadata: { labels: { "app.kubernetes.io/instance": "sessions" } },
+      storage: { size: "5Gi", storageClass: expect.any(String) },
+    });
+    expect(() => validateWithModel(cluster)).not.toThrow();
+    // It provides the Secret and Service services bind to.
+    const node = withDeployGraph(model).deploy.nodes.find((n) => n.id === "cloud/data/prod/sessions")!;
+    expect(node.provides).toEqual(["Service cloud/prod/sessions-rw", "Secret cloud/prod/sessions-app"]);
   });
 });
