@@ -34,6 +34,7 @@ import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/App
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Service } from "kubernetes-models/v1/Service";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -111,6 +112,8 @@ export const KINDS: Record<string, KindRule> = {
     required: ["spec.rules[]"],
     extra: (d) => arrayAt(d, "spec.rules").flatMap((rule, i) => dns1123Subdomain((rule as Doc).host, `spec.rules[${i}].host`)),
   },
+  // Data services rendered from their pinned charts (NATS).
+  "apps/v1/StatefulSet": { model: StatefulSet, namespaced: true, required: ["spec.template.spec.containers[]", "spec.serviceName"] },
   "autoscaling/v2/HorizontalPodAutoscaler": { model: HorizontalPodAutoscaler, namespaced: true, required: ["spec.scaleTargetRef.name", "spec.maxReplicas"] },
   "policy/v1/PodDisruptionBudget": { model: PodDisruptionBudget, namespaced: true, required: ["spec.selector"] },
   "batch/v1/Job": { model: Job, namespaced: true, required: ["spec.template.spec.containers[]", "spec.template.spec.restartPolicy"] },

@@ -12,6 +12,8 @@ import { ROOT } from "../helpers.js";
 /** apiVersion/kind → module and interface of its published type. */
 const TYPES: Record<string, [module: string, type: string]> = {
   "apps/v1/Deployment": ["kubernetes-models/apps/v1/Deployment", "IDeployment"],
+  "apps/v1/StatefulSet": ["kubernetes-models/apps/v1/StatefulSet", "IStatefulSet"],
+  "v1/ConfigMap": ["kubernetes-models/v1/ConfigMap", "IConfigMap"],
   "argoproj.io/v1alpha1/Rollout": ["@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout", "IRollout"],
   "v1/Service": ["kubernetes-models/v1/Service", "IService"],
   "v1/ServiceAccount": ["kubernetes-models/v1/ServiceAccount", "IServiceAccount"],
