@@ -21,7 +21,10 @@ export interface ModelPlatform {
 }
 
 /** Where OpenTofu keeps state: an S3 bucket (with S3-native locking), an HTTP endpoint, or a local file. */
-export type ModelStateBackend = { type: "s3"; bucket: string; region: string; key: string } | { type: "http"; address: string } | { type: "local"; path: string };
+export type ModelStateBackend = ({ type: "s3"; bucket: string; region: string; key: string } | { type: "http"; address: string } | { type: "local"; path: string }) & {
+  /** OpenTofu state and plan encryption (pbkdf2 from the `state_passphrase` variable), for state that holds credentials. */
+  encrypted?: boolean;
+};
 
 export interface ModelProfile {
   name: string;
@@ -31,8 +34,8 @@ export interface ModelProfile {
   accountId?: string;
   dns: { provider: "route53" | "cloudflare" | "powerdns"; zone: string; endpoint?: string; credentials?: { store: string; key: string; property?: string } };
   secrets: { backend: "aws-secrets-manager" | "vault" | "kubernetes"; address?: string };
-  objectStorage: { provider: "s3" | "minio"; endpoint?: string };
-  registry: { provider: "ecr" | "harbor" | "ghcr"; url: string };
+  objectStorage: { provider: "s3" | "minio"; endpoint?: string; credentialsStore?: string };
+  registry: { provider: "ecr" | "harbor" | "ghcr"; url: string; credentials?: { store: string; key: string; property?: string } };
   storageClass: string;
   volumeGroup?: string;
   stateBackend: ModelStateBackend;
@@ -111,6 +114,11 @@ export interface ModelCluster {
   gitopsPaths: { argocd: string; kubernetes: string };
   /** IngressClass of the cluster's ingress controller, when plinth knows it. */
   ingressClassName?: string;
+  /**
+   * The image pull Secret of the profile's registry (registry.credentials), made in every environment
+   * namespace of the cluster (previews too) by one ClusterExternalSecret.
+   */
+  registryPull?: { secretName: string; host: string; store: string; key: string; at: SpecPath };
   /**
    * The cert-manager ClusterIssuer that signs ingress certificates (spec `certificates`, on clusters
    * that install cert-manager and serve an Ingress class): the kubernetes target creates it, Helm
@@ -239,7 +247,10 @@ export interface ModelSecretRef {
 
 export interface ModelService {
   name: string;
+  /** Full repository; for an image given by path, in the first profile's registry (Compose bundles pull it there). */
   image: string;
+  /** The repository path inside each cluster profile's registry, when the spec gives the image that way. */
+  imagePath?: string;
   /**
    * plinth-service (the default; written into the generated tree, so repoURL is the GitOps repository),
    * or the service's own chart: a path in a Git repository or a chart repository's chart.
@@ -285,6 +296,8 @@ export interface ModelDeployment {
   /** The same file's path inside the GitOps repository (gitopsPath applied). */
   valuesRepoPath: string;
   image: { repository: string; digest?: string };
+  /** Image pull Secrets the pods name (the cluster's registryPull, when the image comes from that registry). */
+  imagePullSecrets: string[];
   /** The chart this environment renders the service with, pinned where the release lock pins it. */
   chart: ModelDeploymentChart;
   scale: ModelScale;
@@ -462,6 +475,29 @@ export interface ModelExternalSecret {
   at: SpecPath;
 }
 
+/**
+ * An object-storage user plinth creates for one consumer (MinIO: Velero, a database's WAL archive):
+ * the infra stack creates it with access to its own prefix only, and the config stack places its keys
+ * where the consumer's Secret comes from, so no key is ever handled by hand.
+ */
+export interface ModelObjectStoreUser {
+  /** User name in the object store (also its access key id). */
+  name: string;
+  cluster: string;
+  /** Resource label in the stacks: `velero`, or the backup's name. */
+  consumer: string;
+  /** What it may read and write: a bucket, and a prefix inside it (the whole bucket when absent). */
+  grants: { bucket: string; prefix?: string }[];
+  /** The Secret the consumer reads, and the keys it must hold (from the user's access key and secret key). */
+  secret: { namespace: string; name: string; format: "aws-credentials-file" | "access-key-pair" };
+  /**
+   * Where the config stack writes the keys: a path of a vault store (an ExternalSecret makes the
+   * Secret from it), or the consumer's Secret itself (kubernetes backend, no store in between); `none` when the spec gives no place (storage/credentials-store).
+   */
+  placement: { kind: "store"; store: string; key: string } | { kind: "secret" } | { kind: "none" };
+  at: SpecPath;
+}
+
 export interface ModelAnalysis {
   name: string;
   /** Namespaces that get its AnalysisTemplate: every fixed-namespace environment whose rollout uses it. */
@@ -606,6 +642,8 @@ export interface Model {
   rollouts: ModelRollout[];
   backups: ModelBackup[];
   buckets: ModelBucket[];
+  /** Object-storage users plinth creates per consumer (MinIO), with where their keys go. */
+  objectStoreUsers: ModelObjectStoreUser[];
   recovery: ModelRecoveryPlan[];
   drills: { environment: string; every: string; description?: string }[];
   roles: ModelRole[];

@@ -28,6 +28,11 @@ export const hostName = z
 
 const REPOSITORY = String.raw`(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*`;
 
+/** A repository path inside a registry, without the registry's host: "catalyst-forge/worker". */
+export const imagePath = z.string().regex(new RegExp(`^(?=.{1,255}$)[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`), {
+  message: 'expected a repository path without a registry host, such as "catalyst-forge/worker"',
+});
+
 /** An image repository without tag or digest (OCI distribution grammar): releases pin the digest. */
 export const imageRepository = z.string().regex(new RegExp(`^(?=.{1,255}$)${REPOSITORY}$`), {
   message: 'expected an image repository without tag or digest, such as "ghcr.io/acme/api" (the digest comes from releases.lock.yaml)',

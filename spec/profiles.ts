@@ -6,6 +6,9 @@ export const secretsBackend = z.enum(["aws-secrets-manager", "vault", "kubernete
 export const objectStorageProvider = z.enum(["s3", "minio"]);
 export const registryProvider = z.enum(["ecr", "harbor", "ghcr"]);
 
+/** OpenTofu state encryption with a passphrase only the operators (and CI) hold. */
+const stateEncryption = z.literal("passphrase").optional();
+
 /** A set of adapters a cluster is bound to (ports and adapters): the same spec on aws or on-prem. */
 export const profile = z.strictObject({
   name: z.string(),
@@ -40,18 +43,37 @@ export const profile = z.strictObject({
     provider: objectStorageProvider,
     /** S3-compatible endpoint (minio). */
     endpoint: z.string().optional(),
+    /**
+     * minio: the secret store (backend vault) OpenTofu writes the keys of each MinIO user it creates
+     * into (Velero's, each database backup's), for their ExternalSecrets to read. Defaults to the only
+     * vault store of the spec; with the kubernetes secrets backend OpenTofu writes the Secrets directly.
+     */
+    credentialsStore: z.string().optional(),
   }),
-  registry: z.strictObject({ provider: registryProvider, url: z.string() }),
+  registry: z.strictObject({
+    provider: registryProvider,
+    url: z.string(),
+    /**
+     * Pull credentials (harbor: a robot account; ghcr: a token) as a secret reference whose object has
+     * `username` and `password`: plinth syncs them into an image pull Secret in every environment
+     * namespace of the clusters on this profile. ECR on EKS needs none (the node role pulls).
+     */
+    credentials: secretRef.optional(),
+  }),
   /** Default StorageClass for persistent volumes (gp3, longhorn, openebs-hostpath, local-path…). */
   storageClass: z.string(),
   /** openebs-lvmpv: the LVM volume group on the nodes the class provisions from (plinth then creates the class). */
   volumeGroup: z.string().optional(),
-  /** Where OpenTofu keeps its state for this profile. */
+  /**
+   * Where OpenTofu keeps its state for this profile. `encryption: "passphrase"` turns on OpenTofu's
+   * state and plan encryption (AES-GCM, key derived with PBKDF2 from TF_VAR_state_passphrase): required
+   * for a local state that holds credentials (the MinIO users' keys).
+   */
   stateBackend: z
     .discriminatedUnion("type", [
-      z.strictObject({ type: z.literal("s3"), bucket: z.string(), region: z.string(), key: z.string().optional() }),
-      z.strictObject({ type: z.literal("http"), address: z.string() }),
-      z.strictObject({ type: z.literal("local"), path: z.string().optional() }),
+      z.strictObject({ type: z.literal("s3"), bucket: z.string(), region: z.string(), key: z.string().optional(), encryption: stateEncryption }),
+      z.strictObject({ type: z.literal("http"), address: z.string(), encryption: stateEncryption }),
+      z.strictObject({ type: z.literal("local"), path: z.string().optional(), encryption: stateEncryption }),
     ])
     .optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cron, duration, quantity, resourceAmounts } from "./units.js";
-import { envName, httpPath, imageReference, imageRepository, portName, positiveDuration } from "./grammar.js";
+import { envName, httpPath, imagePath, imageReference, imageRepository, portName, positiveDuration } from "./grammar.js";
 import { serviceSecretRef } from "./secrets.js";
 
 export const tier = z.enum(["lite", "standard", "full"]);
@@ -40,8 +40,12 @@ export const serviceOverride = z.strictObject({
 
 export const service = z.strictObject({
   name: z.string(),
-  /** Image repository without tag; releases pin it by digest. */
-  image: imageRepository,
+  /**
+   * Image repository without tag; releases pin it by digest. `{ path }` names it inside the registry of
+   * each cluster's profile (ports and adapters): the same image from ECR on AWS and from Harbor
+   * on-prem (replicated, so the digest is the same); Compose bundles pull it from the first profile's.
+   */
+  image: z.union([imageRepository, z.strictObject({ path: imagePath })]),
   /**
    * Helm chart that deploys it, when not plinth-service (the default): a path in the app repository
    * (`version` is then a Git tag or commit), or a chart repository's chart. Either must accept

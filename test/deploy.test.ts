@@ -63,12 +63,11 @@ describe("deploy/unprovided on planted faults (plinth build refuses, writes noth
     expect(stderr).toContain("CRD nonprod/redis.redis.opstreelabs.in/Redis");
   });
 
-  it("a CloudNativePG backup to MinIO with no credentials (catalyst-forge without its interim Secrets)", async () => {
-    const dir = plantedCopy("catalyst-forge", "platform.ts", /    \.\.\.\["forge-dev", "forge-staging"\]\.map\(\(namespace\) => \(\{[\s\S]*?\}\)\),\n/, "");
-    const file = path.join(dir, "services.ts");
-    const stderr = await expectRefused(dir, "services.ts", lineOf(file, /backup: \{/), "deploy/unprovided");
-    expect(stderr).toContain("Secret forge-onprem/forge-dev/postgres-backup-s3");
-    expect(stderr).toContain("Secret forge-onprem/forge-staging/postgres-backup-s3");
+  it("MinIO keys kept in a plain local state (catalyst-forge's on-prem state without encryption)", async () => {
+    const dir = plantedCopy("catalyst-forge", "profiles.ts", 'path: "state/onprem.tfstate", encryption: "passphrase" }', 'path: "state/onprem.tfstate" }');
+    const file = path.join(dir, "profiles.ts");
+    const stderr = await expectRefused(dir, "profiles.ts", lineOf(file, /stateBackend: \{ type: "local"/), "state/credentials-in-local-state");
+    expect(stderr).toContain("catalyst-forge-forge-onprem-postgres-cnpg-pitr-dev");
   });
 
   it("a volume on a StorageClass nothing creates (Vault's data on a class the cluster lacks)", async () => {
@@ -163,9 +162,14 @@ describe.each(EXAMPLES)("example %s comes up", (example) => {
     for (const node of model.deploy.nodes.filter((n) => n.kind === "prerequisite" || n.kind === "step" || n.kind === "stack")) {
       expect(stepOf(node.title), `${node.title} has a step`).toBeGreaterThanOrEqual(0);
     }
-    // Copies of an operator's Secret (data-service credentials) have no path a person writes.
+    // Every path an ExternalSecret reads is written by hand (a step) or by the config stack (MinIO users' keys);
+    // copies of an operator's Secret (data-service credentials) have no path at all.
+    const written = new Set(model.objectStoreUsers.flatMap((u) => (u.placement.kind === "store" ? [u.placement.key] : [])));
     for (const secret of model.externalSecrets.filter((e) => !e.copiesFrom)) {
-      for (const d of secret.data) expect(runbook, `${secret.store}/${d.key}`).toContain(`create ${d.key} in ${secret.store}`);
+      for (const d of secret.data) {
+        if (written.has(d.key)) expect(runbook, d.key).toContain(`SecretPath ${secret.store}/${d.key}`);
+        else expect(runbook, `${secret.store}/${d.key}`).toContain(`create ${d.key} in ${secret.store}`);
+      }
     }
     // Order: a step that needs what another operator action provides comes after it.
     const actions = model.deploy.nodes.filter((n) => n.kind !== "sync" && n.kind !== "builtin");

@@ -40,6 +40,17 @@ function irsaWithoutAccount(model: Model, resource: string): { component: string
   return undefined;
 }
 
+/** How to make an image pullable: the cluster's own registry, credentials for a private one, or a prerequisite. */
+function registryHint(model: Model, resource: string, snippet: string): string {
+  const host = resource.split("/").slice(1).join("/");
+  const owner = model.profiles.find((p) => p.registry.url.replace(/^[a-z]+:\/\//, "").split("/")[0] === host);
+  const fix =
+    owner?.registry.provider === "ecr"
+      ? "ECR is read with the node role of an EKS cluster in its account: give the image as { path: \"…\" } so every cluster pulls from its own profile's registry"
+      : `give the image as { path: "…" } (each cluster's own registry), or give profile ${owner?.name ?? "<profile>"} registry.credentials (a secret with username and password)`;
+  return `${fix}; if the nodes get credentials out of band, declare: prerequisites: [${snippet}]`;
+}
+
 const titleOf = (model: Model, id: string) => model.deploy.nodes.find((n) => n.id === id)?.title ?? id;
 
 /**
@@ -62,7 +73,9 @@ export const deployUnprovidedRule: ModelRule = {
         message: `${titleOf(model, node)} needs ${need.resource} (${need.why}), and nothing in the generated tree provides it: it would never become healthy`,
         hint: irsa
           ? `${irsa.component} supports only IRSA, whose role ARN plinth writes into the manifest: set accountId on profile '${irsa.profile}'`
-          : snippet
+          : need.resource.startsWith("RegistryCredential ")
+            ? registryHint(model, need.resource, snippet!)
+            : snippet
             ? `have plinth create it, or, if the team provides it out of band, declare it: prerequisites: [${snippet}]`
             : "have plinth create it (a component or an object that provides it)",
       };

@@ -25,6 +25,8 @@ import { localStateRule } from "./local-state.js";
 import { dataEngineRule } from "./data-engines.js";
 import { secretPropertyRule } from "./secret-property.js";
 import { analysisMismatchRule } from "./analysis-mismatch.js";
+import { objectStoreCredentialsRule } from "./object-store-credentials.js";
+import { credentialsStateRule } from "./credentials-state.js";
 import { chartFollowsBranchRule, chartUnpinnedRule, unknownChartVersionRule } from "./release-charts.js";
 
 export type { Rule, RawRule, SpecRule, ModelRule } from "./types.js";
@@ -55,6 +57,8 @@ export const RULES: readonly Rule[] = [
   deployCycleRule,
   addressPoolsRule,
   localStateRule,
+  objectStoreCredentialsRule,
+  credentialsStateRule,
   chartFollowsBranchRule,
   unknownChartVersionRule,
   chartUnpinnedRule,

@@ -59,6 +59,10 @@ export const referencesRule: SpecRule = {
     duplicates("rollout", spec.rollouts, "rollouts");
     duplicates("analysis", spec.analyses, "analyses");
 
+    spec.profiles.forEach((p, i) => {
+      ref("secret store", p.dns.credentials?.store, stores, ["profiles", i, "dns", "credentials", "store"]);
+      ref("secret store", p.objectStorage.credentialsStore, stores, ["profiles", i, "objectStorage", "credentialsStore"]);
+    });
     spec.clusters.forEach((c, i) => ref("profile", c.profile, profiles, ["clusters", i, "profile"]));
     // Peers may also be namespaces that components and Kubernetes itself create.
     const peerNamespaces = new Set([

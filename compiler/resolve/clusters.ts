@@ -116,6 +116,15 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
       platformProject,
       gitopsPaths: { argocd: gitopsRepoPath(spec.gitopsPath, `argocd/${c.name}`), kubernetes: gitopsRepoPath(spec.gitopsPath, `kubernetes/${c.name}`) },
       ...(ingressClassName !== undefined && { ingressClassName }),
+      ...(profile.registry.credentials !== undefined && {
+        registryPull: {
+          secretName: REGISTRY_PULL_SECRET,
+          host: registryHost(profile.registry.url),
+          store: profile.registry.credentials.store,
+          key: profile.registry.credentials.key,
+          at: [...profile.at, "registry", "credentials"],
+        },
+      }),
       ...(spec.certificates &&
         ingressClassName !== undefined &&
         components.some((x) => x.name === "cert-manager") && {
@@ -130,4 +139,14 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
     };
   });
   return clusters;
+}
+
+/** The image pull Secret plinth makes in every environment namespace of a cluster whose registry needs credentials. */
+export const REGISTRY_PULL_SECRET = "registry-pull";
+/** What the secret a profile's registry.credentials names must hold. */
+export const REGISTRY_PULL_PROPERTIES = ["password", "username"] as const;
+
+/** The host of a registry URL or image repository: `harbor.example.com` of `harbor.example.com/team/api`. */
+export function registryHost(url: string): string {
+  return url.replace(/^[a-z]+:\/\//, "").split("/")[0]!;
 }

@@ -17,7 +17,7 @@ export interface ComponentNeed {
 /** Custom resource kinds (`<group>/<Kind>`) each component's chart installs the CRDs of. */
 const COMPONENT_CRDS: Record<string, readonly string[]> = {
   "argo-rollouts": ["argoproj.io/Rollout", "argoproj.io/AnalysisTemplate"],
-  "external-secrets": ["external-secrets.io/ExternalSecret", "external-secrets.io/SecretStore", "external-secrets.io/ClusterSecretStore"],
+  "external-secrets": ["external-secrets.io/ExternalSecret", "external-secrets.io/SecretStore", "external-secrets.io/ClusterSecretStore", "external-secrets.io/ClusterExternalSecret"],
   "cert-manager": ["cert-manager.io/ClusterIssuer", "cert-manager.io/Certificate"],
   "cloudnative-pg": ["postgresql.cnpg.io/Cluster", "postgresql.cnpg.io/ScheduledBackup"],
   velero: ["velero.io/Schedule", "velero.io/Restore"],

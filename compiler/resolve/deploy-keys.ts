@@ -29,6 +29,8 @@ export const deployKey = {
   vaultReady: (server: string) => `VaultReady ${server}`,
   /** A shell logged in to a Vault server (VAULT_ADDR and a token), for the steps that write to it. */
   vaultSession: (server: string) => `VaultSession ${server}`,
+  /** An OpenTofu stack that has been applied: its outputs can be read through remote state. */
+  stackApplied: (stack: string) => `StackApplied ${stack}`,
   /** The bucket or endpoint an OpenTofu state backend keeps state in. */
   stateBackend: (location: string) => `StateBackend ${location}`,
   /** A Secrets Manager secret that exists (without a value) for a secret path to be put into. */

@@ -21,6 +21,7 @@ import type {
 } from "../model.js";
 import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
 import { clusterPlacedByBackup, dataApplicationName, dataCustomResource } from "./data-engines.js";
+import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
 import { deployKey as key } from "./deploy-keys.js";
 import { secretsCreatedBy } from "./secrets.js";
 import { cmp, sorted } from "./util.js";
@@ -140,22 +141,40 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       ...model.secretStores.flatMap((s) => secretsCreatedBy(s, cluster, profile).map((k) => key.secretsManagerSecret(s.name, k))),
       // EKS nodes pull from the account's ECR with their node role.
       ...(cluster.kind === "eks" && profile.registry.provider === "ecr" ? [key.registryCredential(c, registryHost(profile.registry.url))] : []),
+      key.stackApplied(cluster.stacks.infra),
     ],
     needs: stateNeeds(cluster, "infra"),
     at: cluster.at,
   });
-  if (vaultStores.length > 0) {
+  // MinIO users' keys: the config stack writes them into a vault store or straight into the consumer's Secret.
+  const objectStoreUsers = model.objectStoreUsers.filter((u) => u.cluster === c);
+  if (vaultStores.length > 0 || objectStoreUsers.length > 0) {
+    const keyWrites: DeployNeed[] = objectStoreUsers.flatMap((u) => {
+      const placement = u.placement;
+      if (placement.kind === "secret") return [need(key.namespace(c, u.secret.namespace), u.at, `it writes Secret ${u.secret.namespace}/${u.secret.name}`)];
+      if (placement.kind !== "store") return [];
+      const store = model.secretStores.find((s) => s.name === placement.store);
+      return store?.vault ? [need(key.vaultMount(store.vault.server, store.vault.mount), u.at, `it writes ${placement.key} into ${store.vault.mount}`)] : [];
+    });
     add({
       id: `${c}/stack/config`,
       kind: "stack",
       cluster: c,
       title: `OpenTofu stack ${cluster.stacks.config}`,
-      provides: vaultStores.flatMap((s) => [...(s.mountOwner === c ? [key.vaultMount(s.vault!.server, s.vault!.mount)] : []), ...s.placements.filter((p) => p.cluster === c).map((p) => key.vaultAuth(c, p.vaultAuthMount!))]),
-      needs: [
-        need(key.cluster(c), cluster.at, "Vault reviews tokens with the cluster's API"),
-        ...[...new Set(vaultStores.map((s) => s.vault!.server))].sort().map((server) => need(key.vaultSession(server), vaultStores.find((s) => s.vault!.server === server)!.at, `it configures Vault at ${server}`)),
-        ...stateNeeds(cluster, "config"),
+      provides: [
+        ...vaultStores.flatMap((s) => [...(s.mountOwner === c ? [key.vaultMount(s.vault!.server, s.vault!.mount)] : []), ...s.placements.filter((p) => p.cluster === c).map((p) => key.vaultAuth(c, p.vaultAuthMount!))]),
+        ...objectStoreUsers.flatMap((u) =>
+          u.placement.kind === "store" ? [key.secretPath(u.placement.store, u.placement.key)] : u.placement.kind === "secret" ? [key.secret(c, u.secret.namespace, u.secret.name)] : [],
+        ),
       ],
+      needs: dedupe([
+        need(key.cluster(c), cluster.at, vaultStores.length > 0 ? "Vault reviews tokens with the cluster's API" : "it writes Secrets into the cluster"),
+        ...[...new Set(vaultStores.map((s) => s.vault!.server))].sort().map((server) => need(key.vaultSession(server), vaultStores.find((s) => s.vault!.server === server)!.at, `it configures Vault at ${server}`)),
+        ...(objectStoreUsers.length > 0 ? [need(key.stackApplied(cluster.stacks.infra), objectStoreUsers[0]!.at, `it reads the MinIO users' keys from ${cluster.stacks.infra}'s outputs`)] : []),
+        // A mount this stack creates itself is not a need.
+        ...keyWrites.filter((n) => !vaultStores.some((s) => s.mountOwner === c && n.resource === key.vaultMount(s.vault!.server, s.vault!.mount))),
+        ...stateNeeds(cluster, "config"),
+      ]),
       at: cluster.at,
     });
   }
@@ -277,6 +296,25 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
           : [...new Set(secret.data.map((d) => d.key))].map((k) => need(key.secretPath(secret.store, k), secret.at, `it reads ${k} from ${secret.store}`))),
       ],
       at: secret.at,
+    });
+  }
+  // The profile registry's pull Secret, made in every environment namespace (previews too) by one ClusterExternalSecret.
+  const pull = cluster.registryPull;
+  if (pull !== undefined) {
+    add({
+      id: `${c}/registry-pull`,
+      kind: "sync",
+      cluster: c,
+      title: `ClusterExternalSecret ${pull.secretName}`,
+      objects: [{ kind: "ClusterExternalSecret", name: pull.secretName }],
+      provides: [key.registryCredential(c, pull.host)],
+      needs: [
+        argocdNeed,
+        need(key.crd(c, "external-secrets.io/ClusterExternalSecret"), pull.at, "ClusterExternalSecrets are External Secrets Operator resources"),
+        need(key.secretStore(c, "*", pull.store), pull.at, `it reads through ClusterSecretStore ${pull.store}`),
+        need(key.secretPath(pull.store, pull.key), pull.at, `it reads ${pull.key} from ${pull.store}`),
+      ],
+      at: pull.at,
     });
   }
   for (const analysis of model.analyses) {
@@ -562,11 +600,17 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     reads.set(id, entry);
   };
   for (const secret of model.externalSecrets) if (!secret.copiesFrom) for (const d of secret.data) read(secret.store, d.key, d.property, secret.at, secret.cluster);
+  for (const cluster of model.clusters) {
+    const pull = cluster.registryPull;
+    if (pull) for (const property of REGISTRY_PULL_PROPERTIES) read(pull.store, pull.key, property, pull.at, cluster.name);
+  }
   for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, model.services.find((s) => s.name === d.service)!.at, d.cluster);
 
+  // Keys OpenTofu writes (MinIO users') need no hand.
+  const written = new Set(model.objectStoreUsers.flatMap((u) => (u.placement.kind === "store" ? [`${u.placement.store}\u0000${u.placement.key}`] : [])));
   for (const entry of [...reads.values()].sort((a, b) => cmp(a.store, b.store) || cmp(a.key, b.key))) {
     const store = model.secretStores.find((s) => s.name === entry.store);
-    if (!store) continue;
+    if (!store || written.has(`${entry.store}\u0000${entry.key}`)) continue;
     const properties = [...entry.properties].sort();
     const base = { kind: "step" as const, title: `create ${entry.key} in ${store.name}`, provides: [key.secretPath(store.name, entry.key)], at: entry.at };
     switch (store.backend) {
@@ -777,9 +821,6 @@ function inCluster(server: string, namespace: string): boolean {
   return host === `vault.${namespace}.svc` || host === `vault.${namespace}.svc.cluster.local` || host === `vault.${namespace}`;
 }
 
-function registryHost(url: string): string {
-  return url.replace(/^[a-z]+:\/\//, "").split("/")[0]!;
-}
 
 /**
  * The private registry host an image is pulled from, when it is a profile's registry that needs

@@ -1,7 +1,9 @@
 import type { Spec } from "../../spec/schema.js";
 import type { LockedReleases } from "../../spec/releases.js";
-import type { ModelDeployment, ModelEnvironment, ModelScale, ModelExternalSecret, ModelNamespace, ModelService, ModelServiceChartVersion } from "../model.js";
+import type { ModelCluster, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelNamespace, ModelProfile, ModelScale, ModelService, ModelServiceChartVersion } from "../model.js";
 import { deploymentChart } from "./charts.js";
+import { registryHost } from "./clusters.js";
+import { registryBase } from "./services.js";
 import { storeKindOf } from "./secrets.js";
 import { cmp, gitopsRepoPath, mergeResources, sortKeys, stringifyResources } from "./util.js";
 
@@ -22,9 +24,16 @@ export function resolveDeployments(
   namespaces: readonly ModelNamespace[],
   releases: Record<string, Record<string, string>>,
   externalSecrets: ModelExternalSecret[],
+  clusters: readonly ModelCluster[],
+  profiles: readonly ModelProfile[],
   lock: LockedReleases = {},
   serviceCharts: readonly ModelServiceChartVersion[] = [],
 ): ModelDeployment[] {
+  // Where each cluster pulls images from: its profile's registry, with the pull Secret when it needs one.
+  const registryOf = (cluster: string) => {
+    const c = clusters.find((x) => x.name === cluster);
+    return { base: registryBase(profiles.find((p) => p.name === c?.profile)?.registry.url ?? ""), pull: c?.registryPull };
+  };
   const storeKind = storeKindOf(spec);
   // An environment deploys through the first project that lists its namespace, else through ArgoCD's
   // built-in "default" project. A preview without a namespace of its own goes with the first rung of
@@ -63,7 +72,8 @@ export function resolveDeployments(
         project: projectOf(env),
         valuesPath: `helm/${env.name}/${service.name}.values.yaml`,
         valuesRepoPath: gitopsRepoPath(spec.gitopsPath, `helm/${env.name}/${service.name}.values.yaml`),
-        image: { repository: service.image, ...(digest !== undefined && { digest }) },
+        image: { repository: service.imagePath !== undefined ? `${registryOf(env.cluster).base}/${service.imagePath}` : service.image, ...(digest !== undefined && { digest }) },
+        imagePullSecrets: pullSecretsFor(service.imagePath !== undefined ? `${registryOf(env.cluster).base}/${service.imagePath}` : service.image, registryOf(env.cluster).pull),
         chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, (p) => gitopsRepoPath(spec.gitopsPath, p)),
         scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : toScale(override?.scale ?? specService.scale) ?? env.scale,
         ...((override?.resources ?? service.resources) && { resources: stringifyResources(mergeResources(specService.resources, override?.resources)!) }),
@@ -100,4 +110,9 @@ export function resolveDeployments(
   externalSecrets.sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
 
   return deployments;
+}
+
+/** The pull Secret a pod names: the cluster's, when the image comes from the registry it is for. */
+function pullSecretsFor(repository: string, pull: ModelCluster["registryPull"]): string[] {
+  return pull !== undefined && registryHost(repository) === pull.host ? [pull.secretName] : [];
 }

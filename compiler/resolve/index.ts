@@ -14,6 +14,7 @@ import { resolveDeployments } from "./deployments.js";
 import { inherit, resolveEnvironments } from "./environments.js";
 import { resolveWorkloadIdentities } from "./identity.js";
 import { admitPlatformControllers, resolveNamespaces } from "./namespaces.js";
+import { objectStoreUserSecrets, resolveObjectStoreUsers } from "./object-store-users.js";
 import { resolveProfiles } from "./profiles.js";
 import { planRecovery } from "./recovery.js";
 import { passAnalysisArgs, resolveAnalyses, resolveRollouts } from "./rollouts.js";
@@ -47,20 +48,30 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
   placeDataServices(spec, dataServices, namespaces, environments);
   admitPlatformControllers(namespaces, clusters, environments, dataServices);
 
-  const externalSecrets = [...resolvePlatformSecrets(spec, namespaces), ...resolveDnsCredentialSecrets(spec, clusters, profiles)];
+  const backups = resolveBackups(spec, clusters, profiles, dataServices);
+  const buckets = resolveBuckets(backups, clusters);
+  const objectStoreUsers = resolveObjectStoreUsers(spec, clusters, profiles, backups);
+  const externalSecrets = [
+    ...resolvePlatformSecrets(spec, namespaces),
+    ...resolveDnsCredentialSecrets(spec, clusters, profiles),
+    ...objectStoreUserSecrets(spec, objectStoreUsers),
+  ];
   // Component namespaces that hold such a Secret are created by plinth, before the component reads it.
   for (const cluster of clusters) {
-    cluster.componentNamespaces = sorted(externalSecrets.filter((e) => e.cluster === cluster.name && !cluster.namespaces.includes(e.namespace)).map((e) => e.namespace));
+    const holding = [
+      ...externalSecrets.filter((e) => e.cluster === cluster.name).map((e) => e.namespace),
+      // A Secret OpenTofu writes directly also needs its namespace before the component that reads it.
+      ...objectStoreUsers.filter((u) => u.cluster === cluster.name && u.placement.kind === "secret").map((u) => u.secret.namespace),
+    ];
+    cluster.componentNamespaces = sorted(holding.filter((namespace) => !cluster.namespaces.includes(namespace)));
   }
-  const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, lock, serviceCharts);
-  const specStores = resolveSecretStores(spec, externalSecrets);
+  const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, clusters, profiles, lock, serviceCharts);
+  const specStores = resolveSecretStores(spec, externalSecrets, clusters);
   resolveBindings(deployments, services, dataServices, environments, externalSecrets, specStores);
-  const secretStores = assignSecretOwners(specStores, externalSecrets, deployments);
+  const secretStores = assignSecretOwners(specStores, externalSecrets, deployments, clusters);
   const rollouts = resolveRollouts(spec);
   passAnalysisArgs(spec, deployments, rollouts);
 
-  const backups = resolveBackups(spec, clusters, profiles, dataServices);
-  const buckets = resolveBuckets(backups, clusters);
   // Component values that depend on the buckets, backups, profile and service accounts (user values still win).
   const profileByName = new Map(profiles.map((p) => [p.name, p]));
   for (const cluster of clusters) {
@@ -95,6 +106,7 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     rollouts,
     backups,
     buckets,
+    objectStoreUsers,
     drills: spec.drills,
     roles,
     projects,

@@ -14,14 +14,7 @@ export function resolveProfiles(spec: Spec): ModelProfile[] {
     registry: p.registry,
     storageClass: p.storageClass,
     ...(p.volumeGroup !== undefined && { volumeGroup: p.volumeGroup }),
-    stateBackend:
-      p.stateBackend === undefined
-        ? { type: "local", path: "terraform.tfstate" }
-        : p.stateBackend.type === "s3"
-          ? { ...p.stateBackend, key: p.stateBackend.key ?? `${spec.name}/terraform.tfstate` }
-          : p.stateBackend.type === "local"
-            ? { type: "local", path: p.stateBackend.path ?? "terraform.tfstate" }
-            : p.stateBackend,
+    stateBackend: stateBackendOf(spec.name, p.stateBackend),
     at: ["profiles", i],
   }));
 }
@@ -41,8 +34,21 @@ export function stackStateBackend(backend: ModelStateBackend, stack: string): Mo
     case "s3":
       return { ...backend, key: inFolder(backend.key) };
     case "local":
-      return backend.path.startsWith("/") ? { type: "local", path: inFolder(backend.path) } : backend;
+      return backend.path.startsWith("/") ? { ...backend, path: inFolder(backend.path) } : backend;
     case "http":
-      return { type: "http", address: `${backend.address.replace(/\/+$/, "")}/${stack}` };
+      return { ...backend, address: `${backend.address.replace(/\/+$/, "")}/${stack}` };
+  }
+}
+
+function stateBackendOf(platform: string, backend: Spec["profiles"][number]["stateBackend"]): ModelStateBackend {
+  if (backend === undefined) return { type: "local", path: "terraform.tfstate" };
+  const encrypted = backend.encryption === "passphrase" ? { encrypted: true } : {};
+  switch (backend.type) {
+    case "s3":
+      return { type: "s3", bucket: backend.bucket, region: backend.region, key: backend.key ?? `${platform}/terraform.tfstate`, ...encrypted };
+    case "local":
+      return { type: "local", path: backend.path ?? "terraform.tfstate", ...encrypted };
+    case "http":
+      return { type: "http", address: backend.address, ...encrypted };
   }
 }

@@ -34,10 +34,14 @@ export function resolvePlatformSecrets(spec: Spec, namespaces: readonly ModelNam
 }
 
 /** Secret stores, placed wherever an ExternalSecret reads them. */
-export function resolveSecretStores(spec: Spec, externalSecrets: readonly ModelExternalSecret[]): ModelSecretStore[] {
+export function resolveSecretStores(spec: Spec, externalSecrets: readonly ModelExternalSecret[], clusters: readonly ModelCluster[] = []): ModelSecretStore[] {
   const storeKind = storeKindOf(spec);
   const stores: ModelSecretStore[] = spec.secretStores.map((s, i) => {
-    const users = externalSecrets.filter((e) => e.store === s.name);
+    // Readers: ExternalSecrets, and each cluster's image pull ClusterExternalSecret (cluster-wide stores only).
+    const users = [
+      ...externalSecrets.filter((e) => e.store === s.name),
+      ...clusters.filter((c) => c.registryPull?.store === s.name && s.scope === "cluster").map((c) => ({ cluster: c.name, namespace: "" })),
+    ];
     const placements =
       s.scope === "cluster"
         ? sorted(users.map((u) => u.cluster)).map((cluster) => ({ cluster }))
@@ -74,8 +78,14 @@ export function assignMountOwners(stores: readonly ModelSecretStore[]): ModelSec
 }
 
 /** Who creates each Secrets Manager secret the platform reads: the first cluster (by name) reading it. */
-export function assignSecretOwners(stores: readonly ModelSecretStore[], externalSecrets: readonly ModelExternalSecret[], deployments: readonly ModelDeployment[]): ModelSecretStore[] {
+export function assignSecretOwners(
+  stores: readonly ModelSecretStore[],
+  externalSecrets: readonly ModelExternalSecret[],
+  deployments: readonly ModelDeployment[],
+  clusters: readonly ModelCluster[] = [],
+): ModelSecretStore[] {
   const reads = [
+    ...clusters.flatMap((c) => (c.registryPull ? [{ store: c.registryPull.store, key: c.registryPull.key, cluster: c.name }] : [])),
     ...externalSecrets.flatMap((e) => e.data.map((d) => ({ store: e.store, key: d.key, cluster: e.cluster }))),
     ...deployments.flatMap((d) => (d.chartExternalSecret?.data ?? []).map((item) => ({ store: d.chartExternalSecret!.store, key: item.key, cluster: d.cluster }))),
   ];

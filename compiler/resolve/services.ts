@@ -16,7 +16,7 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
     const serviceNames = new Set(spec.services.map((x) => x.name));
     return {
       name: s.name,
-      image: s.image,
+      ...(typeof s.image === "string" ? { image: s.image } : { image: `${registryBase(spec.profiles[0]?.registry.url ?? "")}/${s.image.path}`, imagePath: s.image.path }),
       chart: s.chart?.repoURL
         ? {
             kind: s.chart.name ? "repository" : "path",
@@ -110,4 +110,9 @@ export function placeDataServices(spec: Spec, dataServices: ModelDataService[], 
     });
   });
 
+}
+
+/** A registry URL as an image repository prefix: no scheme, no trailing slash. */
+export function registryBase(url: string): string {
+  return url.replace(/^[a-z]+:\/\//, "").replace(/\/+$/, "");
 }

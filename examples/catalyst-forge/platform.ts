@@ -136,24 +136,4 @@ export default definePlatform({
   rollouts,
   roles,
   projects,
-
-  // Interim prerequisites: what plinth does not wire yet is declared here, so deploy/unprovided stays
-  // honest and the first-install runbook lists it. Each goes away when plinth creates MinIO users and
-  // wires registry pulls.
-  prerequisites: [
-    ...["forge-dev", "forge-staging"].map((namespace) => ({
-      kind: "secret" as const,
-      cluster: "forge-onprem",
-      namespace,
-      name: "postgres-backup-s3",
-      keys: ["ACCESS_KEY_ID", "ACCESS_SECRET_KEY"],
-      reason: "Interim until plinth wires MinIO users: the keys of a MinIO user allowed to write the backup bucket, created by hand.",
-    })),
-    {
-      kind: "registryCredential",
-      cluster: "forge-onprem",
-      name: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
-      reason: "Interim until plinth wires registry pulls: the on-prem nodes are given ECR pull credentials by hand.",
-    },
-  ],
 });

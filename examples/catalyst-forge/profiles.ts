@@ -40,10 +40,13 @@ export const profiles = defineProfiles([
     dns: { provider: "cloudflare", zone: "forge-hetzner.projectcatalyst.io", credentials: { store: "vault", key: "platform/cloudflare", property: "api-token" } },
     secrets: { backend: "vault", address: "https://vault.forge-hetzner.projectcatalyst.io" },
     objectStorage: { provider: "minio", endpoint: "https://minio.forge-hetzner.projectcatalyst.io" },
-    registry: { provider: "harbor", url: "harbor.forge-hetzner.projectcatalyst.io" },
+    // A Harbor robot account (username, password) kept in the on-prem Vault: every environment
+    // namespace gets an image pull Secret from it.
+    registry: { provider: "harbor", url: "harbor.forge-hetzner.projectcatalyst.io", credentials: { store: "vault", key: "platform/harbor-robot" } },
     storageClass: "longhorn",
-    // No remote state service is named for on-prem; state stays with the infra repository's runner.
-    stateBackend: { type: "local", path: "state/onprem.tfstate" },
+    // No remote state service is named for on-prem; state stays with the infra repository's runner,
+    // encrypted, since it holds the keys of the MinIO users plinth creates for the WAL archives.
+    stateBackend: { type: "local", path: "state/onprem.tfstate", encryption: "passphrase" },
   },
 ]);
 

@@ -10,10 +10,10 @@
  */
 import { defineDataServices, defineServices } from "plinth";
 import type { ServiceInput } from "plinth";
-import { ECR } from "./profiles.js";
 
-// Images live in ECR; the on-prem Harbor replicates them. Repositories only: releases pin digests.
-const image = (name: string) => `${ECR}/catalyst-forge/${name}`;
+// Images live in ECR; the on-prem Harbor replicates them ("Harbor" is the on-prem registry adapter).
+// A path, not a host: each cluster pulls from its profile's registry, by the same digest.
+const image = (name: string) => ({ path: `catalyst-forge/${name}` });
 
 /**
  * "Worker Service … Deployed as: Multiple Kubernetes StatefulSets with different resource profiles",

@@ -75,7 +75,8 @@ export default definePlatform({
       storageClass: "openebs-lvmpv",
       // The nodes' LVM volume group is not in the seed: "lvmvg" is OpenEBS's documented example name.
       volumeGroup: "lvmvg",
-      stateBackend: { type: "local", path: "terraform.tfstate" },
+      // Encrypted: it holds the keys of the MinIO users plinth creates for the backups.
+      stateBackend: { type: "local", path: "terraform.tfstate", encryption: "passphrase" },
     },
   ],
 
@@ -222,17 +223,4 @@ export default definePlatform({
     namespaces: [...environmentNames],
     roles: [team.name, "release-approver", "platform-admin"],
   })),
-
-  // Interim prerequisite: what plinth does not create yet is declared here, so deploy/unprovided stays
-  // honest and the first-install runbook lists it. It goes away when plinth creates MinIO users.
-  prerequisites: [
-    {
-      kind: "secret",
-      cluster: "main",
-      namespace: "velero",
-      name: "velero-s3-credentials",
-      keys: ["cloud"],
-      reason: "Interim until plinth wires MinIO users: an AWS credentials file for the MinIO user Velero writes backups as, created by hand.",
-    },
-  ],
 });

@@ -31,7 +31,8 @@ export default definePlatform({
       objectStorage: { provider: "minio", endpoint: "http://minio.home.arpa:9000" },
       registry: { provider: "ghcr", url: "ghcr.io/team-platform" },
       storageClass: "local-path", // K3s's bundled local-path provisioner
-      stateBackend: { type: "local", path: "terraform.tfstate" },
+      // Encrypted: it holds the keys of the MinIO users plinth creates for the backups.
+      stateBackend: { type: "local", path: "terraform.tfstate", encryption: "passphrase" },
     },
   ],
 

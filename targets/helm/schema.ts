@@ -176,6 +176,10 @@ export const serviceValuesSchema = z
       tag: about(z.string().min(1).optional(), "Only for previews without a digest from CI: the pull request's head commit."),
       pullPolicy: z.enum(["IfNotPresent", "Always", "Never"]),
     }),
+    imagePullSecrets: about(
+      z.array(z.strictObject({ name: z.string().min(1) })).optional(),
+      "Image pull Secrets in the pod's namespace: the profile registry's, which plinth makes in every environment namespace (registry.credentials).",
+    ),
     command: about(z.array(z.string()).optional(), "Container command, replacing the image's entrypoint."),
     podSecurityContext,
     securityContext,

@@ -47,6 +47,7 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
       ...(deployment.image.digest !== undefined && { digest: deployment.image.digest }),
       pullPolicy: "IfNotPresent",
     },
+    ...(deployment.imagePullSecrets.length > 0 && { imagePullSecrets: deployment.imagePullSecrets.map((name) => ({ name })) }),
     ...(service.command && { command: [...service.command] }),
     podSecurityContext: POD_SECURITY_CONTEXT,
     securityContext: CONTAINER_SECURITY_CONTEXT,

@@ -16,7 +16,8 @@
  *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS gp3, OpenEBS LVM),
  *                                                     ClusterRoleBinding (Vault token review),
  *                                                     ClusterIssuer (cert-manager, ACME),
- *                                                     ClusterSecretStores — in that kind order
+ *                                                     ClusterSecretStores, ClusterExternalSecret (image
+ *                                                     pull Secret of the profile's registry) — in that kind order
  * Velero Schedules live in the file of the velero component's namespace (Velero reads them only
  * there), e.g. kubernetes/<cluster>/velero.yaml; when plinth does not manage that namespace, the
  * file holds only the Schedules and the velero Application creates the namespace.
@@ -32,7 +33,7 @@ import { backupObjects } from "./backups.js";
 import { dataServiceObjects } from "./data.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
 import { clusterMeta, KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
-import { externalSecret, secretStoreObjects } from "./secrets.js";
+import { externalSecret, registryPullSecrets, secretStoreObjects } from "./secrets.js";
 import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
 
@@ -54,6 +55,7 @@ function generate(model: Model): OutputFile[] {
     for (const name of cluster.componentNamespaces) placed.push({ cluster: cluster.name, namespace: name, object: { apiVersion: "v1", kind: "Namespace", metadata: clusterMeta(model, name) } });
   }
   placed.push(...secretStoreObjects(model));
+  placed.push(...registryPullSecrets(model));
   for (const secret of model.externalSecrets) placed.push({ cluster: secret.cluster, namespace: secret.namespace, object: externalSecret(model, secret) });
   placed.push(...analysisTemplates(model));
   placed.push(...backupObjects(model));

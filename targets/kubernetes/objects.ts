@@ -35,6 +35,7 @@ export const KIND_ORDER = [
   "Role",
   "RoleBinding",
   "ClusterSecretStore",
+  "ClusterExternalSecret",
   "SecretStore",
   "ExternalSecret",
   "AnalysisTemplate",

@@ -4,6 +4,8 @@ import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/e
 import type { IAWSAuth } from "@kubernetes-models/external-secrets/external-secrets.io/v1/AWSAuth";
 import type { ICAProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/CAProvider";
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
+import type { IClusterExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterExternalSecret";
+import { REGISTRY_PULL_PROPERTIES } from "../../compiler/resolve/clusters.js";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
@@ -141,6 +143,46 @@ function remoteReadAccess(model: Model, store: ModelSecretStore): Placed[] {
       { cluster, namespace: remote, object: role },
       { cluster, namespace: remote, object: binding },
     ];
+  });
+}
+
+/**
+ * The image pull Secret of a cluster whose registry needs credentials: one ClusterExternalSecret makes
+ * it in every namespace that carries an environment label (fixed environments and previews alike), as
+ * a kubernetes.io/dockerconfigjson Secret rendered from the stored username and password.
+ */
+export function registryPullSecrets(model: Model): Placed[] {
+  return model.clusters.flatMap((cluster): Placed[] => {
+    const pull = cluster.registryPull;
+    if (pull === undefined) return [];
+    const object: IClusterExternalSecret = {
+      apiVersion: "external-secrets.io/v1",
+      kind: "ClusterExternalSecret",
+      metadata: clusterMeta(model, pull.secretName),
+      spec: {
+        externalSecretName: pull.secretName,
+        namespaceSelectors: [{ matchExpressions: [{ key: "plinth.dev/environment", operator: "Exists" }] }],
+        refreshTime: "1h",
+        externalSecretSpec: {
+          refreshInterval: "1h",
+          secretStoreRef: { name: pull.store, kind: "ClusterSecretStore" },
+          target: {
+            name: pull.secretName,
+            creationPolicy: "Owner",
+            template: {
+              engineVersion: "v2",
+              type: "kubernetes.io/dockerconfigjson",
+              // toJson quotes each value, so a robot account name like robot$team+ci stays valid JSON.
+              data: {
+                ".dockerconfigjson": `{"auths":{${JSON.stringify(pull.host)}:{"username":{{ .username | toJson }},"password":{{ .password | toJson }},"auth":{{ printf "%s:%s" .username .password | b64enc | toJson }}}}}`,
+              },
+            },
+          },
+          data: REGISTRY_PULL_PROPERTIES.map((property) => ({ secretKey: property, remoteRef: { key: pull.key, property } })),
+        },
+      },
+    };
+    return [{ cluster: cluster.name, object }];
   });
 }
 

@@ -2,6 +2,7 @@ import type { Model, ModelCluster } from "../../compiler/model.js";
 import { rootApplication } from "../argocd/applications.js";
 import { toYaml } from "../shared/yaml.js";
 import { attr, blank, block, comment, expr, type HclValue } from "./hcl.js";
+import { kubernetesAccess } from "./cluster-access.js";
 import { Stack, stageOrderText } from "./stack.js";
 import { ARGOCD_APPS_CHART } from "./versions.js";
 
@@ -10,29 +11,14 @@ import { ARGOCD_APPS_CHART } from "./versions.js";
  * ArgoCD installs the platform components and everything under argocd/<cluster> itself (the argocd
  * target). It is a stack of its own because its providers need a running cluster: configured from a
  * resource of the same stack, they would fail to plan before that cluster exists. They are configured
- * from a kubeconfig instead, which exists once the infra stack is applied.
+ * from what exists once the infra stack is applied: its outputs (EKS), or a kubeconfig.
  */
 export function bootstrapStack(model: Model, cluster: ModelCluster): Stack {
   const stack = new Stack(cluster.stacks.bootstrap, cluster.stateBackends.bootstrap, `the ${cluster.name} cluster's bootstrap (ArgoCD and its root application)`);
   stack.intro(
-    `${stageOrderText(model, cluster, "bootstrap")} This stack is separate because its helm provider needs a running cluster: it reads a kubeconfig (inputs below), never a resource of the same stack, so it plans only once the cluster exists. It installs ArgoCD and the root Application only; the platform components are ArgoCD Applications under ${cluster.gitopsPaths.argocd}, synced from Git.`,
+    `${stageOrderText(model, cluster, "bootstrap")} This stack is separate because its helm provider needs a running cluster: it reaches the cluster through ${cluster.kind === "eks" ? `the outputs of ${cluster.stacks.infra}` : "a kubeconfig (inputs below)"}, never a resource of the same stack, so it plans only once the cluster exists. It installs ArgoCD and the root Application only; the platform components are ArgoCD Applications under ${cluster.gitopsPaths.argocd}, synced from Git.`,
   );
-  const kubeconfig = stack.variable({
-    name: "kubeconfig_path",
-    type: "string",
-    description:
-      cluster.kind === "eks"
-        ? `Kubeconfig with access to the ${cluster.name} cluster, e.g. written by: aws eks update-kubeconfig --name ${cluster.resourcePrefix}${cluster.region ? ` --region ${cluster.region}` : ""}`
-        : `Kubeconfig with access to the ${cluster.name} cluster.`,
-    default: "~/.kube/config",
-  });
-  const context = stack.variable({
-    name: "kube_context",
-    type: "string",
-    description: "Context in that kubeconfig; null uses its current context.",
-    default: null,
-  });
-  stack.provider("helm", [block("kubernetes", [], [attr("config_path", kubeconfig), attr("config_context", context)])]);
+  stack.provider("helm", [block("kubernetes", [], kubernetesAccess(stack, model, cluster))]);
 
   const argocd = cluster.argocd;
   // A fixed address for ArgoCD's server (MetalLB) when the spec gives one; the component's own values win.

@@ -1,5 +1,6 @@
 import type { Model, ModelBucket, ModelCluster, ModelProfile, ModelSecretStore, ModelWorkloadIdentity } from "../../compiler/model.js";
 import { attr, blank, block, call, comment, expr, list, obj, printHcl, tpl, type HclBodyItem, type HclValue } from "./hcl.js";
+import { infraOutputs, kubernetesAccess } from "./cluster-access.js";
 import { labelFor, Stack, stageOrderText } from "./stack.js";
 import { secretsCreatedBy } from "../../compiler/resolve/secrets.js";
 
@@ -41,9 +42,16 @@ export function configStack(model: Model, cluster: ModelCluster): Stack {
   const profile = model.profiles.find((p) => p.name === cluster.profile)!;
   const stack = new Stack(cluster.stacks.config, cluster.stateBackends.config, `the ${cluster.name} cluster's in-cluster configuration`);
   stack.intro(
-    `How the services of the ${cluster.name} cluster are configured once they run: Vault's mounts, auth and policies for External Secrets. ${stageOrderText(model, cluster, "config")}`,
+    `How the services of the ${cluster.name} cluster are configured once they run: ${[
+      model.secretStores.some((s) => s.backend === "vault" && s.placements.some((p) => p.cluster === cluster.name)) && "Vault's mounts, auth and policies for External Secrets",
+      model.objectStoreUsers.some((u) => u.cluster === cluster.name) && `the keys of the MinIO users ${cluster.stacks.infra} made, placed where their consumers read them`,
+    ]
+      .filter(Boolean)
+      .join("; ")}. ${stageOrderText(model, cluster, "config")}`,
   );
-  new Infra(model, cluster, profile, stack).vault();
+  const infra = new Infra(model, cluster, profile, stack);
+  infra.vault();
+  infra.objectStoreKeys();
   const imports = vaultImports(stack);
   if (imports.length > 0) {
     stack.section(
@@ -93,6 +101,8 @@ const condition = (test: string, variable: HclValue, values: HclValue) =>
 const partitionArn = (rest: string) => tpl`arn:${expr("data.aws_partition.current.partition")}${rest}`;
 
 class Infra {
+  /** Labels of the vault_mount resources this stack declares, by mount path. */
+  private readonly mountLabels = new Map<string, string>();
   private readonly prefix: string;
   private readonly buckets_: ModelBucket[];
   private kmsReady = false;
@@ -318,6 +328,11 @@ class Infra {
     this.oidc = { providerArn: expr("aws_iam_openid_connect_provider.eks.arn"), issuer: 'replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")' };
     this.stack.output({ name: "cluster_name", description: "Name of the EKS cluster (aws eks update-kubeconfig --name).", value: expr("aws_eks_cluster.this.name") });
     this.stack.output({ name: "cluster_endpoint", description: "Kubernetes API endpoint of the EKS cluster.", value: expr("aws_eks_cluster.this.endpoint") });
+    this.stack.output({
+      name: "cluster_certificate_authority",
+      description: "Base64 CA certificate of that endpoint (the bootstrap and config stacks connect with it).",
+      value: expr("aws_eks_cluster.this.certificate_authority[0].data"),
+    });
     this.stack.output({ name: "oidc_provider_arn", description: "IAM OIDC provider of the cluster, for IRSA trust policies.", value: expr("aws_iam_openid_connect_provider.eks.arn") });
   }
 
@@ -571,7 +586,6 @@ class Infra {
     this.minio();
     const perBucket = (type: string, body: HclBodyItem[]) =>
       block("resource", [type, "backups"], [attr("for_each", expr("minio_s3_bucket.backups")), blank, attr("bucket", expr("each.value.bucket")), blank, ...body]);
-    const bucketArns = expr('flatten([for bucket in minio_s3_bucket.backups : ["arn:aws:s3:::${bucket.bucket}", "arn:aws:s3:::${bucket.bucket}/*"]])');
     this.stack.section(
       `Backup buckets on MinIO: versioned and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
       [
@@ -589,34 +603,66 @@ class Infra {
         ]),
       ],
     );
-    this.stack.section(`Velero's MinIO user ${this.cluster.iam.veleroRole}: read and write on the backup buckets only. Its secret key stays in the state.`, [
-      block("resource", ["minio_iam_policy", "velero"], [
-        attr("name", this.cluster.iam.veleroRole),
-        attr(
-          "policy",
-          call(
-            "jsonencode",
-            obj({
-              Version: "2012-10-17",
-              Statement: [
-                obj({
-                  Effect: "Allow",
-                  Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                  Resource: bucketArns,
-                }),
-              ],
-            }),
-          ),
-        ),
-      ]),
-      block("resource", ["minio_iam_user", "velero"], [attr("name", this.cluster.iam.veleroRole)]),
-      block("resource", ["minio_iam_user_policy_attachment", "velero"], [
-        attr("user_name", expr("minio_iam_user.velero.name")),
-        attr("policy_name", expr("minio_iam_policy.velero.name")),
-      ]),
-    ]);
     this.stack.output({ name: "backup_buckets", description: "Backup buckets of this cluster.", value: expr("[for bucket in minio_s3_bucket.backups : bucket.bucket]") });
-    this.stack.output({ name: "velero_user", description: "MinIO user Velero authenticates as.", value: expr("minio_iam_user.velero.name") });
+    this.minioUsers();
+  }
+
+  /**
+   * One MinIO user per consumer (the Model's objectStoreUsers): read and write on its own bucket
+   * prefix only. Its secret key stays in this state (which is why a local state must be encrypted,
+   * state/credentials-in-local-state) and reaches the config stack through a sensitive output.
+   */
+  private minioUsers(): void {
+    const users = this.model.objectStoreUsers.filter((u) => u.cluster === this.cluster.name && u.placement.kind !== "none");
+    if (users.length === 0) return;
+    const labels = new Set<string>();
+    const labelOf = new Map(users.map((u) => [u.consumer, labelFor(u.consumer, labels)]));
+    for (const user of users) {
+      const label = labelOf.get(user.consumer)!;
+      const objects = user.grants.map((g) => `arn:aws:s3:::${g.bucket}/${g.prefix !== undefined ? `${g.prefix}/*` : "*"}`);
+      const scoped = user.grants.filter((g) => g.prefix !== undefined);
+      this.stack.section(
+        `MinIO user ${user.name} for ${user.consumer === "velero" ? "Velero" : `backup ${user.consumer}`} (Secret ${user.secret.namespace}/${user.secret.name}): ${scoped.length > 0 ? `only ${scoped.map((g) => `${g.bucket}/${g.prefix}/`).join(", ")}` : `the buckets ${user.grants.map((g) => g.bucket).join(", ")}`}.`,
+        [
+          block("resource", ["minio_iam_policy", label], [
+            attr("name", user.name),
+            attr(
+              "policy",
+              call(
+                "jsonencode",
+                obj({
+                  Version: "2012-10-17",
+                  Statement: [
+                    obj({
+                      Effect: "Allow",
+                      Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                      Resource: user.grants.map((g) => `arn:aws:s3:::${g.bucket}`),
+                      ...(scoped.length > 0 && { Condition: obj({ StringLike: obj({ "s3:prefix": scoped.flatMap((g) => [g.prefix!, `${g.prefix}/*`]) }) }) }),
+                    }),
+                    obj({
+                      Effect: "Allow",
+                      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                      Resource: objects,
+                    }),
+                  ],
+                }),
+              ),
+            ),
+          ]),
+          block("resource", ["minio_iam_user", label], [attr("name", user.name)]),
+          block("resource", ["minio_iam_user_policy_attachment", label], [
+            attr("user_name", expr(`minio_iam_user.${label}.name`)),
+            attr("policy_name", expr(`minio_iam_policy.${label}.name`)),
+          ]),
+        ],
+      );
+    }
+    this.stack.output({
+      name: "object_store_credentials",
+      description: `Access key and secret key of each MinIO user, by consumer: ${this.cluster.stacks.config} writes them where the consumers' Secrets come from.`,
+      value: obj(Object.fromEntries(users.map((u) => [u.consumer, obj({ access_key_id: expr(`minio_iam_user.${labelOf.get(u.consumer)!}.name`), secret_access_key: expr(`minio_iam_user.${labelOf.get(u.consumer)!}.secret`) })]))),
+      sensitive: true,
+    });
   }
 
   private minio(): void {
@@ -742,6 +788,7 @@ class Infra {
     return [
       ...new Set([
         ...this.model.externalSecrets.filter((s) => mine(s) && s.store === store.name).flatMap((s) => s.data.map((d) => d.key)),
+        ...(this.cluster.registryPull?.store === store.name ? [this.cluster.registryPull.key] : []),
         ...this.model.deployments
           .filter((d) => mine(d) && d.chartExternalSecret?.store === store.name)
           .flatMap((d) => d.chartExternalSecret!.data.map((item) => item.key)),
@@ -848,7 +895,7 @@ class Infra {
       `Vault for External Secrets (${sa.namespace}/${sa.name}) on ${this.cluster.name}: ${mounts.size > 0 ? "KV mounts, " : ""}this cluster's Kubernetes auth mount and a policy reading only the keys its ExternalSecrets name.${elsewhere.length > 0 ? ` Shared KV mounts are managed by the stack of the first cluster reading them: ${elsewhere.join(", ")}.` : ""} Vault must be reachable and unsealed.`,
       [
         ...[...mounts.entries()].map(([path, kvVersion]) =>
-          block("resource", ["vault_mount", labelFor(path, mountLabels)], [
+          block("resource", ["vault_mount", this.mountLabel(path, mountLabels)], [
             attr("path", path),
             attr("type", "kv"),
             attr("options", obj({ version: kvVersion === "v2" ? "2" : "1" })),
@@ -882,13 +929,70 @@ class Infra {
     });
   }
 
+  private mountLabel(path: string, used: Set<string>): string {
+    const label = labelFor(path, used);
+    this.mountLabels.set(path, label);
+    return label;
+  }
+
+  /**
+   * The keys of the MinIO users the infra stack made, placed where each consumer's Secret comes from:
+   * a path of the vault store its ExternalSecret reads, or (kubernetes secrets backend) the Secret
+   * itself. Read from the infra stack's outputs, so no key passes through a person.
+   */
+  objectStoreKeys(): void {
+    const users = this.model.objectStoreUsers.filter((u) => u.cluster === this.cluster.name && u.placement.kind !== "none");
+    if (users.length === 0) return;
+    const outputs = infraOutputs(this.stack, this.cluster);
+    const labels = new Set<string>();
+    for (const user of users) {
+      const label = labelFor(user.consumer, labels);
+      const credential = (field: string) => expr(`${outputs}.object_store_credentials[${JSON.stringify(user.consumer)}].${field}`);
+      const data =
+        user.secret.format === "aws-credentials-file"
+          ? obj({ cloud: tpl`[default]\naws_access_key_id=${credential("access_key_id")}\naws_secret_access_key=${credential("secret_access_key")}\n` })
+          : obj({ ACCESS_KEY_ID: credential("access_key_id"), ACCESS_SECRET_KEY: credential("secret_access_key") });
+      const placement = user.placement;
+      if (placement.kind === "store") {
+        const store = this.model.secretStores.find((s) => s.name === placement.store)!;
+        const v = store.vault!;
+        const managed = this.mountLabels.get(v.mount);
+        const mount = managed !== undefined ? expr(`vault_mount.${managed}.path`) : v.mount;
+        this.stack.section(
+          `Keys of MinIO user ${user.name} at ${v.mount}/${placement.key} of store ${store.name}: ExternalSecret ${user.secret.namespace}/${user.secret.name} makes the Secret ${user.consumer === "velero" ? "Velero" : "the database's WAL archiving"} reads from them.`,
+          [
+            v.kvVersion === "v2"
+              ? block("resource", ["vault_kv_secret_v2", `minio_${label}`], [attr("mount", mount), attr("name", placement.key), attr("data_json", call("jsonencode", data))])
+              : block("resource", ["vault_kv_secret", `minio_${label}`], [attr("path", managed !== undefined ? tpl`${expr(`vault_mount.${managed}.path`)}/${placement.key}` : `${v.mount}/${placement.key}`), attr("data_json", call("jsonencode", data))]),
+          ],
+        );
+      } else {
+        this.stack.provider("kubernetes", kubernetesAccess(this.stack, this.model, this.cluster));
+        this.stack.section(
+          `Keys of MinIO user ${user.name} as Secret ${user.secret.namespace}/${user.secret.name}, which ${user.consumer === "velero" ? "Velero" : "the database's WAL archiving"} reads (the kubernetes secrets backend: no store in between).`,
+          [
+            block("resource", ["kubernetes_secret_v1", `minio_${label}`], [
+              block("metadata", [], [
+                attr("name", user.secret.name),
+                attr("namespace", user.secret.namespace),
+                attr("labels", obj({ "app.kubernetes.io/managed-by": "plinth", "app.kubernetes.io/part-of": this.model.platform.name })),
+              ]),
+              blank,
+              attr("data", data),
+            ]),
+          ],
+        );
+      }
+    }
+  }
+
   /**
    * Resources that earlier trees kept here and the config stack now owns: forgotten by this state
    * (`removed`, never destroyed) so the config stack can import them; the config stack's header lists
    * the exact imports.
    */
   movedToConfig(config: Stack): void {
-    const moved = config.resourceAddresses("vault_");
+    const moved = vaultImports(config).map((i) => i.address);
     if (moved.length === 0) return;
     this.stack.require("vault");
     this.stack.section(

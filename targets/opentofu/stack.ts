@@ -16,6 +16,8 @@ export interface Output {
   name: string;
   description: string;
   value: HclValue;
+  /** Credentials: OpenTofu prints them as (sensitive); remote-state readers still get them. */
+  sensitive?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export class Stack {
   private readonly outputs: Output[] = [];
   private readonly locals: [string, HclInput][] = [];
   private readonly sections: { title: string; items: HclBodyItem[] }[] = [];
+  private readonly declared = new Set<string>();
   private introText?: string;
 
   constructor(
@@ -36,7 +39,23 @@ export class Stack {
     private readonly backend: ModelStateBackend,
     /** One line on what the stack is for; heads every file. */
     private readonly purpose: string,
-  ) {}
+  ) {
+    if (backend.encrypted === true) {
+      this.variable({
+        name: "state_passphrase",
+        type: "string",
+        description: "Passphrase the state and plans are encrypted with (at least 16 characters; set TF_VAR_state_passphrase). Lose it and the state cannot be read.",
+        sensitive: true,
+      });
+    }
+  }
+
+  /** Runs `declare` the first time `key` is asked for: blocks several parts of a stack share (a data source). */
+  once(key: string, declare: () => void): void {
+    if (this.declared.has(key)) return;
+    this.declared.add(key);
+    declare();
+  }
 
   /** Requires a provider; its configuration body is given once, by whoever needs it first. */
   provider(name: ProviderName, config: HclBodyItem[] = []): void {
@@ -152,6 +171,41 @@ function versionsBlock(providers: ProviderName[]): HclBodyItem {
 }
 
 function backendBlocks(backend: ModelStateBackend): HclBodyItem[] {
+  if (backend.encrypted !== true) return plainBackendBlocks(backend);
+  const [note, terraform] = plainBackendBlocks(backend) as [HclBodyItem, HclBodyItem & { kind: "block" }];
+  const method = expr("method.aes_gcm.state");
+  return [
+    note,
+    comment("State and plans are encrypted by OpenTofu before they are written (and remote state it\nreads is decrypted with the same key): the keys this state holds never rest in clear text."),
+    block("terraform", [], [
+      ...terraform.body,
+      blank,
+      block("encryption", [], [
+        block("key_provider", ["pbkdf2", "state"], [attr("passphrase", expr("var.state_passphrase"))]),
+        block("method", ["aes_gcm", "state"], [attr("keys", expr("key_provider.pbkdf2.state"))]),
+        block("state", [], [attr("method", method), attr("enforced", true)]),
+        block("plan", [], [attr("method", method), attr("enforced", true)]),
+        block("remote_state_data_sources", [], [block("default", [], [attr("method", method)])]),
+      ]),
+    ]),
+  ];
+}
+
+/**
+ * How a stack of this cluster reads another's state (`terraform_remote_state`): the same backend, at
+ * the other stack's location. A relative local path is relative to the reading stack's folder.
+ */
+export function remoteStateBlock(name: string, backend: ModelStateBackend, folder: string): HclBodyItem {
+  const config =
+    backend.type === "s3"
+      ? obj({ bucket: backend.bucket, key: backend.key, region: backend.region })
+      : backend.type === "http"
+        ? obj({ address: backend.address })
+        : obj({ path: backend.path.startsWith("/") ? backend.path : `../${folder}/${backend.path}` });
+  return block("data", ["terraform_remote_state", name], [attr("backend", backend.type), attr("config", config)]);
+}
+
+function plainBackendBlocks(backend: ModelStateBackend): HclBodyItem[] {
   switch (backend.type) {
     case "s3":
       return [
@@ -193,7 +247,7 @@ function variableBlock(variable: Variable): HclBodyItem {
 }
 
 function outputBlock(output: Output): HclBodyItem {
-  return block("output", [output.name], [attr("description", output.description), attr("value", output.value)]);
+  return block("output", [output.name], [attr("description", output.description), attr("value", output.value), output.sensitive === true && attr("sensitive", true)]);
 }
 
 /**

@@ -7,11 +7,12 @@
 /** OpenTofu and Terraform both read these files; 1.10 is the first of each with S3-native locking (use_lockfile). */
 export const REQUIRED_VERSION = ">= 1.10.0";
 
-export type ProviderName = "aws" | "helm" | "minio" | "vault" | "cloudflare" | "powerdns";
+export type ProviderName = "aws" | "helm" | "kubernetes" | "minio" | "vault" | "cloudflare" | "powerdns";
 
 export const PROVIDERS: Record<ProviderName, { source: string; version: string }> = {
   aws: { source: "hashicorp/aws", version: "5.100.0" },
   helm: { source: "hashicorp/helm", version: "2.17.0" },
+  kubernetes: { source: "hashicorp/kubernetes", version: "2.38.0" },
   minio: { source: "aminueza/minio", version: "3.5.2" },
   vault: { source: "hashicorp/vault", version: "4.8.0" },
   cloudflare: { source: "cloudflare/cloudflare", version: "4.49.1" },

@@ -31,6 +31,19 @@ function installOrder(model: Model): Entry[] {
   return entries;
 }
 
+function stackPurpose(model: Model, node: DeployNode): string {
+  if (node.id.endsWith("/bootstrap")) return "Installs ArgoCD and the root application, which starts the sync.";
+  if (!node.id.endsWith("/config")) return "Cloud and platform resources of the cluster.";
+  const vault = model.secretStores.some((s) => s.backend === "vault" && s.placements.some((p) => p.cluster === node.cluster));
+  const keys = model.objectStoreUsers.some((u) => u.cluster === node.cluster && u.placement.kind !== "none");
+  return [vault ? "Vault's mounts, auth and policies for External Secrets." : "", keys ? "Places the MinIO users' keys (from the infra stack's state) where their consumers read them." : ""].filter(Boolean).join(" ");
+}
+
+function stackBackend(model: Model, node: DeployNode) {
+  const cluster = model.clusters.find((c) => c.name === node.cluster)!;
+  return cluster.stateBackends[node.id.endsWith("/bootstrap") ? "bootstrap" : node.id.endsWith("/config") ? "config" : "infra"];
+}
+
 function stackCommands(model: Model, node: DeployNode): string[] {
   const cluster = model.clusters.find((c) => c.name === node.cluster)!;
   const folder = node.id.endsWith("/bootstrap") ? cluster.stacks.bootstrap : node.id.endsWith("/config") ? cluster.stacks.config : cluster.stacks.infra;
@@ -84,7 +97,7 @@ export function firstInstallView(model: Model) {
       case "stack":
         return {
           heading,
-          text: `${node.id.endsWith("/bootstrap") ? "Installs ArgoCD and the root application, which starts the sync." : node.id.endsWith("/config") ? "Vault's mounts, auth and policies for External Secrets." : "Cloud and platform resources of the cluster."}${needs}${provides}`,
+          text: `${stackPurpose(model, node)}${needs}${provides}${stackBackend(model, node).encrypted === true ? ` Its state is encrypted: export ${code("TF_VAR_state_passphrase")} (the same for every stack of the cluster) before ${code("init")}.` : ""}`,
           commands: codeBlock("sh", stackCommands(model, node)),
         };
       case "prerequisite":

@@ -26,6 +26,7 @@ import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
 import { ClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
+import { ClusterExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterExternalSecret";
 import { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import { AnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate";
 import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate";
@@ -87,6 +88,16 @@ export const KINDS: Record<string, KindRule> = {
   },
   "external-secrets.io/v1/SecretStore": { model: SecretStore, namespaced: true, required: ["spec.provider"], extra: oneProvider },
   "external-secrets.io/v1/ClusterSecretStore": { model: ClusterSecretStore, namespaced: false, required: ["spec.provider"], extra: oneProvider },
+  "external-secrets.io/v1/ClusterExternalSecret": {
+    model: ClusterExternalSecret,
+    namespaced: false,
+    required: ["spec.externalSecretName", "spec.namespaceSelectors[]", "spec.externalSecretSpec.secretStoreRef.name", "spec.externalSecretSpec.target.name", "spec.externalSecretSpec.data[]"],
+    extra: (d) => [
+      ...goDuration(d, "spec.refreshTime"),
+      ...goDuration(d, "spec.externalSecretSpec.refreshInterval"),
+      ...dns1123Subdomain(get(d, "spec.externalSecretSpec.target.name"), "spec.externalSecretSpec.target.name"),
+    ],
+  },
   "external-secrets.io/v1/ExternalSecret": {
     model: ExternalSecret,
     namespaced: true,

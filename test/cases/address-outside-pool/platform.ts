@@ -75,7 +75,7 @@ export default definePlatform({
       storageClass: "openebs-lvmpv",
       // The nodes' LVM volume group is not in the seed: "lvmvg" is OpenEBS's documented example name.
       volumeGroup: "lvmvg",
-      stateBackend: { type: "local", path: "terraform.tfstate" },
+      stateBackend: { type: "local", path: "terraform.tfstate", encryption: "passphrase" },
     },
   ],
 

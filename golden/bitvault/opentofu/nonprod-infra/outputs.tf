@@ -26,6 +26,11 @@ output "cluster_endpoint" {
   value       = aws_eks_cluster.this.endpoint
 }
 
+output "cluster_certificate_authority" {
+  description = "Base64 CA certificate of that endpoint (the bootstrap and config stacks connect with it)."
+  value       = aws_eks_cluster.this.certificate_authority[0].data
+}
+
 output "oidc_provider_arn" {
   description = "IAM OIDC provider of the cluster, for IRSA trust policies."
   value       = aws_iam_openid_connect_provider.eks.arn

@@ -3,9 +3,9 @@
 
 # Apply it after forge-onprem-infra and before forge-onprem-config (runbooks/first-install.md gives
 # the whole order). This stack is separate because its helm provider needs a running cluster: it
-# reads a kubeconfig (inputs below), never a resource of the same stack, so it plans only once the
-# cluster exists. It installs ArgoCD and the root Application only; the platform components are
-# ArgoCD Applications under generated/argocd/forge-onprem, synced from Git.
+# reaches the cluster through a kubeconfig (inputs below), never a resource of the same stack, so it
+# plans only once the cluster exists. It installs ArgoCD and the root Application only; the platform
+# components are ArgoCD Applications under generated/argocd/forge-onprem, synced from Git.
 
 # ArgoCD 7.7.11 in argocd. ArgoCD does not manage itself here: upgrades go through this stack.
 resource "helm_release" "argocd" {

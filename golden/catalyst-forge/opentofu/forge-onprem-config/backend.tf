@@ -4,8 +4,36 @@
 # Local state: the profile names no remote backend. The state file can hold sensitive values:
 # keep it out of Git, back it up, and let one person or runner apply at a time (no locking
 # across machines). Switch the profile's stateBackend to s3 or http to share it.
+# State and plans are encrypted by OpenTofu before they are written (and remote state it
+# reads is decrypted with the same key): the keys this state holds never rest in clear text.
 terraform {
   backend "local" {
     path = "state/onprem.tfstate"
+  }
+
+  encryption {
+    key_provider "pbkdf2" "state" {
+      passphrase = var.state_passphrase
+    }
+
+    method "aes_gcm" "state" {
+      keys = key_provider.pbkdf2.state
+    }
+
+    state {
+      method   = method.aes_gcm.state
+      enforced = true
+    }
+
+    plan {
+      method   = method.aes_gcm.state
+      enforced = true
+    }
+
+    remote_state_data_sources {
+      default {
+        method = method.aes_gcm.state
+      }
+    }
   }
 }

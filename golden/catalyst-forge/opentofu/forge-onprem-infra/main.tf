@@ -54,38 +54,88 @@ resource "minio_ilm_policy" "backups" {
   depends_on = [minio_s3_bucket_versioning.backups]
 }
 
-# Velero's MinIO user catalyst-forge-forge-onprem-velero: read and write on the backup buckets only.
-# Its secret key stays in the state.
-resource "minio_iam_policy" "velero" {
-  name = "catalyst-forge-forge-onprem-velero"
+# MinIO user catalyst-forge-forge-onprem-postgres-cnpg-pitr-dev for backup postgres-cnpg-pitr-dev
+# (Secret forge-dev/postgres-backup-s3): only
+# catalyst-forge-forge-onprem-backups/postgres/forge-dev/postgres/.
+resource "minio_iam_policy" "postgres-cnpg-pitr-dev" {
+  name = "catalyst-forge-forge-onprem-postgres-cnpg-pitr-dev"
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+        Resource = ["arn:aws:s3:::catalyst-forge-forge-onprem-backups"]
+        Condition = {
+          StringLike = {
+            "s3:prefix" = ["postgres/forge-dev/postgres", "postgres/forge-dev/postgres/*"]
+          }
+        }
+      },
       {
         Effect = "Allow"
         Action = [
           "s3:GetObject",
           "s3:PutObject",
           "s3:DeleteObject",
-          "s3:ListBucket",
-          "s3:GetBucketLocation",
-          "s3:ListBucketMultipartUploads",
           "s3:AbortMultipartUpload",
           "s3:ListMultipartUploadParts",
         ]
-        Resource = flatten([for bucket in minio_s3_bucket.backups : ["arn:aws:s3:::${bucket.bucket}", "arn:aws:s3:::${bucket.bucket}/*"]])
+        Resource = ["arn:aws:s3:::catalyst-forge-forge-onprem-backups/postgres/forge-dev/postgres/*"]
       },
     ]
   })
 }
 
-resource "minio_iam_user" "velero" {
-  name = "catalyst-forge-forge-onprem-velero"
+resource "minio_iam_user" "postgres-cnpg-pitr-dev" {
+  name = "catalyst-forge-forge-onprem-postgres-cnpg-pitr-dev"
 }
 
-resource "minio_iam_user_policy_attachment" "velero" {
-  user_name   = minio_iam_user.velero.name
-  policy_name = minio_iam_policy.velero.name
+resource "minio_iam_user_policy_attachment" "postgres-cnpg-pitr-dev" {
+  user_name   = minio_iam_user.postgres-cnpg-pitr-dev.name
+  policy_name = minio_iam_policy.postgres-cnpg-pitr-dev.name
+}
+
+# MinIO user catalyst-forge-forge-onprem-postgres-cnpg-pitr-staging for backup
+# postgres-cnpg-pitr-staging (Secret forge-staging/postgres-backup-s3): only
+# catalyst-forge-forge-onprem-backups/postgres/forge-staging/postgres/.
+resource "minio_iam_policy" "postgres-cnpg-pitr-staging" {
+  name = "catalyst-forge-forge-onprem-postgres-cnpg-pitr-staging"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+        Resource = ["arn:aws:s3:::catalyst-forge-forge-onprem-backups"]
+        Condition = {
+          StringLike = {
+            "s3:prefix" = ["postgres/forge-staging/postgres", "postgres/forge-staging/postgres/*"]
+          }
+        }
+      },
+      {
+        Effect = "Allow"
+        Action = [
+          "s3:GetObject",
+          "s3:PutObject",
+          "s3:DeleteObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ]
+        Resource = ["arn:aws:s3:::catalyst-forge-forge-onprem-backups/postgres/forge-staging/postgres/*"]
+      },
+    ]
+  })
+}
+
+resource "minio_iam_user" "postgres-cnpg-pitr-staging" {
+  name = "catalyst-forge-forge-onprem-postgres-cnpg-pitr-staging"
+}
+
+resource "minio_iam_user_policy_attachment" "postgres-cnpg-pitr-staging" {
+  user_name   = minio_iam_user.postgres-cnpg-pitr-staging.name
+  policy_name = minio_iam_policy.postgres-cnpg-pitr-staging.name
 }
 
 # Moved to forge-onprem-config: forgotten here without being destroyed (a state from before the

@@ -54,26 +54,28 @@ resource "minio_ilm_policy" "backups" {
   depends_on = [minio_s3_bucket_versioning.backups]
 }
 
-# Velero's MinIO user gitops-platform-main-velero: read and write on the backup buckets only. Its
-# secret key stays in the state.
+# MinIO user gitops-platform-main-velero for Velero (Secret velero/velero-s3-credentials): the
+# buckets gitops-platform-main-backups.
 resource "minio_iam_policy" "velero" {
   name = "gitops-platform-main-velero"
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+        Resource = ["arn:aws:s3:::gitops-platform-main-backups"]
+      },
+      {
         Effect = "Allow"
         Action = [
           "s3:GetObject",
           "s3:PutObject",
           "s3:DeleteObject",
-          "s3:ListBucket",
-          "s3:GetBucketLocation",
-          "s3:ListBucketMultipartUploads",
           "s3:AbortMultipartUpload",
           "s3:ListMultipartUploadParts",
         ]
-        Resource = flatten([for bucket in minio_s3_bucket.backups : ["arn:aws:s3:::${bucket.bucket}", "arn:aws:s3:::${bucket.bucket}/*"]])
+        Resource = ["arn:aws:s3:::gitops-platform-main-backups/*"]
       },
     ]
   })

@@ -54,38 +54,45 @@ resource "minio_ilm_policy" "backups" {
   depends_on = [minio_s3_bucket_versioning.backups]
 }
 
-# Velero's MinIO user k3s-homelab-k3s-velero: read and write on the backup buckets only. Its secret
-# key stays in the state.
-resource "minio_iam_policy" "velero" {
-  name = "k3s-homelab-k3s-velero"
+# MinIO user k3s-homelab-k3s-vault-vault-raft-snapshot for backup vault-vault-raft-snapshot (Secret
+# security/vault-backup-s3): only k3s-homelab-k3s-backups/vault/security/vault/.
+resource "minio_iam_policy" "vault-vault-raft-snapshot" {
+  name = "k3s-homelab-k3s-vault-vault-raft-snapshot"
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+        Resource = ["arn:aws:s3:::k3s-homelab-k3s-backups"]
+        Condition = {
+          StringLike = {
+            "s3:prefix" = ["vault/security/vault", "vault/security/vault/*"]
+          }
+        }
+      },
       {
         Effect = "Allow"
         Action = [
           "s3:GetObject",
           "s3:PutObject",
           "s3:DeleteObject",
-          "s3:ListBucket",
-          "s3:GetBucketLocation",
-          "s3:ListBucketMultipartUploads",
           "s3:AbortMultipartUpload",
           "s3:ListMultipartUploadParts",
         ]
-        Resource = flatten([for bucket in minio_s3_bucket.backups : ["arn:aws:s3:::${bucket.bucket}", "arn:aws:s3:::${bucket.bucket}/*"]])
+        Resource = ["arn:aws:s3:::k3s-homelab-k3s-backups/vault/security/vault/*"]
       },
     ]
   })
 }
 
-resource "minio_iam_user" "velero" {
-  name = "k3s-homelab-k3s-velero"
+resource "minio_iam_user" "vault-vault-raft-snapshot" {
+  name = "k3s-homelab-k3s-vault-vault-raft-snapshot"
 }
 
-resource "minio_iam_user_policy_attachment" "velero" {
-  user_name   = minio_iam_user.velero.name
-  policy_name = minio_iam_policy.velero.name
+resource "minio_iam_user_policy_attachment" "vault-vault-raft-snapshot" {
+  user_name   = minio_iam_user.vault-vault-raft-snapshot.name
+  policy_name = minio_iam_policy.vault-vault-raft-snapshot.name
 }
 
 # Moved to k3s-config: forgotten here without being destroyed (a state from before the split keeps

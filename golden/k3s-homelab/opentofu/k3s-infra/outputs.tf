@@ -6,7 +6,13 @@ output "backup_buckets" {
   value       = [for bucket in minio_s3_bucket.backups : bucket.bucket]
 }
 
-output "velero_user" {
-  description = "MinIO user Velero authenticates as."
-  value       = minio_iam_user.velero.name
+output "object_store_credentials" {
+  description = "Access key and secret key of each MinIO user, by consumer: k3s-config writes them where the consumers' Secrets come from."
+  value = {
+    vault-vault-raft-snapshot = {
+      access_key_id     = minio_iam_user.vault-vault-raft-snapshot.name
+      secret_access_key = minio_iam_user.vault-vault-raft-snapshot.secret
+    }
+  }
+  sensitive = true
 }
