@@ -26,8 +26,9 @@ export const services = defineServices([
       liveness: { path: "/healthz", port: "http", periodSeconds: 10 },
       readiness: { path: "/readyz", port: "http", periodSeconds: 5 },
     },
-    // Redis, NATS and OpenSearch are used when the tier provides them; only Postgres is required.
-    dependsOn: ["postgres"],
+    // Redis (cache, rate limits) and OpenSearch (search) are used when the tier provides them; a tier
+    // without them runs the API with those features off. Each gets its connection variables (bindings).
+    dependsOn: ["postgres", "redis", "opensearch"],
     ingress: { port: "http", path: "/api" },
   },
   {

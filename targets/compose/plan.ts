@@ -232,7 +232,8 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
       if (names.passwordFile !== undefined && secret !== undefined) {
         const variable = names.passwordFile.replace(/_FILE$/, "");
         files.push({ variable, secret });
-        secrets.find((s) => s.name === secret)!.usedBy.push({ name: service.name, variable });
+        // Named as the service sees it: the path variable.
+        secrets.find((s) => s.name === secret)!.usedBy.push({ name: service.name, variable: names.passwordFile });
       }
     }
     return { env: env.filter((e) => !(e.name in service.env)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), files };
