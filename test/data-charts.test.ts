@@ -12,8 +12,8 @@ import { stringify } from "yaml";
 import { NATS_CHART } from "../compiler/resolve/data-engines.js";
 import { buildExample, EXAMPLES, ROOT } from "./helpers.js";
 import { HELM, helm } from "./support/helm.js";
-import { k8sProblems, parseYamlDocuments, validateWithModel } from "./support/k8s-check.js";
-import { unknownFieldProblems } from "./support/strict-fields.js";
+import { parseYamlDocuments } from "./support/k8s-check.js";
+import { objectProblems } from "./support/strict-fields.js";
 
 type Doc = Record<string, any>;
 
@@ -47,17 +47,7 @@ describe.skipIf(!HELM).each(EXAMPLES)("data-service Applications of %s rendered 
       const objects = (parseYamlDocuments(rendered.stdout) as (Doc | null)[])
         .filter((o): o is Doc => o !== null)
         .map((o) => withoutNulls({ ...o, metadata: { namespace: app.spec.destination.namespace, ...o.metadata } }) as Doc);
-      const labels = objects.map((o) => `${file.path} ${o.kind}/${o.metadata?.name}`);
-      const problems = objects.flatMap((o, i) => {
-        const own = k8sProblems(o).map((p) => `${labels[i]}: ${p}`);
-        try {
-          validateWithModel(o);
-        } catch (error) {
-          own.push(`${labels[i]}: schema: ${(error as Error).message}`);
-        }
-        return own;
-      });
-      expect([...problems, ...unknownFieldProblems(objects, labels)]).toEqual([]);
+      expect(objectProblems(objects, file.path)).toEqual([]);
 
       const ds = model.dataServices.find((d) => d.name === source.helm.releaseName)!;
       const placement = ds.placements.find((p) => p.namespace === app.spec.destination.namespace)!;
