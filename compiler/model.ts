@@ -306,6 +306,8 @@ export interface ModelDeployment {
   featureFlags: Record<string, boolean | string>;
   hosts: string[];
   rollout?: string;
+  /** Where its rollout was chosen: the service's override for the environment, or the environment. */
+  rolloutAt?: SpecPath;
   /**
    * Values for the arguments the AnalysisTemplates of its rollout declare (ModelAnalysis.args), by
    * name: `service-name` is the Service the chart creates (the release name), `namespace` the
@@ -316,6 +318,11 @@ export interface ModelDeployment {
   /** Name of the Kubernetes Secret holding this service's secret env, when it has any. */
   secretName?: string;
   /**
+   * What the data services it uses give it (compiler/resolve/bindings.ts): plain variables, variables
+   * from a key of a Secret in its namespace, and Secrets mounted as files (`<X>_FILE` points into them).
+   */
+  bindings: ModelBindings;
+  /**
    * Previews only: the ExternalSecret the chart itself must create (the kubernetes target cannot,
    * since the pr-N namespace exists only while the pull request is open).
    */
@@ -325,6 +332,11 @@ export interface ModelDeployment {
     refreshInterval: string;
     data: { secretKey: string; key: string; property?: string }[];
   };
+}
+
+export interface ModelBindings {
+  env: { name: string; value?: string; secretKeyRef?: { name: string; key: string } }[];
+  secretMounts: { secret: string; mountPath: string }[];
 }
 
 export interface ModelDeploymentChart {
@@ -373,8 +385,22 @@ export interface ModelDataService {
   cnpgImage?: string;
   /** Port the engine listens on. */
   port: number;
+  /**
+   * How it runs on Kubernetes (compiler/resolve/data-engines.ts): by an operator component's custom
+   * resource, by a chart of its own (an Application per placement), or by a platform component.
+   * Absent when plinth cannot deploy the engine on Kubernetes (minio): placing it there is an error.
+   */
+  kubernetes?: ModelDataRuntime;
   at: SpecPath;
 }
+
+export type ModelDataRuntime =
+  /** A custom resource (data-engines.ts: dataCustomResource) the operator component reconciles. */
+  | { kind: "operator"; component: string }
+  /** A chart of the engine's own, one Application per placement (release = the data service's name). */
+  | { kind: "chart"; chart: { repoURL: string; name: string; version: string } }
+  /** The platform component of that name runs it in its namespace (vault). */
+  | { kind: "component"; component: string };
 
 export interface ModelDataPlacement {
   cluster: string;
@@ -383,6 +409,21 @@ export interface ModelDataPlacement {
   instances: number;
   storage?: string;
   resources?: ModelService["resources"];
+  /**
+   * How services reach it there: the Service's in-cluster host name and port, the database (postgres),
+   * and the Secret the operator generates with its credentials (in this namespace), by key.
+   */
+  connection: ModelDataConnection;
+}
+
+export interface ModelDataConnection {
+  host: string;
+  port: number;
+  database?: string;
+  /** URL scheme clients use (opensearch: https, the operator's TLS). */
+  scheme?: string;
+  /** Secret in the data service's namespace, written by the operator; never by plinth. */
+  secret?: { name: string; usernameKey: string; passwordKey: string };
 }
 
 export interface ModelSecretStore {
@@ -425,6 +466,12 @@ export interface ModelExternalSecret {
   environment?: string;
   service?: string;
   data: { secretKey: string; key: string; property?: string }[];
+  /**
+   * A copy of a Secret an operator writes in another namespace of the cluster (a data service's
+   * credentials for a service in another namespace), read through a Kubernetes store: nobody writes
+   * its secret path by hand, it exists once that Secret does.
+   */
+  copiesFrom?: { namespace: string; secret: string };
   at: SpecPath;
 }
 
@@ -462,6 +509,8 @@ export interface ModelAnalysis {
   interval: string;
   count: number;
   failureLimit: number;
+  /** It measures HTTP traffic (spec `measures`, or an `http_` metric in the query). */
+  measuresHttp: boolean;
   /**
    * Arguments the query and conditions reference as `{{args.NAME}}`, sorted: the AnalysisTemplate
    * declares them and every Rollout that uses the analysis must pass a value for each.

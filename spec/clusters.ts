@@ -21,6 +21,8 @@ export const componentName = z.enum([
   "longhorn",
   "keda",
   "crossplane",
+  "redis-operator",
+  "opensearch-operator",
 ]);
 
 export const component = z.union([

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { duration } from "./units.js";
 import { hostName } from "./grammar.js";
-import { tier } from "./services.js";
+import { scale, tier } from "./services.js";
 
 export const dataPolicy = z.enum(["fixtures", "synthetic", "anonymized", "production"]);
 
@@ -18,12 +18,7 @@ export const environment = z.strictObject({
   prune: z.boolean().optional().describe("ArgoCD automated sync options."),
   selfHeal: z.boolean().optional(),
   approval: z.enum(["none", "pr", "pr+manual"]).optional().describe("What a release into it needs: nothing, a reviewed pull request, or a pull request and a manual sync."),
-  scale: z
-    .union([
-      z.strictObject({ replicas: z.number().int().nonnegative() }),
-      z.strictObject({ min: z.number().int().positive(), max: z.number().int().positive(), targetCPU: z.number().int().min(1).max(100).default(70) }),
-    ])
-    .optional(),
+  scale: scale.optional().describe("Replicas, or autoscaling between min and max on CPU, for every service in it (a service's own scale or override wins)."),
   tier: tier.optional().describe("The dependency tier: which services and data services it runs."),
   hosts: z.array(hostName).optional().describe("Hostnames users reach the environment on."),
   featureFlags: z.record(z.string(), z.union([z.boolean(), z.string()])).optional(),

@@ -216,6 +216,8 @@ export interface PlatformInput {
           | "longhorn"
           | "keda"
           | "crossplane"
+          | "redis-operator"
+          | "opensearch-operator"
         )
       | {
           name:
@@ -236,7 +238,9 @@ export interface PlatformInput {
             | "nfs-provisioner"
             | "longhorn"
             | "keda"
-            | "crossplane";
+            | "crossplane"
+            | "redis-operator"
+            | "opensearch-operator";
           /**
            * Helm chart version; defaults to plinth's pinned version for the component.
            */
@@ -388,6 +392,9 @@ export interface PlatformInput {
      * What a release into it needs: nothing, a reviewed pull request, or a pull request and a manual sync.
      */
     approval?: "none" | "pr" | "pr+manual";
+    /**
+     * Replicas, or autoscaling between min and max on CPU, for every service in it (a service's own scale or override wins).
+     */
     scale?:
       | {
           replicas: number;
@@ -505,6 +512,7 @@ export interface PlatformInput {
         store?: string;
         key: string;
         property?: string;
+        wholeObject?: true;
       };
     };
     resources?: {
@@ -545,11 +553,33 @@ export interface PlatformInput {
     tiers?: ("lite" | "standard" | "full")[];
     command?: string[];
     /**
+     * Replicas or autoscaling in every environment, instead of the environment's `scale` (overrides still win).
+     */
+    scale?:
+      | {
+          replicas: number;
+        }
+      | {
+          min: number;
+          max: number;
+          targetCPU?: number;
+        };
+    /**
      * Per-environment differences.
      */
     overrides?: {
       [k: string]: {
         replicas?: number;
+        scale?:
+          | {
+              replicas: number;
+            }
+          | {
+              min: number;
+              max: number;
+              targetCPU?: number;
+            };
+        rollout?: string;
         resources?: {
           requests?: {
             cpu?: string | number;
@@ -713,6 +743,7 @@ export interface PlatformInput {
     interval?: string;
     count?: number;
     failureLimit?: number;
+    measures?: "http" | "other";
   }[];
   /**
    * Rollout policies (canary, blue-green, recreate) environments name.

@@ -11,6 +11,11 @@ export const analysis = z.strictObject({
   interval: duration.default("1m"),
   count: z.number().int().positive().default(5),
   failureLimit: z.number().int().nonnegative().default(1),
+  /**
+   * What the query measures: `http` metrics exist only for services that serve HTTP (a port other
+   * than `metrics`). Inferred from the query (an `http_` metric) when omitted.
+   */
+  measures: z.enum(["http", "other"]).optional(),
 });
 
 export const canaryStep = z.union([

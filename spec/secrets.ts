@@ -47,5 +47,8 @@ export const secret = z.strictObject({
 export const serviceSecretRef = z.strictObject({
   store: z.string().optional(),
   key: storePath,
+  /** Field inside the secret: the variable holds its value. Required unless `wholeObject` is set. */
   property: storePath.optional(),
+  /** Without `property`, the variable holds the whole secret as a JSON object: say that this is meant. */
+  wholeObject: z.literal(true).optional(),
 });

@@ -21,8 +21,18 @@ export const probe = z.strictObject({
 
 export const resources = z.strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() });
 
+/** Fixed replicas, or a HorizontalPodAutoscaler's range and CPU target. */
+export const scale = z.union([
+  z.strictObject({ replicas: z.number().int().nonnegative() }),
+  z.strictObject({ min: z.number().int().positive(), max: z.number().int().positive(), targetCPU: z.number().int().min(1).max(100).default(70) }),
+]);
+
 export const serviceOverride = z.strictObject({
   replicas: z.number().int().nonnegative().optional(),
+  /** This service's scale in this environment (instead of the service's or the environment's). */
+  scale: scale.optional(),
+  /** The rollout policy this service uses in this environment (instead of the environment's). */
+  rollout: z.string().optional(),
   resources: resources.optional(),
   env: z.record(envName, z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
@@ -46,6 +56,7 @@ export const service = z.strictObject({
   ingress: z.strictObject({ port: z.string(), path: httpPath.default("/") }).optional(),
   tiers: z.array(tier).optional().describe("Dependency tiers this service runs in; all tiers when omitted."),
   command: z.array(z.string()).optional(),
+  scale: scale.optional().describe("Replicas or autoscaling in every environment, instead of the environment's `scale` (overrides still win)."),
   overrides: z.record(z.string(), serviceOverride).default({}).describe("Per-environment differences."),
 });
 

@@ -57,6 +57,12 @@ describe("deploy/unprovided on planted faults (plinth build refuses, writes noth
     expect(stderr).toContain("Secret k3s/observability/grafana-admin");
   });
 
+  it("a Redis data service on a cluster without the redis-operator (its CRD), located at the engine", async () => {
+    const dir = plantedCopy("bitvault", "clusters.ts", /\n  "redis-operator",/, "");
+    const stderr = await expectRefused(dir, "services.ts", lineOf(path.join(dir, "services.ts"), /engine: "redis"/), "deploy/unprovided");
+    expect(stderr).toContain("CRD nonprod/redis.redis.opstreelabs.in/Redis");
+  });
+
   it("MinIO keys kept in a plain local state (catalyst-forge's on-prem state without encryption)", async () => {
     const dir = plantedCopy("catalyst-forge", "profiles.ts", 'path: "state/onprem.tfstate", encryption: "passphrase" }', 'path: "state/onprem.tfstate" }');
     const file = path.join(dir, "profiles.ts");
@@ -156,9 +162,10 @@ describe.each(EXAMPLES)("example %s comes up", (example) => {
     for (const node of model.deploy.nodes.filter((n) => n.kind === "prerequisite" || n.kind === "step" || n.kind === "stack")) {
       expect(stepOf(node.title), `${node.title} has a step`).toBeGreaterThanOrEqual(0);
     }
-    // Every path an ExternalSecret reads is written by hand (a step) or by the config stack (MinIO users' keys).
+    // Every path an ExternalSecret reads is written by hand (a step) or by the config stack (MinIO users' keys);
+    // copies of an operator's Secret (data-service credentials) have no path at all.
     const written = new Set(model.objectStoreUsers.flatMap((u) => (u.placement.kind === "store" ? [u.placement.key] : [])));
-    for (const secret of model.externalSecrets) {
+    for (const secret of model.externalSecrets.filter((e) => !e.copiesFrom)) {
       for (const d of secret.data) {
         if (written.has(d.key)) expect(runbook, d.key).toContain(`SecretPath ${secret.store}/${d.key}`);
         else expect(runbook, `${secret.store}/${d.key}`).toContain(`create ${d.key} in ${secret.store}`);

@@ -10,8 +10,8 @@ import type { OutputFile } from "../targets/types.js";
 import { buildExample, EXAMPLES } from "./helpers.js";
 import { renderApplications, SAMPLE_PULL_REQUEST } from "./support/appset-render.js";
 import { HELM, inParallel, lintAndTemplate, type ChartRender, type HelmParameter } from "./support/helm.js";
-import { k8sProblems, parseYamlDocuments, validateWithModel } from "./support/k8s-check.js";
-import { unknownFieldProblems } from "./support/strict-fields.js";
+import { parseYamlDocuments } from "./support/k8s-check.js";
+import { objectProblems } from "./support/strict-fields.js";
 
 type Doc = Record<string, any>;
 
@@ -27,20 +27,6 @@ function writeTree(dir: string, files: readonly OutputFile[]): void {
   }
 }
 
-/** Every problem of the rendered objects: our rules, the published schemas, and unknown fields. */
-function objectProblems(objects: Doc[], label: string | string[]): string[] {
-  const labels = objects.map((o, i) => `${typeof label === "string" ? label : label[i]} ${o.kind}/${o.metadata?.name}`);
-  const problems = objects.flatMap((object, i) => {
-    const own = k8sProblems(object).map((p) => `${labels[i]}: ${p}`);
-    try {
-      validateWithModel(object);
-    } catch (error) {
-      own.push(`${labels[i]}: schema: ${(error as Error).message}`);
-    }
-    return own;
-  });
-  return [...problems, ...unknownFieldProblems(objects, labels)];
-}
 
 describe("the plinth-service values contract", () => {
   it("the newest chart's values.schema.json is the one generated from the values target's schema", () => {

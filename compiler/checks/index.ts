@@ -22,6 +22,9 @@ import { controlCharactersRule } from "./control-characters.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
 import { localStateRule } from "./local-state.js";
+import { dataEngineRule } from "./data-engines.js";
+import { secretPropertyRule } from "./secret-property.js";
+import { analysisMismatchRule } from "./analysis-mismatch.js";
 import { objectStoreCredentialsRule } from "./object-store-credentials.js";
 import { credentialsStateRule } from "./credentials-state.js";
 import { componentNoticesRule } from "./component-notices.js";
@@ -61,4 +64,7 @@ export const RULES: readonly Rule[] = [
   unknownChartVersionRule,
   chartUnpinnedRule,
   componentNoticesRule,
+  dataEngineRule,
+  secretPropertyRule,
+  analysisMismatchRule,
 ];

@@ -13,7 +13,19 @@ export const previewAnalysisRule: ModelRule = {
   check(model) {
     const out: Diagnostic[] = [];
     for (const env of model.environments) {
-      if (!env.preview || env.rollout === undefined) continue;
+      if (!env.preview) continue;
+      for (const d of model.deployments.filter((x) => x.environment === env.name && x.rolloutAt?.[0] === "services")) {
+        const own = model.rollouts.find((r) => r.name === d.rollout);
+        if (!own || own.analyses.length === 0) continue;
+        out.push({
+          rule: this.id,
+          severity: "error",
+          path: d.rolloutAt!,
+          message: `${d.service} uses rollout '${own.name}' in preview environment '${env.name}', which runs analysis (${own.analyses.join(", ")}): pr-N namespaces have no AnalysisTemplates`,
+          hint: "give previews a rolling or recreate rollout; analysis belongs to staging and production",
+        });
+      }
+      if (env.rollout === undefined) continue;
       const rollout = model.rollouts.find((r) => r.name === env.rollout);
       if (!rollout || rollout.analyses.length === 0) continue;
       out.push({

@@ -20,8 +20,23 @@ export const productionRolloutRule: ModelRule = {
           hint: 'set approval: "pr" or "pr+manual"',
         });
       }
+      // Services that choose their own rollout here are checked one by one below.
+      const deployments = model.deployments.filter((d) => d.environment === env.name);
+      const own = deployments.filter((d) => d.rolloutAt !== undefined && d.rolloutAt[0] === "services");
+      for (const d of own) {
+        const chosen = model.rollouts.find((r) => r.name === d.rollout);
+        if (chosen && chosen.analyses.length > 0) continue;
+        out.push({
+          rule: this.id,
+          severity: "error",
+          path: d.rolloutAt!,
+          message: `${d.service} uses rollout '${d.rollout}' in production environment '${env.name}'${chosen ? ` (${chosen.strategy}) with no analysis` : ""}: a bad release reaches every user`,
+          hint: "use a canary or blue-green rollout with at least one analysis that measures this service",
+        });
+      }
       const rollout = model.rollouts.find((r) => r.name === env.rollout);
-      if (!rollout || rollout.analyses.length === 0) {
+      const envRolloutUsed = deployments.length === 0 || own.length < deployments.length;
+      if (envRolloutUsed && (!rollout || rollout.analyses.length === 0)) {
         out.push({
           rule: this.id,
           severity: "error",

@@ -112,6 +112,7 @@ export const referencesRule: SpecRule = {
     spec.services.forEach((s, i) => {
       s.dependsOn.forEach((d, j) => ref("service or data service", d, dependable, ["services", i, "dependsOn", j]));
       for (const [env, secretRef] of Object.entries(s.secrets)) ref("secret store", secretRef.store, stores, ["services", i, "secrets", env, "store"]);
+      for (const [env, override] of Object.entries(s.overrides)) ref("rollout", override.rollout, rollouts, ["services", i, "overrides", env, "rollout"]);
       for (const env of Object.keys(s.overrides)) ref("environment", env, environments, ["services", i, "overrides", env]);
       const ports = new Set(s.ports.map((p) => p.name));
       if (s.ingress) ref("port", s.ingress.port, ports, ["services", i, "ingress", "port"]);

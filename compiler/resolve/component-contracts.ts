@@ -26,6 +26,8 @@ const COMPONENT_CRDS: Record<string, readonly string[]> = {
   "envoy-gateway": ["gateway.networking.k8s.io/Gateway", "gateway.networking.k8s.io/HTTPRoute"],
   keda: ["keda.sh/ScaledObject"],
   longhorn: ["longhorn.io/Volume"],
+  "redis-operator": ["redis.redis.opstreelabs.in/Redis", "redis.redis.opstreelabs.in/RedisReplication"],
+  "opensearch-operator": ["opensearch.opster.io/OpenSearchCluster"],
 };
 
 /** The CRDs ArgoCD itself brings (installed by the bootstrap stack). */

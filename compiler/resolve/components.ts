@@ -72,7 +72,13 @@ export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
     chart: "kube-prometheus-stack",
     version: "66.3.1",
     namespace: "monitoring",
-    values: { fullnameOverride: MONITORING_FULLNAME },
+    // By default Prometheus selects only monitors labelled with this chart's release; these select
+    // every ServiceMonitor and PodMonitor, so the ones plinth-service creates for a `metrics` port
+    // are scraped (and the analyses that gate rollouts have data).
+    values: {
+      fullnameOverride: MONITORING_FULLNAME,
+      prometheus: { prometheusSpec: { serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false } },
+    },
   },
   // Loki 6 renders nothing without a schema and storage: one replica of the single binary on its own
   // volume (filesystem chunks, TSDB index), single tenant, without the memcached caches that request
@@ -107,6 +113,15 @@ export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
   longhorn: { repoURL: "https://charts.longhorn.io", chart: "longhorn", version: "1.7.2", namespace: "longhorn-system" },
   keda: { repoURL: "https://kedacore.github.io/charts", chart: "keda", version: "2.16.0", namespace: "keda" },
   crossplane: { repoURL: "https://charts.crossplane.io/stable", chart: "crossplane", version: "1.18.1", namespace: "crossplane-system" },
+  // Data-service operators (compiler/resolve/data-engines.ts): Redis by OT-Container-Kit's operator,
+  // OpenSearch by the OpenSearch project's. Each chart installs its CRDs.
+  "redis-operator": { repoURL: "https://ot-container-kit.github.io/helm-charts", chart: "redis-operator", version: "0.26.0", namespace: "redis-operator" },
+  "opensearch-operator": {
+    repoURL: "https://opensearch-project.github.io/opensearch-k8s-operator",
+    chart: "opensearch-operator",
+    version: "2.8.0",
+    namespace: "opensearch-operator-system",
+  },
 };
 
 /** A component with the catalog's values under the user's (the user wins). */

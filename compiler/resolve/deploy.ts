@@ -20,6 +20,7 @@ import type {
   SpecPath,
 } from "../model.js";
 import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
+import { clusterPlacedByBackup, dataApplicationName, dataCustomResource } from "./data-engines.js";
 import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
 import { deployKey as key } from "./deploy-keys.js";
 import { secretsCreatedBy } from "./secrets.js";
@@ -290,7 +291,9 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
         need(key.crd(c, "external-secrets.io/ExternalSecret"), secret.at, "ExternalSecrets are External Secrets Operator resources"),
         need(key.namespace(c, secret.namespace), secret.at, `it lives in ${secret.namespace}`),
         need(key.secretStore(c, storeNamespace, secret.store), secret.at, `it reads through store ${secret.store}`),
-        ...[...new Set(secret.data.map((d) => d.key))].map((k) => need(key.secretPath(secret.store, k), secret.at, `it reads ${k} from ${secret.store}`)),
+        ...(secret.copiesFrom
+          ? [need(key.secret(c, secret.copiesFrom.namespace, secret.copiesFrom.secret), secret.at, `it copies Secret ${secret.copiesFrom.namespace}/${secret.copiesFrom.secret}, which its operator writes`)]
+          : [...new Set(secret.data.map((d) => d.key))].map((k) => need(key.secretPath(secret.store, k), secret.at, `it reads ${k} from ${secret.store}`))),
       ],
       at: secret.at,
     });
@@ -333,6 +336,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     }
   }
   addBackups(model, cluster, profile, add);
+  addDataServices(model, cluster, profile, add);
   for (const sc of cluster.storageClasses) {
     add({
       id: `${c}/storage-class/${sc.name}`,
@@ -381,14 +385,23 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
   for (const env of model.environments.filter((e) => e.runtime === "kubernetes" && e.cluster === c)) {
     const deployments = model.deployments.filter((d) => d.environment === env.name);
     if (deployments.length === 0) continue;
-    const rollout = model.rollouts.find((r) => r.name === env.rollout);
+    // Each deployment's rollout: the environment's, or the service's own there.
+    const rollouts = deployments.flatMap((d) => {
+      const rollout = model.rollouts.find((r) => r.name === d.rollout);
+      return rollout ? [{ rollout, at: d.rolloutAt ?? [...env.at, "rollout"] }] : [];
+    });
     const needs: DeployNeed[] = [argocdNeed, ...sorted(deployments.map((d) => d.project)).map((p) => need(key.appProject(c, p), env.at, `its Applications belong to project ${p}`))];
     if (!env.preview && env.namespace !== undefined) {
       needs.push(need(key.namespace(c, env.namespace), env.at, `it deploys into ${env.namespace}`));
+      for (const d of deployments) {
+        for (const m of d.bindings.secretMounts) {
+          if (m.secret !== d.secretName) needs.push(need(key.secret(c, env.namespace, m.secret), model.services.find((s) => s.name === d.service)!.at, `${d.service} reads the credentials of a data service it uses from Secret ${m.secret}`));
+        }
+      }
       for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), model.services.find((s) => s.name === d.service)!.at, `${d.service} reads its environment from Secret ${d.secretName}`));
-      for (const name of rollout?.analyses ?? []) needs.push(need(key.analysisTemplate(c, env.namespace, name), [...env.at, "rollout"], `its rollout runs analysis ${name}`));
+      for (const { rollout, at } of rollouts) for (const name of rollout.analyses) needs.push(need(key.analysisTemplate(c, env.namespace, name), at, `its rollout runs analysis ${name}`));
     }
-    if (rollout && (rollout.strategy === "canary" || rollout.strategy === "blueGreen")) needs.push(need(key.crd(c, "argoproj.io/Rollout"), [...env.at, "rollout"], `its ${rollout.strategy} rollout is an Argo Rollout`));
+    for (const { rollout, at } of rollouts) if (rollout.strategy === "canary" || rollout.strategy === "blueGreen") needs.push(need(key.crd(c, "argoproj.io/Rollout"), at, `its ${rollout.strategy} rollout is an Argo Rollout`));
     for (const d of deployments) {
       if (d.chartExternalSecret) {
         const storeNamespace = d.chartExternalSecret.storeKind === "SecretStore" ? d.namespace : "*";
@@ -526,6 +539,56 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
   }
 }
 
+/**
+ * The data services plinth runs on this cluster (a Postgres with a cnpg-pitr backup has its Cluster
+ * placed with the backup, above): an operator's custom resource, or an Application of the engine's own chart.
+ * Each provides the Service services connect to and the credentials Secret its operator writes.
+ */
+function addDataServices(model: GraphInput, cluster: ModelCluster, profile: ModelProfile, add: Add): void {
+  const c = cluster.name;
+  for (const ds of model.dataServices) {
+    const runtime = ds.kubernetes;
+    if (runtime === undefined || runtime.kind === "component") continue;
+    for (const placement of ds.placements.filter((p) => p.cluster === c)) {
+      if (ds.engine === "postgres" && clusterPlacedByBackup(model.backups, ds.name, c, placement.namespace)) continue;
+      const namespace = placement.namespace;
+      const connection = placement.connection;
+      const needs: DeployNeed[] = [
+        need(key.argocd(c), ds.at, "ArgoCD syncs it"),
+        need(key.namespace(c, namespace), ds.at, `it runs in ${namespace}`),
+        ...(placement.storage !== undefined ? [need(key.storageClass(c, profile.storageClass), [...profile.at, "storageClass"], `${ds.name} stores its data on StorageClass ${profile.storageClass}`)] : []),
+      ];
+      const provides = [key.service(c, namespace, connection.host.split(".")[0]!), ...(connection.secret ? [key.secret(c, namespace, connection.secret.name)] : [])];
+      if (runtime.kind === "operator") {
+        const resource = dataCustomResource(ds.engine, placement.instances)!;
+        needs.push(need(key.crd(c, resource.crd), [...ds.at, "engine"], `${ds.engine} runs as a ${resource.kind} of the ${runtime.component} operator`));
+        add({
+          id: `${c}/data/${namespace}/${ds.name}`,
+          kind: "sync",
+          cluster: c,
+          title: `${resource.kind} ${namespace}/${ds.name}`,
+          objects: [{ kind: resource.kind, namespace, name: ds.name }],
+          provides,
+          needs,
+          at: ds.at,
+        });
+      } else {
+        needs.push(need(key.appProject(c, cluster.platformProject), ds.at, "data-service Applications belong to the platform project"));
+        add({
+          id: `${c}/data/${namespace}/${ds.name}`,
+          kind: "sync",
+          cluster: c,
+          title: `${ds.engine} ${namespace}/${ds.name} (${runtime.chart.name} ${runtime.chart.version})`,
+          objects: [{ kind: "Application", namespace: cluster.argocdNamespace, name: dataApplicationName(ds.name, namespace) }],
+          provides,
+          needs,
+          at: ds.at,
+        });
+      }
+    }
+  }
+}
+
 /** One first-install step per secret path an ExternalSecret (or a preview's chart) reads: it must exist before they sync. */
 function addSecretPaths(model: GraphInput, add: Add): void {
   const reads = new Map<string, { store: string; key: string; properties: Set<string>; at: SpecPath; clusters: Set<string> }>();
@@ -536,7 +599,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     entry.clusters.add(cluster);
     reads.set(id, entry);
   };
-  for (const secret of model.externalSecrets) for (const d of secret.data) read(secret.store, d.key, d.property, secret.at, secret.cluster);
+  for (const secret of model.externalSecrets) if (!secret.copiesFrom) for (const d of secret.data) read(secret.store, d.key, d.property, secret.at, secret.cluster);
   for (const cluster of model.clusters) {
     const pull = cluster.registryPull;
     if (pull) for (const property of REGISTRY_PULL_PROPERTIES) read(pull.store, pull.key, property, pull.at, cluster.name);

@@ -1,11 +1,17 @@
 import type { Spec } from "../../spec/schema.js";
 import type { LockedReleases } from "../../spec/releases.js";
-import type { ModelCluster, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelNamespace, ModelProfile, ModelService, ModelServiceChartVersion } from "../model.js";
+import type { ModelCluster, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelNamespace, ModelProfile, ModelScale, ModelService, ModelServiceChartVersion } from "../model.js";
 import { deploymentChart } from "./charts.js";
 import { registryHost } from "./clusters.js";
 import { registryBase } from "./services.js";
 import { storeKindOf } from "./secrets.js";
 import { cmp, gitopsRepoPath, mergeResources, sortKeys, stringifyResources } from "./util.js";
+
+/** A spec scale (fixed replicas or an autoscaling range) as the Model holds it. */
+export function toScale(scale: Spec["services"][number]["scale"]): ModelScale | undefined {
+  if (scale === undefined) return undefined;
+  return "replicas" in scale ? { kind: "fixed", replicas: scale.replicas } : { kind: "autoscale", min: scale.min, max: scale.max, targetCPU: scale.targetCPU };
+}
 
 /**
  * One deployment per service and Kubernetes environment, and the ExternalSecret of each deployment
@@ -47,6 +53,7 @@ export function resolveDeployments(
       const namespace = env.preview ? `${env.preview.namespacePrefix}{number}` : env.namespace!;
       const secretName = service.secretEnv.length > 0 ? `${service.name}-secrets` : undefined;
       const digest = releases[service.name]?.[env.name];
+      const rollout = override?.rollout ?? env.rollout;
       const secretData = () => {
         // The environment's prefix applies to every key read from the environment's own store.
         const keyFor = (ref: { store?: string; key: string }) =>
@@ -68,13 +75,14 @@ export function resolveDeployments(
         image: { repository: service.imagePath !== undefined ? `${registryOf(env.cluster).base}/${service.imagePath}` : service.image, ...(digest !== undefined && { digest }) },
         imagePullSecrets: pullSecretsFor(service.imagePath !== undefined ? `${registryOf(env.cluster).base}/${service.imagePath}` : service.image, registryOf(env.cluster).pull),
         chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, (p) => gitopsRepoPath(spec.gitopsPath, p)),
-        scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : env.scale,
+        scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : toScale(override?.scale ?? specService.scale) ?? env.scale,
         ...((override?.resources ?? service.resources) && { resources: stringifyResources(mergeResources(specService.resources, override?.resources)!) }),
         env: sortKeys({ ...service.env, ...(override?.env ?? {}) }),
         featureFlags: env.featureFlags,
         hosts: env.preview?.host ? [env.preview.host] : env.hosts,
-        ...(env.rollout !== undefined && { rollout: env.rollout }),
+        ...(rollout !== undefined && { rollout, rolloutAt: override?.rollout !== undefined ? [...service.at, "overrides", env.name, "rollout"] : [...env.at, "rollout"] }),
         ...(secretName !== undefined && { secretName }),
+        bindings: { env: [], secretMounts: [] },
         // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
         ...(secretName !== undefined &&
           env.preview && {

@@ -19,6 +19,7 @@ import { resolveProfiles } from "./profiles.js";
 import { planRecovery } from "./recovery.js";
 import { passAnalysisArgs, resolveAnalyses, resolveRollouts } from "./rollouts.js";
 import { assignSecretOwners, resolveDnsCredentialSecrets, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
+import { resolveBindings } from "./bindings.js";
 import { placeDataServices, resolveDataServices, resolveServices } from "./services.js";
 import { resolveTiers } from "./tiers.js";
 import { byName, cmp, deepFreeze, sortKeys, sorted } from "./util.js";
@@ -65,7 +66,9 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     cluster.componentNamespaces = sorted(holding.filter((namespace) => !cluster.namespaces.includes(namespace)));
   }
   const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, clusters, profiles, lock, serviceCharts);
-  const secretStores = assignSecretOwners(resolveSecretStores(spec, externalSecrets, clusters), externalSecrets, deployments, clusters);
+  const specStores = resolveSecretStores(spec, externalSecrets, clusters);
+  resolveBindings(deployments, services, dataServices, environments, externalSecrets, specStores);
+  const secretStores = assignSecretOwners(specStores, externalSecrets, deployments, clusters);
   const rollouts = resolveRollouts(spec);
   passAnalysisArgs(spec, deployments, rollouts);
 
@@ -99,7 +102,7 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     dataServices: dataServices.sort(byName),
     secretStores: secretStores.sort(byName),
     externalSecrets,
-    analyses: resolveAnalyses(spec, environments, rollouts),
+    analyses: resolveAnalyses(spec, environments, deployments, rollouts),
     rollouts,
     backups,
     buckets,

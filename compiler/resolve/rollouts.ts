@@ -10,17 +10,25 @@ export const ANALYSIS_ARGS = ["service-name", "namespace", "environment"] as con
  * templates by name in their own namespace, so every fixed-namespace environment whose rollout uses
  * an analysis gets a copy. Previews have no fixed namespace (their chart is expected to bring none).
  */
-export function resolveAnalyses(spec: Spec, environments: readonly ModelEnvironment[], rollouts: readonly ModelRollout[]): ModelAnalysis[] {
-  const placements = analysisPlacements(environments, rollouts);
-  return spec.analyses.map((a, i) => ({ ...a, args: analysisArgs(a), placements: placements.get(a.name) ?? [], at: ["analyses", i] })).sort(byName);
+export function resolveAnalyses(spec: Spec, environments: readonly ModelEnvironment[], deployments: readonly ModelDeployment[], rollouts: readonly ModelRollout[]): ModelAnalysis[] {
+  const placements = analysisPlacements(environments, deployments, rollouts);
+  return spec.analyses
+    .map(({ measures, ...a }, i) => ({ ...a, measuresHttp: (measures ?? (/\bhttp_/.test(a.query) ? "http" : "other")) === "http", args: analysisArgs(a), placements: placements.get(a.name) ?? [], at: ["analyses", i] }))
+    .sort(byName);
 }
 
-/** Analysis name → the namespaces (in ladder order) whose environment's rollout uses it. */
-export function analysisPlacements(environments: readonly ModelEnvironment[], rollouts: readonly ModelRollout[]): Map<string, { cluster: string; namespace: string }[]> {
+/** Analysis name → the namespaces (in ladder order) where the environment's or a deployment's rollout uses it. */
+export function analysisPlacements(
+  environments: readonly ModelEnvironment[],
+  deployments: readonly ModelDeployment[],
+  rollouts: readonly ModelRollout[],
+): Map<string, { cluster: string; namespace: string }[]> {
   const placements = new Map<string, Map<string, { cluster: string; namespace: string }>>();
   for (const env of environments) {
-    if (env.runtime !== "kubernetes" || env.preview || env.cluster === undefined || env.namespace === undefined || env.rollout === undefined) continue;
-    for (const name of rollouts.find((r) => r.name === env.rollout)?.analyses ?? []) {
+    if (env.runtime !== "kubernetes" || env.preview || env.cluster === undefined || env.namespace === undefined) continue;
+    // The environment's rollout (its teams' own Rollouts may use it too) and the services' own there.
+    const used = new Set([...(env.rollout !== undefined ? [env.rollout] : []), ...deployments.filter((d) => d.environment === env.name && d.rollout !== undefined).map((d) => d.rollout!)]);
+    for (const name of sorted([...used].flatMap((r) => rollouts.find((x) => x.name === r)?.analyses ?? []))) {
       const here = placements.get(name) ?? new Map();
       here.set(`${env.cluster}/${env.namespace}`, { cluster: env.cluster, namespace: env.namespace });
       placements.set(name, here);

@@ -1,6 +1,7 @@
 import type { Spec } from "../../spec/schema.js";
-import type { ModelDataService, ModelEnvironment, ModelNamespace, ModelPlatform, ModelService, Tier } from "../model.js";
+import type { ModelDataRuntime, ModelDataService, ModelEnvironment, ModelNamespace, ModelPlatform, ModelService, Tier } from "../model.js";
 import { ENGINE_DEFAULTS } from "./components.js";
+import { dataConnection, dataRuntime } from "./data-engines.js";
 import { mergeResources, sortKeys, sorted, stringifyResources } from "./util.js";
 
 export const TIERS: Tier[] = ["lite", "standard", "full"];
@@ -31,7 +32,12 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
           : { kind: "plinth-service", repoURL: repositories.gitops, targetRevision: spec.revision },
       ports: s.ports,
       env: sortKeys(s.env),
-      secretEnv: Object.keys(s.secrets).sort().map((name) => ({ name, ref: s.secrets[name]! })),
+      secretEnv: Object.keys(s.secrets)
+        .sort()
+        .map((name) => {
+          const { store, key, property } = s.secrets[name]!;
+          return { name, ref: { ...(store !== undefined && { store }), key, ...(property !== undefined && { property }) } };
+        }),
       ...(s.resources && { resources: stringifyResources(s.resources) }),
       probes: {
         ...(s.probes.liveness && { liveness: probe(s.probes.liveness)! }),
@@ -52,6 +58,8 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
   return services;
 }
 
+const withRuntime = (runtime: ModelDataRuntime | undefined) => (runtime ? { kubernetes: runtime } : {});
+
 /** Data services with their images and ports; placements are filled in once the environments exist. */
 export function resolveDataServices(spec: Spec): ModelDataService[] {
   const dataServices: ModelDataService[] = spec.dataServices.map((d, i) => ({
@@ -67,6 +75,7 @@ export function resolveDataServices(spec: Spec): ModelDataService[] {
     composeImage: d.composeImage ?? ENGINE_DEFAULTS[d.engine]!.image(d.version),
     ...(d.engine === "postgres" && { cnpgImage: `${CNPG_IMAGE}:${d.version}` }),
     port: ENGINE_DEFAULTS[d.engine]!.port,
+    ...withRuntime(dataRuntime(d.engine)),
     placements: [],
     overrideEnvironments: Object.keys(d.overrides).sort(),
     at: ["dataServices", i],
@@ -88,13 +97,15 @@ export function placeDataServices(spec: Spec, dataServices: ModelDataService[], 
       const override = p.environment !== undefined ? source.overrides[p.environment] : undefined;
       const storage = override?.storage ?? source.storage;
       const resources = mergeResources(source.resources, override?.resources);
+      const instances = override?.instances ?? source.instances;
       return {
         cluster: p.cluster,
         namespace: p.namespace,
         ...(p.environment !== undefined && { environment: p.environment }),
-        instances: override?.instances ?? source.instances,
+        instances,
         ...(storage !== undefined && { storage: String(storage) }),
         ...(resources && { resources: stringifyResources(resources) }),
+        connection: dataConnection(data, p.namespace, instances),
       };
     });
   });

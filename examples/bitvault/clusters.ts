@@ -41,6 +41,9 @@ const platformStack = [
   "cert-manager",
   "external-dns",
   "cloudnative-pg",
+  // "operators: … Redis, NATS, OpenSearch": Redis and OpenSearch by their operators (NATS by its chart).
+  "redis-operator",
+  "opensearch-operator",
   "velero",
   // "optional KEDA for queue depth" (worker scales on NATS backlog).
   "keda",

@@ -135,6 +135,16 @@ export const analyses = defineAnalyses([
     interval: "1m",
     count: 5,
     failureLimit: 2,
+  },  {
+    // The worker serves no HTTP (rollout/analysis-mismatch): judged by the jobs it fails.
+    name: "job-failure-rate",
+    prometheus,
+    query:
+      'sum(rate(bitvault_jobs_failed_total{service="{{args.service-name}}"}[5m])) / sum(rate(bitvault_jobs_processed_total{service="{{args.service-name}}"}[5m]))',
+    successCondition: "result[0] <= 0.02",
+    interval: "2m",
+    count: 5,
+    failureLimit: 1,
   },
 ]);
 
@@ -165,6 +175,12 @@ export const rollouts = defineRollouts([
       { setWeight: 100 },
     ],
     backgroundAnalysis: ["http-success-rate"],
+    autoRollback: true,
+  },  {
+    // The worker in staging and prod: a canary judged on failed jobs instead of HTTP.
+    name: "worker-canary",
+    strategy: "canary",
+    steps: [{ setWeight: 25 }, { pause: "10m" }, { analysis: ["job-failure-rate"] }, { setWeight: 100 }],
     autoRollback: true,
   },
 ]);

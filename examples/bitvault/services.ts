@@ -26,8 +26,9 @@ export const services = defineServices([
       liveness: { path: "/healthz", port: "http", periodSeconds: 10 },
       readiness: { path: "/readyz", port: "http", periodSeconds: 5 },
     },
-    // Redis, NATS and OpenSearch are used when the tier provides them; only Postgres is required.
-    dependsOn: ["postgres"],
+    // Redis (cache, rate limits) and OpenSearch (search) are used when the tier provides them; a tier
+    // without them runs the API with those features off. Each gets its connection variables (bindings).
+    dependsOn: ["postgres", "redis", "opensearch"],
     ingress: { port: "http", path: "/api" },
   },
   {
@@ -39,6 +40,7 @@ export const services = defineServices([
     probes: { liveness: { path: "/", port: "http" }, readiness: { path: "/", port: "http" } },
     dependsOn: ["api"],
     ingress: { port: "http", path: "/" },
+    overrides: { prod: { scale: { min: 3, max: 12, targetCPU: 70 } } },
   },
   {
     name: "worker",
@@ -51,6 +53,11 @@ export const services = defineServices([
     // The worker consumes NATS JetStream, so it starts at the standard tier.
     dependsOn: ["postgres", "nats"],
     tiers: ["standard", "full"],
+    // Its own delivery where it matters: analysed on failed jobs, scaled 2–8 in prod beside web's 3–12.
+    overrides: {
+      staging: { rollout: "worker-canary" },
+      prod: { rollout: "worker-canary", scale: { min: 2, max: 8, targetCPU: 70 } },
+    },
   },
 ]);
 
@@ -76,7 +83,8 @@ export const dataServices = defineDataServices([
     // Cache and rate-limit counters: rebuilt on restart, nothing to back up.
     name: "redis",
     engine: "redis",
-    version: "7.4",
+    // The Redis line the redis-operator runs (quay.io/opstree/redis:v7.0.15).
+    version: "7.0",
     stateful: false,
     tiers: ["standard", "full"],
     resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "1Gi" } },

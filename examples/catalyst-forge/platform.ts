@@ -73,6 +73,18 @@ const analyses = defineAnalyses([
     count: 5,
     failureLimit: 1,
   },
+  {
+    // The workers serve no HTTP: they are judged by the jobs they fail (rollout/analysis-mismatch
+    // refuses an HTTP analysis on them).
+    name: "worker-job-failure-rate",
+    prometheus: "https://prometheus-prod-us-east-0.grafana.net/api/prom",
+    query:
+      'sum(rate(forge_worker_jobs_failed_total{namespace="forge-production",service="{{args.service-name}}"}[10m])) / sum(rate(forge_worker_jobs_total{namespace="forge-production",service="{{args.service-name}}"}[10m]))',
+    successCondition: "result[0] <= 0.05",
+    interval: "2m",
+    count: 5,
+    failureLimit: 1,
+  },
 ]);
 
 const rollouts = defineRollouts([
@@ -81,6 +93,12 @@ const rollouts = defineRollouts([
     name: "canary",
     strategy: "canary",
     steps: [{ setWeight: 20 }, { pause: "5m" }, { analysis: ["api-error-rate"] }, { setWeight: 50 }, { pause: "5m" }, { setWeight: 100 }],
+    autoRollback: true,
+  },  {
+    // Workers in production: one pod in ten first, judged on failed jobs.
+    name: "worker-canary",
+    strategy: "canary",
+    steps: [{ setWeight: 10 }, { pause: "10m" }, { analysis: ["worker-job-failure-rate"] }, { setWeight: 50 }, { pause: "10m" }, { setWeight: 100 }],
     autoRollback: true,
   },
 ]);

@@ -44,7 +44,8 @@ function worker(
     resources,
     probes: { liveness: { path: "/healthz", port: "metrics" }, readiness: { path: "/readyz", port: "metrics" } },
     dependsOn: ["nats", "postgres"],
-    overrides: { production: { replicas: productionReplicas } },
+    // Scaled on their own, canaried on their own analysis (not the API's HTTP error rate).
+    overrides: { production: { replicas: productionReplicas, rollout: "worker-canary" } },
   };
 }
 

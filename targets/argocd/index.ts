@@ -4,11 +4,14 @@ import type { OutputFile, Target } from "../types.js";
 import { syncWaves, waveAnnotation } from "../shared/waves.js";
 import { componentApplication, managedComponents, rootApplication } from "./applications.js";
 import { environmentApplicationSet } from "./applicationsets.js";
+import { dataApplication, dataApplications } from "./data.js";
+import { dataApplicationName } from "../../compiler/resolve/data-engines.js";
 import { clusterProjects, platformProject } from "./projects.js";
 
 /**
  * argocd/<cluster>/: the root app-of-apps and the ArgoCD objects it syncs, one object per file:
- * root.yaml, projects/<name>.yaml, components/<name>.yaml and applicationsets/<environment>.yaml.
+ * root.yaml, projects/<name>.yaml, components/<name>.yaml, data/data-<namespace>-<name>.yaml (data
+ * services run by a chart of their own) and applicationsets/<environment>.yaml.
  * Each carries its sync wave from the deploy graph.
  */
 export const argocdTarget: Target = {
@@ -32,6 +35,10 @@ function clusterFiles(model: Model, cluster: ModelCluster): OutputFile[] {
     file("root.yaml", rootApplication(model, cluster)),
     ...projects.map((project) => file(`projects/${project.metadata!.name}.yaml`, project)),
     ...managedComponents(cluster).map((component) => file(`components/${component.name}.yaml`, componentApplication(model, cluster, component, wave(cluster.name, "Application", cluster.argocdNamespace, component.name)))),
+    ...dataApplications(model, cluster).map(({ dataService, placement }) => {
+      const name = dataApplicationName(dataService.name, placement.namespace);
+      return file(`data/${name}.yaml`, dataApplication(model, cluster, dataService, placement, wave(cluster.name, "Application", cluster.argocdNamespace, name)));
+    }),
     ...environments.map(({ environment, deployments }) =>
       file(`applicationsets/${environment.name}.yaml`, environmentApplicationSet(model, cluster, environment, deployments, wave(cluster.name, "ApplicationSet", cluster.argocdNamespace, environment.name))),
     ),

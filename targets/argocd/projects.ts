@@ -2,6 +2,7 @@ import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import type { IProjectRole } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ProjectRole";
 import type { Model, ModelCluster, ModelDeployment, ModelProject, ModelRole } from "../../compiler/model.js";
 import { managedComponents } from "./applications.js";
+import { dataApplications } from "./data.js";
 import { ARGO_API_VERSION, platformLabels } from "./meta.js";
 
 const ALL_CLUSTER_RESOURCES = [{ group: "*", kind: "*" }];
@@ -111,7 +112,11 @@ function teamObjects(model: Model, cluster: ModelCluster, project: ModelProject,
  * creates cluster-scoped objects (CRDs, ClusterSecretStores, Namespaces) anywhere on its cluster.
  */
 export function platformProject(model: Model, cluster: ModelCluster): IAppProject {
-  const repos = [model.platform.repositories.gitops, ...managedComponents(cluster).map((c) => c.chart.repoURL)];
+  const repos = [
+    model.platform.repositories.gitops,
+    ...managedComponents(cluster).map((c) => c.chart.repoURL),
+    ...dataApplications(model, cluster).map(({ chart }) => chart.repoURL),
+  ];
   return {
     apiVersion: ARGO_API_VERSION,
     kind: "AppProject",

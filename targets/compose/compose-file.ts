@@ -65,6 +65,8 @@ function serviceEntry(planned: PlannedService, plan: BundlePlan): Service {
   for (const [name, value] of Object.entries(s.env)) environment[name] = escapeInterpolation(String(value));
   // In-cluster addresses are not copied: the operator's .env gives them, empty by default.
   for (const { name, variable } of planned.hostSettings) environment[name] = `\${${variable}:-}`;
+  // Data services it uses, by the names its Helm values carry (compiler/resolve/bindings.ts).
+  for (const { name, value } of planned.bindings) environment[name] = escapeInterpolation(value);
   // The app reads each secret from the file `<NAME>_FILE` points at; the value never passes through Compose.
   for (const { variable, secret } of planned.secrets) environment[`${variable}_FILE`] = secretMountPath(secret);
   const healthy = new Set(plan.dataServices.map((d) => d.dataService.name));

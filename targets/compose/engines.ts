@@ -33,8 +33,9 @@ export interface Engine {
 
 /** The UTC timestamp a backup file is named by, evaluated by the operator's shell. */
 const STAMP = "$(date -u +%Y%m%dT%H%M%SZ)";
-const POSTGRES_USER = "postgres";
-const GENERATE_RANDOM = (path: string) => `openssl rand -hex 32 | tr -d '\\n' > ${shellQuote(path)}`;
+/** The superuser the postgres image creates; bundle services log in as it (POSTGRES_USERNAME). */
+export const POSTGRES_USER = "postgres";
+export const GENERATE_RANDOM = (path: string) => `openssl rand -hex 32 | tr -d '\\n' > ${shellQuote(path)}`;
 
 /** Postgres 18 images keep PGDATA in a versioned folder under /var/lib/postgresql and declare that as the volume. */
 const postgresDataPath = (ds: ModelDataService) => (Number.parseInt(ds.version, 10) >= 18 ? "/var/lib/postgresql" : "/var/lib/postgresql/data");

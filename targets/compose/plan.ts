@@ -1,5 +1,6 @@
 import type { Model, ModelDataService, ModelSecretRef, ModelService, ModelTier } from "../../compiler/model.js";
-import { ENGINES } from "./engines.js";
+import { ENGINES, GENERATE_RANDOM, POSTGRES_USER } from "./engines.js";
+import { bindingNames, URL_SCHEMES } from "../../compiler/resolve/bindings.js";
 
 /**
  * What one tier's bundle holds, decided once and read by compose.yaml, .env.example and the
@@ -27,6 +28,11 @@ export interface PlannedService {
   /** Dependencies the spec names that this tier does not run. */
   missing: string[];
   secrets: { variable: string; secret: string }[];
+  /**
+   * Connection variables of the data services it uses (compiler/resolve/bindings.ts: the names its
+   * Helm values carry), the bundle's addresses as values; password files are in `secrets`.
+   */
+  bindings: { name: string; value: string }[];
   ports: { name: string; port: number; protocol: "TCP" | "UDP"; variable: string }[];
   /**
    * Environment variables whose SaaS value is a Kubernetes in-cluster address (`*.svc`,
@@ -200,7 +206,41 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
     });
   }
 
+  // The credentials bound services read: the engine's own password file (postgres), or one the bundle
+  // generates for the contract (opensearch runs without its security plugin here, so it checks none).
+  const bindingSecret = (ds: ModelDataService): string | undefined => {
+    if (ds.engine === "postgres") return dataServiceSecrets.get(ds.name)!.find((c) => c.variable === "POSTGRES_PASSWORD_FILE")!.secret;
+    if (ds.engine !== "opensearch") return undefined;
+    const known = secrets.find((s) => s.source.kind === "generated" && s.source.dataService === ds.name && s.usedBy.every((u) => u.name !== ds.name));
+    if (known) return known.name;
+    const name = unique(slug(`${ds.name}-admin-password`));
+    {
+      secrets.push({ name, purpose: `admin password services of this bundle present to ${ds.name} (not checked: its security plugin is off)`, usedBy: [], source: { kind: "generated", dataService: ds.name, generate: GENERATE_RANDOM } });
+    }
+    return name;
+  };
+  const composeBindings = (service: ModelService) => {
+    const env: { name: string; value: string }[] = [];
+    const files: { variable: string; secret: string }[] = [];
+    for (const ds of tierDataServices.filter((d) => service.dependsOn.dataServices.includes(d.name))) {
+      const names = bindingNames(ds);
+      env.push({ name: names.host, value: ds.name }, { name: names.port, value: String(ds.port) });
+      if (names.database !== undefined) env.push({ name: names.database, value: ds.name });
+      if (names.url !== undefined) env.push({ name: names.url, value: `${URL_SCHEMES[ds.engine]}://${ds.name}:${ds.port}` });
+      if (names.username !== undefined) env.push({ name: names.username, value: ds.engine === "postgres" ? POSTGRES_USER : "admin" });
+      const secret = bindingSecret(ds);
+      if (names.passwordFile !== undefined && secret !== undefined) {
+        const variable = names.passwordFile.replace(/_FILE$/, "");
+        files.push({ variable, secret });
+        // Named as the service sees it: the path variable.
+        secrets.find((s) => s.name === secret)!.usedBy.push({ name: service.name, variable: names.passwordFile });
+      }
+    }
+    return { env: env.filter((e) => !(e.name in service.env)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), files };
+  };
+
   const services: PlannedService[] = tierServices.map((service) => {
+    const bound = composeBindings(service);
     const pin = tier.images[service.name];
     const digest = pin?.digest !== undefined && pin.environment !== undefined ? { digest: pin.digest, environment: pin.environment } : undefined;
     const ports = service.ports
@@ -233,7 +273,8 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
       dataServices: service.dependsOn.dataServices.filter((d) => inTier.has(d)),
       services: service.dependsOn.services.filter((d) => inTier.has(d)),
       missing: [...service.dependsOn.services, ...service.dependsOn.dataServices].filter((d) => !inTier.has(d)).sort(),
-      secrets: service.secretEnv.map(({ name, ref }) => ({ variable: name, secret: byRef.get(refId(ref))!.name })),
+      secrets: [...service.secretEnv.map(({ name, ref }) => ({ variable: name, secret: byRef.get(refId(ref))!.name })), ...bound.files],
+      bindings: bound.env,
       ports,
       hostSettings,
     };

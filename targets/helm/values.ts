@@ -80,10 +80,14 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
     serviceAccount: { annotations: {} },
     podDisruptionBudget: disruptionBudget(deployment),
     serviceMonitor: metricsPort && cluster.components.some((c) => c.name === "monitoring") ? { enabled: true, port: metricsPort.name, path: "/metrics", interval: "30s" } : { enabled: false },
-    env: Object.entries(deployment.env).map(([name, value]) => ({ name, value: String(value) })),
+    env: [
+      ...Object.entries(deployment.env).map(([name, value]) => ({ name, value: String(value) })),
+      // Data-service bindings and secret files (compiler/resolve/bindings.ts), the names Compose uses too.
+      ...deployment.bindings.env.map((e) => (e.secretKeyRef ? { name: e.name, valueFrom: { secretKeyRef: { ...e.secretKeyRef } } } : { name: e.name, value: e.value ?? "" })),
+    ],
     envFrom: [],
-    volumes: [],
-    volumeMounts: [],
+    volumes: deployment.bindings.secretMounts.map((m) => ({ name: m.secret, secret: { secretName: m.secret } })),
+    volumeMounts: deployment.bindings.secretMounts.map((m) => ({ name: m.secret, mountPath: m.mountPath, readOnly: true })),
     hooks: { preRelease: [] },
     featureFlags: { ...deployment.featureFlags },
   };

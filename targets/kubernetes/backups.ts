@@ -11,6 +11,7 @@
 import type { Model, ModelBackup, ModelCluster } from "../../compiler/model.js";
 import { cnpgObjectStore, cnpgRetentionPolicy, type CnpgBarmanObjectStore } from "../../compiler/formats/cnpg.js";
 import { toGoDurationString } from "../shared/go-duration.js";
+import { DATA_INSTANCE_LABEL } from "../../compiler/resolve/data-engines.js";
 import { namespacedMeta, type IObjectMeta, type Placed } from "./objects.js";
 
 /** velero.io/v1 Schedule: the fields plinth sets. */
@@ -34,12 +35,15 @@ export interface CnpgCluster {
   spec: {
     instances: number;
     imageName: string;
+    /** Labels CNPG puts on everything it creates for the Cluster, its PVCs included. */
+    inheritedMetadata?: { labels: Record<string, string> };
     storage?: { size: string; storageClass?: string };
     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
     postgresql?: { parameters: Record<string, string> };
     /** IRSA: the annotation that gives the Cluster's service account its IAM role (barman backups support only IRSA). */
     serviceAccountTemplate?: { metadata: { annotations: Record<string, string> } };
-    backup: { barmanObjectStore: CnpgBarmanObjectStore; retentionPolicy: string };
+    /** Absent for a Postgres no cnpg-pitr backup archives (targets/kubernetes/data.ts). */
+    backup?: { barmanObjectStore: CnpgBarmanObjectStore; retentionPolicy: string };
   };
 }
 
@@ -129,6 +133,7 @@ export function cnpgCluster(model: Model, cluster: ModelCluster, backup: ModelBa
     spec: {
       instances: placement.instances,
       imageName: dataService.cnpgImage,
+      inheritedMetadata: { labels: { [DATA_INSTANCE_LABEL]: dataService.name } },
       ...(placement.storage !== undefined && { storage: { size: placement.storage, ...(storageClass !== undefined && { storageClass }) } }),
       ...(resources && {
         resources: { ...(resources.requests && { requests: { ...resources.requests } }), ...(resources.limits && { limits: { ...resources.limits } }) },

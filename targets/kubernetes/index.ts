@@ -8,7 +8,9 @@
  *   kubernetes/<cluster>/<namespace>.yaml            Namespace, ResourceQuota, LimitRange, NetworkPolicy,
  *                                                     ServiceAccount, Role, RoleBinding, SecretStore,
  *                                                     ExternalSecret, AnalysisTemplate, Cluster and
- *                                                     ScheduledBackup (CloudNativePG), Schedule (Velero),
+ *                                                     ScheduledBackup (CloudNativePG), Redis and
+ *                                                     RedisReplication (redis-operator), OpenSearchCluster,
+ *                                                     Schedule (Velero),
  *                                                     IPAddressPool and L2Advertisement (MetalLB)
  *                                                     — in that kind order, by name within a kind
  *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS gp3, OpenEBS LVM),
@@ -28,6 +30,7 @@ import { toYamlDocuments } from "../shared/yaml.js";
 import { syncWaves, waveAnnotation } from "../shared/waves.js";
 import { analysisTemplates } from "./analyses.js";
 import { backupObjects } from "./backups.js";
+import { dataServiceObjects } from "./data.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
 import { clusterMeta, KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
 import { externalSecret, registryPullSecrets, secretStoreObjects } from "./secrets.js";
@@ -56,6 +59,7 @@ function generate(model: Model): OutputFile[] {
   for (const secret of model.externalSecrets) placed.push({ cluster: secret.cluster, namespace: secret.namespace, object: externalSecret(model, secret) });
   placed.push(...analysisTemplates(model));
   placed.push(...backupObjects(model));
+  placed.push(...dataServiceObjects(model));
   placed.push(...storageClasses(model));
   placed.push(...ipAddressPools(model));
   placed.push(...certificateIssuers(model));

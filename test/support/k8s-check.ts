@@ -35,6 +35,7 @@ import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/App
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Service } from "kubernetes-models/v1/Service";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -122,6 +123,8 @@ export const KINDS: Record<string, KindRule> = {
     required: ["spec.rules[]"],
     extra: (d) => arrayAt(d, "spec.rules").flatMap((rule, i) => dns1123Subdomain((rule as Doc).host, `spec.rules[${i}].host`)),
   },
+  // Data services rendered from their pinned charts (NATS).
+  "apps/v1/StatefulSet": { model: StatefulSet, namespaced: true, required: ["spec.template.spec.containers[]", "spec.serviceName"] },
   "autoscaling/v2/HorizontalPodAutoscaler": { model: HorizontalPodAutoscaler, namespaced: true, required: ["spec.scaleTargetRef.name", "spec.maxReplicas"] },
   "policy/v1/PodDisruptionBudget": { model: PodDisruptionBudget, namespaced: true, required: ["spec.selector"] },
   "batch/v1/Job": { model: Job, namespaced: true, required: ["spec.template.spec.containers[]", "spec.template.spec.restartPolicy"] },
@@ -141,18 +144,33 @@ export const KINDS: Record<string, KindRule> = {
   "postgresql.cnpg.io/v1/Cluster": {
     crd: "cnpg-cluster.json",
     namespaced: true,
-    required: ["spec.instances", "spec.imageName", "spec.storage.size", "spec.backup.barmanObjectStore.destinationPath", "spec.backup.barmanObjectStore.s3Credentials"],
+    required: ["spec.instances", "spec.imageName", "spec.storage.size"],
     extra: (d) => {
       const store = get(d, "spec.backup.barmanObjectStore") as Doc | undefined;
+      // A Cluster archives to object storage only when a cnpg-pitr backup protects it; then fully.
+      if (get(d, "spec.backup") !== undefined && store === undefined) return ["spec.backup without barmanObjectStore"];
       const size = get(d, "spec.storage.size");
       const problems = typeof size === "string" && QUANTITY.test(size) ? [] : [`spec.storage.size ${JSON.stringify(size)} is not a quantity string`];
       if (store && !/^s3:\/\/[a-z0-9][a-z0-9.-]+\/\S+$/.test(String(store.destinationPath))) problems.push(`spec.backup.barmanObjectStore.destinationPath ${JSON.stringify(store.destinationPath)} is not s3://<bucket>/<prefix>`);
       const credentials = (store?.s3Credentials ?? {}) as Doc;
-      if ((credentials.inheritFromIAMRole === true) === (credentials.accessKeyId !== undefined || credentials.secretAccessKey !== undefined)) {
+      if (store && (credentials.inheritFromIAMRole === true) === (credentials.accessKeyId !== undefined || credentials.secretAccessKey !== undefined)) {
         problems.push("spec.backup.barmanObjectStore.s3Credentials needs either inheritFromIAMRole or both secret keys");
       }
       return problems;
     },
+  },
+  // Data services run by operators (kubernetes target): CRDs vendored from the pinned charts.
+  "redis.redis.opstreelabs.in/v1beta2/Redis": { crd: "redis-operator-redis.json", namespaced: true, required: ["spec.kubernetesConfig.image"] },
+  "redis.redis.opstreelabs.in/v1beta2/RedisReplication": { crd: "redis-operator-redisreplication.json", namespaced: true, required: ["spec.kubernetesConfig.image", "spec.clusterSize"] },
+  "opensearch.opster.io/v1/OpenSearchCluster": {
+    crd: "opensearch-cluster.json",
+    namespaced: true,
+    required: ["spec.general.serviceName", "spec.nodePools[]"],
+    extra: (d) =>
+      arrayAt(d, "spec.nodePools").flatMap((pool, i) => {
+        const size = (pool as Doc).diskSize;
+        return size === undefined || (typeof size === "string" && QUANTITY.test(size)) ? [] : [`spec.nodePools[${i}].diskSize ${JSON.stringify(size)} is not a quantity string`];
+      }),
   },
   // MetalLB address pools (kubernetes target).
   "metallb.io/v1beta1/IPAddressPool": { crd: "metallb-ipaddresspool.json", namespaced: true, required: ["spec.addresses[]"] },

@@ -8,10 +8,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { ROOT } from "../helpers.js";
+import { k8sProblems, validateWithModel } from "./k8s-check.js";
 
 /** apiVersion/kind → module and interface of its published type. */
 const TYPES: Record<string, [module: string, type: string]> = {
   "apps/v1/Deployment": ["kubernetes-models/apps/v1/Deployment", "IDeployment"],
+  "apps/v1/StatefulSet": ["kubernetes-models/apps/v1/StatefulSet", "IStatefulSet"],
+  "v1/ConfigMap": ["kubernetes-models/v1/ConfigMap", "IConfigMap"],
   "argoproj.io/v1alpha1/Rollout": ["@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout", "IRollout"],
   "v1/Service": ["kubernetes-models/v1/Service", "IService"],
   "v1/ServiceAccount": ["kubernetes-models/v1/ServiceAccount", "IServiceAccount"],
@@ -69,4 +72,19 @@ export function unknownFieldProblems(objects: Record<string, unknown>[], labels:
     rmSync(dir, { recursive: true, force: true });
   }
   return problems;
+}
+
+/** Every problem of rendered objects: our rules, the published schemas, and unknown fields. */
+export function objectProblems(objects: Record<string, any>[], label: string | string[]): string[] {
+  const labels = objects.map((o, i) => `${typeof label === "string" ? label : label[i]} ${o.kind}/${o.metadata?.name}`);
+  const problems = objects.flatMap((object, i) => {
+    const own = k8sProblems(object).map((p) => `${labels[i]}: ${p}`);
+    try {
+      validateWithModel(object);
+    } catch (error) {
+      own.push(`${labels[i]}: schema: ${(error as Error).message}`);
+    }
+    return own;
+  });
+  return [...problems, ...unknownFieldProblems(objects, labels)];
 }

@@ -363,7 +363,7 @@ describe("component values: catalog defaults under the user's values", () => {
   });
 
   it("kube-prometheus-stack is named kube-prometheus-stack whatever the release", () => {
-    expect(resolveComponent("monitoring").values).toEqual({ fullnameOverride: "kube-prometheus-stack" });
+    expect(resolveComponent("monitoring").values).toMatchObject({ fullnameOverride: "kube-prometheus-stack" });
   });
 });
 

@@ -435,11 +435,28 @@ describe("compose target on a fixture with every engine", () => {
       "blobs-root-password",
       "blobs-root-user",
       "db-password",
+      // The binding contract's password file for the OpenSearch the services use (checked by nothing here).
+      "search-admin-password",
       "worker-keys",
       "worker-token-token",
     ]);
     const s = doc.services!;
-    expect(s.admin!.environment).toEqual({ DB_URL_FILE: "/run/secrets/api-database-url" });
+    expect(s.admin!.environment).toEqual({
+      DB_URL_FILE: "/run/secrets/api-database-url",
+      // The bindings of the data services it depends on, by the names its Helm values carry.
+      BLOBS_HOST: "blobs",
+      BLOBS_PORT: "9000",
+      DB_DATABASE: "db",
+      DB_HOST: "db",
+      DB_PASSWORD_FILE: "/run/secrets/db-password",
+      DB_PORT: "5432",
+      DB_USERNAME: "postgres",
+      SESSIONS_HOST: "sessions",
+      SESSIONS_PORT: "6379",
+      SESSIONS_URL: "redis://sessions:6379",
+      VAULT_HOST: "vault",
+      VAULT_PORT: "8200",
+    });
     expect((s.worker!.environment as Record<string, string>).DATABASE_URL_FILE).toBe("/run/secrets/api-database-url");
     expect(s.db!.environment).toEqual({ POSTGRES_DB: "db", POSTGRES_PASSWORD_FILE: "/run/secrets/db-password", POSTGRES_USER: "postgres" });
     expect(s.blobs!.environment).toEqual({

@@ -8,6 +8,7 @@ import { toGoDurationString } from "../../targets/shared/go-duration.js";
 import { fixtureModel, withDeployGraph } from "../fixtures/model.js";
 import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
 import { checkManifestFile, k8sProblems, parseYamlDocuments, validateWithModel } from "../support/k8s-check.js";
+import { dataConnection } from "../../compiler/resolve/data-engines.js";
 
 type Doc = Record<string, any>;
 
@@ -480,6 +481,8 @@ describe("analysis templates", () => {
   it("an environment without a rollout gets no templates", () => {
     const model = fixtureModel();
     delete model.environments.find((e) => e.name === "dev")!.rollout;
+    // Its deployments inherited it (resolve copies the environment's rollout onto each).
+    for (const d of model.deployments.filter((x) => x.environment === "dev")) delete d.rollout;
     expect(templates(generate(model))).toEqual(["prod/error-rate", "prod/latency-p99"]);
   });
 
@@ -572,9 +575,10 @@ describe("backups", () => {
     composeImage: "postgres:16-alpine",
     cnpgImage: "ghcr.io/cloudnative-pg/postgresql:16",
     port: 5432,
+    kubernetes: { kind: "operator", component: "cloudnative-pg" },
     placements: [
-      { cluster: "cloud", namespace: "prod", environment: "prod", instances: 2, storage: "20Gi", resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } } },
-      { cluster: "homelab", namespace: "workloads", instances: 1, storage: "5Gi" },
+      { cluster: "cloud", namespace: "prod", environment: "prod", instances: 2, storage: "20Gi", resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } }, connection: dataConnection({ name: "postgres", engine: "postgres", port: 5432 }, "prod", 2) },
+      { cluster: "homelab", namespace: "workloads", instances: 1, storage: "5Gi", connection: dataConnection({ name: "postgres", engine: "postgres", port: 5432 }, "workloads", 1) },
     ],
     overrideEnvironments: [],
     at: ["dataServices", 0],
@@ -591,7 +595,7 @@ describe("backups", () => {
   /** The fixture with a Postgres on each cluster (IAM role on AWS, MinIO keys on-prem) and two Velero schedules. */
   function withBackups(): Model {
     const model = fixtureModel();
-    model.dataServices = [postgres(), { ...postgres(), name: "cache", engine: "redis", cnpgImage: undefined } as ModelDataService];
+    model.dataServices = [postgres(), { ...postgres(), name: "cache", engine: "redis", cnpgImage: undefined, kubernetes: undefined } as ModelDataService];
     model.backups = [
       backup({ name: "nightly", method: "velero", cluster: "cloud", namespaces: ["dev", "prod"], retention: "30d", retentionDays: 30, bucket: "acme-cloud-backups", prefix: "velero", destinationPath: "s3://acme-cloud-backups/velero" }),
       backup({ name: "everything", method: "velero", cluster: "homelab", schedule: "@daily", retention: "3d", retentionDays: 3, bucket: "acme-homelab-backups", prefix: "velero" }),
@@ -657,6 +661,7 @@ describe("backups", () => {
     expect(doc.spec).toEqual({
       instances: 2,
       imageName: "ghcr.io/cloudnative-pg/postgresql:16",
+      inheritedMetadata: { labels: { "app.kubernetes.io/instance": "postgres" } },
       storage: { size: "20Gi", storageClass: "gp3" },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
       postgresql: { parameters: { archive_timeout: "60s" } },
@@ -826,12 +831,12 @@ describe.each(EXAMPLES)("kubernetes target on example %s", (example) => {
     }
   });
 
-  it("has an AnalysisTemplate for every analysis a fixed-namespace environment's rollout uses", async () => {
+  it("has an AnalysisTemplate for every analysis a fixed-namespace environment's rollout, or a service's own there, uses", async () => {
     const { model, files } = await build();
     const expected = model.environments.flatMap((env) => {
-      if (env.runtime !== "kubernetes" || env.preview || !env.namespace || !env.rollout) return [];
-      const rollout = model.rollouts.find((r) => r.name === env.rollout)!;
-      return rollout.analyses.map((a) => `${env.cluster}/${env.namespace}/${a}`);
+      if (env.runtime !== "kubernetes" || env.preview || !env.namespace) return [];
+      const names = [env.rollout, ...model.deployments.filter((d) => d.environment === env.name).map((d) => d.rollout)].filter((r): r is string => r !== undefined);
+      return names.flatMap((name) => model.rollouts.find((r) => r.name === name)!.analyses.map((a) => `${env.cluster}/${env.namespace}/${a}`));
     });
     const actual = documents(files)
       .filter(({ doc }) => doc.kind === "AnalysisTemplate")
@@ -916,5 +921,70 @@ describe.each(EXAMPLES)("kubernetes target on example %s", (example) => {
     for (const { doc } of documents(files).filter(({ doc }) => doc.kind === "Cluster")) {
       expect(runbook?.content ?? "", `${doc.metadata.namespace}/${doc.metadata.name}`).toContain(doc.spec.backup.barmanObjectStore.destinationPath);
     }
+  });
+});
+
+describe("data services run by operators (bitvault)", () => {
+  it("writes a Redis and an OpenSearchCluster per placement, sized per environment, on the profile's class, valid against the pinned CRDs", async () => {
+    const { files } = await buildExample("bitvault");
+    const docs = files.filter((f) => f.path.startsWith("kubernetes/")).flatMap((f) => (parseYamlDocuments(f.content) as Doc[]).map((doc) => ({ path: f.path, doc })));
+    const data = docs.filter(({ doc }) => ["Redis", "RedisReplication", "OpenSearchCluster"].includes(String(doc.kind)));
+    expect(data.map(({ path, doc }) => `${path} ${String(doc.kind)}`).sort()).toEqual([
+      "kubernetes/nonprod/dev.yaml Redis",
+      "kubernetes/nonprod/staging.yaml OpenSearchCluster",
+      "kubernetes/nonprod/staging.yaml Redis",
+      "kubernetes/prod/bitvault-data.yaml OpenSearchCluster",
+      "kubernetes/prod/bitvault-data.yaml Redis",
+    ]);
+    const staging = data.find(({ path, doc }) => path.endsWith("staging.yaml") && doc.kind === "OpenSearchCluster")!.doc as { spec: { nodePools: Doc[] } };
+    expect(staging.spec.nodePools[0]).toMatchObject({ replicas: 1, diskSize: "50Gi", persistence: { pvc: { storageClass: "gp3" } }, labels: { "app.kubernetes.io/instance": "opensearch" } });
+    for (const { doc } of data) expect(() => validateWithModel(doc)).not.toThrow();
+  });
+
+  it("rejects a field the pinned CRD does not have, at any depth", async () => {
+    const { files } = await buildExample("bitvault");
+    const doc = (parseYamlDocuments(files.find((f) => f.path === "kubernetes/prod/bitvault-data.yaml")!.content) as Doc[]).find((d) => d.kind === "OpenSearchCluster")!;
+    const planted = structuredClone(doc) as { spec: { nodePools: Doc[] } };
+    planted.spec.nodePools[0]!.diskSizee = "1Gi";
+    expect(() => validateWithModel(planted)).toThrow(/diskSizee/);
+    const redis = (parseYamlDocuments(files.find((f) => f.path === "kubernetes/prod/bitvault-data.yaml")!.content) as Doc[]).find((d) => d.kind === "Redis")!;
+    expect(() => validateWithModel({ ...redis, spec: { ...(redis.spec as Doc), kubernetesConfig: { ...((redis.spec as Doc).kubernetesConfig as Doc), imageTag: "x" } } })).toThrow(/imageTag/);
+  });
+});
+
+describe("a Postgres no cnpg-pitr backup archives", () => {
+  it("still runs as a CloudNativePG Cluster in every placement, without spec.backup, its volumes labelled with its name", () => {
+    const model = fixtureModel();
+    model.dataServices = [
+      {
+        name: "sessions",
+        engine: "postgres",
+        version: "16",
+        stateful: false,
+        storage: "5Gi",
+        instances: 1,
+        tiers: ["lite", "standard", "full"],
+        composeImage: "postgres:16-alpine",
+        cnpgImage: "ghcr.io/cloudnative-pg/postgresql:16",
+        port: 5432,
+        kubernetes: { kind: "operator", component: "cloudnative-pg" },
+        placements: [{ cluster: "cloud", namespace: "prod", environment: "prod", instances: 1, storage: "5Gi", connection: dataConnection({ name: "sessions", engine: "postgres", port: 5432 }, "prod", 1) }],
+        overrideEnvironments: [],
+        at: ["dataServices", 0],
+      },
+    ];
+    model.backups = [];
+    const cluster = documents(generate(model)).find(({ doc }) => doc.kind === "Cluster")!.doc;
+    expect(cluster.metadata).toMatchObject({ name: "sessions", namespace: "prod" });
+    expect(cluster.spec).toEqual({
+      instances: 1,
+      imageName: "ghcr.io/cloudnative-pg/postgresql:16",
+      inheritedMetadata: { labels: { "app.kubernetes.io/instance": "sessions" } },
+      storage: { size: "5Gi", storageClass: expect.any(String) },
+    });
+    expect(() => validateWithModel(cluster)).not.toThrow();
+    // It provides the Secret and Service services bind to.
+    const node = withDeployGraph(model).deploy.nodes.find((n) => n.id === "cloud/data/prod/sessions")!;
+    expect(node.provides).toEqual(["Service cloud/prod/sessions-rw", "Secret cloud/prod/sessions-app"]);
   });
 });

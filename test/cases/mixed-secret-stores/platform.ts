@@ -69,7 +69,7 @@ export default definePlatform({
       name: "app",
       image: "ghcr.io/example/shop-app",
       ports: [{ name: "http", port: 8080, expose: true }],
-      secrets: { DATABASE_URL: { store: "aws", key: "shop/database", property: "url" }, STRIPE_KEY_REF: { store: "vault", key: "stripe" } },
+      secrets: { DATABASE_URL: { store: "aws", key: "shop/database", property: "url" }, STRIPE_KEY_REF: { store: "vault", key: "stripe", property: "key" } },
       dependsOn: ["postgres"],
       ingress: { port: "http" },
       probes: { readiness: { path: "/healthz", port: "http" } },

@@ -1,0 +1,159 @@
+/**
+ * The binding contract: the environment variables a service that uses a data service receives, the
+ * same names on Kubernetes (Helm values) and in Compose bundles. For a data service named `<name>`
+ * the prefix is `<NAME>` (upper case, `_` for anything else):
+ *
+ * | engine     | variables |
+ * | ---------- | --------- |
+ * | postgres   | `<P>_HOST`, `<P>_PORT`, `<P>_DATABASE`, `<P>_USERNAME`, `<P>_PASSWORD_FILE` |
+ * | opensearch | `<P>_HOST`, `<P>_PORT`, `<P>_URL`, `<P>_USERNAME`, `<P>_PASSWORD_FILE` |
+ * | redis/nats | `<P>_HOST`, `<P>_PORT`, `<P>_URL` |
+ * | vault/minio| `<P>_HOST`, `<P>_PORT` |
+ *
+ * Secrets arrive as files on both runtimes: `<X>_FILE` is the path of a file holding the value
+ * (Compose: a bundle secret under /run/secrets; Kubernetes: the operator's Secret, or the service's
+ * own, mounted under /run/secrets/<secret>/). Kubernetes also passes a service's own secrets as `<X>`.
+ */
+import type {
+  ModelBindings,
+  ModelDataConnection,
+  ModelDataService,
+  ModelDeployment,
+  ModelEnvironment,
+  ModelExternalSecret,
+  ModelSecretStore,
+  ModelService,
+} from "../model.js";
+import { cmp } from "./util.js";
+
+export const bindingPrefix = (dataService: string) => dataService.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+
+export interface BindingNames {
+  host: string;
+  port: string;
+  url?: string;
+  database?: string;
+  username?: string;
+  /** The variable naming the password file. */
+  passwordFile?: string;
+}
+
+export function bindingNames(ds: Pick<ModelDataService, "name" | "engine">): BindingNames {
+  const p = bindingPrefix(ds.name);
+  const base = { host: `${p}_HOST`, port: `${p}_PORT` };
+  switch (ds.engine) {
+    case "postgres":
+      return { ...base, database: `${p}_DATABASE`, username: `${p}_USERNAME`, passwordFile: `${p}_PASSWORD_FILE` };
+    case "opensearch":
+      return { ...base, url: `${p}_URL`, username: `${p}_USERNAME`, passwordFile: `${p}_PASSWORD_FILE` };
+    case "redis":
+    case "nats":
+      return { ...base, url: `${p}_URL` };
+    case "vault":
+    case "minio":
+      return base;
+  }
+}
+
+/** Every variable name of the binding, sorted. */
+export const bindingVariables = (ds: Pick<ModelDataService, "name" | "engine">): string[] =>
+  Object.values(bindingNames(ds))
+    .filter((v): v is string => v !== undefined)
+    .sort();
+
+/** The URL scheme of an engine's `<P>_URL` (opensearch: https on Kubernetes, where the operator serves TLS). */
+export const URL_SCHEMES: Partial<Record<ModelDataService["engine"], string>> = { redis: "redis", nats: "nats", opensearch: "http" };
+
+/** Where a Secret is mounted in a service's container on Kubernetes: one folder per Secret, one file per key. */
+export const secretMountFolder = (secret: string) => `/run/secrets/${secret}`;
+
+/** The namespaced Kubernetes store a service namespace reads another namespace's data credentials through. */
+export const dataStoreName = (dataNamespace: string) => `data-${dataNamespace}`;
+/** The copy of a data service's credentials in a service's namespace (when the data runs in another). */
+export const dataCredentialsName = (dataService: string) => `${dataService}-credentials`;
+
+/**
+ * Fills each deployment's bindings: its own secrets as files, and for every data service it uses that
+ * its environment runs, the connection variables of the placement it reaches. Credentials come from
+ * the operator's Secret in the same namespace, or from a copy an ExternalSecret keeps in the
+ * service's namespace through a Kubernetes store reading the data namespace (both added here).
+ */
+export function resolveBindings(
+  deployments: ModelDeployment[],
+  services: readonly ModelService[],
+  dataServices: readonly ModelDataService[],
+  environments: readonly ModelEnvironment[],
+  externalSecrets: ModelExternalSecret[],
+  secretStores: ModelSecretStore[],
+): void {
+  for (const d of deployments) {
+    const service = services.find((s) => s.name === d.service)!;
+    const env = environments.find((e) => e.name === d.environment)!;
+    const bindings: ModelBindings = { env: [], secretMounts: [] };
+    if (d.secretName !== undefined) {
+      bindings.secretMounts.push({ secret: d.secretName, mountPath: secretMountFolder(d.secretName) });
+      for (const s of service.secretEnv) bindings.env.push({ name: `${s.name}_FILE`, value: `${secretMountFolder(d.secretName)}/${s.name}` });
+    }
+    for (const name of service.dependsOn.dataServices) {
+      const ds = dataServices.find((x) => x.name === name);
+      if (!ds || !env.dataServices.includes(name)) continue;
+      const placement = ds.placements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster);
+      if (!placement) continue;
+      const names = bindingNames(ds);
+      const c = placement.connection;
+      bindings.env.push({ name: names.host, value: c.host }, { name: names.port, value: String(c.port) });
+      if (names.database !== undefined && c.database !== undefined) bindings.env.push({ name: names.database, value: c.database });
+      if (names.url !== undefined) bindings.env.push({ name: names.url, value: `${c.scheme ?? URL_SCHEMES[ds.engine]}://${c.host}:${c.port}` });
+      if (c.secret === undefined) continue;
+      let secret = c.secret.name;
+      if (placement.namespace !== d.namespace) {
+        secret = dataCredentialsName(ds.name);
+        copyCredentials(d, ds, placement.namespace, c.secret, secret, externalSecrets, secretStores);
+      }
+      if (names.username !== undefined) bindings.env.push({ name: names.username, secretKeyRef: { name: secret, key: c.secret.usernameKey } });
+      if (names.passwordFile !== undefined) {
+        bindings.env.push({ name: names.passwordFile, value: `${secretMountFolder(secret)}/${c.secret.passwordKey}` });
+        bindings.secretMounts.push({ secret, mountPath: secretMountFolder(secret) });
+      }
+    }
+    // A variable the spec sets itself keeps the spec's value.
+    bindings.env = bindings.env.filter((e) => !(e.name in d.env)).sort((a, b) => cmp(a.name, b.name));
+    d.bindings = bindings;
+  }
+  externalSecrets.sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+}
+
+function copyCredentials(
+  d: ModelDeployment,
+  ds: ModelDataService,
+  dataNamespace: string,
+  source: NonNullable<ModelDataConnection["secret"]>,
+  name: string,
+  externalSecrets: ModelExternalSecret[],
+  secretStores: ModelSecretStore[],
+): void {
+  const storeName = dataStoreName(dataNamespace);
+  let store = secretStores.find((s) => s.name === storeName);
+  if (!store) {
+    store = { name: storeName, kind: "SecretStore", backend: "kubernetes", kubernetes: { namespace: dataNamespace }, placements: [], at: ds.at };
+    secretStores.push(store);
+  }
+  if (!store.placements.some((p) => p.cluster === d.cluster && p.namespace === d.namespace)) {
+    store.placements.push({ cluster: d.cluster, namespace: d.namespace });
+    store.placements.sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace ?? "", b.namespace ?? ""));
+  }
+  if (externalSecrets.some((e) => e.cluster === d.cluster && e.namespace === d.namespace && e.name === name)) return;
+  externalSecrets.push({
+    name,
+    cluster: d.cluster,
+    namespace: d.namespace,
+    store: storeName,
+    storeKind: "SecretStore",
+    refreshInterval: "1h",
+    purpose: `${ds.name}'s credentials from ${dataNamespace}/${source.name}, for the services of ${d.namespace}`,
+    environment: d.environment,
+    data: [source.usernameKey, source.passwordKey].map((key) => ({ secretKey: key, key: source.name, property: key })),
+    copiesFrom: { namespace: dataNamespace, secret: source.name },
+    at: ds.at,
+  });
+}
