@@ -21,6 +21,7 @@ export const componentName = z.enum([
   "longhorn",
   "keda",
   "crossplane",
+  "snapscheduler",
 ]);
 
 export const component = z.union([

@@ -80,7 +80,9 @@ describe("deploy/unprovided on planted faults (plinth build refuses, writes noth
       'dataStorage: { size: "10Gi", storageClass: "fast-nvme" }',
     );
     const spec = path.join(dir, "platform.ts");
-    writeFileSync(spec, readFileSync(spec, "utf8").replace(/\n\}\);\s*$/, '\n  prerequisites: [{ kind: "storageClass", cluster: "k3s", name: "fast-nvme", reason: "the NVMe class the VM host provides" }],\n});\n'));
+    const source = readFileSync(spec, "utf8");
+    expect(source).toContain("  prerequisites: [\n");
+    writeFileSync(spec, source.replace("  prerequisites: [\n", '  prerequisites: [\n    { kind: "storageClass", cluster: "k3s", name: "fast-nvme", reason: "the NVMe class the VM host provides" },\n'));
     const out = path.join(dir, "out");
     const result = await runPlinth(["build", dir, "--out", out], dir);
     expect(result.code, result.stderr).toBe(0);

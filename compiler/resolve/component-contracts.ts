@@ -26,6 +26,7 @@ const COMPONENT_CRDS: Record<string, readonly string[]> = {
   "envoy-gateway": ["gateway.networking.k8s.io/Gateway", "gateway.networking.k8s.io/HTTPRoute"],
   keda: ["keda.sh/ScaledObject"],
   longhorn: ["longhorn.io/Volume"],
+  snapscheduler: ["snapscheduler.backube/SnapshotSchedule"],
 };
 
 /** The CRDs ArgoCD itself brings (installed by the bootstrap stack). */

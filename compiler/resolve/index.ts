@@ -8,7 +8,7 @@ import type { Model } from "../model.js";
 import { resolveProjects, resolveRoles } from "./access.js";
 import { resolveBackups, resolveBuckets } from "./backups.js";
 import { resolveClusters } from "./clusters.js";
-import { withClusterDefaults } from "./components.js";
+import { resolveComponent, withClusterDefaults } from "./components.js";
 import { resolveDeployGraph, resolvePrerequisites } from "./deploy.js";
 import { resolveDeployments } from "./deployments.js";
 import { inherit, resolveEnvironments } from "./environments.js";
@@ -56,7 +56,12 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
   const rollouts = resolveRollouts(spec);
   passAnalysisArgs(spec, deployments, rollouts);
 
-  const backups = resolveBackups(spec, clusters, profiles, dataServices);
+  const backups = resolveBackups(spec, clusters, profiles, dataServices, secretStores);
+  // Scheduled volume snapshots are SnapScheduler's SnapshotSchedules: a cluster taking them gets the operator.
+  for (const cluster of clusters) {
+    const snapshots = backups.some((b) => b.cluster === cluster.name && b.method === "volume-snapshot" && b.performer.kind === "objects");
+    if (snapshots && !cluster.components.some((c) => c.name === "snapscheduler")) cluster.components = [...cluster.components, resolveComponent("snapscheduler")].sort(byName);
+  }
   const buckets = resolveBuckets(backups, clusters);
   // Component values that depend on the buckets, backups, profile and service accounts (user values still win).
   const profileByName = new Map(profiles.map((p) => [p.name, p]));

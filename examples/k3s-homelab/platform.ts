@@ -242,4 +242,17 @@ export default definePlatform({
     { name: "platform-security", namespaces: ["security"], clusterResources: true },
     { name: "workloads", namespaces: ["workloads"] },
   ],
+
+  // Interim prerequisite: what plinth does not create yet is declared here, so deploy/unprovided stays
+  // honest and the first-install runbook lists it. It goes away when plinth creates MinIO users.
+  prerequisites: [
+    {
+      kind: "secret",
+      cluster: "k3s",
+      namespace: "security",
+      name: "vault-backup-s3",
+      keys: ["ACCESS_KEY_ID", "ACCESS_SECRET_KEY"],
+      reason: "Interim until plinth wires MinIO users: the keys of the MinIO user the Vault snapshot CronJob uploads as, created by hand.",
+    },
+  ],
 });

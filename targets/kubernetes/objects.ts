@@ -25,6 +25,7 @@ export interface Placed {
  */
 export const KIND_ORDER = [
   "StorageClass",
+  "VolumeSnapshotClass",
   "ClusterRoleBinding",
   "ClusterIssuer",
   "Namespace",
@@ -41,6 +42,8 @@ export const KIND_ORDER = [
   "Cluster",
   "ScheduledBackup",
   "Schedule",
+  "SnapshotSchedule",
+  "CronJob",
   "IPAddressPool",
   "L2Advertisement",
 ] as const;

@@ -2,6 +2,7 @@ import type { Model, ModelBucket, ModelCluster, ModelProfile, ModelSecretStore, 
 import { attr, blank, block, call, comment, expr, list, obj, printHcl, tpl, type HclBodyItem, type HclValue } from "./hcl.js";
 import { labelFor, Stack, stageOrderText } from "./stack.js";
 import { secretsCreatedBy } from "../../compiler/resolve/secrets.js";
+import { vaultSnapshotLogin } from "../../compiler/resolve/performers.js";
 
 /**
  * The infra stack of one cluster: what exists outside Kubernetes. Each part follows one adapter of the
@@ -20,6 +21,7 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
     infra.network();
     infra.eks();
     infra.ebsCsiDriver();
+    infra.snapshotController();
   }
   infra.buckets();
   infra.secretsManagerSecrets();
@@ -519,11 +521,55 @@ class Infra {
     ]);
   }
 
+  /**
+   * The raft-snapshot CronJob of each Vault backup on this cluster logs in through the cluster's
+   * Kubernetes auth mount as its own service account, with a policy that can only read snapshots.
+   */
+  private raftSnapshotAccess(auths: Map<string, string>): HclBodyItem[] {
+    const jobs = this.model.backups.filter((b) => b.cluster === this.cluster.name && b.method === "vault-raft-snapshot" && b.performer.kind === "objects");
+    return jobs.flatMap((backup) => {
+      const namespace = backup.namespaces[0]!;
+      const login = vaultSnapshotLogin(this.cluster, namespace, this.model.secretStores);
+      const label = auths.get(login?.authMount ?? "");
+      if (!login || label === undefined) throw new Error(`backup "${backup.name}" has no Kubernetes auth mount on cluster "${this.cluster.name}" in the Model`);
+      const id = backup.name.replace(/[^a-zA-Z0-9_]/g, "_");
+      return [
+        block("resource", ["vault_policy", id], [attr("name", backup.name), attr("policy", printHcl([block("path", ["sys/storage/raft/snapshot"], [attr("capabilities", ["read"])])]))]),
+        block("resource", ["vault_kubernetes_auth_backend_role", id], [
+          attr("backend", expr(`vault_auth_backend.${label}.path`)),
+          attr("role_name", backup.name),
+          attr("bound_service_account_names", [backup.name]),
+          attr("bound_service_account_namespaces", [namespace]),
+          attr("token_policies", [expr(`vault_policy.${id}.name`)]),
+          attr("token_ttl", 900),
+        ]),
+      ];
+    });
+  }
+
+  /**
+   * The snapshot-controller EKS add-on: the CSI snapshot CRDs and their controller, which the
+   * VolumeSnapshotClass and the scheduled snapshots of this cluster need.
+   */
+  snapshotController(): void {
+    if (!this.cluster.volumeSnapshotClass) return;
+    this.stack.section("CSI snapshot controller (EKS add-on): the VolumeSnapshot CRDs and the controller that takes the scheduled volume snapshots.", [
+      block("resource", ["aws_eks_addon", "snapshot_controller"], [
+        attr("cluster_name", expr("aws_eks_cluster.this.name")),
+        attr("addon_name", "snapshot-controller"),
+        attr("resolve_conflicts_on_create", "OVERWRITE"),
+        attr("resolve_conflicts_on_update", "OVERWRITE"),
+        blank,
+        attr("depends_on", [expr("aws_eks_addon.ebs_csi_driver")]),
+      ]),
+    ]);
+  }
+
   buckets(): void {
     if (this.buckets_.length === 0) return;
     const buckets = this.stack.local(
       "backup_buckets",
-      obj(this.buckets_.map((b) => [b.name, obj({ purpose: b.purpose, retention_days: b.retentionDays })] as const)),
+      obj(this.buckets_.map((b) => [b.name, obj({ purpose: b.purpose, expire_after_days: b.expireAfterDays })] as const)),
     );
     const noncurrentDays = 7;
     if (this.profile.objectStorage.provider === "s3") {
@@ -531,7 +577,7 @@ class Infra {
       const perBucket = (type: string, body: (HclBodyItem | false)[]) =>
         block("resource", [type, "backups"], [attr("for_each", expr("aws_s3_bucket.backups")), blank, attr("bucket", expr("each.value.id")), ...body]);
       this.stack.section(
-        `Backup buckets: versioned, encrypted with the KMS key, never public, and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
+        `Backup buckets: versioned, encrypted with the KMS key, never public, and expired once no backup they hold needs an object: the longest retention plus one schedule interval (the oldest restorable point needs the base backup taken before it; deleted versions stay ${noncurrentDays} more days).`,
         [
           block("resource", ["aws_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("tags", obj({ purpose: expr("each.value.purpose") })), blank, KEEP]),
           perBucket("aws_s3_bucket_versioning", [blank, block("versioning_configuration", [], [attr("status", "Enabled")])]),
@@ -546,11 +592,11 @@ class Infra {
           perBucket("aws_s3_bucket_lifecycle_configuration", [
             blank,
             block("rule", [], [
-              attr("id", "expire-after-retention"),
+              attr("id", "expire-after-recovery-window"),
               attr("status", "Enabled"),
               blank,
               block("filter", [], []),
-              block("expiration", [], [attr("days", expr("local.backup_buckets[each.key].retention_days"))]),
+              block("expiration", [], [attr("days", expr("local.backup_buckets[each.key].expire_after_days"))]),
               block("noncurrent_version_expiration", [], [attr("noncurrent_days", noncurrentDays)]),
               block("abort_incomplete_multipart_upload", [], [attr("days_after_initiation", 7)]),
             ]),
@@ -573,14 +619,14 @@ class Infra {
       block("resource", [type, "backups"], [attr("for_each", expr("minio_s3_bucket.backups")), blank, attr("bucket", expr("each.value.bucket")), blank, ...body]);
     const bucketArns = expr('flatten([for bucket in minio_s3_bucket.backups : ["arn:aws:s3:::${bucket.bucket}", "arn:aws:s3:::${bucket.bucket}/*"]])');
     this.stack.section(
-      `Backup buckets on MinIO: versioned and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
+      `Backup buckets on MinIO: versioned and expired once no backup they hold needs an object: the longest retention plus one schedule interval (the oldest restorable point needs the base backup taken before it; deleted versions stay ${noncurrentDays} more days).`,
       [
         block("resource", ["minio_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("acl", "private"), blank, KEEP]),
         perBucket("minio_s3_bucket_versioning", [block("versioning_configuration", [], [attr("status", "Enabled")])]),
         perBucket("minio_ilm_policy", [
           block("rule", [], [
-            attr("id", "expire-after-retention"),
-            attr("expiration", expr('"${local.backup_buckets[each.key].retention_days}d"')),
+            attr("id", "expire-after-recovery-window"),
+            attr("expiration", expr('"${local.backup_buckets[each.key].expire_after_days}d"')),
             blank,
             block("noncurrent_expiration", [], [attr("days", `${noncurrentDays}d`)]),
           ]),
@@ -872,6 +918,7 @@ class Infra {
             attr("token_ttl", 3600),
           ]),
         ),
+        ...this.raftSnapshotAccess(auths),
       ],
     );
     this.stack.output({ name: "external_secrets_vault_policy", description: "Vault policy External Secrets reads with.", value: expr("vault_policy.external_secrets.name") });

@@ -17,6 +17,7 @@ const METHOD_LABEL: Record<ModelBackup["method"], string> = {
 /** One sentence a tired reader cannot misread: does the sum of the steps fit the promise? */
 export function verdict(plan: ModelRecoveryPlan): string {
   const total = duration(plan.totalSeconds);
+  if (plan.rtoSeconds === undefined) return `No RTO is promised; the steps below add up to ${total}.`;
   const rto = duration(plan.rtoSeconds);
   if (plan.totalSeconds === plan.rtoSeconds) return `The steps below add up to ${total}, which fits the RTO of ${rto} exactly, with no time to spare.`;
   return plan.fitsRto
@@ -99,7 +100,7 @@ function planView(model: Model, plan: ModelRecoveryPlan, outline: Outline) {
   return {
     heading,
     context: escapeText(
-      `Environment ${plan.environment} runs on cluster ${plan.cluster}${env.namespace !== undefined ? ` in namespace ${env.namespace}` : ""}. Promised: RTO ${duration(plan.rtoSeconds)}, RPO ${duration(plan.rpoSeconds)}.`,
+      `Environment ${plan.environment} runs on cluster ${plan.cluster}${env.namespace !== undefined ? ` in namespace ${env.namespace}` : ""}. ${plan.rtoSeconds !== undefined && plan.rpoSeconds !== undefined ? `Promised: RTO ${duration(plan.rtoSeconds)}, RPO ${duration(plan.rpoSeconds)}.` : "No RTO or RPO is promised: the restore is still written for every backup."}`,
     ),
     verdict: escapeText(verdict(plan)),
     stepsTable: table(["#", "Step", "Estimate key", "Estimate", "Elapsed"], rows, ["right", "left", "left", "right", "right"]),
@@ -124,10 +125,10 @@ export function disasterRecoveryView(model: Model) {
     model.recovery.map((plan) => [
       code(plan.environment),
       code(plan.cluster),
-      duration(plan.rtoSeconds),
-      duration(plan.rpoSeconds),
+      plan.rtoSeconds !== undefined ? duration(plan.rtoSeconds) : "none promised",
+      plan.rpoSeconds !== undefined ? duration(plan.rpoSeconds) : "none promised",
       duration(plan.totalSeconds),
-      plan.fitsRto ? "yes" : `**no**, over by ${duration(plan.totalSeconds - plan.rtoSeconds)}`,
+      plan.rtoSeconds === undefined ? "—" : plan.fitsRto ? "yes" : `**no**, over by ${duration(plan.totalSeconds - plan.rtoSeconds)}`,
     ]),
   );
   const unprotected = model.environments.filter((e) => !withPlan.has(e.name)).map((e) => code(e.name));
@@ -145,8 +146,8 @@ export function disasterRecoveryView(model: Model) {
     ),
     contentsHeading,
     objectivesHeading,
-    objectives: model.recovery.length > 0 ? objectives : escapeText("No environment promises an RTO, so there is no restore plan."),
-    unprotected: unprotected.length > 0 ? `No recovery promise (rebuilt from Git only): ${unprotected.join(", ")}.` : "",
+    objectives: model.recovery.length > 0 ? objectives : escapeText("No environment promises an RTO or has a backup, so there is no restore plan."),
+    unprotected: unprotected.length > 0 ? `No recovery promise and no backup (rebuilt from Git only): ${unprotected.join(", ")}.` : "",
     inventoryHeading,
     gitHeading,
     git: repositories(model),
@@ -156,7 +157,7 @@ export function disasterRecoveryView(model: Model) {
     bucketsHeading,
     buckets: table(
       ["Bucket", "Cluster", "Profile", "Kept for"],
-      model.buckets.map((b) => [code(b.name), code(b.cluster), code(b.profile), `${b.retentionDays} days`]),
+      model.buckets.map((b) => [code(b.name), code(b.cluster), code(b.profile), `${b.expireAfterDays} days`]),
     ),
     stateHeading,
     state: stateBackends(model),

@@ -242,4 +242,14 @@ export default definePlatform({
     { name: "platform-security", namespaces: ["security"], clusterResources: true },
     { name: "workloads", namespaces: ["workloads"] },
   ],
+  prerequisites: [
+    {
+      kind: "secret",
+      cluster: "k3s",
+      namespace: "security",
+      name: "vault-backup-s3",
+      keys: ["ACCESS_KEY_ID", "ACCESS_SECRET_KEY"],
+      reason: "Interim until plinth wires MinIO users: the keys of the MinIO user the Vault snapshot CronJob uploads as, created by hand.",
+    },
+  ],
 });

@@ -57,6 +57,24 @@ resource "vault_kubernetes_auth_backend_role" "external-secrets" {
   token_ttl                        = 3600
 }
 
+resource "vault_policy" "vault_vault_raft_snapshot" {
+  name   = "vault-vault-raft-snapshot"
+  policy = <<-EOT
+    path "sys/storage/raft/snapshot" {
+      capabilities = ["read"]
+    }
+    EOT
+}
+
+resource "vault_kubernetes_auth_backend_role" "vault_vault_raft_snapshot" {
+  backend                          = vault_auth_backend.kubernetes-k3s.path
+  role_name                        = "vault-vault-raft-snapshot"
+  bound_service_account_names      = ["vault-vault-raft-snapshot"]
+  bound_service_account_namespaces = ["security"]
+  token_policies                   = [vault_policy.vault_vault_raft_snapshot.name]
+  token_ttl                        = 900
+}
+
 # Trees from before this stack existed kept these resources in k3s-infra, which now forgets them
 # without destroying them (its removed blocks). Move them into this state once, before the first
 # apply here:
@@ -65,3 +83,5 @@ resource "vault_kubernetes_auth_backend_role" "external-secrets" {
 # tofu -chdir=opentofu/k3s-config import vault_kubernetes_auth_backend_config.kubernetes-k3s auth/kubernetes-k3s/config
 # tofu -chdir=opentofu/k3s-config import vault_policy.external_secrets k3s-homelab-k3s-external-secrets
 # tofu -chdir=opentofu/k3s-config import vault_kubernetes_auth_backend_role.external-secrets auth/kubernetes-k3s/role/external-secrets
+# tofu -chdir=opentofu/k3s-config import vault_policy.vault_vault_raft_snapshot vault-vault-raft-snapshot
+# tofu -chdir=opentofu/k3s-config import vault_kubernetes_auth_backend_role.vault_vault_raft_snapshot auth/kubernetes-k3s/role/vault-vault-raft-snapshot
