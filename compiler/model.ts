@@ -561,6 +561,18 @@ export interface ModelRecoveryPlan {
   fitsRto: boolean;
 }
 
+export interface ModelRestoreDrill {
+  backup: string;
+  cluster?: string;
+  title: string;
+  /** Restore into scratch, verify, clean up: exact commands with the real names. */
+  commands: string[];
+  manifest?: { file: string; document: Record<string, unknown> };
+  note?: string;
+  /** What the drill creates and removes again: scratch namespaces and CloudNativePG Clusters (`<namespace>/<name>`). */
+  scratch: { namespaces: string[]; databases: string[] };
+}
+
 export interface ModelRole {
   name: string;
   description?: string;
@@ -614,6 +626,8 @@ export interface Model {
   backups: ModelBackup[];
   buckets: ModelBucket[];
   recovery: ModelRecoveryPlan[];
+  /** One restore drill per backup: restore it somewhere scratch and check what came back (runbook). */
+  restoreDrills: ModelRestoreDrill[];
   drills: { environment: string; every: string; description?: string }[];
   roles: ModelRole[];
   projects: ModelProject[];

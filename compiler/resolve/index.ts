@@ -15,7 +15,7 @@ import { inherit, resolveEnvironments } from "./environments.js";
 import { resolveWorkloadIdentities } from "./identity.js";
 import { admitPlatformControllers, resolveNamespaces } from "./namespaces.js";
 import { resolveProfiles } from "./profiles.js";
-import { planRecovery } from "./recovery.js";
+import { planRecovery, planRestoreDrills } from "./recovery.js";
 import { passAnalysisArgs, resolveAnalyses, resolveRollouts } from "./rollouts.js";
 import { assignSecretOwners, resolveDnsCredentialSecrets, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
 import { placeDataServices, resolveDataServices, resolveServices } from "./services.js";
@@ -74,7 +74,7 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
   const projects = resolveProjects(spec, repositories, clusters, namespaces, environments, services, deployments);
   const tiers = resolveTiers(spec.tiers, services, dataServices, environments, releases);
 
-  const model: Omit<Model, "recovery" | "deploy"> = {
+  const model: Omit<Model, "recovery" | "restoreDrills" | "deploy"> = {
     platform: {
       name: spec.name,
       organisation: spec.organisation,
@@ -108,6 +108,6 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     // Only the versions some environment renders with are written into the generated tree.
     serviceCharts: serviceCharts.filter((c) => deployments.some((d) => d.chart.kind === "plinth-service" && d.chart.version === c.version)),
   };
-  const withRecovery = { ...model, recovery: planRecovery(model) };
+  const withRecovery = { ...model, recovery: planRecovery(model), restoreDrills: planRestoreDrills(model) };
   return deepFreeze({ ...withRecovery, deploy: resolveDeployGraph(withRecovery) });
 }

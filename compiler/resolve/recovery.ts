@@ -1,8 +1,8 @@
-import { countsForRecovery, type Model, type ModelBackup, type ModelCluster, type ModelEnvironment, type ModelRecoveryPlan, type ModelRestoreStep } from "../model.js";
+import { countsForRecovery, type ModelRestoreDrill, type Model, type ModelBackup, type ModelCluster, type ModelEnvironment, type ModelRecoveryPlan, type ModelRestoreStep } from "../model.js";
 import { shellQuote as q } from "../formats/shell.js";
 import { cnpgObjectStore, cnpgRetentionPolicy } from "../formats/cnpg.js";
 
-type PlanInput = Omit<Model, "recovery" | "deploy">;
+type PlanInput = Omit<Model, "recovery" | "restoreDrills" | "deploy">;
 
 /** Default restore-step estimates in seconds; an environment's restoreEstimates override them by step id. */
 export const DEFAULT_ESTIMATES: Record<string, number> = {
@@ -427,6 +427,7 @@ function cnpgRecoveryCluster(model: PlanInput, cluster: ModelCluster, backup: Mo
   // The same sizing the running Cluster has in this namespace.
   const placement = dataService.placements.find((p) => p.cluster === cluster.name && p.namespace === namespace);
   const origin = `${dataService.name}-origin`;
+  const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "database-backup" && i.serviceAccount.namespace === namespace && i.serviceAccount.name === dataService.name)?.roleArn;
   // The same archive the running Cluster (kubernetes target) writes to.
   const objectStore = cnpgObjectStore(backup);
   return {
@@ -441,10 +442,144 @@ function cnpgRecoveryCluster(model: PlanInput, cluster: ModelCluster, backup: Mo
       }),
       ...(placement?.resources && { resources: placement.resources }),
       ...(backup.archiveTimeoutSeconds !== undefined && { postgresql: { parameters: { archive_timeout: `${backup.archiveTimeoutSeconds}s` } } }),
+      // The IAM role that reads and writes the archive on AWS (barman supports only IRSA), as the running Cluster has it.
+      ...(roleArn !== undefined && { serviceAccountTemplate: { metadata: { annotations: { "eks.amazonaws.com/role-arn": roleArn } } } }),
       bootstrap: { recovery: { source: origin } },
       // Reads the lineage it recovers from; writes a new one, so the two never mix.
-      externalClusters: [{ name: origin, barmanObjectStore: { ...objectStore, wal: { maxParallel: 8 } } }],
+      externalClusters: [{ name: origin, barmanObjectStore: { ...objectStore, serverName: backup.serverName ?? dataService.name, wal: { maxParallel: 8 } } }],
       backup: { barmanObjectStore: { ...objectStore, serverName: nextServerName }, retentionPolicy: cnpgRetentionPolicy(backup) },
     },
   };
+}
+
+/**
+ * One drill per backup: restore the newest copy somewhere scratch (a namespace of its own, or a
+ * folder) without touching what runs, check that data came back, and clean up. Seeds 000 and 003
+ * ask for regular restore testing; these are the commands, the spec's `drills` say how often.
+ */
+export function planRestoreDrills(model: PlanInput): ModelRestoreDrill[] {
+  return model.backups.map((backup) => {
+    const cluster = model.clusters.find((c) => c.name === backup.cluster);
+    const ns = backup.namespaces[0] ?? "default";
+    const scratch = `${ns}-drill`;
+    const base = {
+      backup: backup.name,
+      ...(backup.cluster !== undefined && { cluster: backup.cluster }),
+      title: `Drill: restore ${backup.name} into scratch and verify`,
+      scratch: { namespaces: [] as string[], databases: [] as string[] },
+    };
+    switch (backup.method) {
+      case "velero": {
+        const veleroNs = q(cluster?.components.find((c) => c.name === "velero")?.namespace ?? "velero");
+        const namespaces = backup.namespaces.length > 0 ? backup.namespaces : [];
+        const mappings = namespaces.map((n) => `${n}:${n}-drill`).join(",");
+        return {
+          ...base,
+          scratch: { namespaces: namespaces.map((n) => `${n}-drill`), databases: [] },
+          commands: [
+            `velero restore create ${q(`${backup.name}-drill`)} --namespace ${veleroNs} --from-schedule ${q(backup.name)}${namespaces.length > 0 ? ` --include-namespaces ${q(namespaces.join(","))} --namespace-mappings ${q(mappings)}` : ""} --wait`,
+            `velero restore describe ${q(`${backup.name}-drill`)} --namespace ${veleroNs} --details`,
+            ...namespaces.map((n) => `kubectl -n ${q(`${n}-drill`)} get pods,persistentvolumeclaims`),
+            ...namespaces.map((n) => `kubectl delete namespace ${q(`${n}-drill`)} --wait`),
+            `velero restore delete ${q(`${backup.name}-drill`)} --namespace ${veleroNs} --confirm`,
+          ],
+          note:
+            namespaces.length > 0
+              ? "Each namespace comes back under a -drill name beside the running one: the restore is complete when its phase is Completed with no errors and every volume shows its restored data."
+              : "A whole-cluster schedule restores onto a scratch cluster only (re-provisioned from Git as in the restore plan), never beside the running one.",
+        };
+      }
+      case "cnpg-pitr": {
+        const name = backup.dataService!;
+        const file = `${name}-drill.yaml`;
+        const store = cnpgObjectStore(backup);
+        const document = {
+          apiVersion: "postgresql.cnpg.io/v1",
+          kind: "Cluster",
+          metadata: { name: `${name}-drill`, namespace: scratch },
+          spec: {
+            instances: 1,
+            ...(model.dataServices.find((d) => d.name === name)?.cnpgImage !== undefined && { imageName: model.dataServices.find((d) => d.name === name)!.cnpgImage }),
+            storage: { size: model.dataServices.find((d) => d.name === name)?.placements.find((p) => p.namespace === ns)?.storage ?? "10Gi" },
+            bootstrap: { recovery: { source: `${name}-origin` } },
+            // Reads the archive only: no backup section, so the drill never writes into it.
+            externalClusters: [{ name: `${name}-origin`, barmanObjectStore: { ...store, serverName: backup.serverName ?? name, wal: { maxParallel: 8 } } }],
+          },
+        };
+        return {
+          ...base,
+          scratch: { namespaces: [scratch], databases: [`${scratch}/${name}-drill`] },
+          commands: [
+            `kubectl create namespace ${q(scratch)}`,
+            ...(backup.credentialsSecret !== undefined
+              ? [`kubectl -n ${q(ns)} get secret ${q(backup.credentialsSecret)} -o json | jq '{apiVersion, kind, type, data, metadata: {name: .metadata.name}}' | kubectl -n ${q(scratch)} create -f -`]
+              : []),
+            `kubectl -n ${q(scratch)} create -f ${q(file)}`,
+            `kubectl -n ${q(scratch)} wait cluster.postgresql.cnpg.io/${q(`${name}-drill`)} --for=condition=Ready --timeout=3600s`,
+            `kubectl -n ${q(scratch)} exec ${q(`${name}-drill-1`)} -- psql -U postgres -d app -c 'select now(), pg_last_xact_replay_timestamp();' -c '\\dt+'`,
+            `kubectl delete namespace ${q(scratch)} --wait`,
+          ],
+          manifest: { file, document },
+          note: `A one-instance copy recovered from the same base backups and WAL archive, in namespace ${scratch}; it has no backup section, so nothing is written to the archive. The replay timestamp is the newest transaction recovered: compare it with the time of the drill to measure the actual data loss.${backup.credentialsSecret === undefined && store.s3Credentials && "inheritFromIAMRole" in store.s3Credentials ? ` On AWS the archive's IAM role trusts only ${ns}/${name}: run the drill on a scratch cluster re-provisioned from Git, in namespace ${ns}, or add the drill's service account to the role's trust.` : ""}`,
+        };
+      }
+      case "vault-raft-snapshot": {
+        const chart = cluster?.components.find((c) => c.name === "vault")?.chart;
+        return {
+          ...base,
+          scratch: { namespaces: ["vault-drill"], databases: [] },
+          commands: [
+            ...fetchLatest(backup, "./vault.snap"),
+            "helm repo add hashicorp https://helm.releases.hashicorp.com",
+            `helm install vault-drill hashicorp/vault --namespace vault-drill --create-namespace${chart !== undefined ? ` --version ${q(chart.version)}` : ""} --set server.ha.enabled=true --set server.ha.raft.enabled=true --set server.ha.replicas=1 --set injector.enabled=false`,
+            "kubectl -n vault-drill wait pod/vault-drill-0 --for=jsonpath='{.status.phase}'=Running --timeout=300s",
+            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault operator init -key-shares=1 -key-threshold=1",
+            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault operator unseal",
+            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault login",
+            "kubectl -n vault-drill cp ./vault.snap vault-drill-0:/tmp/vault.snap",
+            "kubectl -n vault-drill exec vault-drill-0 -- vault operator raft snapshot restore -force /tmp/vault.snap",
+            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault operator unseal",
+            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault login",
+            "kubectl -n vault-drill exec vault-drill-0 -- vault secrets list",
+            "helm uninstall vault-drill --namespace vault-drill",
+            "kubectl delete namespace vault-drill --wait",
+          ],
+          note: "A throw-away one-node Vault accepts the snapshot; the second unseal and login use the original unseal keys and a token of the original Vault, which proves both still open the backup. The drill Vault has no Kubernetes auth configured, so nothing reads from it.",
+        };
+      }
+      case "volume-snapshot": {
+        const selector = `${SNAPSHOT_LABEL}=${backup.name}`;
+        const n = q(ns);
+        return {
+          ...base,
+          commands: [
+            `SNAP="$(kubectl -n ${n} get volumesnapshot -l ${q(selector)} --sort-by=.metadata.creationTimestamp -o jsonpath='{.items[-1:].metadata.name}')"`,
+            `kubectl -n ${n} get volumesnapshot "$SNAP" -o json | jq '{apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: {name: "${backup.name}-drill"}, spec: {accessModes: ["ReadWriteOnce"], resources: {requests: {storage: .status.restoreSize}}, dataSource: {apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: .metadata.name}}}' | kubectl -n ${n} create -f -`,
+            `kubectl -n ${n} run ${q(`${backup.name}-drill`)} --image=busybox:1.37 --restart=Never --overrides='{"spec":{"volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"${backup.name}-drill"}}],"containers":[{"name":"drill","image":"busybox:1.37","command":["sh","-c","ls -la /data && du -sh /data"],"volumeMounts":[{"name":"data","mountPath":"/data"}]}]}}'`,
+            `kubectl -n ${n} wait pod/${q(`${backup.name}-drill`)} --for=jsonpath='{.status.phase}'=Succeeded --timeout=600s`,
+            `kubectl -n ${n} logs ${q(`${backup.name}-drill`)}`,
+            `kubectl -n ${n} delete pod/${q(`${backup.name}-drill`)} pvc/${q(`${backup.name}-drill`)} --wait`,
+          ],
+          note: "A VolumeSnapshot can only be restored in its own namespace: the drill makes a scratch claim from the newest one beside the running volumes, lists what is on it, and removes it.",
+        };
+      }
+      case "etcd-snapshot":
+        return {
+          ...base,
+          commands: [
+            ...(backup.destinationPath !== undefined ? fetchLatest(backup, "./etcd.snapshot") : [`cp "${K3S_SNAPSHOT_DIR}/$(ls -t ${K3S_SNAPSHOT_DIR} | head -n 1)" ./etcd.snapshot`]),
+            "etcdutl snapshot status ./etcd.snapshot -w table",
+            "etcdutl snapshot restore ./etcd.snapshot --data-dir ./etcd-drill",
+            "etcd --data-dir ./etcd-drill --listen-client-urls http://127.0.0.1:23790 --advertise-client-urls http://127.0.0.1:23790 --listen-peer-urls http://127.0.0.1:23800 &",
+            "ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:23790 get /registry/namespaces --prefix --keys-only",
+            "kill %1 && rm -rf ./etcd-drill",
+          ],
+          note: "On any machine with etcd and etcdutl of the cluster's etcd version, away from the control plane: the snapshot is restored into a scratch data directory and served on local ports; the namespace keys listed are the cluster's.",
+        };
+      case "pg-dump":
+        return { ...base, commands: [...fetchLatest(backup, `./${backup.dataService}.dump`), `pg_restore --list ${q(`./${backup.dataService}.dump`)}`], note: "The dump's table of contents lists every object it would restore." };
+      case "redis-rdb":
+        return { ...base, commands: [...fetchLatest(backup, "./dump.rdb"), "redis-check-rdb ./dump.rdb"] };
+    }
+  });
 }

@@ -138,6 +138,11 @@ function knownNames(model: Model, files: readonly OutputFile[]) {
     service: new Set<string>(),
     environment: new Set<string>(),
   };
+  // What a restore drill creates for itself (and removes again) is known too: it is nothing the tree holds.
+  for (const drill of model.restoreDrills) {
+    drill.scratch.namespaces.forEach((n) => generated.namespace.add(n));
+    drill.scratch.databases.forEach((d) => generated.database.add(d));
+  }
   const fromModel: Record<Reference["kind"], Set<string>> = {
     namespace: new Set([
       ...model.namespaces.map((n) => n.name),
