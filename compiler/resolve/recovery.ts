@@ -1,4 +1,4 @@
-import { countsForRecovery, type ModelRestoreDrill, type Model, type ModelBackup, type ModelCluster, type ModelEnvironment, type ModelRecoveryPlan, type ModelRestoreStep } from "../model.js";
+import { countsForRecovery, isPerformed, type ModelRestoreDrill, type Model, type ModelBackup, type ModelCluster, type ModelEnvironment, type ModelRecoveryPlan, type ModelRestoreStep } from "../model.js";
 import { shellQuote as q } from "../formats/shell.js";
 import { cnpgObjectStore, cnpgRetentionPolicy } from "../formats/cnpg.js";
 
@@ -56,7 +56,7 @@ export function planRecovery(model: PlanInput): ModelRecoveryPlan[] {
     });
     const data = backups.filter((b) => b.method !== "etcd-snapshot");
     // Restores that replace what ArgoCD manages (workloads, volumes, database Clusters) run with automated sync paused.
-    const paused = data.some((b) => PAUSED_METHODS.has(b.method));
+    const paused = data.some((b) => PAUSED_METHODS.has(b.method) && isPerformed(b));
     const steps: ModelRestoreStep[] = [
       provisionStep(model, cluster, estimate("provision", `provision-${cluster.kind}`)),
       // etcd holds the cluster's own state: it goes back before anything is installed on top of it.
