@@ -8,7 +8,8 @@ import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { withSeconds } from "../targets/kubernetes/backups.js";
 import { emit } from "../compiler/emit.js";
-import type { ModelBackup } from "../compiler/model.js";
+import type { Model, ModelBackup } from "../compiler/model.js";
+import { rpoBackupRule } from "../compiler/checks/rpo-backup.js";
 import type { OutputFile } from "../targets/types.js";
 import { buildExample, editedExample, EXAMPLES } from "./helpers.js";
 
@@ -130,5 +131,74 @@ describe("a planted backup with no performer", () => {
     // A Model that says a CronJob performs it while the tree (built from another Model) has none.
     const files = emit({ ...model, backups: model.backups.filter((b) => b !== etcd) });
     expect(performerProblems(files, etcd)).toEqual([`${etcd.name}: no CronJob kube-system/${etcd.name} on the schedule`]);
+  });
+});
+
+describe("what counts for RPO and RTO", () => {
+  it("a volume snapshot kept on the storage it protects (Longhorn) is taken, restored, but counts for neither", async () => {
+    const { model } = await editedExample("catalyst-forge", (spec) => {
+      const nats = spec.dataServices.find((d) => d.name === "nats")!;
+      nats.stateful = true;
+      nats.backup = { method: "volume-snapshot", schedule: "*/5 * * * *", retention: "1d", lineage: 1 };
+      spec.environments.find((e) => e.name === "dev")!.recovery = { rto: "8h", rpo: "15m" };
+    });
+    const snapshot = model.backups.find((b) => b.name === "nats-volume-snapshot-dev")!;
+    expect(snapshot.performer).toEqual({ kind: "objects", objects: [{ kind: "SnapshotSchedule", namespace: "forge-dev", name: "nats-volume-snapshot-dev" }] });
+    expect(snapshot.offStorage).toBe(false);
+    expect(model.clusters.find((c) => c.name === "forge-onprem")!.volumeSnapshotClass).toMatchObject({ name: "longhorn", driver: "driver.longhorn.io", offStorage: false });
+    const step = model.recovery.find((p) => p.environment === "dev")!.steps.find((s) => s.backup === snapshot.name)!;
+    expect(step.counts).toBe(false);
+    const messages = rpoBackupRule.check(model as Model).map((d) => `${d.rule}: ${d.message}`);
+    expect(messages).toContain(
+      "recovery/rpo-unachievable: dev promises an RPO of 15m, but 'nats' has no backup that counts; only volume-snapshot 'nats-volume-snapshot-dev' would meet it, and it does not count: its snapshots stay on the storage they protect",
+    );
+  });
+
+  it("the same snapshot declared external counts once it leaves the storage (EBS), and nothing is emitted for it", async () => {
+    const { model } = await editedExample("bitvault", (spec) => {
+      spec.dataServices.find((d) => d.name === "nats")!.backup!.external = { by: "the storage team's EBS lifecycle policy" };
+    });
+    const external = model.backups.filter((b) => b.dataService === "nats");
+    expect(external.every((b) => b.performer.kind === "external" && b.offStorage)).toBe(true);
+    const files = emit(model);
+    expect(files.some((f) => f.path.startsWith("kubernetes/") && f.content.includes("name: nats-volume-snapshot"))).toBe(false);
+    expect(files.find((f) => f.path === "runbooks/disaster-recovery.md")!.content).toContain("**external**: the storage team's EBS lifecycle policy");
+  });
+});
+
+describe("PITR into a new lineage and a lifecycle that keeps the window", () => {
+  it("the recovery Cluster reads the running lineage and archives under the next; setting lineage moves Git's Cluster there", async () => {
+    const { model, files } = await buildExample("catalyst-forge");
+    const step = model.recovery.find((p) => p.environment === "production")!.steps.find((s) => s.id === "postgres-cnpg-pitr-production")!;
+    const spec = step.manifest!.document.spec as Doc;
+    expect(spec.externalClusters[0].barmanObjectStore.serverName).toBe("postgres");
+    expect(spec.backup.barmanObjectStore.serverName).toBe("postgres-l2");
+    expect(spec.externalClusters[0].barmanObjectStore.destinationPath).toBe(spec.backup.barmanObjectStore.destinationPath);
+    // On AWS the recovered Cluster needs the archive's IAM role as much as the running one.
+    expect(spec.serviceAccountTemplate.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^arn:aws:iam::\d{12}:role\//);
+    expect(step.commands.some((c) => c.includes("create -f postgres-recovery.yaml"))).toBe(true);
+    expect(step.note).toContain("set dataServices[0].backup.lineage to 2");
+    const running = documents(files, "forge-aws").find((d) => d.kind === "Cluster")!;
+    expect(running.spec.backup.barmanObjectStore.serverName).toBe("postgres");
+
+    const { model: next } = await editedExample("catalyst-forge", (s) => void (s.dataServices.find((d) => d.name === "postgres")!.backup!.lineage = 2));
+    const switched = documents(emit(next), "forge-aws").find((d) => d.kind === "Cluster")!;
+    expect(switched.spec.backup.barmanObjectStore.serverName).toBe("postgres-l2");
+    const nextStep = next.recovery.find((p) => p.environment === "production")!.steps.find((s) => s.id === "postgres-cnpg-pitr-production")!;
+    expect(((nextStep.manifest!.document.spec as Doc).externalClusters[0].barmanObjectStore.serverName)).toBe("postgres-l2");
+  });
+
+  it("every bucket keeps objects at least retention + one interval of each backup it holds, in its lifecycle rule", async () => {
+    for (const example of EXAMPLES) {
+      const { model, files } = await buildExample(example);
+      for (const backup of model.backups.filter((b) => b.bucket !== undefined)) {
+        const bucket = model.buckets.find((b) => b.name === backup.bucket)!;
+        expect(backup.windowDays).toBe(Math.ceil((Number(backup.retentionDays) * 86400 + (backup.intervalSeconds ?? 0)) / 86400));
+        expect(bucket.expireAfterDays).toBeGreaterThanOrEqual(backup.windowDays);
+        const infra = files.find((f) => f.path === `opentofu/${model.clusters.find((c) => c.name === bucket.cluster)!.stacks.infra}/main.tf`)!.content;
+        expect(infra).toMatch(new RegExp(`"?${bucket.name}"? = \\{[^}]*expire_after_days = ${bucket.expireAfterDays}\\n`));
+        expect(infra).toContain("local.backup_buckets[each.key].expire_after_days");
+      }
+    }
   });
 });
