@@ -138,7 +138,7 @@ export interface ModelWorkloadIdentity {
   role: string;
   serviceAccount: { name: string; namespace: string };
   /** What the role may do. */
-  purpose: "external-secrets" | "velero" | "external-dns" | "database-backup";
+  purpose: "external-secrets" | "velero" | "external-dns" | "database-backup" | "backup-job";
   /**
    * `pod-identity`: EKS Pod Identity (an association in the infra stack, nothing in the manifests);
    * `irsa`: the service account is annotated with the role ARN (components that support only IRSA,
@@ -147,7 +147,7 @@ export interface ModelWorkloadIdentity {
   mechanism: "pod-identity" | "irsa";
   /** irsa: the ARN written into the manifest; absent when the profile has no accountId. */
   roleArn?: string;
-  /** database-backup: the bucket and prefix it writes. */
+  /** database-backup, backup-job (a snapshot CronJob): the bucket and prefix it writes. */
   bucket?: string;
   prefix?: string;
 }

@@ -202,3 +202,37 @@ describe("PITR into a new lineage and a lifecycle that keeps the window", () => 
     }
   });
 });
+
+describe("snapshot jobs on AWS", () => {
+  it("upload with their service account's IAM role, limited to the backup's prefix, with no keys in the manifest", async () => {
+    const { model } = await editedExample("gitops-monorepo", (spec) => {
+      const profile = spec.profiles[0]!;
+      profile.cloud = "aws";
+      profile.region = "eu-west-1";
+      profile.accountId = "123456789012";
+      profile.objectStorage = { provider: "s3" };
+    });
+    const etcd = model.backups.find((b) => b.method === "etcd-snapshot")!;
+    expect(etcd.performer.kind).toBe("objects");
+    expect(etcd.credentialsSecret).toBeUndefined();
+    const identity = model.clusters[0]!.workloadIdentities.find((i) => i.purpose === "backup-job")!;
+    // An existing (not EKS) cluster: IRSA, so the role ARN goes on the service account.
+    expect(identity).toMatchObject({ mechanism: "irsa", serviceAccount: { namespace: "kube-system", name: etcd.name }, bucket: etcd.bucket, prefix: etcd.prefix });
+    const files = emit(model);
+    const docs = documents(files, "main");
+    expect(find(docs, "ServiceAccount", "kube-system", etcd.name)!.metadata.annotations["eks.amazonaws.com/role-arn"]).toBe(identity.roleArn);
+    const job = find(docs, "CronJob", "kube-system", etcd.name)!;
+    expect(job.spec.jobTemplate.spec.template.spec.serviceAccountName).toBe(etcd.name);
+    const upload = job.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(upload.env.map((e: Doc) => e.name)).toEqual(["AWS_DEFAULT_REGION", "HOME"]);
+    expect(upload.command.join(" ")).toContain(`"${etcd.destinationPath}/`);
+    const infra = files.find((f) => f.path === `opentofu/${model.clusters[0]!.stacks.infra}/main.tf`)!.content;
+    expect(infra).toContain(`# IAM role ${identity.role}: Snapshot CronJob kube-system/${etcd.name} uploads snapshots to`);
+    expect(infra).toContain(`"system:serviceaccount:kube-system:${etcd.name}"`);
+    expect(infra).toContain(`:s3:::${etcd.bucket}/${etcd.prefix}/*"]`);
+    // The graph wants the identity, which the infra stack provides.
+    const node = model.deploy.nodes.find((n) => n.objects.some((o) => o.kind === "CronJob" && o.name === etcd.name))!;
+    expect(node.needs.map((n) => n.resource)).toContain(`Identity main/kube-system/${etcd.name}`);
+    expect(model.deploy.nodes.some((n) => n.kind === "stack" && n.provides.includes(`Identity main/kube-system/${etcd.name}`))).toBe(true);
+  });
+});

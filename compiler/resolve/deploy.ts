@@ -455,7 +455,11 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
   // Object storage a job in `namespace` writes to: the bucket, and its credentials (a MinIO user's Secret).
   const storageNeeds = (backup: ModelBackup, namespace: string, what: string): DeployNeed[] => [
     ...(backup.bucket !== undefined ? [need(key.bucket(backup.bucket), backup.at, `${what} to ${backup.destinationPath ?? backup.bucket}`)] : []),
-    ...(backup.credentialsSecret !== undefined ? [need(key.secret(c, namespace, backup.credentialsSecret), backup.at, `${what} to MinIO with the keys in Secret ${backup.credentialsSecret}`)] : []),
+    ...(backup.credentialsSecret !== undefined
+      ? [need(key.secret(c, namespace, backup.credentialsSecret), backup.at, `${what} to MinIO with the keys in Secret ${backup.credentialsSecret}`)]
+      : profile.objectStorage.provider === "s3"
+        ? [need(key.identity(c, namespace, backup.name), backup.at, `${what} to S3 as service account ${namespace}/${backup.name} with an IAM role`)]
+        : []),
   ];
   // Only backups plinth performs with objects of the tree have nodes; the rest are refused or external.
   const performed = model.backups.filter((b) => b.cluster === c && b.performer.kind === "objects");
@@ -492,7 +496,10 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
         kind: "sync",
         cluster: c,
         title: `CronJob kube-system/${backup.name} (etcd snapshots on a control-plane node)`,
-        objects: [{ kind: "CronJob", namespace: "kube-system", name: backup.name }],
+        objects: [
+          { kind: "ServiceAccount", namespace: "kube-system", name: backup.name },
+          { kind: "CronJob", namespace: "kube-system", name: backup.name },
+        ],
         needs: [argocdNeed(backup), ...storageNeeds(backup, "kube-system", "it uploads etcd snapshots")],
         at: backup.at,
       });

@@ -88,21 +88,18 @@ export function assignPerformers(
           const namespace = backup.namespaces[0];
           const login = namespace !== undefined ? vaultSnapshotLogin(cluster, namespace, secretStores) : undefined;
           if (dataService?.engine !== "vault") performer = none("recovery/no-performer", `vault-raft-snapshot backs up Vault, not ${dataService?.engine ?? "this data service"}`, "choose the engine's own method");
-          else if (profile.objectStorage.provider !== "minio") performer = none("recovery/no-performer", "plinth's snapshot job writes to MinIO only: it has no AWS identity to write to S3 with yet", EXTERNAL_HINT);
           else if (!login) performer = none("recovery/no-performer", `no secret store reads this Vault (${namespace ?? "?"}) from cluster ${cluster.name}, so the snapshot job has no Kubernetes auth mount to log in with`, EXTERNAL_HINT);
           else performer = objects({ kind: "ServiceAccount", namespace: namespace!, name: backup.name }, { kind: "CronJob", namespace: namespace!, name: backup.name });
           break;
         }
         case "etcd-snapshot":
-          if (cluster.kind === "existing" && profile.objectStorage.provider === "minio") performer = objects({ kind: "CronJob", namespace: "kube-system", name: backup.name });
+          if (cluster.kind === "existing") performer = objects({ kind: "ServiceAccount", namespace: "kube-system", name: backup.name }, { kind: "CronJob", namespace: "kube-system", name: backup.name });
           else
             performer = none(
               "recovery/no-performer",
               cluster.kind === "eks"
                 ? "EKS runs etcd for you: its control plane is not reachable to snapshot"
-                : cluster.kind === "k3s"
-                  ? "k3s takes etcd snapshots itself, configured by its server flags, and plinth writes no k3s configuration"
-                  : "plinth's etcd snapshot job writes to MinIO only: it has no AWS identity to write to S3 with yet",
+                : "k3s takes etcd snapshots itself, configured by its server flags, and plinth writes no k3s configuration",
               cluster.kind === "k3s" ? 'declare it: external: { by: "k3s --etcd-snapshot-schedule-cron on every server node" }' : `remove the backup, ${EXTERNAL_HINT}`,
             );
           break;

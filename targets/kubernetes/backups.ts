@@ -17,6 +17,7 @@ import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { Model, ModelBackup, ModelCluster } from "../../compiler/model.js";
 import { SNAPSHOT_LABEL } from "../../compiler/resolve/recovery.js";
 import { vaultSnapshotLogin } from "../../compiler/resolve/performers.js";
+import { backupJobServiceAccount } from "../../compiler/resolve/identity.js";
 import { shellQuote as q } from "../../compiler/formats/shell.js";
 import { cnpgObjectStore, cnpgRetentionPolicy, type CnpgBarmanObjectStore } from "../../compiler/formats/cnpg.js";
 import { toGoDurationString } from "../shared/go-duration.js";
@@ -134,12 +135,11 @@ export function backupObjects(model: Model): Placed[] {
         break;
       case "vault-raft-snapshot":
         for (const namespace of backup.namespaces) {
-          const serviceAccount: IServiceAccount = { apiVersion: "v1", kind: "ServiceAccount", metadata: namespacedMeta(model, backup.name, namespace) };
-          placed.push({ cluster: cluster.name, namespace, object: serviceAccount }, { cluster: cluster.name, namespace, object: vaultSnapshotJob(model, cluster, backup, namespace) });
+          placed.push({ cluster: cluster.name, namespace, object: jobServiceAccount(model, cluster, backup) }, { cluster: cluster.name, namespace, object: vaultSnapshotJob(model, cluster, backup, namespace) });
         }
         break;
       case "etcd-snapshot":
-        placed.push({ cluster: cluster.name, namespace: "kube-system", object: etcdSnapshotJob(model, backup) });
+        placed.push({ cluster: cluster.name, namespace: "kube-system", object: jobServiceAccount(model, cluster, backup) }, { cluster: cluster.name, namespace: "kube-system", object: etcdSnapshotJob(model, cluster, backup) });
         break;
       default:
         throw new Error(`backup "${backup.name}" (${backup.method}) has an object performer the kubernetes target does not emit`);
@@ -188,24 +188,40 @@ const goSeconds = (duration: string): number => {
   return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[match[2] as "s" | "m" | "h" | "d" | "w"];
 };
 
+/**
+ * The service account a snapshot CronJob runs as; on AWS with IRSA it names the IAM role that may
+ * write the backup's prefix (with EKS Pod Identity the association needs nothing here).
+ */
+function jobServiceAccount(model: Model, cluster: ModelCluster, backup: ModelBackup): IServiceAccount {
+  const serviceAccount = backupJobServiceAccount(backup);
+  const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "backup-job" && i.serviceAccount.namespace === serviceAccount.namespace && i.serviceAccount.name === serviceAccount.name)?.roleArn;
+  const metadata = namespacedMeta(model, serviceAccount.name, serviceAccount.namespace);
+  return { apiVersion: "v1", kind: "ServiceAccount", metadata: roleArn !== undefined ? { ...metadata, annotations: { "eks.amazonaws.com/role-arn": roleArn } } : metadata };
+}
+
 /** AWS CLI image the upload containers run (MinIO speaks the S3 API). */
 export const AWS_CLI_IMAGE = "amazon/aws-cli:2.17.0";
 /** etcd's own image (etcdctl), the 3.5 line Kubernetes 1.29–1.31 run. */
 export const ETCD_IMAGE = "registry.k8s.io/etcd:3.5.15-0";
 
 /** Upload `file` to the backup's prefix under a UTC timestamped name, so `aws s3 ls | sort | tail -n 1` is the newest. */
-function uploadContainer(backup: ModelBackup, file: string, suffix: string): IContainer {
-  if (backup.destinationPath === undefined || backup.credentialsSecret === undefined) throw new Error(`backup "${backup.name}" has no MinIO destination in the Model`);
+function uploadContainer(cluster: ModelCluster, region: string | undefined, backup: ModelBackup, file: string, suffix: string): IContainer {
+  if (backup.destinationPath === undefined) throw new Error(`backup "${backup.name}" has no destination in the Model`);
   const endpoint = backup.endpoint !== undefined ? ` --endpoint-url ${q(backup.endpoint)}` : "";
   const secret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: backup.credentialsSecret!, key } } });
+  // MinIO: a user's keys from a Secret (any region); S3: the service account's IAM role, in the cluster's region.
+  const credentials = backup.credentialsSecret !== undefined ? [secret("AWS_ACCESS_KEY_ID", "ACCESS_KEY_ID"), secret("AWS_SECRET_ACCESS_KEY", "ACCESS_SECRET_KEY")] : [];
+  const awsRegion = backup.credentialsSecret !== undefined ? "us-east-1" : (cluster.region ?? region);
   return {
     name: "upload",
     image: AWS_CLI_IMAGE,
     command: ["/bin/sh", "-c", `aws s3 cp ${q(file)} "${backup.destinationPath}/$(date -u +%Y%m%dT%H%M%SZ)${suffix}"${endpoint}`],
-    env: [secret("AWS_ACCESS_KEY_ID", "ACCESS_KEY_ID"), secret("AWS_SECRET_ACCESS_KEY", "ACCESS_SECRET_KEY"), { name: "AWS_DEFAULT_REGION", value: "us-east-1" }, { name: "HOME", value: "/tmp" }],
+    env: [...credentials, ...(awsRegion !== undefined ? [{ name: "AWS_DEFAULT_REGION", value: awsRegion }] : []), { name: "HOME", value: "/tmp" }],
     volumeMounts: [{ name: "snapshot", mountPath: "/snapshot" }],
   };
 }
+
+const profileRegion = (model: Model, cluster: ModelCluster) => model.profiles.find((p) => p.name === cluster.profile)?.region;
 
 /** A CronJob that never overlaps itself and keeps a short history. */
 function cronJob(model: Model, backup: ModelBackup, namespace: string, pod: IPodSpec): ICronJob {
@@ -258,7 +274,7 @@ export function vaultSnapshotJob(model: Model, cluster: ModelCluster, backup: Mo
         volumeMounts: [{ name: "snapshot", mountPath: "/snapshot" }],
       },
     ],
-    containers: [{ ...uploadContainer(backup, "/snapshot/vault.snap", ".snap"), securityContext: restricted() }],
+    containers: [{ ...uploadContainer(cluster, profileRegion(model, cluster), backup, "/snapshot/vault.snap", ".snap"), securityContext: restricted() }],
     volumes: [{ name: "snapshot", emptyDir: {} }],
   });
 }
@@ -267,9 +283,10 @@ export function vaultSnapshotJob(model: Model, cluster: ModelCluster, backup: Mo
  * etcd snapshots on a kubeadm-style control plane: a pod on a control-plane node (host network, the
  * node's etcd client certificates) saves a snapshot with etcdctl and uploads it.
  */
-export function etcdSnapshotJob(model: Model, backup: ModelBackup): ICronJob {
+export function etcdSnapshotJob(model: Model, cluster: ModelCluster, backup: ModelBackup): ICronJob {
   const pki = "/etc/kubernetes/pki/etcd";
   return cronJob(model, backup, "kube-system", {
+    serviceAccountName: backup.name,
     restartPolicy: "OnFailure",
     hostNetwork: true,
     nodeSelector: { "node-role.kubernetes.io/control-plane": "" },
@@ -294,7 +311,7 @@ export function etcdSnapshotJob(model: Model, backup: ModelBackup): ICronJob {
         ],
       },
     ],
-    containers: [uploadContainer(backup, "/snapshot/etcd.db", ".db")],
+    containers: [uploadContainer(cluster, profileRegion(model, cluster), backup, "/snapshot/etcd.db", ".db")],
     volumes: [
       { name: "etcd-certs", hostPath: { path: pki, type: "Directory" } },
       { name: "snapshot", emptyDir: {} },

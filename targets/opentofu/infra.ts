@@ -464,16 +464,22 @@ class Infra {
    * One IRSA role per CloudNativePG cluster that archives to S3 (barman supports only IRSA): read and
    * write under its own prefix, and the bucket key.
    */
+  /**
+   * One IAM role per backup writer on S3, limited to its prefix: each CloudNativePG Cluster (WAL and
+   * base backups) and each snapshot CronJob (Vault raft, etcd).
+   */
   databaseBackupRoles(): void {
-    const identities = this.cluster.workloadIdentities.filter((i) => i.purpose === "database-backup");
-    if (identities.length === 0) return;
+    const writers = (["database-backup", "backup-job"] as const).flatMap((purpose) =>
+      this.cluster.workloadIdentities.filter((i) => i.purpose === purpose).map((identity, index) => ({ identity, label: `${purpose.replace("-", "_")}_${index}` })),
+    );
+    if (writers.length === 0) return;
     this.identity();
-    identities.forEach((identity, index) => {
-      const label = `database_backup_${index}`;
+    for (const { identity, label } of writers) {
       const bucketArn = partitionArn(`:s3:::${identity.bucket}`);
       const objects = partitionArn(`:s3:::${identity.bucket}/${identity.prefix}/*`);
+      const who = `${identity.purpose === "database-backup" ? "CloudNativePG" : "Snapshot CronJob"} ${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`;
       this.stack.section(
-        `IAM role ${identity.role}: CloudNativePG ${identity.serviceAccount.namespace}/${identity.serviceAccount.name} archives WAL and base backups to s3://${identity.bucket}/${identity.prefix}.`,
+        `IAM role ${identity.role}: ${who} ${identity.purpose === "database-backup" ? "archives WAL and base backups" : "uploads snapshots"} to s3://${identity.bucket}/${identity.prefix}.`,
         this.workloadRole(
           identity,
           label,
@@ -486,10 +492,10 @@ class Infra {
             ]),
             statement([attr("sid", "BucketKey"), attr("actions", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), attr("resources", list([this.kms()]))]),
           ],
-          `CloudNativePG ${identity.serviceAccount.namespace}/${identity.serviceAccount.name} on ${this.cluster.name}: its backup prefix`,
+          `${who} on ${this.cluster.name}: its backup prefix`,
         ),
       );
-    });
+    }
   }
 
   /**
