@@ -260,7 +260,8 @@ function restoreStep(
       return {
         ...base,
         commands: [
-          ...(first ? namespaces.map((n) => `kubectl -n ${q(n)} delete ${kinds} ${which} --wait`) : []),
+          // Only the environment's own namespaces: shared platform namespaces keep what the sync installed, Velero adds what is missing.
+          ...(first ? namespaces.filter((n) => n === env.namespace || n === env.dataNamespace).map((n) => `kubectl -n ${q(n)} delete ${kinds} ${which} --wait`) : []),
           `velero backup get --namespace ${veleroNs} --selector velero.io/schedule-name=${q(backup.name)}`,
           `velero restore create --namespace ${veleroNs} --from-schedule ${q(backup.name)} --include-namespaces ${q(namespaces.join(","))}${cnpg ? ` --exclude-resources ${CNPG_RESOURCES} --selector '!cnpg.io/cluster'` : ""} --wait`,
         ],
