@@ -123,6 +123,10 @@ export function componentNeeds(cluster: ModelCluster, profile: ModelProfile, com
             },
       );
       break;
+    case "snapscheduler":
+      // It creates VolumeSnapshots: the CSI snapshot CRDs and their controller must be there (the EKS add-on, or a prerequisite).
+      needs.push({ resource: deployKey.crd(cluster.name, "snapshot.storage.k8s.io/VolumeSnapshot"), valuesPath: [], why: "SnapScheduler creates VolumeSnapshots" });
+      break;
     case "ingress-nginx":
     case "envoy-gateway":
       needs.push({ resource: deployKey.ipPool(cluster.name), valuesPath: [], why: `${component.name} exposes a LoadBalancer Service` });
