@@ -280,12 +280,7 @@ function restoreStep(
         ...base,
         commands: [
           ...fetchLatest(backup, "./vault.snap"),
-          `kubectl -n ${q(ns)} exec -ti ${pod(0)} -- vault operator init -key-shares=1 -key-threshold=1`,
-          `kubectl -n ${q(ns)} exec -ti ${pod(0)} -- vault operator unseal`,
-          `kubectl -n ${q(ns)} exec -ti ${pod(0)} -- vault login`,
-          `kubectl -n ${q(ns)} cp ./vault.snap ${pod(0)}:/tmp/vault.snap`,
-          `kubectl -n ${q(ns)} exec ${pod(0)} -- vault operator raft snapshot restore -force /tmp/vault.snap`,
-          `kubectl -n ${q(ns)} exec -ti ${pod(0)} -- vault operator unseal`,
+          ...vaultSnapshotRestore(ns, `${backup.dataService}-0`),
           ...resyncCommands(model, env, cluster),
         ],
         note:
@@ -357,6 +352,22 @@ function restoreStep(
       };
     }
   }
+}
+
+/**
+ * Restore ./vault.snap into the Vault of `pod`: initialise it with a throw-away key only to accept the
+ * snapshot, restore, then unseal with the original keys (the snapshot brings its seal).
+ */
+function vaultSnapshotRestore(namespace: string, pod: string): string[] {
+  const [n, p] = [q(namespace), q(pod)];
+  return [
+    `kubectl -n ${n} exec -ti ${p} -- vault operator init -key-shares=1 -key-threshold=1`,
+    `kubectl -n ${n} exec -ti ${p} -- vault operator unseal`,
+    `kubectl -n ${n} exec -ti ${p} -- vault login`,
+    `kubectl -n ${n} cp ./vault.snap ${p}:/tmp/vault.snap`,
+    `kubectl -n ${n} exec ${p} -- vault operator raft snapshot restore -force /tmp/vault.snap`,
+    `kubectl -n ${n} exec -ti ${p} -- vault operator unseal`,
+  ];
 }
 
 /** Force External Secrets to re-read every secret of the environment's namespaces (and shared platform ones) now. */
@@ -534,12 +545,7 @@ export function planRestoreDrills(model: PlanInput): ModelRestoreDrill[] {
             "helm repo add hashicorp https://helm.releases.hashicorp.com",
             `helm install vault-drill hashicorp/vault --namespace vault-drill --create-namespace${chart !== undefined ? ` --version ${q(chart.version)}` : ""} --set server.ha.enabled=true --set server.ha.raft.enabled=true --set server.ha.replicas=1 --set injector.enabled=false`,
             "kubectl -n vault-drill wait pod/vault-drill-0 --for=jsonpath='{.status.phase}'=Running --timeout=300s",
-            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault operator init -key-shares=1 -key-threshold=1",
-            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault operator unseal",
-            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault login",
-            "kubectl -n vault-drill cp ./vault.snap vault-drill-0:/tmp/vault.snap",
-            "kubectl -n vault-drill exec vault-drill-0 -- vault operator raft snapshot restore -force /tmp/vault.snap",
-            "kubectl -n vault-drill exec -ti vault-drill-0 -- vault operator unseal",
+            ...vaultSnapshotRestore("vault-drill", "vault-drill-0"),
             "kubectl -n vault-drill exec -ti vault-drill-0 -- vault login",
             "kubectl -n vault-drill exec vault-drill-0 -- vault secrets list",
             "helm uninstall vault-drill --namespace vault-drill",
