@@ -21,6 +21,7 @@ import { backupJobServiceAccount } from "../../compiler/resolve/identity.js";
 import { shellQuote as q } from "../../compiler/formats/shell.js";
 import { cnpgObjectStore, cnpgRetentionPolicy, type CnpgBarmanObjectStore } from "../../compiler/formats/cnpg.js";
 import { toGoDurationString } from "../shared/go-duration.js";
+import { parseDuration } from "../../spec/units.js";
 import { clusterMeta, namespacedMeta, type IObjectMeta, type Placed } from "./objects.js";
 
 /** velero.io/v1 Schedule: the fields plinth sets. */
@@ -176,17 +177,12 @@ export function snapshotSchedule(model: Model, cluster: ModelCluster, backup: Mo
     spec: {
       schedule: backup.schedule,
       claimSelector: { matchLabels: { "app.kubernetes.io/instance": backup.dataService! } },
-      retention: { expires: `${Math.ceil(goSeconds(backup.retention) / 3600)}h` },
+      // The CRD takes one unit only (^\d+(h|m|s)$): whole hours, rounded up so nothing goes early.
+      retention: { expires: `${Math.ceil(parseDuration(backup.retention)! / 3600)}h` },
       snapshotTemplate: { snapshotClassName: cluster.volumeSnapshotClass.name, labels: { [SNAPSHOT_LABEL]: backup.name } },
     },
   };
 }
-
-const goSeconds = (duration: string): number => {
-  const match = /^(\d+)([smhdw])$/.exec(duration);
-  if (!match) throw new Error(`not a whole duration: ${JSON.stringify(duration)}`);
-  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[match[2] as "s" | "m" | "h" | "d" | "w"];
-};
 
 /**
  * The service account a snapshot CronJob runs as; on AWS with IRSA it names the IAM role that may
