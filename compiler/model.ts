@@ -72,6 +72,11 @@ export interface ModelCluster {
   ipPools: { name: string; addresses: string[]; namespace: string }[];
   /** StorageClasses plinth creates for the profile's storage adapter (EBS gp3 on EKS, OpenEBS LVM). */
   storageClasses: ModelStorageClass[];
+  /**
+   * The VolumeSnapshotClass plinth creates for the profile's CSI driver when a volume-snapshot backup
+   * needs one; `offStorage` when the driver's snapshots live outside the volume's storage (EBS).
+   */
+  volumeSnapshotClass?: { name: string; driver: string; parameters: Record<string, string>; offStorage: boolean };
   /** Kubernetes API address ArgoCD deploys to. */
   server: string;
   /** Names of the namespaces plinth manages on this cluster, sorted. */
@@ -141,7 +146,7 @@ export interface ModelWorkloadIdentity {
   role: string;
   serviceAccount: { name: string; namespace: string };
   /** What the role may do. */
-  purpose: "external-secrets" | "velero" | "external-dns" | "database-backup";
+  purpose: "external-secrets" | "velero" | "external-dns" | "database-backup" | "backup-job";
   /**
    * `pod-identity`: EKS Pod Identity (an association in the infra stack, nothing in the manifests);
    * `irsa`: the service account is annotated with the role ARN (components that support only IRSA,
@@ -150,7 +155,7 @@ export interface ModelWorkloadIdentity {
   mechanism: "pod-identity" | "irsa";
   /** irsa: the ARN written into the manifest; absent when the profile has no accountId. */
   roleArn?: string;
-  /** database-backup: the bucket and prefix it writes. */
+  /** database-backup, backup-job (a snapshot CronJob): the bucket and prefix it writes. */
   bucket?: string;
   prefix?: string;
 }
@@ -554,9 +559,51 @@ export interface ModelBackup {
   destinationPath?: string;
   /** S3 API endpoint when the profile's object storage is not AWS S3 (MinIO). */
   endpoint?: string;
-  /** Data-service backups on MinIO: Secret (in the data service's namespace) with ACCESS_KEY_ID and ACCESS_SECRET_KEY; on aws pods use their IAM role. */
+  /** Backups that run in a pod and write to MinIO: Secret (in the pod's namespace) with ACCESS_KEY_ID and ACCESS_SECRET_KEY; on aws pods use their IAM role. */
   credentialsSecret?: string;
+  /** Longest gap between two runs of the schedule (base backups for cnpg-pitr), in seconds. */
+  intervalSeconds?: number;
+  /** Retention plus one interval, in whole days: how long the oldest restorable point needs its objects. */
+  windowDays: number;
+  /** Days after which the bucket's lifecycle deletes objects under the prefix (spec expireAfter, else windowDays). */
+  expireAfterDays: number;
+  /** cnpg-pitr: barman's serverName of the lineage the Cluster archives under, and that lineage's number. */
+  serverName?: string;
+  lineage?: number;
+  /** Spec `external.by`: who takes it outside the generated tree, when the spec says so. */
+  external?: string;
+  /** What takes the backup on schedule (resolve/performers.ts). */
+  performer: ModelBackupPerformer;
+  /**
+   * The copy leaves the storage system the data lives on (object storage, EBS snapshots), so it
+   * survives losing that storage. Only such copies count for RPO and RTO.
+   */
+  offStorage: boolean;
   at: SpecPath;
+}
+
+/**
+ * Who takes a backup: objects of the generated tree (kind, namespace, name in kubernetes/<cluster>/),
+ * someone outside it that the spec names, or nothing — an error (recovery/no-performer or
+ * recovery/no-snapshot-class) with the reason.
+ */
+export type ModelBackupPerformer =
+  | { kind: "objects"; objects: DeployObject[] }
+  | { kind: "external"; by: string }
+  | { kind: "none"; rule: "recovery/no-performer" | "recovery/no-snapshot-class"; reason: string; hint: string };
+
+/** Whether the backup is taken at all: by an object plinth emits or by a declared external performer. */
+export function isPerformed(backup: ModelBackup): boolean {
+  return backup.performer.kind !== "none";
+}
+
+/**
+ * Whether a backup counts for RPO and RTO: something takes it (an object of the tree or a declared
+ * external performer) and the copy leaves the storage it protects (a snapshot on the same LVM or
+ * Longhorn disks is lost with them; it serves quick undo only).
+ */
+export function countsForRecovery(backup: ModelBackup): boolean {
+  return isPerformed(backup) && backup.offStorage;
 }
 
 export interface ModelBucket {
@@ -564,12 +611,20 @@ export interface ModelBucket {
   cluster: string;
   profile: string;
   purpose: string;
-  retentionDays: number;
+  /** The lifecycle rule's expiry: the longest expireAfterDays of the backups it holds (retention + one interval by default). */
+  expireAfterDays: number;
 }
 
 export interface ModelRestoreStep {
   /** Key of the step in an environment's restoreEstimates: provision, bootstrap, sync, <backup name>, verify. */
   id: string;
+  /** The backup it restores (restore steps only). */
+  backup?: string;
+  /**
+   * Whether its estimate counts toward the RTO: every step but the restores of backups nothing
+   * performs or that stay on the storage they protect (kept for quick undo, listed apart).
+   */
+  counts: boolean;
   title: string;
   /** Shell commands, in order, with the real names. */
   commands: string[];
@@ -583,11 +638,24 @@ export interface ModelRestoreStep {
 export interface ModelRecoveryPlan {
   environment: string;
   cluster: string;
-  rtoSeconds: number;
-  rpoSeconds: number;
+  /** Absent when the environment promises no RTO/RPO: the plan still restores every backup. */
+  rtoSeconds?: number;
+  rpoSeconds?: number;
   steps: ModelRestoreStep[];
   totalSeconds: number;
   fitsRto: boolean;
+}
+
+export interface ModelRestoreDrill {
+  backup: string;
+  cluster?: string;
+  title: string;
+  /** Restore into scratch, verify, clean up: exact commands with the real names. */
+  commands: string[];
+  manifest?: { file: string; document: Record<string, unknown> };
+  note?: string;
+  /** What the drill creates and removes again: scratch namespaces and CloudNativePG Clusters (`<namespace>/<name>`). */
+  scratch: { namespaces: string[]; databases: string[] };
 }
 
 export interface ModelRole {
@@ -645,6 +713,8 @@ export interface Model {
   /** Object-storage users plinth creates per consumer (MinIO), with where their keys go. */
   objectStoreUsers: ModelObjectStoreUser[];
   recovery: ModelRecoveryPlan[];
+  /** One restore drill per backup: restore it somewhere scratch and check what came back (runbook). */
+  restoreDrills: ModelRestoreDrill[];
   drills: { environment: string; every: string; description?: string }[];
   roles: ModelRole[];
   projects: ModelProject[];

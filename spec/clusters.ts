@@ -23,6 +23,7 @@ export const componentName = z.enum([
   "crossplane",
   "redis-operator",
   "opensearch-operator",
+  "snapscheduler",
 ]);
 
 export const component = z.union([

@@ -218,6 +218,7 @@ export interface PlatformInput {
           | "crossplane"
           | "redis-operator"
           | "opensearch-operator"
+          | "snapscheduler"
         )
       | {
           name:
@@ -240,7 +241,8 @@ export interface PlatformInput {
             | "keda"
             | "crossplane"
             | "redis-operator"
-            | "opensearch-operator";
+            | "opensearch-operator"
+            | "snapscheduler";
           /**
            * Helm chart version; defaults to plinth's pinned version for the component.
            */
@@ -636,6 +638,14 @@ export interface PlatformInput {
        * Bucket name in the profile's object storage; derived when omitted.
        */
       bucket?: string;
+      expireAfter?: string;
+      /**
+       * cnpg-pitr: the backup lineage the Cluster archives under (barman serverName `<name>` for 1, `<name>-l<n>` after that). A point-in-time recovery starts a new lineage; the restore runbook says which number to set here afterwards so Git's Cluster archives where the recovered one does.
+       */
+      lineage?: number;
+      external?: {
+        by: string;
+      };
     };
     /**
      * Image used in Compose bundles; plinth's default for the engine when omitted.
@@ -807,6 +817,10 @@ export interface PlatformInput {
      */
     namespaces?: string[];
     bucket?: string;
+    expireAfter?: string;
+    external?: {
+      by: string;
+    };
   }[];
   drills?: {
     environment: string;

@@ -60,12 +60,39 @@ export const service = z.strictObject({
   overrides: z.record(z.string(), serviceOverride).default({}).describe("Per-environment differences."),
 });
 
+/**
+ * A backup that something outside the generated tree takes (a k3s server flag, a storage array's own
+ * schedule): who runs it, shown in the runbook. Without it, a method plinth cannot perform on the
+ * cluster is an error (recovery/no-performer).
+ */
+export const externalPerformer = z.strictObject({
+  /** Who or what takes the backup, e.g. "k3s server flag --etcd-snapshot-schedule-cron on every server node". */
+  by: z.string().min(3),
+});
+
+/**
+ * How long objects under the backup's prefix stay in the bucket (the bucket's lifecycle rule). Must
+ * be at least the retention plus one interval of the schedule: the oldest point of the window needs
+ * the base backup taken before it. Default: exactly that.
+ */
+const expireAfter = positiveDuration(duration).optional();
+
 export const backupPolicy = z.strictObject({
   method: z.enum(["cnpg-pitr", "pg-dump", "velero", "vault-raft-snapshot", "redis-rdb", "volume-snapshot"]),
   schedule: cron,
   retention: positiveDuration(duration),
   archiveTimeout: duration.optional().describe("For WAL archiving: the longest a WAL segment waits before it is shipped (archive_timeout)."),
   bucket: z.string().optional().describe("Bucket name in the profile's object storage; derived when omitted."),
+  expireAfter,
+  lineage: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe(
+      "cnpg-pitr: the backup lineage the Cluster archives under (barman serverName `<name>` for 1, `<name>-l<n>` after that). A point-in-time recovery starts a new lineage; the restore runbook says which number to set here afterwards so Git's Cluster archives where the recovered one does.",
+    ),
+  external: externalPerformer.optional(),
 });
 
 export const dataService = z.strictObject({
@@ -93,6 +120,8 @@ export const clusterBackup = z.strictObject({
   retention: positiveDuration(duration),
   namespaces: z.array(z.string()).optional().describe("Velero: namespaces included; all application namespaces of the cluster when omitted."),
   bucket: z.string().optional(),
+  expireAfter,
+  external: externalPerformer.optional(),
 });
 
 export const drill = z.strictObject({

@@ -279,3 +279,19 @@ describe("external-dns on a DNS adapter with an API key", () => {
     expect(result.stderr).toContain("Secret forge-onprem/external-dns/external-dns-credentials");
   });
 });
+
+describe("scheduled volume snapshots off EKS", () => {
+  it("need the CSI snapshot CRDs, which only a prerequisite provides there (located at the backup)", async () => {
+    // catalyst-forge's on-prem cluster stores on Longhorn, whose CSI driver snapshots.
+    const dir = plantedCopy(
+      "catalyst-forge",
+      "services.ts",
+      "    stateful: false,\n",
+      '    stateful: true,\n    backup: { method: "volume-snapshot", schedule: "0 * * * *", retention: "2d" },\n',
+    );
+    const result = await runPlinth(["validate", dir], dir);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/services\.ts:\d+:\d+ - error deploy\/unprovided: VolumeSnapshotClass longhorn \(driver\.longhorn\.io\) needs CRD forge-onprem\/snapshot\.storage\.k8s\.io\/VolumeSnapshotClass/);
+    expect(result.stderr).toContain('prerequisites: [{ kind: "crd", cluster: "forge-onprem", name: "snapshot.storage.k8s.io/VolumeSnapshotClass"');
+  });
+});

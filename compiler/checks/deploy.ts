@@ -29,13 +29,15 @@ function prerequisiteFor(resource: string): string | undefined {
   }
 }
 
+const IDENTITY_USERS: Record<string, string> = { "database-backup": "CloudNativePG's backup to S3", "backup-job": "a snapshot CronJob's upload to S3" };
+
 /** An IRSA identity plinth would bind if only the profile named its AWS account. */
 function irsaWithoutAccount(model: Model, resource: string): { component: string; profile: string } | undefined {
   for (const cluster of model.clusters) {
     const identity = cluster.workloadIdentities.find(
       (i) => i.mechanism === "irsa" && i.roleArn === undefined && resource === `Identity ${cluster.name}/${i.serviceAccount.namespace}/${i.serviceAccount.name}`,
     );
-    if (identity) return { component: identity.purpose === "database-backup" ? "CloudNativePG's backup to S3" : identity.purpose, profile: cluster.profile };
+    if (identity) return { component: IDENTITY_USERS[identity.purpose] ?? identity.purpose, profile: cluster.profile };
   }
   return undefined;
 }

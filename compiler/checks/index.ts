@@ -5,6 +5,7 @@ import { dnsNamesRule } from "./dns-names.js";
 import { quotaOvercommitRule } from "./quota-overcommit.js";
 import { quotaWorkloadsRule } from "./quota-workloads.js";
 import { rpoBackupRule } from "./rpo-backup.js";
+import { backupPerformersRule } from "./backup-performers.js";
 import { productionRolloutRule } from "./production-rollout.js";
 import { dataPolicyRule } from "./data-policy.js";
 import { promotionRule } from "./promotion.js";
@@ -41,6 +42,7 @@ export const RULES: readonly Rule[] = [
   specConsistencyRule,
   quotaOvercommitRule,
   quotaWorkloadsRule,
+  backupPerformersRule,
   rpoBackupRule,
   productionRolloutRule,
   dataPolicyRule,

@@ -1,6 +1,18 @@
 import { formatDuration } from "../../spec/units.js";
 import type { Diagnostic } from "../diagnostics.js";
+import { countsForRecovery, type ModelBackup } from "../model.js";
 import type { ModelRule } from "./types.js";
+
+/** Why a backup that would meet the RPO does not count (only performed copies that leave the storage do). */
+function whyNotCounted(backup: ModelBackup): string {
+  return backup.performer.kind === "none" ? "nothing performs it" : "its snapshots stay on the storage they protect";
+}
+
+/** The part of the message naming a backup that would meet the RPO but does not count. */
+function onlyBy(uncounted: readonly ModelBackup[], rpoSeconds: number): string {
+  const meets = uncounted.find((b) => (b.maxDataLossSeconds ?? Infinity) <= rpoSeconds);
+  return meets ? `; only ${meets.method} '${meets.name}' would meet it, and it does not count: ${whyNotCounted(meets)}` : "";
+}
 
 /**
  * An environment that promises an RPO must have, for each stateful data service it runs, a backup
@@ -19,16 +31,20 @@ export const rpoBackupRule: ModelRule = {
       // An environment with no data service declared keeps its state in volumes: when a velero
       // schedule covers its namespace, that schedule must meet the RPO.
       const envNamespaces = new Set([env.namespace, env.dataNamespace].filter((n): n is string => n !== undefined));
-      const volumeBackups = model.backups.filter((b) => b.cluster === env.cluster && b.method === "velero" && b.namespaces.some((n) => envNamespaces.has(n)));
-      if (env.recovery && volumeBackups.length > 0 && env.dataServices.length === 0 && !stateful.some((d) => d.namespace !== undefined && envNamespaces.has(d.namespace))) {
+      const allVolumeBackups = model.backups.filter((b) => b.cluster === env.cluster && b.method === "velero" && b.namespaces.some((n) => envNamespaces.has(n)));
+      const volumeBackups = allVolumeBackups.filter(countsForRecovery);
+      if (env.recovery && allVolumeBackups.length > 0 && env.dataServices.length === 0 && !stateful.some((d) => d.namespace !== undefined && envNamespaces.has(d.namespace))) {
         const best = Math.min(...volumeBackups.map((b) => b.maxDataLossSeconds ?? Infinity));
         if (best > env.recovery.rpoSeconds) {
-          const worst = volumeBackups.find((b) => (b.maxDataLossSeconds ?? Infinity) === best)!;
+          const worst = volumeBackups.find((b) => (b.maxDataLossSeconds ?? Infinity) === best);
           out.push({
             rule: "recovery/rpo-unachievable",
             severity: "error",
             path: [...env.at, "recovery", "rpo"],
-            message: `${env.name} promises an RPO of ${env.recovery.rpo}, but its volumes are backed up at best every ${Number.isFinite(best) ? formatDuration(best) : "(unknown)"} (velero '${worst.name}', schedule "${worst.schedule}")`,
+            message:
+              `${env.name} promises an RPO of ${env.recovery.rpo}, but ` +
+              (worst ? `its volumes are backed up at best every ${Number.isFinite(best) ? formatDuration(best) : "(unknown)"} (velero '${worst.name}', schedule "${worst.schedule}")` : "no backup of its volumes counts") +
+              onlyBy(allVolumeBackups.filter((b) => !countsForRecovery(b)), env.recovery.rpoSeconds),
             hint: "schedule the velero backup more often, or promise a longer RPO",
           });
         }
@@ -53,17 +69,21 @@ export const rpoBackupRule: ModelRule = {
           continue;
         }
         if (!env.recovery) continue;
-        const best = Math.min(...covering.map((b) => b.maxDataLossSeconds ?? Infinity));
+        // Only backups something takes, whose copy survives losing the storage, keep the promise.
+        const counted = covering.filter(countsForRecovery);
+        const best = Math.min(...counted.map((b) => b.maxDataLossSeconds ?? Infinity));
         if (best <= env.recovery.rpoSeconds) continue;
-        const bestBackup = covering.find((b) => (b.maxDataLossSeconds ?? Infinity) === best)!;
+        const bestBackup = counted.find((b) => (b.maxDataLossSeconds ?? Infinity) === best);
         out.push({
           rule: "recovery/rpo-unachievable",
           severity: "error",
           path: [...env.at, "recovery", "rpo"],
           message:
-            `${env.name} promises an RPO of ${env.recovery.rpo}, but '${data.name}' can lose up to ` +
-            (Number.isFinite(best) ? formatDuration(best) : "an unknown amount") +
-            ` of data (${bestBackup.method} '${bestBackup.name}', schedule "${bestBackup.schedule}")`,
+            `${env.name} promises an RPO of ${env.recovery.rpo}, but '${data.name}' ` +
+            (bestBackup
+              ? `can lose up to ${Number.isFinite(best) ? formatDuration(best) : "an unknown amount"} of data (${bestBackup.method} '${bestBackup.name}', schedule "${bestBackup.schedule}")`
+              : "has no backup that counts") +
+            onlyBy(covering.filter((b) => !countsForRecovery(b)), env.recovery.rpoSeconds),
           hint: "back it up more often (or use continuous WAL archiving), or promise a longer RPO",
         });
       }

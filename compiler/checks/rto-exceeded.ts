@@ -15,10 +15,11 @@ export const rtoExceededRule: ModelRule = {
   check(model) {
     const out: Diagnostic[] = [];
     for (const plan of model.recovery) {
-      if (plan.totalSeconds <= plan.rtoSeconds) continue;
+      if (plan.rtoSeconds === undefined || plan.totalSeconds <= plan.rtoSeconds) continue;
       const env = model.environments.find((e) => e.name === plan.environment);
       if (!env) continue;
-      const breakdown = plan.steps.map((s) => `${s.id} ${formatDuration(s.estimateSeconds)}`).join(" + ");
+      // Only steps that count: restores of backups nothing performs, or that stay on their storage, do not.
+      const breakdown = plan.steps.filter((s) => s.counts).map((s) => `${s.id} ${formatDuration(s.estimateSeconds)}`).join(" + ");
       out.push({
         rule: this.id,
         severity: this.severity,

@@ -28,6 +28,7 @@ const COMPONENT_CRDS: Record<string, readonly string[]> = {
   longhorn: ["longhorn.io/Volume"],
   "redis-operator": ["redis.redis.opstreelabs.in/Redis", "redis.redis.opstreelabs.in/RedisReplication"],
   "opensearch-operator": ["opensearch.opster.io/OpenSearchCluster"],
+  snapscheduler: ["snapscheduler.backube/SnapshotSchedule"],
 };
 
 /** The CRDs ArgoCD itself brings (installed by the bootstrap stack). */
@@ -123,6 +124,10 @@ export function componentNeeds(cluster: ModelCluster, profile: ModelProfile, com
               why: `external-dns reads its ${profile.dns.provider} API credentials for zone ${profile.dns.zone} from Secret ${EXTERNAL_DNS_CREDENTIALS_SECRET}`,
             },
       );
+      break;
+    case "snapscheduler":
+      // It creates VolumeSnapshots: the CSI snapshot CRDs and their controller must be there (the EKS add-on, or a prerequisite).
+      needs.push({ resource: deployKey.crd(cluster.name, "snapshot.storage.k8s.io/VolumeSnapshot"), valuesPath: [], why: "SnapScheduler creates VolumeSnapshots" });
       break;
     case "ingress-nginx":
     case "envoy-gateway":

@@ -122,6 +122,8 @@ export const COMPONENT_CATALOG: Record<string, CatalogEntry> = {
     version: "2.8.0",
     namespace: "opensearch-operator-system",
   },
+  // Takes VolumeSnapshots of the PVCs a SnapshotSchedule selects, on its cron, and deletes them after its retention.
+  snapscheduler: { repoURL: "https://backube.github.io/helm-charts", chart: "snapscheduler", version: "3.5.0", namespace: "backube-snapscheduler" },
 };
 
 /** A component with the catalog's values under the user's (the user wins). */
@@ -192,7 +194,8 @@ function argocdDefaults({ cluster }: ComponentContext): Values | undefined {
  * Velero with the AWS plugin, which speaks to S3 and to MinIO alike. One BackupStorageLocation per
  * bucket and prefix the cluster's Velero backups write to (the first is the default), else the
  * cluster's backup bucket. On S3 it authenticates with its workload identity (EKS Pod Identity, or an
- * IRSA annotation elsewhere) and snapshots EBS volumes; on MinIO through a credentials Secret, without snapshots.
+ * IRSA annotation elsewhere) and snapshots EBS volumes; on MinIO through a credentials Secret, with the
+ * node agent copying volume data to the bucket (file-system backup), so a volume's copy leaves its storage.
  */
 function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext): Values {
   const onS3 = profile.objectStorage.provider === "s3";
@@ -218,6 +221,8 @@ function veleroDefaults({ cluster, profile, backups, buckets }: ComponentContext
     ],
     backupsEnabled: locations.length > 0,
     snapshotsEnabled: onS3,
+    // Without EBS snapshots, volume data is copied file by file by the node agent (file-system backup to the bucket).
+    deployNodeAgent: !onS3,
     configuration: {
       backupStorageLocation: locations.map((l, i) => ({
         name: i === 0 ? "default" : `${l.bucket}-${l.prefix}`.replace(/[^a-z0-9-]+/g, "-"),

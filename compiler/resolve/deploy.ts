@@ -12,6 +12,7 @@ import type {
   DeployNodeKind,
   DeployObject,
   Model,
+  ModelBackup,
   ModelCluster,
   ModelDeployGraph,
   ModelPrerequisite,
@@ -23,10 +24,14 @@ import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./c
 import { clusterPlacedByBackup, dataApplicationName, dataCustomResource } from "./data-engines.js";
 import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
 import { deployKey as key } from "./deploy-keys.js";
+import { vaultSnapshotLogin } from "./performers.js";
 import { secretsCreatedBy } from "./secrets.js";
 import { cmp, sorted } from "./util.js";
 
 type GraphInput = Omit<Model, "deploy">;
+
+/** The CSI snapshot CRDs (kubernetes-csi/external-snapshotter), installed with the snapshot controller. */
+export const SNAPSHOT_CRDS = ["snapshot.storage.k8s.io/VolumeSnapshot", "snapshot.storage.k8s.io/VolumeSnapshotClass", "snapshot.storage.k8s.io/VolumeSnapshotContent"] as const;
 type Draft = Omit<DeployNode, "level" | "wave">;
 
 /** The spec's prerequisites, as the Model carries them. */
@@ -142,6 +147,8 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       // EKS nodes pull from the account's ECR with their node role.
       ...(cluster.kind === "eks" && profile.registry.provider === "ecr" ? [key.registryCredential(c, registryHost(profile.registry.url))] : []),
       key.stackApplied(cluster.stacks.infra),
+      // The snapshot-controller add-on: the CSI snapshot CRDs and the controller acting on them.
+      ...(cluster.kind === "eks" && cluster.volumeSnapshotClass ? SNAPSHOT_CRDS.map((k) => key.crd(c, k)) : []),
     ],
     needs: stateNeeds(cluster, "infra"),
     at: cluster.at,
@@ -495,7 +502,33 @@ function addStorePlacement(cluster: ModelCluster, store: ModelSecretStore, place
 
 function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProfile, add: Add): void {
   const c = cluster.name;
-  for (const backup of model.backups.filter((b) => b.cluster === c)) {
+  const argocdNeed = (backup: ModelBackup) => need(key.argocd(c), backup.at, "ArgoCD syncs it");
+  // Object storage a job in `namespace` writes to: the bucket, and its credentials (a MinIO user's Secret).
+  const storageNeeds = (backup: ModelBackup, namespace: string, what: string): DeployNeed[] => [
+    ...(backup.bucket !== undefined ? [need(key.bucket(backup.bucket), backup.at, `${what} to ${backup.destinationPath ?? backup.bucket}`)] : []),
+    ...(backup.credentialsSecret !== undefined
+      ? [need(key.secret(c, namespace, backup.credentialsSecret), backup.at, `${what} to MinIO with the keys in Secret ${backup.credentialsSecret}`)]
+      : profile.objectStorage.provider === "s3"
+        ? [need(key.identity(c, namespace, backup.name), backup.at, `${what} to S3 as service account ${namespace}/${backup.name} with an IAM role`)]
+        : []),
+  ];
+  // Only backups plinth performs with objects of the tree have nodes; the rest are refused or external.
+  const performed = model.backups.filter((b) => b.cluster === c && b.performer.kind === "objects");
+  if (cluster.volumeSnapshotClass && performed.some((b) => b.method === "volume-snapshot")) {
+    const snapshotClass = cluster.volumeSnapshotClass;
+    const at = performed.find((b) => b.method === "volume-snapshot")!.at;
+    add({
+      id: `${c}/volume-snapshot-class/${snapshotClass.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `VolumeSnapshotClass ${snapshotClass.name} (${snapshotClass.driver})`,
+      objects: [{ kind: "VolumeSnapshotClass", name: snapshotClass.name }],
+      provides: [key.volumeSnapshotClass(c, snapshotClass.name)],
+      needs: [need(key.argocd(c), at, "ArgoCD syncs it"), need(key.crd(c, "snapshot.storage.k8s.io/VolumeSnapshotClass"), at, "VolumeSnapshotClasses are resources of the CSI snapshot CRDs")],
+      at: [...profile.at, "storageClass"],
+    });
+  }
+  for (const backup of performed) {
     if (backup.method === "velero") {
       add({
         id: `${c}/backup/${backup.name}`,
@@ -503,20 +536,74 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
         cluster: c,
         title: `Velero Schedule ${backup.name}`,
         objects: [{ kind: "Schedule", namespace: cluster.veleroServiceAccount.namespace, name: backup.name }],
-        needs: [need(key.argocd(c), backup.at, "ArgoCD syncs it"), need(key.crd(c, "velero.io/Schedule"), backup.at, "Schedules are Velero resources")],
+        needs: [argocdNeed(backup), need(key.crd(c, "velero.io/Schedule"), backup.at, "Schedules are Velero resources")],
         at: backup.at,
       });
       continue;
     }
-    const dataService = model.dataServices.find((d) => d.name === backup.dataService);
-    if (backup.method !== "cnpg-pitr" || dataService?.engine !== "postgres") continue;
+    if (backup.method === "etcd-snapshot") {
+      add({
+        id: `${c}/backup/${backup.name}`,
+        kind: "sync",
+        cluster: c,
+        title: `CronJob kube-system/${backup.name} (etcd snapshots on a control-plane node)`,
+        objects: [
+          { kind: "ServiceAccount", namespace: "kube-system", name: backup.name },
+          { kind: "CronJob", namespace: "kube-system", name: backup.name },
+        ],
+        needs: [argocdNeed(backup), ...storageNeeds(backup, "kube-system", "it uploads etcd snapshots")],
+        at: backup.at,
+      });
+      continue;
+    }
+    const dataService = model.dataServices.find((d) => d.name === backup.dataService)!;
     for (const namespace of backup.namespaces) {
+      const inNamespace = need(key.namespace(c, namespace), dataService.at, `it runs in ${namespace}`);
+      if (backup.method === "volume-snapshot") {
+        add({
+          id: `${c}/backup/${namespace}/${backup.name}`,
+          kind: "sync",
+          cluster: c,
+          title: `SnapshotSchedule ${namespace}/${backup.name} (PVCs of ${dataService.name})`,
+          objects: [{ kind: "SnapshotSchedule", namespace, name: backup.name }],
+          needs: [
+            argocdNeed(backup),
+            inNamespace,
+            need(key.crd(c, "snapscheduler.backube/SnapshotSchedule"), backup.at, "SnapshotSchedules are SnapScheduler resources"),
+            need(key.volumeSnapshotClass(c, cluster.volumeSnapshotClass!.name), backup.at, `snapshots are taken with VolumeSnapshotClass ${cluster.volumeSnapshotClass!.name}`),
+          ],
+          at: backup.at,
+        });
+        continue;
+      }
+      if (backup.method === "vault-raft-snapshot") {
+        const login = vaultSnapshotLogin(cluster, namespace, model.secretStores)!;
+        add({
+          id: `${c}/backup/${namespace}/${backup.name}`,
+          kind: "sync",
+          cluster: c,
+          title: `CronJob ${namespace}/${backup.name} (Vault raft snapshots)`,
+          objects: [
+            { kind: "ServiceAccount", namespace, name: backup.name },
+            { kind: "CronJob", namespace, name: backup.name },
+          ],
+          needs: [
+            argocdNeed(backup),
+            inNamespace,
+            need(key.vaultAuth(c, login.authMount), backup.at, `it logs in to Vault through auth mount ${login.authMount} with the snapshot role`),
+            ...storageNeeds(backup, namespace, "it uploads raft snapshots"),
+          ],
+          at: backup.at,
+        });
+        continue;
+      }
+      // cnpg-pitr
       const placement = dataService.placements.find((p) => p.cluster === c && p.namespace === namespace);
       const needs: DeployNeed[] = [
-        need(key.argocd(c), backup.at, "ArgoCD syncs it"),
+        argocdNeed(backup),
         need(key.crd(c, "postgresql.cnpg.io/Cluster"), dataService.at, "Postgres runs as a CloudNativePG Cluster"),
         need(key.crd(c, "postgresql.cnpg.io/ScheduledBackup"), backup.at, "base backups are CloudNativePG ScheduledBackups"),
-        need(key.namespace(c, namespace), dataService.at, `it runs in ${namespace}`),
+        inNamespace,
         ...(placement?.storage !== undefined ? [need(key.storageClass(c, profile.storageClass), [...profile.at, "storageClass"], `${dataService.name} stores its data on StorageClass ${profile.storageClass}`)] : []),
         ...(backup.bucket !== undefined ? [need(key.bucket(backup.bucket), backup.at, `it archives to ${backup.destinationPath ?? backup.bucket}`)] : []),
       ];

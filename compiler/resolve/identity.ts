@@ -21,6 +21,11 @@ function roleName(name: string): string {
   return `${name.slice(0, 55)}-${hash.toString(36).padStart(7, "0").slice(0, 8)}`;
 }
 
+/** The service account a snapshot CronJob runs as: named after its backup, in kube-system for etcd. */
+export function backupJobServiceAccount(backup: ModelBackup): { name: string; namespace: string } {
+  return { name: backup.name, namespace: backup.method === "etcd-snapshot" ? "kube-system" : backup.namespaces[0]! };
+}
+
 export function resolveWorkloadIdentities(
   platformName: string,
   cluster: ModelCluster,
@@ -51,6 +56,11 @@ export function resolveWorkloadIdentities(
     out.push(identity("external-dns", roleName(`${platformName}-${cluster.name}-external-dns`), { name: "external-dns", namespace: externalDns.namespace }));
   }
   if (onS3) {
+    // Snapshot CronJobs (Vault raft, etcd) upload as their own service account, named after the backup.
+    for (const backup of mine.filter((b) => b.performer.kind === "objects" && (b.method === "vault-raft-snapshot" || b.method === "etcd-snapshot"))) {
+      const serviceAccount = backupJobServiceAccount(backup);
+      out.push(identity("backup-job", roleName(`${platformName}-${cluster.name}-${backup.name}-backup`), serviceAccount, false, { bucket: backup.bucket!, prefix: backup.prefix }));
+    }
     // CloudNativePG runs each Cluster as a service account named after it; its barman backups use IRSA only.
     for (const backup of mine.filter((b) => b.method === "cnpg-pitr" && b.dataService !== undefined)) {
       for (const namespace of backup.namespaces) {

@@ -8,15 +8,16 @@ import type { Model } from "../model.js";
 import { resolveProjects, resolveRoles } from "./access.js";
 import { resolveBackups, resolveBuckets } from "./backups.js";
 import { resolveClusters } from "./clusters.js";
-import { withClusterDefaults } from "./components.js";
+import { resolveComponent, withClusterDefaults } from "./components.js";
 import { resolveDeployGraph, resolvePrerequisites } from "./deploy.js";
 import { resolveDeployments } from "./deployments.js";
 import { inherit, resolveEnvironments } from "./environments.js";
 import { resolveWorkloadIdentities } from "./identity.js";
 import { admitPlatformControllers, resolveNamespaces } from "./namespaces.js";
+import { assignPerformers } from "./performers.js";
 import { objectStoreUserSecrets, resolveObjectStoreUsers } from "./object-store-users.js";
 import { resolveProfiles } from "./profiles.js";
-import { planRecovery } from "./recovery.js";
+import { planRecovery, planRestoreDrills } from "./recovery.js";
 import { passAnalysisArgs, resolveAnalyses, resolveRollouts } from "./rollouts.js";
 import { assignSecretOwners, resolveDnsCredentialSecrets, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
 import { resolveBindings } from "./bindings.js";
@@ -72,6 +73,13 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
   const rollouts = resolveRollouts(spec);
   passAnalysisArgs(spec, deployments, rollouts);
 
+  // Who takes each backup: some performers log in to Vault through the stores' auth mounts.
+  assignPerformers(backups, clusters, profiles, dataServices, secretStores);
+  // Scheduled volume snapshots are SnapScheduler's SnapshotSchedules: a cluster taking them gets the operator.
+  for (const cluster of clusters) {
+    const snapshots = backups.some((b) => b.cluster === cluster.name && b.method === "volume-snapshot" && b.performer.kind === "objects");
+    if (snapshots && !cluster.components.some((c) => c.name === "snapscheduler")) cluster.components = [...cluster.components, resolveComponent("snapscheduler")].sort(byName);
+  }
   // Component values that depend on the buckets, backups, profile and service accounts (user values still win).
   const profileByName = new Map(profiles.map((p) => [p.name, p]));
   for (const cluster of clusters) {
@@ -83,7 +91,7 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
   const projects = resolveProjects(spec, repositories, clusters, namespaces, environments, services, deployments);
   const tiers = resolveTiers(spec.tiers, services, dataServices, environments, releases);
 
-  const model: Omit<Model, "recovery" | "deploy"> = {
+  const model: Omit<Model, "recovery" | "restoreDrills" | "deploy"> = {
     platform: {
       name: spec.name,
       organisation: spec.organisation,
@@ -118,6 +126,6 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     // Only the versions some environment renders with are written into the generated tree.
     serviceCharts: serviceCharts.filter((c) => deployments.some((d) => d.chart.kind === "plinth-service" && d.chart.version === c.version)),
   };
-  const withRecovery = { ...model, recovery: planRecovery(model) };
+  const withRecovery = { ...model, recovery: planRecovery(model), restoreDrills: planRestoreDrills(model) };
   return deepFreeze({ ...withRecovery, deploy: resolveDeployGraph(withRecovery) });
 }

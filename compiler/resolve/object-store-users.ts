@@ -46,13 +46,16 @@ export function resolveObjectStoreUsers(spec: Spec, clusters: readonly ModelClus
       });
     }
     for (const backup of onCluster) {
-      if (backup.credentialsSecret === undefined || backup.bucket === undefined || backup.namespaces.length !== 1) continue;
+      if (backup.credentialsSecret === undefined || backup.bucket === undefined || backup.external !== undefined) continue;
+      // etcd snapshots run as a CronJob in kube-system, and only where plinth can place one (kubeadm).
+      const etcd = backup.method === "etcd-snapshot";
+      if (etcd ? cluster.kind !== "existing" : backup.namespaces.length !== 1) continue;
       users.push({
         name: `${cluster.resourcePrefix}-${backup.name}`,
         cluster: cluster.name,
         consumer: backup.name,
         grants: [{ bucket: backup.bucket, prefix: backup.prefix }],
-        secret: { namespace: backup.namespaces[0]!, name: backup.credentialsSecret, format: "access-key-pair" },
+        secret: { namespace: etcd ? "kube-system" : backup.namespaces[0]!, name: backup.credentialsSecret, format: "access-key-pair" },
         placement: placementFor(backup.name),
         at: backup.at,
       });

@@ -183,9 +183,9 @@ export default definePlatform({
   ],
 
   // "Backup Strategy: etcd snapshots (automated) … Persistent volume backups".
-  // RPO < 15m: an etcd snapshot every 15 minutes is cheap (a few MB); PV backups every 15 minutes
-  // are only practical as CSI snapshots (hence OpenEBS LVM above, not hostpath or NFS), so the
-  // 15-minute Velero schedule covers production only; dev and stage are backed up nightly.
+  // RPO < 15m: an etcd snapshot every 15 minutes is cheap (a few MB; plinth's CronJob on a control-plane
+  // node). Velero's node agent copies volume data to MinIO incrementally (a CSI snapshot on the same LVM
+  // disks would not survive losing them); the 15-minute schedule covers production only, the rest nightly.
   backups: [
     { name: "etcd", method: "etcd-snapshot", cluster: "main", schedule: "*/15 * * * *", retention: "7d" },
     { name: "production-volumes", method: "velero", cluster: "main", schedule: "*/15 * * * *", retention: "3d", namespaces: ["production"] },

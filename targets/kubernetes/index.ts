@@ -11,9 +11,12 @@
  *                                                     ScheduledBackup (CloudNativePG), Redis and
  *                                                     RedisReplication (redis-operator), OpenSearchCluster,
  *                                                     Schedule (Velero),
+ *                                                     SnapshotSchedule (SnapScheduler), CronJob (Vault
+ *                                                     raft and etcd snapshots; etcd's in kube-system.yaml),
  *                                                     IPAddressPool and L2Advertisement (MetalLB)
  *                                                     — in that kind order, by name within a kind
  *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS gp3, OpenEBS LVM),
+ *                                                     VolumeSnapshotClass (scheduled volume snapshots),
  *                                                     ClusterRoleBinding (Vault token review),
  *                                                     ClusterIssuer (cert-manager, ACME),
  *                                                     ClusterSecretStores, ClusterExternalSecret (image
@@ -102,6 +105,6 @@ function kindRank(object: KubernetesObject): number {
 export const kubernetesTarget: Target = {
   name: "kubernetes",
   description:
-    "Namespaces with quotas, limits and network policies; secret stores and ExternalSecrets; Argo Rollouts analysis templates; CloudNativePG clusters with scheduled backups and Velero schedules",
+    "Namespaces with quotas, limits and network policies; secret stores and ExternalSecrets; Argo Rollouts analysis templates; the objects that take every backup: CloudNativePG clusters with scheduled backups, Velero schedules, snapshot schedules and snapshot CronJobs",
   generate,
 };

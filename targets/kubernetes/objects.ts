@@ -25,6 +25,7 @@ export interface Placed {
  */
 export const KIND_ORDER = [
   "StorageClass",
+  "VolumeSnapshotClass",
   "ClusterRoleBinding",
   "ClusterIssuer",
   "Namespace",
@@ -45,6 +46,8 @@ export const KIND_ORDER = [
   "RedisReplication",
   "OpenSearchCluster",
   "Schedule",
+  "SnapshotSchedule",
+  "CronJob",
   "IPAddressPool",
   "L2Advertisement",
 ] as const;

@@ -1,8 +1,9 @@
-import type { Model, ModelBucket, ModelCluster, ModelProfile, ModelSecretStore, ModelWorkloadIdentity } from "../../compiler/model.js";
+import type { Model, ModelBucket, ModelCluster, ModelObjectStoreUser, ModelProfile, ModelSecretStore, ModelWorkloadIdentity } from "../../compiler/model.js";
 import { attr, blank, block, call, comment, expr, list, obj, printHcl, tpl, type HclBodyItem, type HclValue } from "./hcl.js";
 import { infraOutputs, kubernetesAccess } from "./cluster-access.js";
 import { labelFor, Stack, stageOrderText } from "./stack.js";
 import { secretsCreatedBy } from "../../compiler/resolve/secrets.js";
+import { vaultSnapshotLogin } from "../../compiler/resolve/performers.js";
 
 /**
  * The infra stack of one cluster: what exists outside Kubernetes. Each part follows one adapter of the
@@ -21,6 +22,7 @@ export function infraStack(model: Model, cluster: ModelCluster): Stack {
     infra.network();
     infra.eks();
     infra.ebsCsiDriver();
+    infra.snapshotController();
   }
   infra.buckets();
   infra.secretsManagerSecrets();
@@ -477,16 +479,22 @@ class Infra {
    * One IRSA role per CloudNativePG cluster that archives to S3 (barman supports only IRSA): read and
    * write under its own prefix, and the bucket key.
    */
+  /**
+   * One IAM role per backup writer on S3, limited to its prefix: each CloudNativePG Cluster (WAL and
+   * base backups) and each snapshot CronJob (Vault raft, etcd).
+   */
   databaseBackupRoles(): void {
-    const identities = this.cluster.workloadIdentities.filter((i) => i.purpose === "database-backup");
-    if (identities.length === 0) return;
+    const writers = (["database-backup", "backup-job"] as const).flatMap((purpose) =>
+      this.cluster.workloadIdentities.filter((i) => i.purpose === purpose).map((identity, index) => ({ identity, label: `${purpose.replace("-", "_")}_${index}` })),
+    );
+    if (writers.length === 0) return;
     this.identity();
-    identities.forEach((identity, index) => {
-      const label = `database_backup_${index}`;
+    for (const { identity, label } of writers) {
       const bucketArn = partitionArn(`:s3:::${identity.bucket}`);
       const objects = partitionArn(`:s3:::${identity.bucket}/${identity.prefix}/*`);
+      const who = `${identity.purpose === "database-backup" ? "CloudNativePG" : "Snapshot CronJob"} ${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`;
       this.stack.section(
-        `IAM role ${identity.role}: CloudNativePG ${identity.serviceAccount.namespace}/${identity.serviceAccount.name} archives WAL and base backups to s3://${identity.bucket}/${identity.prefix}.`,
+        `IAM role ${identity.role}: ${who} ${identity.purpose === "database-backup" ? "archives WAL and base backups" : "uploads snapshots"} to s3://${identity.bucket}/${identity.prefix}.`,
         this.workloadRole(
           identity,
           label,
@@ -499,10 +507,10 @@ class Infra {
             ]),
             statement([attr("sid", "BucketKey"), attr("actions", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), attr("resources", list([this.kms()]))]),
           ],
-          `CloudNativePG ${identity.serviceAccount.namespace}/${identity.serviceAccount.name} on ${this.cluster.name}: its backup prefix`,
+          `${who} on ${this.cluster.name}: its backup prefix`,
         ),
       );
-    });
+    }
   }
 
   /**
@@ -534,11 +542,55 @@ class Infra {
     ]);
   }
 
+  /**
+   * The raft-snapshot CronJob of each Vault backup on this cluster logs in through the cluster's
+   * Kubernetes auth mount as its own service account, with a policy that can only read snapshots.
+   */
+  private raftSnapshotAccess(auths: Map<string, string>): HclBodyItem[] {
+    const jobs = this.model.backups.filter((b) => b.cluster === this.cluster.name && b.method === "vault-raft-snapshot" && b.performer.kind === "objects");
+    return jobs.flatMap((backup) => {
+      const namespace = backup.namespaces[0]!;
+      const login = vaultSnapshotLogin(this.cluster, namespace, this.model.secretStores);
+      const label = auths.get(login?.authMount ?? "");
+      if (!login || label === undefined) throw new Error(`backup "${backup.name}" has no Kubernetes auth mount on cluster "${this.cluster.name}" in the Model`);
+      const id = backup.name.replace(/[^a-zA-Z0-9_]/g, "_");
+      return [
+        block("resource", ["vault_policy", id], [attr("name", backup.name), attr("policy", printHcl([block("path", ["sys/storage/raft/snapshot"], [attr("capabilities", ["read"])])]))]),
+        block("resource", ["vault_kubernetes_auth_backend_role", id], [
+          attr("backend", expr(`vault_auth_backend.${label}.path`)),
+          attr("role_name", backup.name),
+          attr("bound_service_account_names", [backup.name]),
+          attr("bound_service_account_namespaces", [namespace]),
+          attr("token_policies", [expr(`vault_policy.${id}.name`)]),
+          attr("token_ttl", 900),
+        ]),
+      ];
+    });
+  }
+
+  /**
+   * The snapshot-controller EKS add-on: the CSI snapshot CRDs and their controller, which the
+   * VolumeSnapshotClass and the scheduled snapshots of this cluster need.
+   */
+  snapshotController(): void {
+    if (!this.cluster.volumeSnapshotClass) return;
+    this.stack.section("CSI snapshot controller (EKS add-on): the VolumeSnapshot CRDs and the controller that takes the scheduled volume snapshots.", [
+      block("resource", ["aws_eks_addon", "snapshot_controller"], [
+        attr("cluster_name", expr("aws_eks_cluster.this.name")),
+        attr("addon_name", "snapshot-controller"),
+        attr("resolve_conflicts_on_create", "OVERWRITE"),
+        attr("resolve_conflicts_on_update", "OVERWRITE"),
+        blank,
+        attr("depends_on", [expr("aws_eks_addon.ebs_csi_driver")]),
+      ]),
+    ]);
+  }
+
   buckets(): void {
     if (this.buckets_.length === 0) return;
     const buckets = this.stack.local(
       "backup_buckets",
-      obj(this.buckets_.map((b) => [b.name, obj({ purpose: b.purpose, retention_days: b.retentionDays })] as const)),
+      obj(this.buckets_.map((b) => [b.name, obj({ purpose: b.purpose, expire_after_days: b.expireAfterDays })] as const)),
     );
     const noncurrentDays = 7;
     if (this.profile.objectStorage.provider === "s3") {
@@ -546,7 +598,7 @@ class Infra {
       const perBucket = (type: string, body: (HclBodyItem | false)[]) =>
         block("resource", [type, "backups"], [attr("for_each", expr("aws_s3_bucket.backups")), blank, attr("bucket", expr("each.value.id")), ...body]);
       this.stack.section(
-        `Backup buckets: versioned, encrypted with the KMS key, never public, and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
+        `Backup buckets: versioned, encrypted with the KMS key, never public, and expired once no backup they hold needs an object: the longest retention plus one schedule interval (the oldest restorable point needs the base backup taken before it; deleted versions stay ${noncurrentDays} more days).`,
         [
           block("resource", ["aws_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("tags", obj({ purpose: expr("each.value.purpose") })), blank, KEEP]),
           perBucket("aws_s3_bucket_versioning", [blank, block("versioning_configuration", [], [attr("status", "Enabled")])]),
@@ -561,11 +613,11 @@ class Infra {
           perBucket("aws_s3_bucket_lifecycle_configuration", [
             blank,
             block("rule", [], [
-              attr("id", "expire-after-retention"),
+              attr("id", "expire-after-recovery-window"),
               attr("status", "Enabled"),
               blank,
               block("filter", [], []),
-              block("expiration", [], [attr("days", expr("local.backup_buckets[each.key].retention_days"))]),
+              block("expiration", [], [attr("days", expr("local.backup_buckets[each.key].expire_after_days"))]),
               block("noncurrent_version_expiration", [], [attr("noncurrent_days", noncurrentDays)]),
               block("abort_incomplete_multipart_upload", [], [attr("days_after_initiation", 7)]),
             ]),
@@ -587,14 +639,14 @@ class Infra {
     const perBucket = (type: string, body: HclBodyItem[]) =>
       block("resource", [type, "backups"], [attr("for_each", expr("minio_s3_bucket.backups")), blank, attr("bucket", expr("each.value.bucket")), blank, ...body]);
     this.stack.section(
-      `Backup buckets on MinIO: versioned and expired after the longest retention of the backups they hold (deleted versions stay ${noncurrentDays} more days).`,
+      `Backup buckets on MinIO: versioned and expired once no backup they hold needs an object: the longest retention plus one schedule interval (the oldest restorable point needs the base backup taken before it; deleted versions stay ${noncurrentDays} more days).`,
       [
         block("resource", ["minio_s3_bucket", "backups"], [attr("for_each", buckets), blank, attr("bucket", expr("each.key")), attr("acl", "private"), blank, KEEP]),
         perBucket("minio_s3_bucket_versioning", [block("versioning_configuration", [], [attr("status", "Enabled")])]),
         perBucket("minio_ilm_policy", [
           block("rule", [], [
-            attr("id", "expire-after-retention"),
-            attr("expiration", expr('"${local.backup_buckets[each.key].retention_days}d"')),
+            attr("id", "expire-after-recovery-window"),
+            attr("expiration", expr('"${local.backup_buckets[each.key].expire_after_days}d"')),
             blank,
             block("noncurrent_expiration", [], [attr("days", `${noncurrentDays}d`)]),
           ]),
@@ -919,6 +971,7 @@ class Infra {
             attr("token_ttl", 3600),
           ]),
         ),
+        ...this.raftSnapshotAccess(auths),
       ],
     );
     this.stack.output({ name: "external_secrets_vault_policy", description: "Vault policy External Secrets reads with.", value: expr("vault_policy.external_secrets.name") });
@@ -959,7 +1012,7 @@ class Infra {
         const managed = this.mountLabels.get(v.mount);
         const mount = managed !== undefined ? expr(`vault_mount.${managed}.path`) : v.mount;
         this.stack.section(
-          `Keys of MinIO user ${user.name} at ${v.mount}/${placement.key} of store ${store.name}: ExternalSecret ${user.secret.namespace}/${user.secret.name} makes the Secret ${user.consumer === "velero" ? "Velero" : "the database's WAL archiving"} reads from them.`,
+          `Keys of MinIO user ${user.name} at ${v.mount}/${placement.key} of store ${store.name}: ExternalSecret ${user.secret.namespace}/${user.secret.name} makes the Secret ${consumerName(user)} reads from them.`,
           [
             v.kvVersion === "v2"
               ? block("resource", ["vault_kv_secret_v2", `minio_${label}`], [attr("mount", mount), attr("name", placement.key), attr("data_json", call("jsonencode", data))])
@@ -969,7 +1022,7 @@ class Infra {
       } else {
         this.stack.provider("kubernetes", kubernetesAccess(this.stack, this.model, this.cluster));
         this.stack.section(
-          `Keys of MinIO user ${user.name} as Secret ${user.secret.namespace}/${user.secret.name}, which ${user.consumer === "velero" ? "Velero" : "the database's WAL archiving"} reads (the kubernetes secrets backend: no store in between).`,
+          `Keys of MinIO user ${user.name} as Secret ${user.secret.namespace}/${user.secret.name}, which ${consumerName(user)} reads (the kubernetes secrets backend: no store in between).`,
           [
             block("resource", ["kubernetes_secret_v1", `minio_${label}`], [
               block("metadata", [], [
@@ -1093,6 +1146,11 @@ class Infra {
 }
 
 /** Host (with port) and scheme of an endpoint URL; a bare host:port counts as HTTPS. */
+/** Who authenticates with a MinIO user's keys, in words. */
+function consumerName(user: ModelObjectStoreUser): string {
+  return user.consumer === "velero" ? "Velero" : `backup ${user.consumer}`;
+}
+
 function parseUrl(endpoint: string): { host: string; protocol: string } {
   try {
     const url = new URL(endpoint.includes("://") ? endpoint : `https://${endpoint}`);

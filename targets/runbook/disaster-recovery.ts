@@ -1,4 +1,4 @@
-import type { Model, ModelBackup, ModelRecoveryPlan, ModelStateBackend } from "../../compiler/model.js";
+import { countsForRecovery, type Model, type ModelBackup, type ModelRecoveryPlan, type ModelRestoreDrill, type ModelStateBackend } from "../../compiler/model.js";
 import { toYaml } from "../shared/yaml.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
 import { duration } from "./format.js";
@@ -17,6 +17,7 @@ const METHOD_LABEL: Record<ModelBackup["method"], string> = {
 /** One sentence a tired reader cannot misread: does the sum of the steps fit the promise? */
 export function verdict(plan: ModelRecoveryPlan): string {
   const total = duration(plan.totalSeconds);
+  if (plan.rtoSeconds === undefined) return `No RTO is promised; the steps below add up to ${total}.`;
   const rto = duration(plan.rtoSeconds);
   if (plan.totalSeconds === plan.rtoSeconds) return `The steps below add up to ${total}, which fits the RTO of ${rto} exactly, with no time to spare.`;
   return plan.fitsRto
@@ -36,9 +37,26 @@ function protects(backup: ModelBackup): string {
   return backup.dataService !== undefined ? `${code(backup.dataService)} in ${namespaces}` : namespaces;
 }
 
+/** What takes the backup: the objects of this tree, or who the spec says runs it outside the tree. */
+function takenBy(backup: ModelBackup): string {
+  switch (backup.performer.kind) {
+    case "objects":
+      return backup.performer.objects.map((o) => code(`${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ""}${o.name}`)).join(", ");
+    case "external":
+      return `**external**: ${escapeText(backup.performer.by)}`;
+    case "none":
+      return "nothing";
+  }
+}
+
+function counts(backup: ModelBackup): string {
+  if (countsForRecovery(backup)) return "yes";
+  return backup.performer.kind === "none" ? "no: nothing takes it" : "no: stays on the storage it protects (quick undo only)";
+}
+
 function inventory(model: Model): string {
   return table(
-    ["Backup", "Method", "Cluster", "Protects", "Schedule", "Retention", "Stored at", "Worst-case data loss"],
+    ["Backup", "Method", "Cluster", "Protects", "Schedule", "Retention", "Stored at", "Worst-case data loss", "Taken by", "Counts for RPO/RTO"],
     model.backups.map((b) => [
       code(b.name),
       escapeText(METHOD_LABEL[b.method]),
@@ -48,6 +66,8 @@ function inventory(model: Model): string {
       escapeText(b.retention),
       location(b),
       b.maxDataLossSeconds !== undefined ? duration(b.maxDataLossSeconds) : "unknown",
+      takenBy(b),
+      counts(b),
     ]),
   );
 }
@@ -92,24 +112,41 @@ function planView(model: Model, plan: ModelRecoveryPlan, outline: Outline) {
   const heading = outline.heading(2, `Restore ${plan.environment}`);
   let elapsed = 0;
   const rows = plan.steps.map((step, i) => {
-    elapsed += step.estimateSeconds;
-    return [String(i + 1), escapeText(step.title), code(step.id), duration(step.estimateSeconds), duration(elapsed)];
+    // A restore that does not count toward the RTO (a snapshot kept on the storage it protects) runs after the rest, if at all.
+    if (step.counts) elapsed += step.estimateSeconds;
+    return [String(i + 1), escapeText(step.title), code(step.id), `${duration(step.estimateSeconds)}${step.counts ? "" : " (not counted)"}`, duration(elapsed)];
   });
   const env = model.environments.find((e) => e.name === plan.environment)!;
   return {
     heading,
     context: escapeText(
-      `Environment ${plan.environment} runs on cluster ${plan.cluster}${env.namespace !== undefined ? ` in namespace ${env.namespace}` : ""}. Promised: RTO ${duration(plan.rtoSeconds)}, RPO ${duration(plan.rpoSeconds)}.`,
+      `Environment ${plan.environment} runs on cluster ${plan.cluster}${env.namespace !== undefined ? ` in namespace ${env.namespace}` : ""}. ${plan.rtoSeconds !== undefined && plan.rpoSeconds !== undefined ? `Promised: RTO ${duration(plan.rtoSeconds)}, RPO ${duration(plan.rpoSeconds)}.` : "No RTO or RPO is promised: the restore is still written for every backup."}`,
     ),
     verdict: escapeText(verdict(plan)),
     stepsTable: table(["#", "Step", "Estimate key", "Estimate", "Elapsed"], rows, ["right", "left", "left", "right", "right"]),
     steps: plan.steps.map((step, i) => ({
       heading: outline.heading(3, `Step ${i + 1}: ${step.title} (${duration(step.estimateSeconds)})`, false),
-      note: step.note !== undefined ? escapeText(step.note) : "",
+      note: escapeText([externalNote(model, step.backup), step.note ?? ""].filter((text) => text !== "").join(" ")),
       commands: codeBlock("sh", step.commands),
       manifestIntro: step.manifest ? `Save this manifest as ${code(step.manifest.file)}:` : "",
       manifest: step.manifest ? codeBlock("yaml", toYaml(step.manifest.document)) : "",
     })),
+  };
+}
+
+/** A restore of a backup that something outside this tree takes says so first. */
+function externalNote(model: Model, backupName: string | undefined): string {
+  const performer = model.backups.find((b) => b.name === backupName)?.performer;
+  return performer?.kind === "external" ? `This backup is taken outside the generated tree, by: ${performer.by}. Check with them that its newest copy is where the commands below look.` : "";
+}
+
+function drillView(drill: ModelRestoreDrill, outline: Outline) {
+  return {
+    heading: outline.heading(3, drill.title, false),
+    note: drill.note !== undefined ? escapeText(drill.note) : "",
+    commands: codeBlock("sh", drill.commands),
+    manifestIntro: drill.manifest ? `Save this manifest as ${code(drill.manifest.file)}:` : "",
+    manifest: drill.manifest ? codeBlock("yaml", toYaml(drill.manifest.document)) : "",
   };
 }
 
@@ -124,10 +161,10 @@ export function disasterRecoveryView(model: Model) {
     model.recovery.map((plan) => [
       code(plan.environment),
       code(plan.cluster),
-      duration(plan.rtoSeconds),
-      duration(plan.rpoSeconds),
+      plan.rtoSeconds !== undefined ? duration(plan.rtoSeconds) : "none promised",
+      plan.rpoSeconds !== undefined ? duration(plan.rpoSeconds) : "none promised",
       duration(plan.totalSeconds),
-      plan.fitsRto ? "yes" : `**no**, over by ${duration(plan.totalSeconds - plan.rtoSeconds)}`,
+      plan.rtoSeconds === undefined ? "—" : plan.fitsRto ? "yes" : `**no**, over by ${duration(plan.totalSeconds - plan.rtoSeconds)}`,
     ]),
   );
   const unprotected = model.environments.filter((e) => !withPlan.has(e.name)).map((e) => code(e.name));
@@ -137,7 +174,9 @@ export function disasterRecoveryView(model: Model) {
   const bucketsHeading = model.buckets.length > 0 ? outline.heading(3, "Buckets") : "";
   const stateHeading = outline.heading(3, "OpenTofu state");
   const plans = model.recovery.map((plan) => planView(model, plan, outline));
-  const drillsHeading = model.drills.length > 0 ? outline.heading(2, "Restore drills") : "";
+  const showDrills = model.drills.length > 0 || model.restoreDrills.length > 0;
+  const drillsHeading = showDrills ? outline.heading(2, "Restore drills") : "";
+  const restoreDrills = model.restoreDrills.map((drill) => drillView(drill, outline));
   return {
     title,
     intro: escapeText(
@@ -145,8 +184,8 @@ export function disasterRecoveryView(model: Model) {
     ),
     contentsHeading,
     objectivesHeading,
-    objectives: model.recovery.length > 0 ? objectives : escapeText("No environment promises an RTO, so there is no restore plan."),
-    unprotected: unprotected.length > 0 ? `No recovery promise (rebuilt from Git only): ${unprotected.join(", ")}.` : "",
+    objectives: model.recovery.length > 0 ? objectives : escapeText("No environment promises an RTO or has a backup, so there is no restore plan."),
+    unprotected: unprotected.length > 0 ? `No recovery promise and no backup (rebuilt from Git only): ${unprotected.join(", ")}.` : "",
     inventoryHeading,
     gitHeading,
     git: repositories(model),
@@ -156,17 +195,22 @@ export function disasterRecoveryView(model: Model) {
     bucketsHeading,
     buckets: table(
       ["Bucket", "Cluster", "Profile", "Kept for"],
-      model.buckets.map((b) => [code(b.name), code(b.cluster), code(b.profile), `${b.retentionDays} days`]),
+      model.buckets.map((b) => [code(b.name), code(b.cluster), code(b.profile), `${b.expireAfterDays} days`]),
     ),
     stateHeading,
     state: stateBackends(model),
     plans,
-    showDrills: model.drills.length > 0,
+    showDrills,
     drillsHeading,
-    drills: table(
-      ["Environment", "Every", "What"],
-      model.drills.map((d) => [code(d.environment), escapeText(d.every), d.description !== undefined ? escapeText(d.description) : "full restore following this runbook"]),
-    ),
+    drills:
+      model.drills.length > 0
+        ? table(
+            ["Environment", "Every", "What"],
+            model.drills.map((d) => [code(d.environment), escapeText(d.every), d.description !== undefined ? escapeText(d.description) : "full restore following this runbook"]),
+          )
+        : escapeText("The spec schedules no drills; each backup's drill below restores it into scratch without touching what runs."),
+    drillsIntro: escapeText("Each backup's drill restores its newest copy into scratch beside what runs, checks that data came back, and cleans up."),
+    restoreDrills,
     contents: outline.tableOfContents(3),
   };
 }

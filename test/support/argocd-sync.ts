@@ -153,7 +153,8 @@ export function simulateRootSync(model: Model, files: readonly OutputFile[], clu
 
 /**
  * What a generated object says it provides or needs, read from the manifest: the Secret an
- * ExternalSecret writes and the store it reads, the Secrets a component's values name.
+ * ExternalSecret writes and the store it reads, the Secrets a component's values name, the Secrets a
+ * backup job or a CloudNativePG archive authenticates with, the VolumeSnapshotClass snapshots use.
  */
 function manifestFacts(cluster: string, object: Record<string, any>): { kind: "provides" | "needs"; resource: string }[] {
   const namespace = object.metadata?.namespace as string | undefined;
@@ -164,6 +165,17 @@ function manifestFacts(cluster: string, object: Record<string, any>): { kind: "p
       { kind: "needs", resource: `SecretStore ${cluster}/${store.kind === "SecretStore" ? namespace : "*"}/${store.name}` },
     ];
   }
+  if (object.kind === "CronJob") {
+    const pod = object.spec.jobTemplate.spec.template.spec;
+    const refs = [...(pod.initContainers ?? []), ...pod.containers].flatMap((c: Record<string, any>) => (c.env ?? []).map((e: Record<string, any>) => e.valueFrom?.secretKeyRef?.name).filter(Boolean));
+    return [...new Set<string>(refs)].map((name) => ({ kind: "needs", resource: `Secret ${cluster}/${namespace}/${name}` }));
+  }
+  if (object.kind === "Cluster" && String(object.apiVersion).startsWith("postgresql.cnpg.io")) {
+    const credentials = object.spec.backup?.barmanObjectStore?.s3Credentials ?? {};
+    return [...new Set<string>([credentials.accessKeyId?.name, credentials.secretAccessKey?.name].filter(Boolean))].map((name) => ({ kind: "needs", resource: `Secret ${cluster}/${namespace}/${name}` }));
+  }
+  if (object.kind === "SnapshotSchedule") return [{ kind: "needs", resource: `VolumeSnapshotClass ${cluster}/${object.spec.snapshotTemplate.snapshotClassName}` }];
+  if (object.kind === "VolumeSnapshotClass") return [{ kind: "provides", resource: `VolumeSnapshotClass ${cluster}/${object.metadata.name}` }];
   if (object.kind === "Application" && object.metadata?.labels?.["plinth.dev/component"]) {
     const target = object.spec.destination.namespace as string;
     const facts: { kind: "needs"; resource: string }[] = [];

@@ -41,6 +41,7 @@ import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { Job } from "kubernetes-models/batch/v1/Job";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 
@@ -128,6 +129,20 @@ export const KINDS: Record<string, KindRule> = {
   "autoscaling/v2/HorizontalPodAutoscaler": { model: HorizontalPodAutoscaler, namespaced: true, required: ["spec.scaleTargetRef.name", "spec.maxReplicas"] },
   "policy/v1/PodDisruptionBudget": { model: PodDisruptionBudget, namespaced: true, required: ["spec.selector"] },
   "batch/v1/Job": { model: Job, namespaced: true, required: ["spec.template.spec.containers[]", "spec.template.spec.restartPolicy"] },
+  // Backup jobs (Vault raft and etcd snapshots).
+  "batch/v1/CronJob": {
+    model: CronJob,
+    namespaced: true,
+    required: ["spec.schedule", "spec.jobTemplate.spec.template.spec.containers[]", "spec.jobTemplate.spec.template.spec.restartPolicy"],
+    extra: (d) => cronProblems(get(d, "spec.schedule"), 5, "spec.schedule"),
+  },
+  "snapshot.storage.k8s.io/v1/VolumeSnapshotClass": { crd: "volumesnapshotclass.json", namespaced: false, required: ["driver", "deletionPolicy"] },
+  "snapscheduler.backube/v1/SnapshotSchedule": {
+    crd: "snapscheduler-snapshotschedule.json",
+    namespaced: true,
+    required: ["spec.schedule", "spec.claimSelector.matchLabels", "spec.retention.expires", "spec.snapshotTemplate.snapshotClassName"],
+    extra: (d) => cronProblems(get(d, "spec.schedule"), 5, "spec.schedule"),
+  },
   "monitoring.coreos.com/v1/ServiceMonitor": { model: ServiceMonitor, namespaced: true, required: ["spec.selector", "spec.endpoints[]"] },
   "gateway.networking.k8s.io/v1/HTTPRoute": { model: HTTPRoute, namespaced: true, required: ["spec.parentRefs[]", "spec.rules[]"] },
   // Backups (kubernetes target). No kubernetes-models package covers these CRDs: their schemas are vendored.

@@ -588,7 +588,11 @@ describe("backups", () => {
     schedule: "0 2 * * *",
     retention: "14d",
     retentionDays: 14,
+    windowDays: 15,
+    expireAfterDays: 15,
     prefix: "",
+    performer: { kind: "objects", objects: [] },
+    offStorage: true,
     at: ["backups", 0],
     ...partial,
   });
@@ -623,9 +627,9 @@ describe("backups", () => {
         endpoint: "https://minio.acme.internal",
         credentialsSecret: "postgres-backup-s3",
       }),
-      // Not Postgres, and methods plinth does not turn into objects: nothing is emitted for these.
-      backup({ name: "cache-cnpg-pitr", method: "cnpg-pitr", cluster: "cloud", dataService: "cache", namespaces: ["dev"], destinationPath: "s3://acme-cloud-backups/redis/dev/cache" }),
-      backup({ name: "vault-raft", method: "vault-raft-snapshot", cluster: "homelab", dataService: "postgres", namespaces: ["security"] }),
+      // Backups nothing performs (not Postgres; no Vault): refused by checks, nothing is emitted for these.
+      backup({ name: "cache-cnpg-pitr", method: "cnpg-pitr", cluster: "cloud", dataService: "cache", namespaces: ["dev"], destinationPath: "s3://acme-cloud-backups/redis/dev/cache", performer: { kind: "none", rule: "recovery/no-performer", reason: "not Postgres", hint: "" } }),
+      backup({ name: "vault-raft", method: "vault-raft-snapshot", cluster: "homelab", dataService: "postgres", namespaces: ["security"], performer: { kind: "none", rule: "recovery/no-performer", reason: "no Vault", hint: "" } }),
     ];
     return model;
   }
@@ -637,7 +641,7 @@ describe("backups", () => {
     expect(nightly.doc.spec).toEqual({
       schedule: "0 2 * * *",
       useOwnerReferencesInBackup: false,
-      template: { includedNamespaces: ["dev", "prod"], ttl: "720h0m0s", storageLocation: "default" },
+      template: { includedNamespaces: ["dev", "prod"], ttl: "720h0m0s", storageLocation: "default", snapshotVolumes: true },
     });
     const everything = only(files, "Schedule", "everything", "velero");
     expect(everything.path).toBe("kubernetes/homelab/velero.yaml");
@@ -671,6 +675,8 @@ describe("backups", () => {
           s3Credentials: { inheritFromIAMRole: true },
           wal: { compression: "gzip" },
           data: { compression: "gzip" },
+          // No lineage in the Model: the data service's own name.
+          serverName: "postgres",
         },
         retentionPolicy: "14d",
       },

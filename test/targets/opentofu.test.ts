@@ -20,8 +20,8 @@ const STACK_FILES = ["backend.tf", "main.tf", "outputs.tf", "providers.tf", "var
 function opentofuFixture(): Model {
   const model = fixtureModel();
   model.buckets.push(
-    { name: "acme-cloud-backups", cluster: "cloud", profile: "cloud", purpose: "backups", retentionDays: 35 },
-    { name: "acme-homelab-backups", cluster: "homelab", profile: "onprem", purpose: "backups", retentionDays: 14 },
+    { name: "acme-cloud-backups", cluster: "cloud", profile: "cloud", purpose: "backups", expireAfterDays: 35 },
+    { name: "acme-homelab-backups", cluster: "homelab", profile: "onprem", purpose: "backups", expireAfterDays: 14 },
   );
   // One host in the on-prem zone, one outside it (no record can be made there).
   model.environments.find((e) => e.name === "homelab")!.hosts = ["grafana.acme.internal", "status.elsewhere.example"];
@@ -207,7 +207,7 @@ describe("opentofu target (fixture model)", () => {
   it("makes the Model's backup buckets versioned, KMS-encrypted, private and expiring after their retention", () => {
     const main = json(`opentofu/${cloud.stacks.infra}/main.tf`);
     const r = main.resource;
-    expect(main.locals[0].backup_buckets).toEqual({ "acme-cloud-backups": { purpose: "backups", retention_days: 35 } });
+    expect(main.locals[0].backup_buckets).toEqual({ "acme-cloud-backups": { purpose: "backups", expire_after_days: 35 } });
     expect(r.aws_s3_bucket.backups[0].for_each).toBe("${local.backup_buckets}");
     expect(r.aws_s3_bucket_versioning.backups[0].versioning_configuration[0].status).toBe("Enabled");
     expect(r.aws_s3_bucket_server_side_encryption_configuration.backups[0].rule[0].apply_server_side_encryption_by_default[0]).toEqual({
@@ -216,12 +216,12 @@ describe("opentofu target (fixture model)", () => {
     });
     const rule = r.aws_s3_bucket_lifecycle_configuration.backups[0].rule[0];
     expect(rule.filter).toEqual([{}]);
-    expect(rule.expiration[0].days).toBe("${local.backup_buckets[each.key].retention_days}");
+    expect(rule.expiration[0].days).toBe("${local.backup_buckets[each.key].expire_after_days}");
     expect(r.aws_s3_bucket_public_access_block.backups[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
 
     const onprem = json(`opentofu/${homelab.stacks.infra}/main.tf`);
-    expect(onprem.locals[0].backup_buckets).toEqual({ "acme-homelab-backups": { purpose: "backups", retention_days: 14 } });
-    expect(onprem.resource.minio_ilm_policy.backups[0].rule[0].expiration).toBe("${local.backup_buckets[each.key].retention_days}d");
+    expect(onprem.locals[0].backup_buckets).toEqual({ "acme-homelab-backups": { purpose: "backups", expire_after_days: 14 } });
+    expect(onprem.resource.minio_ilm_policy.backups[0].rule[0].expiration).toBe("${local.backup_buckets[each.key].expire_after_days}d");
     expect(onprem.resource.minio_s3_bucket_versioning.backups[0].versioning_configuration[0].status).toBe("Enabled");
     expect(onprem.resource.minio_iam_user.velero[0].name).toBe(homelab.iam.veleroRole);
   });

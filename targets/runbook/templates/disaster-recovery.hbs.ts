@@ -62,5 +62,24 @@ export const disasterRecoveryTemplate = `{{> header}}
 ## {{drillsHeading}}
 
 {{drills}}
+
+{{drillsIntro}}
+
+{{#each restoreDrills}}
+### {{heading}}
+
+{{#if note}}
+{{note}}
+
+{{/if}}
+{{#if manifest}}
+{{manifestIntro}}
+
+{{manifest}}
+
+{{/if}}
+{{commands}}
+
+{{/each}}
 {{/if}}
 `;

@@ -234,5 +234,13 @@ export default definePlatform({
       keys: ["cloud"],
       reason: "Interim until plinth wires MinIO users: an AWS credentials file for the MinIO user Velero writes backups as, created by hand.",
     },
+    {
+      kind: "secret",
+      cluster: "main",
+      namespace: "kube-system",
+      name: "etcd-backup-s3",
+      keys: ["ACCESS_KEY_ID", "ACCESS_SECRET_KEY"],
+      reason: "Interim until plinth wires MinIO users: the keys of the MinIO user the etcd snapshot CronJob uploads as, created by hand.",
+    },
   ],
 });

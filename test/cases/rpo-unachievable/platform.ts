@@ -78,7 +78,8 @@ export default definePlatform({
       engine: "postgres",
       version: "16",
       storage: "20Gi",
-      backup: { method: "pg-dump", schedule: "0 3 * * *", retention: "14d" },
+      // Taken outside the tree, so it counts: a nightly dump still cannot keep a 15-minute promise.
+      backup: { method: "pg-dump", schedule: "0 3 * * *", retention: "14d", external: { by: "the DBA team's pg_dump cron on the backup host" } },
     },
   ],
   analyses: [

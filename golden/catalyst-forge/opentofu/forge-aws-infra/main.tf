@@ -25,8 +25,8 @@ locals {
   }
   backup_buckets = {
     catalyst-forge-forge-aws-backups = {
-      purpose        = "backups"
-      retention_days = 30
+      purpose           = "backups"
+      expire_after_days = 31
     }
   }
 }
@@ -309,8 +309,9 @@ resource "aws_eks_addon" "ebs_csi_driver" {
   depends_on = [aws_iam_role_policy_attachment.ebs_csi_driver, aws_eks_node_group.this]
 }
 
-# Backup buckets: versioned, encrypted with the KMS key, never public, and expired after the longest
-# retention of the backups they hold (deleted versions stay 7 more days).
+# Backup buckets: versioned, encrypted with the KMS key, never public, and expired once no backup
+# they hold needs an object: the longest retention plus one schedule interval (the oldest restorable
+# point needs the base backup taken before it; deleted versions stay 7 more days).
 resource "aws_s3_bucket" "backups" {
   for_each = local.backup_buckets
 
@@ -355,13 +356,13 @@ resource "aws_s3_bucket_lifecycle_configuration" "backups" {
   bucket = each.value.id
 
   rule {
-    id     = "expire-after-retention"
+    id     = "expire-after-recovery-window"
     status = "Enabled"
 
     filter {}
 
     expiration {
-      days = local.backup_buckets[each.key].retention_days
+      days = local.backup_buckets[each.key].expire_after_days
     }
 
     noncurrent_version_expiration {

@@ -100,7 +100,7 @@ data "terraform_remote_state" "infra" {
 
 # Keys of MinIO user catalyst-forge-forge-onprem-postgres-cnpg-pitr-dev at
 # kv/plinth/object-storage/forge-onprem/postgres-cnpg-pitr-dev of store vault: ExternalSecret
-# forge-dev/postgres-backup-s3 makes the Secret the database's WAL archiving reads from them.
+# forge-dev/postgres-backup-s3 makes the Secret backup postgres-cnpg-pitr-dev reads from them.
 resource "vault_kv_secret_v2" "minio_postgres-cnpg-pitr-dev" {
   mount = vault_mount.kv.path
   name  = "plinth/object-storage/forge-onprem/postgres-cnpg-pitr-dev"
@@ -112,7 +112,8 @@ resource "vault_kv_secret_v2" "minio_postgres-cnpg-pitr-dev" {
 
 # Keys of MinIO user catalyst-forge-forge-onprem-postgres-cnpg-pitr-staging at
 # kv/plinth/object-storage/forge-onprem/postgres-cnpg-pitr-staging of store vault: ExternalSecret
-# forge-staging/postgres-backup-s3 makes the Secret the database's WAL archiving reads from them.
+# forge-staging/postgres-backup-s3 makes the Secret backup postgres-cnpg-pitr-staging reads from
+# them.
 resource "vault_kv_secret_v2" "minio_postgres-cnpg-pitr-staging" {
   mount = vault_mount.kv.path
   name  = "plinth/object-storage/forge-onprem/postgres-cnpg-pitr-staging"

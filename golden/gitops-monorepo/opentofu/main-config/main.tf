@@ -13,6 +13,24 @@ data "terraform_remote_state" "infra" {
   }
 }
 
+# Keys of MinIO user gitops-platform-main-etcd as Secret kube-system/etcd-backup-s3, which backup
+# etcd reads (the kubernetes secrets backend: no store in between).
+resource "kubernetes_secret_v1" "minio_etcd" {
+  metadata {
+    name      = "etcd-backup-s3"
+    namespace = "kube-system"
+    labels = {
+      "app.kubernetes.io/managed-by" = "plinth"
+      "app.kubernetes.io/part-of"    = "gitops-platform"
+    }
+  }
+
+  data = {
+    ACCESS_KEY_ID     = data.terraform_remote_state.infra.outputs.object_store_credentials["etcd"].access_key_id
+    ACCESS_SECRET_KEY = data.terraform_remote_state.infra.outputs.object_store_credentials["etcd"].secret_access_key
+  }
+}
+
 # Keys of MinIO user gitops-platform-main-velero as Secret velero/velero-s3-credentials, which
 # Velero reads (the kubernetes secrets backend: no store in between).
 resource "kubernetes_secret_v1" "minio_velero" {

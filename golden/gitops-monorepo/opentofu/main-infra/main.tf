@@ -8,14 +8,15 @@
 locals {
   backup_buckets = {
     gitops-platform-main-backups = {
-      purpose        = "backups"
-      retention_days = 30
+      purpose           = "backups"
+      expire_after_days = 31
     }
   }
 }
 
-# Backup buckets on MinIO: versioned and expired after the longest retention of the backups they
-# hold (deleted versions stay 7 more days).
+# Backup buckets on MinIO: versioned and expired once no backup they hold needs an object: the
+# longest retention plus one schedule interval (the oldest restorable point needs the base backup
+# taken before it; deleted versions stay 7 more days).
 resource "minio_s3_bucket" "backups" {
   for_each = local.backup_buckets
 
@@ -43,8 +44,8 @@ resource "minio_ilm_policy" "backups" {
   bucket = each.value.bucket
 
   rule {
-    id         = "expire-after-retention"
-    expiration = "${local.backup_buckets[each.key].retention_days}d"
+    id         = "expire-after-recovery-window"
+    expiration = "${local.backup_buckets[each.key].expire_after_days}d"
 
     noncurrent_expiration {
       days = "7d"
@@ -52,6 +53,47 @@ resource "minio_ilm_policy" "backups" {
   }
 
   depends_on = [minio_s3_bucket_versioning.backups]
+}
+
+# MinIO user gitops-platform-main-etcd for backup etcd (Secret kube-system/etcd-backup-s3): only
+# gitops-platform-main-backups/etcd/etcd/.
+resource "minio_iam_policy" "etcd" {
+  name = "gitops-platform-main-etcd"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+        Resource = ["arn:aws:s3:::gitops-platform-main-backups"]
+        Condition = {
+          StringLike = {
+            "s3:prefix" = ["etcd/etcd", "etcd/etcd/*"]
+          }
+        }
+      },
+      {
+        Effect = "Allow"
+        Action = [
+          "s3:GetObject",
+          "s3:PutObject",
+          "s3:DeleteObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ]
+        Resource = ["arn:aws:s3:::gitops-platform-main-backups/etcd/etcd/*"]
+      },
+    ]
+  })
+}
+
+resource "minio_iam_user" "etcd" {
+  name = "gitops-platform-main-etcd"
+}
+
+resource "minio_iam_user_policy_attachment" "etcd" {
+  user_name   = minio_iam_user.etcd.name
+  policy_name = minio_iam_policy.etcd.name
 }
 
 # MinIO user gitops-platform-main-velero for Velero (Secret velero/velero-s3-credentials): the

@@ -9,6 +9,10 @@ output "backup_buckets" {
 output "object_store_credentials" {
   description = "Access key and secret key of each MinIO user, by consumer: main-config writes them where the consumers' Secrets come from."
   value = {
+    etcd = {
+      access_key_id     = minio_iam_user.etcd.name
+      secret_access_key = minio_iam_user.etcd.secret
+    }
     velero = {
       access_key_id     = minio_iam_user.velero.name
       secret_access_key = minio_iam_user.velero.secret

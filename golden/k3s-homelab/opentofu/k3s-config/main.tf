@@ -62,6 +62,24 @@ resource "vault_kubernetes_auth_backend_role" "external-secrets" {
   token_ttl                        = 3600
 }
 
+resource "vault_policy" "vault_vault_raft_snapshot" {
+  name   = "vault-vault-raft-snapshot"
+  policy = <<-EOT
+    path "sys/storage/raft/snapshot" {
+      capabilities = ["read"]
+    }
+    EOT
+}
+
+resource "vault_kubernetes_auth_backend_role" "vault_vault_raft_snapshot" {
+  backend                          = vault_auth_backend.kubernetes-k3s.path
+  role_name                        = "vault-vault-raft-snapshot"
+  bound_service_account_names      = ["vault-vault-raft-snapshot"]
+  bound_service_account_namespaces = ["security"]
+  token_policies                   = [vault_policy.vault_vault_raft_snapshot.name]
+  token_ttl                        = 900
+}
+
 # The outputs of k3s-infra, read from its state: apply that stack first.
 data "terraform_remote_state" "infra" {
   backend = "local"
@@ -72,7 +90,7 @@ data "terraform_remote_state" "infra" {
 
 # Keys of MinIO user k3s-homelab-k3s-vault-vault-raft-snapshot at
 # kv/plinth/object-storage/k3s/vault-vault-raft-snapshot of store vault: ExternalSecret
-# security/vault-backup-s3 makes the Secret the database's WAL archiving reads from them.
+# security/vault-backup-s3 makes the Secret backup vault-vault-raft-snapshot reads from them.
 resource "vault_kv_secret_v2" "minio_vault-vault-raft-snapshot" {
   mount = vault_mount.kv.path
   name  = "plinth/object-storage/k3s/vault-vault-raft-snapshot"
@@ -90,3 +108,5 @@ resource "vault_kv_secret_v2" "minio_vault-vault-raft-snapshot" {
 # tofu -chdir=opentofu/k3s-config import vault_kubernetes_auth_backend_config.kubernetes-k3s auth/kubernetes-k3s/config
 # tofu -chdir=opentofu/k3s-config import vault_policy.external_secrets k3s-homelab-k3s-external-secrets
 # tofu -chdir=opentofu/k3s-config import vault_kubernetes_auth_backend_role.external-secrets auth/kubernetes-k3s/role/external-secrets
+# tofu -chdir=opentofu/k3s-config import vault_policy.vault_vault_raft_snapshot vault-vault-raft-snapshot
+# tofu -chdir=opentofu/k3s-config import vault_kubernetes_auth_backend_role.vault_vault_raft_snapshot auth/kubernetes-k3s/role/vault-vault-raft-snapshot

@@ -8,14 +8,15 @@
 locals {
   backup_buckets = {
     k3s-homelab-k3s-backups = {
-      purpose        = "backups"
-      retention_days = 14
+      purpose           = "backups"
+      expire_after_days = 15
     }
   }
 }
 
-# Backup buckets on MinIO: versioned and expired after the longest retention of the backups they
-# hold (deleted versions stay 7 more days).
+# Backup buckets on MinIO: versioned and expired once no backup they hold needs an object: the
+# longest retention plus one schedule interval (the oldest restorable point needs the base backup
+# taken before it; deleted versions stay 7 more days).
 resource "minio_s3_bucket" "backups" {
   for_each = local.backup_buckets
 
@@ -43,8 +44,8 @@ resource "minio_ilm_policy" "backups" {
   bucket = each.value.bucket
 
   rule {
-    id         = "expire-after-retention"
-    expiration = "${local.backup_buckets[each.key].retention_days}d"
+    id         = "expire-after-recovery-window"
+    expiration = "${local.backup_buckets[each.key].expire_after_days}d"
 
     noncurrent_expiration {
       days = "7d"
@@ -131,6 +132,22 @@ removed {
 
 removed {
   from = vault_kubernetes_auth_backend_role.external-secrets
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = vault_policy.vault_vault_raft_snapshot
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = vault_kubernetes_auth_backend_role.vault_vault_raft_snapshot
 
   lifecycle {
     destroy = false
