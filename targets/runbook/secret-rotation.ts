@@ -1,4 +1,5 @@
 import type { Model, ModelExternalSecret, ModelRole, ModelSecretStore } from "../../compiler/model.js";
+import { lookup } from "../../compiler/model-lookup.js";
 import { code, codeBlock, escapeText, indentBlock, table } from "../shared/markdown.js";
 import { shellQuote as q } from "../../compiler/formats/shell.js";
 import { roleList } from "./promotion.js";
@@ -54,16 +55,16 @@ function rotators(model: Model, secret: ModelExternalSecret): { roles: ModelRole
 
 function restartCommand(model: Model, secret: ModelExternalSecret): string[] {
   if (secret.service === undefined || secret.environment === undefined) return [];
-  const deployment = model.deployments.find((d) => d.service === secret.service && d.environment === secret.environment);
+  const deployment = lookup(model).deployment(secret.service, secret.environment);
   if (!deployment) return [];
-  const rollout = model.rollouts.find((r) => r.name === deployment.rollout);
+  const rollout = deployment.rollout === undefined ? undefined : lookup(model).rollout(deployment.rollout);
   return rollout?.strategy === "canary" || rollout?.strategy === "blueGreen"
     ? [`kubectl argo rollouts restart ${q(deployment.releaseName)} -n ${q(deployment.namespace)}`]
     : [`kubectl -n ${q(deployment.namespace)} rollout restart deployment/${q(deployment.releaseName)}`];
 }
 
 function secretView(model: Model, secret: ModelExternalSecret, outline: Outline) {
-  const store = model.secretStores.find((s) => s.name === secret.store);
+  const store = lookup(model).secretStore(secret.store);
   const byKey = new Map<string, Entry[]>();
   for (const entry of secret.data) byKey.set(entry.key, [...(byKey.get(entry.key) ?? []), entry]);
   const write = [...byKey.entries()].flatMap(([key, entries]) => writeCommands(store, key, entries));
