@@ -9,6 +9,34 @@ export const secretRotationTemplate = `{{> header}}
 
 {{stores}}
 
+{{#if showEnvironments}}
+## {{environmentsHeading}}
+
+{{environments}}
+
+{{/if}}
+{{#each services}}
+## {{heading}}
+
+{{location}} {{howTo}}
+
+1. Write the new value to the store:
+
+{{write}}
+
+2. Make External Secrets fetch it now, and check that the status is SecretSynced:
+
+{{resync}}
+
+{{#if showRestart}}
+3. The value reaches the service as an environment variable, so restart it:
+
+{{restart}}
+
+{{/if}}
+{{table}}
+
+{{/each}}
 {{#each secrets}}
 ## {{heading}}
 
