@@ -7,6 +7,7 @@ import type { SpecPath } from "../model.js";
 import { privateCacheRoot, pruneCache, sha } from "./cache.js";
 import { DEFAULT_LIMITS, describeValueProblem, evaluateModule, type Evaluation, type EvaluationLimits } from "./evaluate.js";
 import { locateInTypeScript } from "./locate-ts.js";
+import { parseSource } from "./source-files.js";
 import { readSourceText } from "./yaml.js";
 import { packageRoot, packageVersion } from "./package-root.js";
 import type { LoadedDocument, SourcePosition } from "./types.js";
@@ -215,7 +216,7 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
     sources.set(file, text);
     const resolvedImports: Record<string, string | null> = {};
     imports.set(file, resolvedImports);
-    const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const sourceFile = parseSource(ts, file, text);
     const rewrites = new Map<string, string>();
     for (const statement of sourceFile.statements) {
       const specifier =
