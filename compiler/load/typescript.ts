@@ -6,6 +6,7 @@ import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import { privateCacheRoot, pruneCache, sha } from "./cache.js";
 import { DEFAULT_LIMITS, describeValueProblem, evaluateModule, type Evaluation, type EvaluationLimits } from "./evaluate.js";
+import { loadTypeScriptWithCodeCache, saveTypeScriptCodeCache } from "./compiler-cache.js";
 import { locateInTypeScript } from "./locate-ts.js";
 import { parseSource } from "./source-files.js";
 import { readSourceText } from "./yaml.js";
@@ -188,7 +189,7 @@ function holdsModules(dir: string, modules: Record<string, string> | undefined):
 
 let compilerModule: TS | undefined;
 async function loadTypeScriptCompiler(): Promise<TS> {
-  compilerModule ??= ((await import("typescript")) as unknown as { default: TS }).default;
+  compilerModule ??= await loadTypeScriptWithCodeCache();
   return compilerModule;
 }
 function loadTypeScriptCompilerSync(): TS {
@@ -288,6 +289,7 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
     outputs.set(file, js);
   };
   visit(entry, [entry]);
+  saveTypeScriptCodeCache();
   if (diagnostics.length > 0) throw new UserError(diagnostics);
 
   const files = [...sources.entries()].map(([file, text]) => ({ path: file, sha: sha(text), imports: imports.get(file) ?? {} }));

@@ -2,7 +2,7 @@ import Handlebars from "handlebars";
 import { environmentsTemplate } from "./templates/environments.hbs.js";
 import { disasterRecoveryTemplate } from "./templates/disaster-recovery.hbs.js";
 import { promotionTemplate } from "./templates/promotion.hbs.js";
-import { secretRotationTemplate } from "./templates/secret-rotation.hbs.js";
+import { rotationStepsPartial, secretRotationTemplate } from "./templates/secret-rotation.hbs.js";
 import { firstInstallTemplate } from "./templates/first-install.hbs.js";
 import { contentsPartial, headerPartial } from "./templates/header.hbs.js";
 
@@ -20,6 +20,7 @@ export type RunbookName = keyof typeof TEMPLATES;
 const handlebars = Handlebars.create();
 handlebars.registerPartial("header", compile(headerPartial));
 handlebars.registerPartial("contents", compile(contentsPartial));
+handlebars.registerPartial("rotationSteps", compile(rotationStepsPartial));
 const compiled = new Map<RunbookName, HandlebarsTemplateDelegate>();
 
 /**

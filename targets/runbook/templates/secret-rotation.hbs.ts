@@ -20,20 +20,7 @@ export const secretRotationTemplate = `{{> header}}
 
 {{location}} {{howTo}}
 
-1. Write the new value to the store:
-
-{{write}}
-
-2. Make External Secrets fetch it now, and check that the status is SecretSynced:
-
-{{resync}}
-
-{{#if showRestart}}
-3. The value reaches the service as an environment variable, so restart it:
-
-{{restart}}
-
-{{/if}}
+{{> rotationSteps}}
 {{table}}
 
 {{/each}}
@@ -44,7 +31,12 @@ export const secretRotationTemplate = `{{> header}}
 
 {{data}}
 
-1. {{writeText}}
+{{> rotationSteps}}
+{{/each}}
+`;
+
+/** Write, resync, restart: the steps of one rotation, for a service secret template or a platform secret. */
+export const rotationStepsPartial = `1. {{writeText}}
 
 {{write}}
 
@@ -58,5 +50,4 @@ export const secretRotationTemplate = `{{> header}}
 {{restart}}
 
 {{/if}}
-{{/each}}
 `;
