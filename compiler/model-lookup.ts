@@ -4,7 +4,7 @@
  * Each lookup returns exactly what the `find`/`filter` it replaces returned: the first match, and
  * lists in the Model's order. Pure: the only state is a cache keyed by the (frozen) Model itself.
  */
-import type { Model, ModelAnalysis, ModelCluster, ModelDataService, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelRollout, ModelSecretStore, ModelService } from "./model.js";
+import type { DeployNode, Model, ModelAnalysis, ModelCluster, ModelDataService, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelRollout, ModelSecretStore, ModelService } from "./model.js";
 
 export interface ModelLookup {
   service(name: string): ModelService | undefined;
@@ -22,6 +22,8 @@ export interface ModelLookup {
   deploymentsOfEnvironment(environment: string): readonly ModelDeployment[];
   /** Position of a deployment in `model.deployments` (to merge per-service lists back into Model order). */
   deploymentIndex(deployment: ModelDeployment): number;
+  /** A node of the deploy graph by its id. */
+  deployNode(id: string): DeployNode | undefined;
   /** The ExternalSecret named `name` in a cluster's namespace for one environment. */
   externalSecret(cluster: string, namespace: string, name: string, environment: string | undefined): ModelExternalSecret | undefined;
 }
@@ -74,6 +76,7 @@ export function lookup(model: Model): ModelLookup {
   const deploymentsByService = lazy(() => groupBy(model.deployments, (d) => d.service));
   const deploymentsByEnvironment = lazy(() => groupBy(model.deployments, (d) => d.environment));
   const deploymentPositions = lazy(() => new Map(model.deployments.map((d, i) => [d, i])));
+  const deployNodes = lazy(() => firstBy(model.deploy.nodes, (n) => n.id));
   const externalSecrets = lazy(() => firstBy(model.externalSecrets, (e) => externalSecretKey(e.cluster, e.namespace, e.name, e.environment)));
   const made: ModelLookup = {
     service: (name) => services().get(name),
@@ -87,6 +90,7 @@ export function lookup(model: Model): ModelLookup {
     deploymentsOfService: (service) => deploymentsByService().get(service) ?? NONE,
     deploymentsOfEnvironment: (environment) => deploymentsByEnvironment().get(environment) ?? NONE,
     deploymentIndex: (deployment) => deploymentPositions().get(deployment) ?? -1,
+    deployNode: (id) => deployNodes().get(id),
     externalSecret: (cluster, namespace, name, environment) => externalSecrets().get(externalSecretKey(cluster, namespace, name, environment)),
   };
   cache.set(model, made);

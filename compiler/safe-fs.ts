@@ -29,6 +29,16 @@ const lstatOrNone = (file: string) => {
  * Components that do not exist yet are fine: nothing below them exists either.
  */
 export function linkOnPath(root: string, relative: string, verified?: VerifiedFolders): string | undefined {
+  // Its folder already verified this run: only the last component is left to look at.
+  const slash = relative.lastIndexOf("/");
+  const folder = slash < 0 ? root : path.join(root, relative.slice(0, slash));
+  if (verified?.has(folder)) {
+    const last = path.join(folder, relative.slice(slash + 1));
+    const stat = lstatOrNone(last);
+    if (stat?.isSymbolicLink()) return last;
+    if (stat?.isDirectory()) verified.add(last);
+    return undefined;
+  }
   let current = root;
   for (const segment of ["", ...relative.split("/")]) {
     current = segment === "" ? root : path.join(current, segment);
