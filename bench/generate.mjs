@@ -3,8 +3,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-export function generateSpec(dir, { clusters = 4, environmentsPerCluster = 5, services = 40 } = {}) {
+export function generateSpec(dir, options = {}) {
   mkdirSync(dir, { recursive: true });
+  const spec = syntheticSpec(options);
+  const text = `import { definePlatform } from "plinth";\n\nexport default definePlatform(${JSON.stringify(spec, null, 2)});\n`;
+  writeFileSync(path.join(dir, "platform.ts"), text);
+  return { files: 1, bytes: text.length, environments: spec.environments.length, services: spec.services.length };
+}
+
+/** The synthetic spec as a plain object (what platform.ts exports). */
+export function syntheticSpec({ clusters = 4, environmentsPerCluster = 5, services = 40 } = {}) {
   const clusterList = Array.from({ length: clusters }, (_, c) => ({
     name: `c${c}`,
     profile: "aws",
@@ -57,7 +65,5 @@ export function generateSpec(dir, { clusters = 4, environmentsPerCluster = 5, se
     rollouts: [{ name: "canary", strategy: "canary", steps: [{ setWeight: 20 }, { pause: "5m" }, { analysis: ["success-rate"] }] }],
     roles: [{ name: "operator", actions: ["get", "sync", "rotate-secrets"] }],
   };
-  const text = `import { definePlatform } from "plinth";\n\nexport default definePlatform(${JSON.stringify(spec, null, 2)});\n`;
-  writeFileSync(path.join(dir, "platform.ts"), text);
-  return { files: 1, bytes: text.length, environments: environments.length, services };
+  return spec;
 }

@@ -26,7 +26,7 @@ export function diffTree(outDir: string, files: readonly OutputFile[], manifest:
   const inScope = (file: string) => !scope || scope.some((folder) => file.startsWith(`${folder}/`));
   // Paths an interrupted build was writing are owned too: left there, they are drift.
   const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {}).filter(inScope), ...readJournal(outDir)]);
-  const actual = readTree(outDir, owned);
+  const actual = readTree(outDir, owned, { content: expected, sha: manifest.files });
   const result: TreeDiff = { added: [], changed: [], removed: [], patch: "", stat: [], lostStateful: lostStatefulAddresses(actual, expected) };
   const patches: string[] = [];
   for (const file of [...owned].sort()) {

@@ -5,7 +5,8 @@ import type { OutputFile } from "../targets/types.js";
 import { UserError } from "./diagnostics.js";
 import { isSafeOutputPath } from "./emit.js";
 import { acquireLock } from "./lock.js";
-import { linkOnPath, readOwnedFile, realPathInside, refuseLinks, replaceFile, symlinkError, TEMP_SUFFIX } from "./safe-fs.js";
+import { linkOnPath, ownedFileStat, readOwnedFile, realPathInside, refuseLinks, replaceFile, symlinkError, TEMP_SUFFIX, type VerifiedFolders } from "./safe-fs.js";
+import { TreeStats } from "./tree-stats.js";
 
 export const MANIFEST = "plinth.manifest.json";
 /** Paths a run is writing, recorded before it writes them (see readJournal). */
@@ -91,6 +92,8 @@ export interface WriteResult {
 export interface WriteOptions {
   /** How long to wait for another run holding the out dir's lock. */
   lockWaitMs?: number;
+  /** Told of each generated file read back to compare (tests count them). */
+  onRead?: (relative: string) => void;
 }
 
 /**
@@ -108,13 +111,13 @@ export function writeTree(outDir: string, files: readonly OutputFile[], manifest
   mkdirSync(root, { recursive: true });
   const release = acquireLock(path.join(root, LOCK), outDir, options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs });
   try {
-    return writeLocked(root, outDir, files, manifest, scope);
+    return writeLocked(root, outDir, files, manifest, scope, options.onRead);
   } finally {
     release();
   }
 }
 
-function writeLocked(root: string, outDir: string, files: readonly OutputFile[], manifest: Manifest, scope: readonly string[] | undefined): WriteResult {
+function writeLocked(root: string, outDir: string, files: readonly OutputFile[], manifest: Manifest, scope: readonly string[] | undefined, onRead?: (relative: string) => void): WriteResult {
   const previous = readManifest(root);
   if (previous?.platform !== undefined && previous.platform !== manifest.platform) {
     throw new UserError([
@@ -134,17 +137,28 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
   const stale = [...owned]
     .filter((file) => !current.has(file) && isSafeOutputPath(file) && (journaled.includes(file) || !scope || inScope(file, scope)))
     .sort();
-  refuseLinks(root, [...current, ...stale, MANIFEST, JOURNAL]);
+  const verified: VerifiedFolders = new Set();
+  refuseLinks(root, [...current, ...stale, MANIFEST, JOURNAL], verified);
 
   const result: WriteResult = { written: [], unchanged: [], removed: [] };
   // A file at a generated path that plinth did not write (not in the previous manifest) is the
   // user's: refuse before writing anything rather than overwrite it.
   const foreign: string[] = [];
-  const onDisk = new Map<string, string | undefined>();
+  const changed = new Set<OutputFile>();
+  const stats = TreeStats.open(root);
   for (const file of files) {
-    const existing = readOwnedFile(root, file.path);
-    onDisk.set(file.path, existing);
+    const sha = manifest.files[file.path] ?? sha256(file.content);
+    const stat = ownedFileStat(root, file.path, verified);
+    // Unchanged since this user's last run saw it (size, mtime, ctime, inode): not read back.
+    if (stats.unchanged(file.path, stat, sha)) {
+      stats.record(file.path, stat, sha);
+      continue;
+    }
+    if (stat !== undefined) onRead?.(file.path);
+    const existing = stat === undefined ? undefined : readOwnedFile(root, file.path, verified);
     if (existing !== undefined && !owned.has(file.path) && existing !== file.content) foreign.push(file.path);
+    if (existing !== file.content) changed.add(file);
+    else stats.record(file.path, stat, sha);
   }
   if (foreign.length > 0) {
     throw new UserError([
@@ -157,17 +171,20 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
     ]);
   }
   sweepTempFiles(root);
-  const changed = files.filter((file) => onDisk.get(file.path) !== file.content);
   // Recorded before any is written: a run killed from here on is finished or cleaned by the next.
-  if (changed.length > 0) replaceFile(path.join(root, JOURNAL), `${JSON.stringify({ files: [...new Set([...journaled, ...changed.map((f) => f.path)])].sort() })}\n`);
+  if (changed.size > 0) replaceFile(path.join(root, JOURNAL), `${JSON.stringify({ files: [...new Set([...journaled, ...[...changed].map((f) => f.path)])].sort() })}\n`);
+  const made = new Set<string>();
   for (const file of files) {
-    if (!changed.includes(file)) {
+    if (!changed.has(file)) {
       result.unchanged.push(file.path);
       continue;
     }
     const target = path.join(root, ...file.path.split("/"));
-    mkdirSync(path.dirname(target), { recursive: true });
+    const folder = path.dirname(target);
+    if (!made.has(folder)) mkdirSync(folder, { recursive: true });
+    made.add(folder);
     replaceFile(target, file.content);
+    stats.record(file.path, lstatSync(target), manifest.files[file.path] ?? sha256(file.content));
     result.written.push(file.path);
   }
   for (const file of stale) {
@@ -179,8 +196,10 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
     result.removed.push(file);
     removeEmptyParents(root, path.dirname(target));
   }
-  replaceFile(path.join(root, MANIFEST), renderManifest(manifest));
-  rmSync(path.join(root, JOURNAL), { force: true });
+  const manifestText = renderManifest(manifest);
+  if (readOwnedFile(root, MANIFEST, verified) !== manifestText) replaceFile(path.join(root, MANIFEST), manifestText);
+  if (journaled.length > 0 || changed.size > 0) rmSync(path.join(root, JOURNAL), { force: true });
+  stats.save();
   return result;
 }
 
@@ -205,14 +224,32 @@ function removeEmptyParents(root: string, dir: string): void {
  * Files as they are on disk for the paths a build would own: generated now or listed before.
  * Never read through a link: a link anywhere on such a path is refused (write/symlink).
  */
-export function readTree(outDir: string, paths: Iterable<string>): Map<string, string> {
+export function readTree(outDir: string, paths: Iterable<string>, expected?: { content: ReadonlyMap<string, string>; sha: Readonly<Record<string, string>> }): Map<string, string> {
   const found = new Map<string, string>();
   const root = path.resolve(outDir);
   const safe = [...paths].filter(isSafeOutputPath);
-  refuseLinks(root, safe);
+  const verified: VerifiedFolders = new Set();
+  refuseLinks(root, safe, verified);
+  const stats = expected && TreeStats.open(root);
   for (const relative of safe) {
-    const text = readOwnedFile(root, relative);
+    const sha = expected?.sha[relative];
+    const want = expected?.content.get(relative);
+    if (stats && sha !== undefined && want !== undefined) {
+      const stat = ownedFileStat(root, relative, verified);
+      // Known to hold what would be generated, by the stat this user's last run recorded: not read.
+      if (stats.unchanged(relative, stat, sha)) {
+        stats.record(relative, stat, sha);
+        found.set(relative, want);
+        continue;
+      }
+      const text = stat === undefined ? undefined : readOwnedFile(root, relative, verified);
+      if (text !== undefined) found.set(relative, text);
+      if (text === want) stats.record(relative, stat, sha);
+      continue;
+    }
+    const text = readOwnedFile(root, relative, verified);
     if (text !== undefined) found.set(relative, text);
   }
+  stats?.save();
   return found;
 }

@@ -232,7 +232,6 @@ describe("the simulated sync catches a late producer", () => {
 
 describe("the benchmark's synthetic spec", () => {
   it("compiles: a closed deploy graph at the smallest size (npm run bench depends on it)", async () => {
-    // @ts-expect-error: a plain ES module without types
     const { generateSpec } = await import("../bench/generate.mjs");
     const dir = path.join(scratch, "bench-spec");
     generateSpec(dir, { clusters: 1, environmentsPerCluster: 2, services: 3 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parse, parseAllDocuments } from "yaml";
-import { toYaml, toYamlDocuments } from "../targets/shared/yaml.js";
+import { toYaml, toYamlDocuments, toYamlWithJsYaml } from "../targets/shared/yaml.js";
 
 /** What Go's yaml.v2 (and so older Helm and kubectl paths) sees: YAML 1.1 with its implicit types. */
 const readAsYaml11 = (text: string): unknown => parse(text, { version: "1.1", uniqueKeys: true, strict: true });
@@ -73,5 +73,31 @@ describe("toYamlDocuments", () => {
     const docs = parseAllDocuments(text, { version: "1.1", uniqueKeys: true });
     expect(docs.map((d) => d.errors)).toEqual([[], [], []]);
     expect(docs.map((d) => d.toJS())).toEqual(values);
+  });
+});
+
+describe("toYaml's fast path", () => {
+  const traps = fc.constantFrom(...YAML11_TRAPS);
+  const scalar = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), traps, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constant(-0));
+  const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      scalar,
+      fc.array(tie("tree"), { maxLength: 4 }),
+      fc.dictionary(fc.oneof(fc.string(), traps), tie("tree"), { maxKeys: 4 }),
+    ),
+  }));
+
+  it("writes exactly what js-yaml writes, for any tree of plain values", () => {
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(toYaml(value)).toBe(toYamlWithJsYaml(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("falls back to js-yaml for what it does not lay out itself (multi-line strings, dates, exponents)", () => {
+    for (const value of [{ a: "line\nbreak" }, { d: new Date(0) }, [1e21, 1e-7], { k: { ["x".repeat(1100)]: 1 } }]) expect(toYaml(value)).toBe(toYamlWithJsYaml(value));
   });
 });

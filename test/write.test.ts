@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isSafeOutputPath } from "../compiler/emit.js";
+import { diffTree } from "../compiler/diff.js";
+import { treeStatsFile } from "../compiler/tree-stats.js";
 import { manifestFor, readManifest, writeTree } from "../compiler/write.js";
 
 // One parent folder for everything these tests write, removed afterwards.
@@ -76,4 +78,51 @@ describe("writeTree refuses", () => {
 describe("isSafeOutputPath", () => {
   it.each(["a.yaml", "kubernetes/prod/bitvault.yaml", "compose/lite/.env.example"])("accepts %s", (p) => expect(isSafeOutputPath(p)).toBe(true));
   it.each(["", "/etc/passwd", "../x", "a/../../x", "a//b", "a/./b", "a\\b", "a/\0"])("refuses %j", (p) => expect(isSafeOutputPath(p)).toBe(false));
+});
+
+describe("warm writes", () => {
+  /** Makes the stats this user's last run recorded old enough to be trusted (they are racy for a second). */
+  const ageRecord = (out: string) => {
+    const file = treeStatsFile(path.join(process.env.PLINTH_CACHE_DIR!, "trees"), path.resolve(out));
+    const [header, ...lines] = readFileSync(file, "utf8").split("\n");
+    writeFileSync(file, [`${header!.split("\t")[0]}\t${Date.now() + 5_000}`, ...lines].join("\n"));
+  };
+  const files = [
+    { path: "a/one.yaml", content: "one: 1\n" },
+    { path: "b/two.yaml", content: "two: 2\n" },
+  ];
+
+  it("neither reads back nor rewrites a file unchanged since the last run, yet finds a hand edit that keeps size and mtime", () => {
+    const out = fresh();
+    const manifest = manifestFor(files, "h", "0.0.0", "p");
+    writeTree(out, files, manifest);
+    ageRecord(out);
+    const read: string[] = [];
+    expect(writeTree(out, files, manifest, undefined, { onRead: (f) => read.push(f) })).toEqual({ written: [], unchanged: ["a/one.yaml", "b/two.yaml"], removed: [] });
+    expect(read).toEqual([]);
+    expect(diffTree(out, files, manifest).patch).toBe("");
+
+    // Same size, mtime put back: only the ctime (which no user can set) betrays the edit.
+    const edited = path.join(out, "a", "one.yaml");
+    const { atime, mtime } = statSync(edited);
+    writeFileSync(edited, "one: 9\n");
+    utimesSync(edited, atime, mtime);
+    expect(diffTree(out, files, manifest).changed).toEqual(["a/one.yaml"]);
+    ageRecord(out);
+    const again: string[] = [];
+    expect(writeTree(out, files, manifest, undefined, { onRead: (f) => again.push(f) }).written).toEqual(["a/one.yaml"]);
+    expect(again).toEqual(["a/one.yaml"]);
+    expect(readFileSync(edited, "utf8")).toBe("one: 1\n");
+  });
+
+  it("reads every file again when the record is missing or unreadable", () => {
+    const out = fresh();
+    const manifest = manifestFor(files, "h", "0.0.0", "p");
+    writeTree(out, files, manifest);
+    ageRecord(out);
+    writeFileSync(treeStatsFile(path.join(process.env.PLINTH_CACHE_DIR!, "trees"), path.resolve(out)), "plinth-tree-stats-1\tnot a time\n");
+    const read: string[] = [];
+    writeTree(out, files, manifest, undefined, { onRead: (f) => read.push(f) });
+    expect(read).toEqual(["a/one.yaml", "b/two.yaml"]);
+  });
 });

@@ -17,6 +17,8 @@ export function lostStatefulAddresses(before: ReadonlyMap<string, string>, after
   for (const [file, content] of before) {
     if (!/^opentofu\/[^/]+\/main\.tf$/.test(file)) continue;
     const next = after.get(file) ?? "";
+    // An unchanged stack loses nothing.
+    if (next === content) continue;
     const kept = new Set([...next.matchAll(RESOURCE)].map((m) => `${m[1]}.${m[2]}`));
     const forgotten = new Set([...next.matchAll(REMOVED)].map((m) => m[1]!));
     for (const m of content.matchAll(RESOURCE)) {

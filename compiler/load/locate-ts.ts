@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type TSNS from "typescript";
 import type { SpecPath } from "../model.js";
+import { parseSource } from "./source-files.js";
 import type { SourcePosition } from "./types.js";
 
 type TS = typeof TSNS;
@@ -19,15 +20,7 @@ interface At {
  * const initialisers, across local imports. Falls back to the deepest ancestor it could find.
  */
 export function locateInTypeScript(ts: TS, entry: string, sources: Map<string, string>, specPath: SpecPath): SourcePosition | undefined {
-  const asts = new Map<string, TSNS.SourceFile>();
-  const ast = (file: string) => {
-    let sf = asts.get(file);
-    if (!sf) {
-      sf = ts.createSourceFile(file, sources.get(file) ?? "", ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-      asts.set(file, sf);
-    }
-    return sf;
-  };
+  const ast = (file: string) => parseSource(ts, file, sources.get(file) ?? "");
 
   const position = (at: { file: string; anchor: TSNS.Node }): SourcePosition => {
     const sf = ast(at.file);

@@ -6,7 +6,9 @@ import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import { privateCacheRoot, pruneCache, sha } from "./cache.js";
 import { DEFAULT_LIMITS, describeValueProblem, evaluateModule, type Evaluation, type EvaluationLimits } from "./evaluate.js";
+import { loadTypeScriptWithCodeCache, saveTypeScriptCodeCache } from "./compiler-cache.js";
 import { locateInTypeScript } from "./locate-ts.js";
+import { parseSource } from "./source-files.js";
 import { readSourceText } from "./yaml.js";
 import { packageRoot, packageVersion } from "./package-root.js";
 import type { LoadedDocument, SourcePosition } from "./types.js";
@@ -187,7 +189,7 @@ function holdsModules(dir: string, modules: Record<string, string> | undefined):
 
 let compilerModule: TS | undefined;
 async function loadTypeScriptCompiler(): Promise<TS> {
-  compilerModule ??= ((await import("typescript")) as unknown as { default: TS }).default;
+  compilerModule ??= await loadTypeScriptWithCodeCache();
   return compilerModule;
 }
 function loadTypeScriptCompilerSync(): TS {
@@ -215,7 +217,7 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
     sources.set(file, text);
     const resolvedImports: Record<string, string | null> = {};
     imports.set(file, resolvedImports);
-    const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const sourceFile = parseSource(ts, file, text);
     const rewrites = new Map<string, string>();
     for (const statement of sourceFile.statements) {
       const specifier =
@@ -287,6 +289,7 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
     outputs.set(file, js);
   };
   visit(entry, [entry]);
+  saveTypeScriptCodeCache();
   if (diagnostics.length > 0) throw new UserError(diagnostics);
 
   const files = [...sources.entries()].map(([file, text]) => ({ path: file, sha: sha(text), imports: imports.get(file) ?? {} }));

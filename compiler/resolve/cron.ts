@@ -6,6 +6,17 @@ import { parseCron } from "../../spec/cron.js";
  * Returns undefined for an expression it cannot read.
  */
 export function cronMaxGapSeconds(expression: string): number | undefined {
+  // Remembered per expression: a large platform's backups share a handful of schedules, and each
+  // is asked for more than once (schedule, RPO check, runbook).
+  if (gaps.has(expression)) return gaps.get(expression);
+  const gap = enumerateMaxGap(expression);
+  gaps.set(expression, gap);
+  return gap;
+}
+
+const gaps = new Map<string, number | undefined>();
+
+function enumerateMaxGap(expression: string): number | undefined {
   const parsed = parseCron(expression);
   if (!parsed) return undefined;
   const { fields, minutes, hours, days, months, weekdays } = parsed;

@@ -820,7 +820,7 @@ function prerequisiteResources(p: ModelPrerequisite, cluster: string): string[] 
 /** Levels by longest path from what needs nothing; waves per cluster from the levels of its sync nodes. */
 function order(drafts: Draft[]): ModelDeployGraph {
   const providers = new Map<string, Draft[]>();
-  for (const node of drafts) for (const r of node.provides) providers.set(r, [...(providers.get(r) ?? []), node]);
+  for (const node of drafts) for (const r of node.provides) push(providers, r, node);
   const unprovided: ModelDeployGraph["unprovided"] = [];
   const edges = new Map<string, string[]>(); // node → the producers it waits for
   for (const node of drafts) {
@@ -864,12 +864,13 @@ function order(drafts: Draft[]): ModelDeployGraph {
 export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, readonly string[]>): { levels: Map<string, number>; cycle?: string[] } {
   const pending = new Map(ids.map((id) => [id, (waitsFor.get(id) ?? []).length]));
   const dependents = new Map<string, string[]>();
-  for (const id of ids) for (const p of waitsFor.get(id) ?? []) dependents.set(p, [...(dependents.get(p) ?? []), id]);
+  for (const id of ids) for (const p of waitsFor.get(id) ?? []) push(dependents, p, id);
   const levels = new Map<string, number>();
   const ready = ids.filter((id) => pending.get(id) === 0);
   for (const id of ready) levels.set(id, 0);
-  while (ready.length > 0) {
-    const id = ready.shift()!;
+  // A moving head instead of shift(), which copies the queue on every step.
+  for (let head = 0; head < ready.length; head++) {
+    const id = ready[head]!;
     for (const next of dependents.get(id) ?? []) {
       levels.set(next, Math.max(levels.get(next) ?? 0, levels.get(id)! + 1));
       const left = pending.get(next)! - 1;
@@ -889,6 +890,12 @@ export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, r
     at = (waitsFor.get(at) ?? []).find((p) => stuckSet.has(p))!;
   }
   return { levels, cycle: path.slice(path.indexOf(at)) };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** A stack whose state lives in S3 needs its bucket. */

@@ -44,10 +44,12 @@ export function resolveDeployments(
     return (onCluster && spec.projects.find((p) => p.namespaces.includes(namespace!))?.name) || "default";
   };
   const deployments: ModelDeployment[] = [];
+  const serviceByName = new Map(services.map((s) => [s.name, s]));
   for (const env of environments) {
+    const project = projectOf(env);
     if (env.runtime !== "kubernetes" || env.cluster === undefined) continue;
     for (const serviceName of env.services) {
-      const service = services.find((s) => s.name === serviceName)!;
+      const service = serviceByName.get(serviceName)!;
       const specService = spec.services[service.at[1] as number]!;
       const override = specService.overrides[env.name];
       const namespace = env.preview ? `${env.preview.namespacePrefix}{number}` : env.namespace!;
@@ -69,7 +71,7 @@ export function resolveDeployments(
         namespace,
         releaseName: service.name,
         application: env.preview ? `${env.name}-{number}-${service.name}` : `${env.name}-${service.name}`,
-        project: projectOf(env),
+        project,
         valuesPath: `helm/${env.name}/${service.name}.values.yaml`,
         valuesRepoPath: gitopsRepoPath(spec.gitopsPath, `helm/${env.name}/${service.name}.values.yaml`),
         image: { repository: service.imagePath !== undefined ? `${registryOf(env.cluster).base}/${service.imagePath}` : service.image, ...(digest !== undefined && { digest }) },

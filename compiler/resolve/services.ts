@@ -10,10 +10,10 @@ const CNPG_IMAGE = "ghcr.io/cloudnative-pg/postgresql";
 
 /** Services with their chart source, ports, probes and dependencies resolved. */
 export function resolveServices(spec: Spec, repositories: ModelPlatform["repositories"]): ModelService[] {
+  const serviceNames = new Set(spec.services.map((x) => x.name));
   const services: ModelService[] = spec.services.map((s, i) => {
     const portNumber = (name: string) => s.ports.find((p) => p.name === name)?.port ?? 0;
     const probe = (p: (typeof s.probes)["liveness"]) => p && { ...p, portNumber: portNumber(p.port) };
-    const serviceNames = new Set(spec.services.map((x) => x.name));
     return {
       name: s.name,
       ...(typeof s.image === "string" ? { image: s.image } : { image: `${registryBase(spec.profiles[0]?.registry.url ?? "")}/${s.image.path}`, imagePath: s.image.path }),

@@ -13,6 +13,7 @@ export function resolveTiers(
   environments: readonly ModelEnvironment[],
   releases: Record<string, Record<string, string>>,
 ): ModelTier[] {
+  const serviceByName = new Map(services.map((s) => [s.name, s]));
   return tiers.map((t) => {
     const tierServices = sorted(services.filter((s) => s.tiers.includes(t.name)).map((s) => s.name));
     const onTier = environments.filter((e) => e.tier === t.name);
@@ -24,7 +25,7 @@ export function resolveTiers(
       dataServices: sorted(dataServices.filter((d) => d.tiers.includes(t.name)).map((d) => d.name)),
       images: Object.fromEntries(
         tierServices.map((name) => {
-          const service = services.find((s) => s.name === name)!;
+          const service = serviceByName.get(name)!;
           const pin = digestFor(t.name, releases[name] ?? {}, environments);
           return [name, { repository: service.image, ...pin }];
         }),

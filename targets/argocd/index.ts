@@ -1,4 +1,5 @@
 import type { Model, ModelCluster } from "../../compiler/model.js";
+import { lookup } from "../../compiler/model-lookup.js";
 import { toYaml } from "../shared/yaml.js";
 import type { OutputFile, Target } from "../types.js";
 import { syncWaves, waveAnnotation } from "../shared/waves.js";
@@ -28,7 +29,7 @@ function clusterFiles(model: Model, cluster: ModelCluster): OutputFile[] {
   const projects = [platformProject(model, cluster), ...clusterProjects(model, cluster)].map((p) => withWave(p, wave(cluster.name, "AppProject", cluster.argocdNamespace, p.metadata!.name!)));
   const environments = model.environments
     .filter((e) => e.runtime === "kubernetes" && e.cluster === cluster.name)
-    .map((environment) => ({ environment, deployments: model.deployments.filter((d) => d.environment === environment.name) }))
+    .map((environment) => ({ environment, deployments: [...lookup(model).deploymentsOfEnvironment(environment.name)] }))
     .filter(({ deployments }) => deployments.length > 0);
 
   return [

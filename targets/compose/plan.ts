@@ -1,4 +1,5 @@
 import type { Model, ModelDataService, ModelSecretRef, ModelService, ModelTier } from "../../compiler/model.js";
+import { lookup } from "../../compiler/model-lookup.js";
 import { ENGINES, GENERATE_RANDOM, POSTGRES_USER } from "./engines.js";
 import { bindingNames, URL_SCHEMES } from "../../compiler/resolve/bindings.js";
 
@@ -106,11 +107,15 @@ export const isInClusterAddress = (value: string | number | boolean) => typeof v
  */
 function saasSources(model: Model, tier: ModelTier, usedBy: readonly { name: string; variable: string }[]): SaasSecretSource[] {
   const found: { environment: string; location: Omit<SaasSecretSource, "environments"> }[] = [];
-  for (const d of model.deployments) {
-    const use = usedBy.find((u) => u.name === d.service);
+  const index = lookup(model);
+  // The users' deployments in the Model's order, each with the first use naming its service.
+  const uses = new Map<string, { name: string; variable: string }>();
+  for (const u of usedBy) if (!uses.has(u.name)) uses.set(u.name, u);
+  const deployments = [...uses.keys()].flatMap((name) => index.deploymentsOfService(name)).sort((a, b) => index.deploymentIndex(a) - index.deploymentIndex(b));
+  for (const d of deployments) {
+    const use = uses.get(d.service);
     if (!use || d.secretName === undefined) continue;
-    const external =
-      d.chartExternalSecret ?? model.externalSecrets.find((e) => e.cluster === d.cluster && e.namespace === d.namespace && e.name === d.secretName && e.environment === d.environment);
+    const external = d.chartExternalSecret ?? index.externalSecret(d.cluster, d.namespace, d.secretName, d.environment);
     const entry = external?.data.find((x) => x.secretKey === use.variable);
     if (!external || !entry) continue;
     found.push({ environment: d.environment, location: { store: external.store, key: entry.key, ...(entry.property !== undefined && { property: entry.property }) } });
@@ -129,8 +134,8 @@ function saasSources(model: Model, tier: ModelTier, usedBy: readonly { name: str
 }
 
 export function planBundle(model: Model, tier: ModelTier): BundlePlan {
-  const tierServices = tier.services.map((name) => model.services.find((s) => s.name === name)!);
-  const tierDataServices = tier.dataServices.map((name) => model.dataServices.find((d) => d.name === name)!);
+  const tierServices = tier.services.map((name) => lookup(model).service(name)!);
+  const tierDataServices = tier.dataServices.map((name) => lookup(model).dataService(name)!);
   const inTier = new Set([...tier.services, ...tier.dataServices]);
   const taken = new Set<string>();
   const unique = (wanted: string) => {

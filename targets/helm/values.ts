@@ -1,6 +1,7 @@
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
+import { lookup } from "../../compiler/model-lookup.js";
 import { parseDuration } from "../../spec/units.js";
 import { toGoDuration } from "../shared/go-duration.js";
 import type { IngressValues, RolloutValues, ServiceValues } from "./schema.js";
@@ -32,9 +33,10 @@ const CONTAINER_SECURITY_CONTEXT: ISecurityContext = {
 };
 
 export function serviceValues(model: Model, deployment: ModelDeployment): ServiceValues {
-  const service = model.services.find((s) => s.name === deployment.service)!;
-  const cluster = model.clusters.find((c) => c.name === deployment.cluster)!;
-  const rollout = deployment.rollout === undefined ? undefined : model.rollouts.find((r) => r.name === deployment.rollout);
+  const index = lookup(model);
+  const service = index.service(deployment.service)!;
+  const cluster = index.cluster(deployment.cluster)!;
+  const rollout = deployment.rollout === undefined ? undefined : index.rollout(deployment.rollout);
   const servicePort = service.ingress ? service.ports.find((p) => p.name === service.ingress!.port) : service.ports[0];
   // Prometheus scrapes the port named "metrics" through a ServiceMonitor where the cluster runs the operator.
   const metricsPort = service.ports.find((p) => p.name === "metrics");
@@ -143,7 +145,7 @@ type AnalysisArguments = (templates: readonly string[]) => AnalysisValues;
 
 function analysisArguments(model: Model, deployment: ModelDeployment): AnalysisArguments {
   return (templates) => {
-    const declared = [...new Set(templates.flatMap((name) => model.analyses.find((a) => a.name === name)?.args ?? []))].sort();
+    const declared = [...new Set(templates.flatMap((name) => lookup(model).analysis(name)?.args ?? []))].sort();
     const args = declared
       .filter((name) => deployment.analysisArgs?.[name] !== undefined)
       .map((name) => ({ name, value: deployment.analysisArgs![name]! }));

@@ -1,3 +1,4 @@
+import { lookup } from "../../compiler/model-lookup.js";
 import type { Model, ModelCluster, ModelStateBackend } from "../../compiler/model.js";
 import type { OutputFile } from "../types.js";
 import { attr, blank, block, comment, expr, obj, printHcl, type HclBodyItem, type HclInput, type HclValue } from "./hcl.js";
@@ -289,7 +290,7 @@ export function wrap(text: string, width: number): string {
  * the in-cluster configuration (after Vault is initialised when Vault runs in the cluster).
  */
 export function stageOrderText(model: Model, cluster: ModelCluster, stack: "infra" | "bootstrap" | "config"): string {
-  const level = (id: string) => model.deploy.nodes.find((n) => n.id === `${cluster.name}/stack/${id}`)?.level;
+  const level = (id: string) => lookup(model).deployNode(`${cluster.name}/stack/${id}`)?.level;
   const order = (["infra", "bootstrap", "config"] as const).filter((s) => level(s) !== undefined).sort((a, b) => level(a)! - level(b)!);
   const at = order.indexOf(stack);
   const before = order[at - 1];
@@ -298,6 +299,6 @@ export function stageOrderText(model: Model, cluster: ModelCluster, stack: "infr
     before ? `Apply it after ${cluster.stacks[before]}` : "Apply it first",
     ...(after ? [`before ${cluster.stacks[after]}`] : []),
   ];
-  const vaultInCluster = model.deploy.nodes.some((n) => n.id === `${cluster.name}/step/vault-init`);
+  const vaultInCluster = lookup(model).deployNode(`${cluster.name}/step/vault-init`) !== undefined;
   return `${parts.join(" and ")}${stack === "config" && vaultInCluster ? ", once Vault runs in the cluster and is initialised" : ""} (runbooks/first-install.md gives the whole order).`;
 }

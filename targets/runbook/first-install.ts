@@ -1,4 +1,5 @@
 import type { DeployNode, Model, ModelCluster } from "../../compiler/model.js";
+import { lookup } from "../../compiler/model-lookup.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
 import { Outline } from "./outline.js";
 
@@ -11,22 +12,36 @@ type Entry = { kind: "node"; node: DeployNode } | { kind: "waves"; cluster: Mode
 /** The install order: the deploy graph's levels, with each cluster's run of sync waves collapsed into one entry. */
 function installOrder(model: Model): Entry[] {
   const entries: Entry[] = [];
+  const clusters = lookup(model);
+  // Per cluster: the waves already placed, and the latest entry that a wave may join or must follow.
+  const placed = new Map<string, Set<number>>();
+  const latestOwn = new Map<string, Entry>();
+  const position = new Map<Entry, number>();
+  let latestShared: Entry | undefined;
+  const add = (entry: Entry) => {
+    position.set(entry, entries.length);
+    entries.push(entry);
+    if (entry.kind === "waves") latestOwn.set(entry.cluster.name, entry);
+    else if (entry.node.cluster === undefined) latestShared = entry;
+    else latestOwn.set(entry.node.cluster, entry);
+  };
   for (const node of model.deploy.nodes) {
     if (node.kind === "builtin") continue;
     if (node.kind !== "sync") {
-      entries.push({ kind: "node", node });
+      add({ kind: "node", node });
       continue;
     }
-    const cluster = model.clusters.find((c) => c.name === node.cluster)!;
+    const cluster = clusters.cluster(node.cluster!)!;
+    const waves = placed.get(cluster.name) ?? new Set<number>();
+    placed.set(cluster.name, waves);
     // A wave is one entry: its objects sync together.
-    if (entries.some((e) => e.kind === "waves" && e.cluster.name === cluster.name && e.waves.includes(node.wave!))) continue;
+    if (waves.has(node.wave!)) continue;
+    waves.add(node.wave!);
     // Join the latest waves entry of this cluster unless an operator action came after it.
-    const last = [...entries].reverse().find((e) => e.kind === "waves" ? e.cluster.name === cluster.name : e.node.cluster === cluster.name || e.node.cluster === undefined);
-    if (last?.kind === "waves") {
-      if (!last.waves.includes(node.wave!)) last.waves.push(node.wave!);
-    } else {
-      entries.push({ kind: "waves", cluster, waves: [node.wave!] });
-    }
+    const own = latestOwn.get(cluster.name);
+    const last = own === undefined ? latestShared : latestShared === undefined ? own : position.get(own)! > position.get(latestShared)! ? own : latestShared;
+    if (last?.kind === "waves") last.waves.push(node.wave!);
+    else add({ kind: "waves", cluster, waves: [node.wave!] });
   }
   return entries;
 }

@@ -1,3 +1,4 @@
+import { lookup } from "../../compiler/model-lookup.js";
 import type { Model, ModelDeployment, ModelEnvironment, ModelRole, ModelRollout } from "../../compiler/model.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
 import { shellCommand, shellQuote as q } from "../../compiler/formats/shell.js";
@@ -28,12 +29,12 @@ export function roleList(roles: readonly ModelRole[], fallback: string): string 
 }
 
 function deploymentsOf(model: Model, env: ModelEnvironment): ModelDeployment[] {
-  return model.deployments.filter((d) => d.environment === env.name);
+  return [...lookup(model).deploymentsOfEnvironment(env.name)];
 }
 
 function rungView(model: Model, env: ModelEnvironment, outline: Outline) {
   const from = env.promoteFrom!;
-  const fromServices = new Set(model.deployments.filter((d) => d.environment === from).map((d) => d.service));
+  const fromServices = new Set(lookup(model).deploymentsOfEnvironment(from).map((d) => d.service));
   const deployments = deploymentsOf(model, env).filter((d) => fromServices.has(d.service));
   const branch = `promote-${from}-to-${env.name}`;
   const edit = [
@@ -119,7 +120,7 @@ function rollbackView(model: Model, env: ModelEnvironment, outline: Outline) {
 function releaseCell(model: Model, service: string, environment: string): string {
   const digest = model.releases[service]?.[environment];
   if (digest === undefined) return "—";
-  const chart = model.deployments.find((d) => d.service === service && d.environment === environment)?.chart.version;
+  const chart = lookup(model).deployment(service, environment)?.chart.version;
   return chart === undefined ? code(digest) : `${code(digest)} (chart ${code(chart)})`;
 }
 

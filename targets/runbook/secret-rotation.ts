@@ -1,4 +1,5 @@
 import type { Model, ModelExternalSecret, ModelRole, ModelSecretStore } from "../../compiler/model.js";
+import { lookup } from "../../compiler/model-lookup.js";
 import { code, codeBlock, escapeText, indentBlock, table } from "../shared/markdown.js";
 import { shellQuote as q } from "../../compiler/formats/shell.js";
 import { roleList } from "./promotion.js";
@@ -54,16 +55,16 @@ function rotators(model: Model, secret: ModelExternalSecret): { roles: ModelRole
 
 function restartCommand(model: Model, secret: ModelExternalSecret): string[] {
   if (secret.service === undefined || secret.environment === undefined) return [];
-  const deployment = model.deployments.find((d) => d.service === secret.service && d.environment === secret.environment);
+  const deployment = lookup(model).deployment(secret.service, secret.environment);
   if (!deployment) return [];
-  const rollout = model.rollouts.find((r) => r.name === deployment.rollout);
+  const rollout = deployment.rollout === undefined ? undefined : lookup(model).rollout(deployment.rollout);
   return rollout?.strategy === "canary" || rollout?.strategy === "blueGreen"
     ? [`kubectl argo rollouts restart ${q(deployment.releaseName)} -n ${q(deployment.namespace)}`]
     : [`kubectl -n ${q(deployment.namespace)} rollout restart deployment/${q(deployment.releaseName)}`];
 }
 
 function secretView(model: Model, secret: ModelExternalSecret, outline: Outline) {
-  const store = model.secretStores.find((s) => s.name === secret.store);
+  const store = lookup(model).secretStore(secret.store);
   const byKey = new Map<string, Entry[]>();
   for (const entry of secret.data) byKey.set(entry.key, [...(byKey.get(entry.key) ?? []), entry]);
   const write = [...byKey.entries()].flatMap(([key, entries]) => writeCommands(store, key, entries));
@@ -99,14 +100,137 @@ function secretView(model: Model, secret: ModelExternalSecret, outline: Outline)
   };
 }
 
+/**
+ * How one service secret is restarted into its pods: the deployment (or Argo Rollout) of the service
+ * in the secret's environment reads it as environment variables.
+ */
+function restartTarget(model: Model, secret: ModelExternalSecret): { kind: "deployment" | "rollout"; release: string } | undefined {
+  if (secret.service === undefined || secret.environment === undefined) return undefined;
+  const deployment = lookup(model).deployment(secret.service, secret.environment);
+  if (!deployment) return undefined;
+  const rollout = deployment.rollout === undefined ? undefined : lookup(model).rollout(deployment.rollout);
+  return { kind: rollout?.strategy === "canary" || rollout?.strategy === "blueGreen" ? "rollout" : "deployment", release: deployment.releaseName };
+}
+
+/**
+ * Service secrets: one ExternalSecret per service and environment. The runbook groups them so it
+ * grows with the number of services, not services × environments: the secrets of a service that
+ * differ only by their environment (namespace, cluster, the key prefix of the environment's store)
+ * share one row per key, and the environments table gives what differs.
+ */
+interface ServiceSecretGroup {
+  service: string;
+  secret: ModelExternalSecret;
+  environments: string[];
+  /** Paths with the environment's key prefix written as `$PREFIX`. */
+  paths: string[];
+  restart?: { kind: "deployment" | "rollout"; release: string };
+}
+
+const PREFIX = "$PREFIX";
+
+function serviceSecretGroups(model: Model, secrets: readonly ModelExternalSecret[]): ServiceSecretGroup[] {
+  const groups = new Map<string, ServiceSecretGroup>();
+  for (const secret of secrets) {
+    const prefix = lookup(model).environment(secret.environment!)?.secrets;
+    const paths = secret.data.map((e) => (prefix && prefix.store === secret.store && e.key.startsWith(`${prefix.prefix}/`) ? `${PREFIX}/${e.key.slice(prefix.prefix.length + 1)}` : e.key));
+    const restart = restartTarget(model, secret);
+    const id = JSON.stringify([secret.service, secret.name, secret.store, secret.storeKind, secret.rotation ?? null, secret.refreshInterval, restart ?? null, secret.data.map((e, i) => [e.secretKey, paths[i], e.property ?? null])]);
+    const known = groups.get(id);
+    if (known) known.environments.push(secret.environment!);
+    else groups.set(id, { service: secret.service!, secret, environments: [secret.environment!], paths, ...(restart && { restart }) });
+  }
+  // By service, each service's groups in the order of their first environment.
+  return [...groups.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+}
+
+/** The write commands of one store for a key and property the operator sets (`KEY`, `PROPERTY`). */
+function writeTemplate(store: ModelSecretStore, wholeSecrets: boolean, properties: boolean): string[] {
+  const read = `printf 'New value for %s: ' "$KEY" && read -rs NEW_VALUE && echo`;
+  if (store.vault) {
+    const login = [`export VAULT_ADDR=${q(store.vault.server)}`, "vault login", read];
+    const mount = `-mount=${q(store.vault.mount)}`;
+    if (store.vault.kvVersion === "v2") return [...login, `vault kv patch ${mount} "$KEY" "$PROPERTY=$NEW_VALUE"`];
+    // KV v1 has no patch and put replaces the whole secret: merge the new field into the current ones.
+    return [...login, `vault kv get -format=json ${mount} "$KEY" | jq -c --arg PROPERTY "$PROPERTY" --arg NEW_VALUE "$NEW_VALUE" '.data | .[$PROPERTY] = $NEW_VALUE' | vault kv put ${mount} "$KEY" -`];
+  }
+  if (store.aws) {
+    const region = q(store.aws.region);
+    return [
+      read,
+      ...(wholeSecrets ? ["# whole secret:", `aws secretsmanager put-secret-value --region ${region} --secret-id "$KEY" --secret-string "$NEW_VALUE"`] : []),
+      ...(properties
+        ? [
+            "# one property of a JSON secret: merged into the current document",
+            `CURRENT="$(aws secretsmanager get-secret-value --region ${region} --secret-id "$KEY" --query SecretString --output text)"`,
+            `aws secretsmanager put-secret-value --region ${region} --secret-id "$KEY" --secret-string "$(printf '%s' "$CURRENT" | jq -c --arg PROPERTY "$PROPERTY" --arg NEW_VALUE "$NEW_VALUE" '.[$PROPERTY] = $NEW_VALUE')"`,
+          ]
+        : []),
+    ];
+  }
+  const namespace = q(store.kubernetes?.namespace ?? "default");
+  return [read, `kubectl -n ${namespace} patch secret "$KEY" --type merge -p "$(jq -nc --arg PROPERTY "$PROPERTY" --arg NEW_VALUE "$NEW_VALUE" '{stringData: {($PROPERTY): $NEW_VALUE}}')"`];
+}
+
+function serviceStoreView(store: ModelSecretStore, groups: ServiceSecretGroup[], outline: Outline) {
+  const entries = groups.flatMap((g) => g.secret.data);
+  const restarts = new Set(groups.map((g) => g.restart?.kind).filter((k) => k !== undefined));
+  const restart = [
+    ...(restarts.has("deployment") ? [...(restarts.size > 1 ? ["# a Deployment:"] : []), 'kubectl -n "$NAMESPACE" rollout restart deployment/"$RELEASE"'] : []),
+    ...(restarts.has("rollout") ? [...(restarts.size > 1 ? ["# an Argo Rollout:"] : []), 'kubectl argo rollouts restart "$RELEASE" -n "$NAMESPACE"'] : []),
+  ];
+  const restartCell = (g: ServiceSecretGroup) => (g.restart === undefined ? "—" : g.restart.kind === "rollout" ? `Argo Rollout ${code(g.restart.release)}` : `Deployment ${code(g.restart.release)}`);
+  return {
+    heading: outline.heading(2, `Service secrets in ${store.name}`),
+    location: `${escapeText(`Store ${store.name} (${store.kind}, ${store.backend}):`)} ${storeLocation(store)}.`,
+    howTo: `To rotate one service's secret in one environment, set ${["NAMESPACE", "PREFIX", "SECRET", "KEY", "PROPERTY", "RELEASE"].map(code).join(", ")} from its row below and its environment's row above (${code("KEY")} is the path with ${code(PREFIX)} replaced by the key prefix), then:`,
+    writeText: escapeText("Write the new value to the store:"),
+    write: indentBlock(codeBlock("sh", writeTemplate(store, entries.some((e) => e.property === undefined), entries.some((e) => e.property !== undefined))), 3),
+    resync: indentBlock(codeBlock("sh", ['kubectl annotate externalsecret "$SECRET" -n "$NAMESPACE" force-sync=$(date +%s) --overwrite', 'kubectl -n "$NAMESPACE" get externalsecret "$SECRET"']), 3),
+    showRestart: restart.length > 0,
+    restart: indentBlock(codeBlock("sh", restart), 3),
+    table: table(
+      ["Service", "Secret", "Environments", "Key in the Secret", "Path in the store (KEY)", "Property (PROPERTY)", "Rotation", "Restart (RELEASE)"],
+      groups.flatMap((g) =>
+        g.secret.data.map((entry, i) => [
+          code(g.service),
+          code(g.secret.name),
+          g.environments.map(code).join(", "),
+          code(entry.secretKey),
+          code(g.paths[i]!),
+          entry.property !== undefined ? code(entry.property) : store.vault ? code(entry.secretKey) : "whole secret",
+          g.secret.rotation !== undefined ? escapeText(`every ${g.secret.rotation}`) : "—",
+          restartCell(g),
+        ]),
+      ),
+    ),
+  };
+}
+
 export function secretRotationView(model: Model) {
   const outline = new Outline();
   const title = outline.heading(1, `Secret rotation of ${model.platform.name}`);
-  const showContents = model.externalSecrets.length > 2;
+  const serviceSecrets = model.externalSecrets.filter((s) => s.service !== undefined && s.environment !== undefined);
+  const platformSecrets = model.externalSecrets.filter((s) => !(s.service !== undefined && s.environment !== undefined));
+  const groupsByStore = new Map<string, ServiceSecretGroup[]>();
+  for (const g of serviceSecretGroups(model, serviceSecrets)) {
+    const list = groupsByStore.get(g.secret.store);
+    if (list) list.push(g);
+    else groupsByStore.set(g.secret.store, [g]);
+  }
+  const serviceStores = model.secretStores.filter((s) => groupsByStore.has(s.name));
+  const showContents = serviceStores.length + platformSecrets.length > 2;
   const contentsHeading = showContents ? outline.heading(2, "Contents", false) : "";
   const overviewHeading = outline.heading(2, "Overview");
   const storesHeading = outline.heading(2, "Stores");
-  const secrets = model.externalSecrets.map((s) => secretView(model, s, outline));
+  const environments = [...new Set(serviceSecrets.map((s) => s.environment!))];
+  const environmentsHeading = serviceSecrets.length > 0 ? outline.heading(2, "Environments of the service secrets") : "";
+  const services = serviceStores.map((store) => serviceStoreView(store, groupsByStore.get(store.name)!, outline));
+  const secrets = platformSecrets.map((s) => secretView(model, s, outline));
+  const where = (environment: string) => {
+    const places = [...new Set(serviceSecrets.filter((s) => s.environment === environment).map((s) => `${code(s.namespace)} on ${code(s.cluster)}`))];
+    return places.join(", ");
+  };
   return {
     title,
     intro: escapeText(
@@ -117,12 +241,21 @@ export function secretRotationView(model: Model) {
     contents: outline.tableOfContents(2),
     overviewHeading,
     overview:
-      model.externalSecrets.length > 0
-        ? table(
-            ["Secret", "Namespace", "Cluster", "Store", "Rotation", "Refresh"],
-            model.externalSecrets.map((s) => [code(s.name), code(s.namespace), code(s.cluster), code(s.store), s.rotation !== undefined ? escapeText(s.rotation) : "—", escapeText(s.refreshInterval)]),
-          )
-        : escapeText("The spec references no secrets."),
+      model.externalSecrets.length === 0
+        ? escapeText("The spec references no secrets.")
+        : [
+            ...(serviceSecrets.length > 0
+              ? [escapeText(`${serviceSecrets.length} service secret${serviceSecrets.length === 1 ? "" : "s"} (one per service and environment), grouped by store below.`)]
+              : []),
+            ...(platformSecrets.length > 0
+              ? [
+                  table(
+                    ["Secret", "Namespace", "Cluster", "Store", "Rotation", "Refresh"],
+                    platformSecrets.map((s) => [code(s.name), code(s.namespace), code(s.cluster), code(s.store), s.rotation !== undefined ? escapeText(s.rotation) : "—", escapeText(s.refreshInterval)]),
+                  ),
+                ]
+              : []),
+          ].join("\n\n"),
     storesHeading,
     stores:
       model.secretStores.length > 0
@@ -131,6 +264,25 @@ export function secretRotationView(model: Model) {
             model.secretStores.map((s) => [code(s.name), escapeText(s.kind), escapeText(s.backend), storeLocation(s)]),
           )
         : escapeText("No secret stores are declared."),
+    showEnvironments: serviceSecrets.length > 0,
+    environmentsHeading,
+    environments: table(
+      ["Environment", "Namespace (NAMESPACE)", "Key prefix (PREFIX)", "Who may rotate", "Refresh"],
+      environments.map((name) => {
+        const sample = serviceSecrets.find((s) => s.environment === name)!;
+        const who = rotators(model, sample);
+        const prefix = lookup(model).environment(name)?.secrets?.prefix;
+        const refresh = [...new Set(serviceSecrets.filter((s) => s.environment === name).map((s) => s.refreshInterval))].join(", ");
+        return [
+          code(name),
+          where(name),
+          prefix !== undefined ? code(prefix) : "—",
+          `${roleList(who.roles, "no role in the spec: whoever administers the store")}${who.fallback && who.roles.length > 0 ? escapeText(" (no role grants rotate-secrets; operators who may override)") : ""}`,
+          escapeText(refresh),
+        ];
+      }),
+    ),
+    services,
     secrets,
   };
 }

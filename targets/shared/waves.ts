@@ -8,6 +8,18 @@ export const SYNC_WAVE = "argocd.argoproj.io/sync-wave";
  * the graph does not hold is a bug in plinth (a target invented it), so asking for it throws.
  */
 export function syncWaves(model: Model): (cluster: string, kind: string, namespace: string | undefined, name: string) => number {
+  let known = wavesByModel.get(model);
+  if (!known) {
+    known = waveOf(model);
+    wavesByModel.set(model, known);
+  }
+  return known;
+}
+
+/** One answer per Model: each cluster of each target asks. */
+const wavesByModel = new WeakMap<Model, (cluster: string, kind: string, namespace: string | undefined, name: string) => number>();
+
+function waveOf(model: Model): (cluster: string, kind: string, namespace: string | undefined, name: string) => number {
   const waves = new Map<string, number>();
   for (const node of model.deploy.nodes) {
     if (node.kind !== "sync" || node.cluster === undefined || node.wave === undefined) continue;

@@ -34,15 +34,110 @@ const yaml11Scalars = new yaml.Type("tag:plinth.dev,2026:yaml11-scalar", {
 
 const DUMP_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Scalars] });
 
-/** One YAML document. Key order is the order the target built the object in. */
+const DUMP_OPTIONS: yaml.DumpOptions = {
+  schema: DUMP_SCHEMA,
+  noRefs: true,
+  lineWidth: -1,
+  quotingType: '"',
+  noCompatMode: false,
+};
+
+/** js-yaml's own dump: what toYaml must equal byte for byte (and what it falls back to). */
+export function toYamlWithJsYaml(value: unknown): string {
+  return yaml.dump(value, DUMP_OPTIONS);
+}
+
+/**
+ * One YAML document. Key order is the order the target built the object in.
+ *
+ * A fast path for the shapes targets build (plain objects, arrays, single-line strings, numbers,
+ * booleans, null): js-yaml's block layout written directly, with each distinct string's scalar
+ * rendering (plain or quoted, the costly analysis) asked of js-yaml once and remembered. Anything
+ * else (a multi-line string, an exotic number, a non-plain object, a key over 1024 characters)
+ * makes the whole document go through js-yaml, so the output is always exactly js-yaml's.
+ */
 export function toYaml(value: unknown): string {
-  return yaml.dump(value, {
-    schema: DUMP_SCHEMA,
-    noRefs: true,
-    lineWidth: -1,
-    quotingType: '"',
-    noCompatMode: false,
-  });
+  try {
+    const dumped = node(value, 0, true);
+    return dumped === undefined ? "" : `${dumped}\n`;
+  } catch (error) {
+    if (error === UNUSUAL) return toYamlWithJsYaml(value);
+    throw error;
+  }
+}
+
+/** Thrown (never escapes toYaml) when a value needs js-yaml itself. */
+const UNUSUAL = Symbol("unusual");
+
+/** Rendered single-line strings, the same in any block position (as keys too): a pure cache. */
+const scalars = new Map<string, string>();
+
+function scalar(text: string): string {
+  let rendered = scalars.get(text);
+  if (rendered === undefined) {
+    if (text.includes("\n")) throw UNUSUAL;
+    rendered = toYamlWithJsYaml(text).slice(0, -1);
+    scalars.set(text, rendered);
+  }
+  return rendered;
+}
+
+function number(value: number): string {
+  // Integers (not -0) and floats without an exponent print as JavaScript prints them.
+  if (Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
+  const text = String(value);
+  if (Number.isFinite(value) && !Object.is(value, -0) && !text.includes("e")) return text;
+  throw UNUSUAL;
+}
+
+const newline = (level: number) => `\n${"  ".repeat(level)}`;
+
+/** Mirrors js-yaml's writeNode for block collections; undefined means "left out" as js-yaml does. */
+function node(value: unknown, level: number, compact: boolean): string | undefined {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "undefined":
+      return undefined;
+    case "string":
+      return scalar(value);
+    case "number":
+      return number(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "object": {
+      if (Array.isArray(value)) return value.length === 0 ? "[]" : sequence(value, level, compact);
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) throw UNUSUAL;
+      const keys = Object.keys(value);
+      return keys.length === 0 ? "{}" : mapping(value as Record<string, unknown>, keys, level, compact);
+    }
+    default:
+      throw UNUSUAL;
+  }
+}
+
+function sequence(items: readonly unknown[], level: number, compact: boolean): string {
+  let result = "";
+  for (const item of items) {
+    // js-yaml writes a missing item as null.
+    const dumped = node(item === undefined ? null : item, level + 1, true)!;
+    if (!compact || result !== "") result += newline(level);
+    result += dumped.charCodeAt(0) === 10 ? "-" : "- ";
+    result += dumped;
+  }
+  return result || "[]";
+}
+
+function mapping(object: Record<string, unknown>, keys: readonly string[], level: number, compact: boolean): string {
+  let result = "";
+  for (const key of keys) {
+    const dumpedKey = scalar(key);
+    if (dumpedKey.length > 1024) throw UNUSUAL;
+    const dumped = node(object[key], level + 1, false);
+    if (dumped === undefined) continue;
+    result += `${!compact || result !== "" ? newline(level) : ""}${dumpedKey}${dumped.charCodeAt(0) === 10 ? ":" : ": "}${dumped}`;
+  }
+  return result || "{}";
 }
 
 /** Several documents in one file, separated by `---`. */

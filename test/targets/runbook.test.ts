@@ -233,7 +233,7 @@ describe("runbooks of the fixture model", () => {
   /** The fixture with Markdown-significant characters planted in free text that lands in table cells. */
   function hostileModel(): Model {
     const model = fixtureModel();
-    model.externalSecrets[0]!.purpose = "pipes | and *stars* and <b>html</b> and `ticks`";
+    model.externalSecrets.find((s) => s.service === undefined)!.purpose = "pipes | and *stars* and <b>html</b> and `ticks`";
     model.drills = [{ environment: "prod", every: "30d", description: "restore a|b into scratch | time it" }];
     return model;
   }
@@ -341,15 +341,50 @@ describe("secret rotation on the fixture model", () => {
   it("rotates each secret with its store's CLI, forces a resync and names who may do it", () => {
     const model = fixtureModelWithAccess();
     const md = runbookTarget.generate(model).find((f) => f.path === "runbooks/secret-rotation.md")!.content;
+    const sectionOf = (heading: string) => {
+      expect(md).toContain(`\n## ${heading}\n`);
+      return md.slice(md.indexOf(`\n## ${heading}\n`) + 1).split("\n## ")[0]!;
+    };
+    const cells = (line: string) => line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+    const environments = new Map(
+      sectionOf("Environments of the service secrets")
+        .split("\n")
+        .filter((l) => l.startsWith("| `"))
+        .map((l) => [cells(l)[0]!.replaceAll("`", ""), cells(l)] as const),
+    );
+    const serviceSecrets = model.externalSecrets.filter((s) => s.service !== undefined);
+    expect(serviceSecrets.length).toBeGreaterThan(0);
     for (const secret of model.externalSecrets) {
-      const section = md.slice(md.indexOf(`## Secret ${secret.name} in ${secret.namespace}\n`)).split("\n## ")[0]!;
-      expect(section).toContain(`kubectl annotate externalsecret ${secret.name} -n ${secret.namespace} force-sync=$(date +%s) --overwrite`);
       const store = model.secretStores.find((s) => s.name === secret.store)!;
+      if (secret.service !== undefined) {
+        // Grouped per store: one row per key, its environments listed, the key prefix taken out.
+        const section = sectionOf(`Service secrets in ${store.name}`);
+        if (store.backend === "vault") expect(section).toContain(`vault kv ${store.vault!.kvVersion === "v2" ? "patch" : "put"} -mount=${store.vault!.mount} "$KEY"`);
+        if (store.backend === "aws-secrets-manager") expect(section).toContain(`aws secretsmanager put-secret-value --region ${store.aws!.region} --secret-id "$KEY"`);
+        expect(section).toContain('kubectl annotate externalsecret "$SECRET" -n "$NAMESPACE" force-sync=$(date +%s) --overwrite');
+        const environment = environments.get(secret.environment!)!;
+        expect(environment[1]).toContain(`\`${secret.namespace}\` on \`${secret.cluster}\``);
+        // Only the operator role grants rotate-secrets, and it covers every environment of the fixture.
+        expect(environment[3]).toBe("`operator`");
+        const prefix = environment[2]!.replaceAll("`", "");
+        for (const entry of secret.data) {
+          const row = section
+            .split("\n")
+            .map(cells)
+            .find((c) => c[0] === `\`${secret.service}\`` && c[2]!.split(", ").includes(`\`${secret.environment}\``) && c[3] === `\`${entry.secretKey}\``);
+          expect(row, `${secret.name} ${secret.environment} ${entry.secretKey}`).toBeDefined();
+          expect(row![4]!.replaceAll("`", "").replace("$PREFIX", prefix)).toBe(entry.key);
+          expect(row![5]).toBe(entry.property !== undefined ? `\`${entry.property}\`` : store.vault ? `\`${entry.secretKey}\`` : "whole secret");
+          expect(row![6]).toBe(secret.rotation !== undefined ? `every ${secret.rotation}` : "—");
+        }
+        continue;
+      }
+      const section = sectionOf(`Secret ${secret.name} in ${secret.namespace}`);
+      expect(section).toContain(`kubectl annotate externalsecret ${secret.name} -n ${secret.namespace} force-sync=$(date +%s) --overwrite`);
       for (const entry of secret.data) {
         if (store.backend === "vault") expect(section).toMatch(new RegExp(`vault kv (patch|put) -mount=${store.vault!.mount} ${entry.key} `));
         if (store.backend === "aws-secrets-manager") expect(section).toContain(`aws secretsmanager put-secret-value --region ${store.aws!.region} --secret-id ${entry.key}`);
       }
-      // Only the operator role grants rotate-secrets, and it covers every environment of the fixture.
       expect(section).toContain("| Who may rotate | `operator` |");
       expect(section).toContain(secret.rotation !== undefined ? `| Rotation period | every ${secret.rotation} |` : "| Rotation period | not set");
     }

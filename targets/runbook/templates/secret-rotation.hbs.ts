@@ -9,6 +9,21 @@ export const secretRotationTemplate = `{{> header}}
 
 {{stores}}
 
+{{#if showEnvironments}}
+## {{environmentsHeading}}
+
+{{environments}}
+
+{{/if}}
+{{#each services}}
+## {{heading}}
+
+{{location}} {{howTo}}
+
+{{> rotationSteps}}
+{{table}}
+
+{{/each}}
 {{#each secrets}}
 ## {{heading}}
 
@@ -16,7 +31,12 @@ export const secretRotationTemplate = `{{> header}}
 
 {{data}}
 
-1. {{writeText}}
+{{> rotationSteps}}
+{{/each}}
+`;
+
+/** Write, resync, restart: the steps of one rotation, for a service secret template or a platform secret. */
+export const rotationStepsPartial = `1. {{writeText}}
 
 {{write}}
 
@@ -30,5 +50,4 @@ export const secretRotationTemplate = `{{> header}}
 {{restart}}
 
 {{/if}}
-{{/each}}
 `;

@@ -1,0 +1,98 @@
+/**
+ * Indexes over a Model, built once per Model on first use, so targets look things up by name instead
+ * of scanning a collection inside a loop over another (which made large platforms quadratic).
+ * Each lookup returns exactly what the `find`/`filter` it replaces returned: the first match, and
+ * lists in the Model's order. Pure: the only state is a cache keyed by the (frozen) Model itself.
+ */
+import type { DeployNode, Model, ModelAnalysis, ModelCluster, ModelDataService, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelRollout, ModelSecretStore, ModelService } from "./model.js";
+
+export interface ModelLookup {
+  service(name: string): ModelService | undefined;
+  dataService(name: string): ModelDataService | undefined;
+  cluster(name: string): ModelCluster | undefined;
+  environment(name: string): ModelEnvironment | undefined;
+  rollout(name: string): ModelRollout | undefined;
+  analysis(name: string): ModelAnalysis | undefined;
+  secretStore(name: string): ModelSecretStore | undefined;
+  /** The deployment of a service in an environment. */
+  deployment(service: string, environment: string): ModelDeployment | undefined;
+  /** Deployments of one service, in the Model's order. */
+  deploymentsOfService(service: string): readonly ModelDeployment[];
+  /** Deployments into one environment, in the Model's order. */
+  deploymentsOfEnvironment(environment: string): readonly ModelDeployment[];
+  /** Position of a deployment in `model.deployments` (to merge per-service lists back into Model order). */
+  deploymentIndex(deployment: ModelDeployment): number;
+  /** A node of the deploy graph by its id. */
+  deployNode(id: string): DeployNode | undefined;
+  /** The ExternalSecret named `name` in a cluster's namespace for one environment. */
+  externalSecret(cluster: string, namespace: string, name: string, environment: string | undefined): ModelExternalSecret | undefined;
+}
+
+const cache = new WeakMap<Model, ModelLookup>();
+
+/** First element per key, like `find` would return. */
+function firstBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    if (!map.has(k)) map.set(k, item);
+  }
+  return map;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+/** Builds an index the first time it is asked for: a command that never needs one never pays for it. */
+function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
+
+const byName = <T extends { name: string }>(items: readonly T[]) => lazy(() => firstBy(items, (i) => i.name));
+const deploymentKey = (service: string, environment: string) => `${service}\0${environment}`;
+const externalSecretKey = (cluster: string, namespace: string, name: string, environment: string | undefined) => `${cluster}\0${namespace}\0${name}\0${environment ?? ""}\0${environment === undefined ? 0 : 1}`;
+const NONE: readonly never[] = [];
+
+export function lookup(model: Model): ModelLookup {
+  const known = cache.get(model);
+  if (known) return known;
+  const services = byName(model.services);
+  const dataServices = byName(model.dataServices);
+  const clusters = byName(model.clusters);
+  const environments = byName(model.environments);
+  const rollouts = byName(model.rollouts);
+  const analyses = byName(model.analyses);
+  const secretStores = byName(model.secretStores);
+  const deployments = lazy(() => firstBy(model.deployments, (d) => deploymentKey(d.service, d.environment)));
+  const deploymentsByService = lazy(() => groupBy(model.deployments, (d) => d.service));
+  const deploymentsByEnvironment = lazy(() => groupBy(model.deployments, (d) => d.environment));
+  const deploymentPositions = lazy(() => new Map(model.deployments.map((d, i) => [d, i])));
+  const deployNodes = lazy(() => firstBy(model.deploy.nodes, (n) => n.id));
+  const externalSecrets = lazy(() => firstBy(model.externalSecrets, (e) => externalSecretKey(e.cluster, e.namespace, e.name, e.environment)));
+  const made: ModelLookup = {
+    service: (name) => services().get(name),
+    dataService: (name) => dataServices().get(name),
+    cluster: (name) => clusters().get(name),
+    environment: (name) => environments().get(name),
+    rollout: (name) => rollouts().get(name),
+    analysis: (name) => analyses().get(name),
+    secretStore: (name) => secretStores().get(name),
+    deployment: (service, environment) => deployments().get(deploymentKey(service, environment)),
+    deploymentsOfService: (service) => deploymentsByService().get(service) ?? NONE,
+    deploymentsOfEnvironment: (environment) => deploymentsByEnvironment().get(environment) ?? NONE,
+    deploymentIndex: (deployment) => deploymentPositions().get(deployment) ?? -1,
+    deployNode: (id) => deployNodes().get(id),
+    externalSecret: (cluster, namespace, name, environment) => externalSecrets().get(externalSecretKey(cluster, namespace, name, environment)),
+  };
+  cache.set(model, made);
+  return made;
+}
