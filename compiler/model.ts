@@ -271,6 +271,10 @@ export interface ModelService {
   ingress?: { port: string; path: string };
   tiers: Tier[];
   command?: string[];
+  /** Per-pod cache volumes (generic ephemeral volumes; each deployment names its StorageClass). */
+  caches: { name: string; mountPath: string; size: string }[];
+  /** Jobs run before each release, in order (migrations), in the service's image and environment. */
+  preRelease: { name: string; command: string[]; args?: string[]; backoffLimit: number; activeDeadlineSeconds?: number }[];
   /** Environments the spec overrides it for (their effect is on each deployment). */
   overrideEnvironments: string[];
   at: SpecPath;
@@ -322,6 +326,8 @@ export interface ModelDeployment {
   analysisArgs?: Record<string, string>;
   /** Name of the Kubernetes Secret holding this service's secret env, when it has any. */
   secretName?: string;
+  /** The service's per-pod caches, each on the cluster profile's StorageClass. */
+  caches: { name: string; mountPath: string; size: string; storageClass: string }[];
   /**
    * What the data services it uses give it (compiler/resolve/bindings.ts): plain variables, variables
    * from a key of a Secret in its namespace, and Secrets mounted as files (`<X>_FILE` points into them).

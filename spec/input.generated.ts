@@ -555,6 +555,36 @@ export interface PlatformInput {
     tiers?: ("lite" | "standard" | "full")[];
     command?: string[];
     /**
+     * Per-pod cache volumes (generic ephemeral volumes on the profile's StorageClass), mounted writable; the root filesystem stays read-only.
+     */
+    caches?: {
+      name: string;
+      mountPath: string;
+      /**
+       * Capacity of each pod's volume, e.g. "200Gi".
+       */
+      size: string | number;
+    }[];
+    /**
+     * Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes; Compose runs them before the service starts.
+     */
+    preRelease?: {
+      name: string;
+      /**
+       * @minItems 1
+       */
+      command: string[];
+      args?: string[];
+      /**
+       * Retries after a failure (the Job's backoffLimit); 0 for migrations that are not idempotent.
+       */
+      retries?: number;
+      /**
+       * The longest the Job may run (activeDeadlineSeconds); the release waits for it.
+       */
+      timeout?: string;
+    }[];
+    /**
      * Replicas or autoscaling in every environment, instead of the environment's `scale` (overrides still win).
      */
     scale?:

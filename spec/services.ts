@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cron, duration, quantity, resourceAmounts } from "./units.js";
-import { envName, httpPath, imagePath, imageReference, imageRepository, portName, positiveDuration } from "./grammar.js";
+import { dnsLabel, envName, httpPath, imagePath, imageReference, imageRepository, portName, positiveDuration } from "./grammar.js";
 import { serviceSecretRef } from "./secrets.js";
 
 export const tier = z.enum(["lite", "standard", "full"]);
@@ -26,6 +26,27 @@ export const scale = z.union([
   z.strictObject({ replicas: z.number().int().nonnegative() }),
   z.strictObject({ min: z.number().int().positive(), max: z.number().int().positive(), targetCPU: z.number().int().min(1).max(100).default(70) }),
 ]);
+
+/**
+ * A per-pod cache: a generic ephemeral volume (a PersistentVolumeClaim on the profile's StorageClass,
+ * made with the pod and deleted with it), which Deployments and Argo Rollouts alike can carry. What it
+ * holds is rebuilt when a pod is replaced (a Git repository cache), so nothing backs it up.
+ */
+export const cacheVolume = z.strictObject({
+  name: dnsLabel,
+  mountPath: z.string().regex(/^\/[^\s\p{Cc}]*$/u, { message: 'expected an absolute path starting with "/"' }),
+  size: quantity.describe("Capacity of each pod's volume, e.g. \"200Gi\"."),
+});
+
+/** A Job run to completion before each release of the service (an Argo CD PreSync hook), e.g. database migrations. */
+export const preReleaseJob = z.strictObject({
+  name: dnsLabel,
+  /** Runs in the service's image, with its environment, bindings and secret files. */
+  command: z.array(z.string()).min(1),
+  args: z.array(z.string()).optional(),
+  retries: z.number().int().nonnegative().default(0).describe("Retries after a failure (the Job's backoffLimit); 0 for migrations that are not idempotent."),
+  timeout: positiveDuration(duration).optional().describe("The longest the Job may run (activeDeadlineSeconds); the release waits for it."),
+});
 
 export const serviceOverride = z.strictObject({
   replicas: z.number().int().nonnegative().optional(),
@@ -56,6 +77,8 @@ export const service = z.strictObject({
   ingress: z.strictObject({ port: z.string(), path: httpPath.default("/") }).optional(),
   tiers: z.array(tier).optional().describe("Dependency tiers this service runs in; all tiers when omitted."),
   command: z.array(z.string()).optional(),
+  caches: z.array(cacheVolume).default([]).describe("Per-pod cache volumes (generic ephemeral volumes on the profile's StorageClass), mounted writable; the root filesystem stays read-only."),
+  preRelease: z.array(preReleaseJob).default([]).describe("Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes; Compose runs them before the service starts."),
   scale: scale.optional().describe("Replicas or autoscaling in every environment, instead of the environment's `scale` (overrides still win)."),
   overrides: z.record(z.string(), serviceOverride).default({}).describe("Per-environment differences."),
 });

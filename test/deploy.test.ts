@@ -77,6 +77,14 @@ describe("deploy/unprovided on planted faults (plinth build refuses, writes noth
     expect(stderr).toContain('prerequisites: [{ kind: "storageClass", cluster: "k3s", name: "fast-nvme"');
   });
 
+  it("per-pod caches on a StorageClass nothing creates (catalyst-forge on-prem without Longhorn), located at the service", async () => {
+    const dir = plantedCopy("catalyst-forge", "profiles.ts", 'components: [...common, "longhorn", ', "components: [...common, ");
+    const file = path.join(dir, "services.ts");
+    const stderr = await expectRefused(dir, "services.ts", lineOf(file, /^  worker\("artifact"/), "deploy/unprovided");
+    expect(stderr).toContain("ApplicationSet dev needs StorageClass forge-onprem/longhorn (worker-");
+    expect(stderr).toContain("cache on StorageClass longhorn");
+  });
+
   it("a declared prerequisite satisfies the need (and is listed in the first-install runbook)", async () => {
     const dir = plantedCopy(
       "k3s-homelab",

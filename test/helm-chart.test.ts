@@ -133,15 +133,17 @@ describe.skipIf(!HELM).each(EXAMPLES)("plinth-service rendered by helm for examp
 
 describe.skipIf(!HELM)("plinth-service: faults, extension points, previews", () => {
   const chartDir = newestServiceChartDir();
-  /** bitvault's production api values (a canary Rollout with analyses, HPA, ingress, secrets) with `edit` applied. */
-  async function prodApi(edit: (values: Doc) => void = () => {}): Promise<string> {
-    const { files } = await buildExample("bitvault");
-    const values = parseYamlDocuments(files.find((f) => f.path === "helm/prod/api.values.yaml")!.content)[0] as Doc;
+  /** One values file of an example, with `edit` applied, written where helm reads it. */
+  async function valuesFile(example: string, valuesPath: string, edit: (values: Doc) => void = () => {}): Promise<string> {
+    const { files } = await buildExample(example);
+    const values = parseYamlDocuments(files.find((f) => f.path === valuesPath)!.content)[0] as Doc;
     edit(values);
     const file = path.join(mkdtempSync(path.join(work, "values-")), "values.yaml");
     writeFileSync(file, stringify(values));
     return file;
   }
+  /** bitvault's production api values (a canary Rollout with analyses, HPA, ingress, secrets) with `edit` applied. */
+  const prodApi = (edit?: (values: Doc) => void) => valuesFile("bitvault", "helm/prod/api.values.yaml", edit);
 
   it("the strict object check rejects a field the published types lack, at any depth", async () => {
     const render = await lintAndTemplate(chartDir, "api", "prod", [await prodApi()]);
@@ -206,6 +208,65 @@ describe.skipIf(!HELM)("plinth-service: faults, extension points, previews", () 
     expect(job.spec.template.spec.containers[0]).toMatchObject({ command: ["/app/migrate", "up"], image: pod.containers[0].image });
     expect(byKind("ServiceAccount")[0]!.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/api" });
     expect(byKind("HTTPRoute")[0]!.spec.rules[0].backendRefs).toEqual([{ name: "api", port: 8080 }]);
+  });
+
+  it("catalyst-forge: each worker pod gets its own cache claim on the profile's StorageClass, in the Rollout as in the Deployment", async () => {
+    for (const [environment, namespace, kind, storageClassName] of [
+      ["production", "forge-production", "Rollout", "gp3"],
+      ["dev", "forge-dev", "Deployment", "longhorn"],
+    ] as const) {
+      const render = await lintAndTemplate(chartDir, "worker-ci", namespace, [await valuesFile("catalyst-forge", `helm/${environment}/worker-ci.values.yaml`)]);
+      expect([render.lint.code, render.template.code, render.template.stderr]).toEqual([0, 0, ""]);
+      expect(objectProblems(render.objects, environment)).toEqual([]);
+      const pod = render.objects.find((o) => o.kind === kind)!.spec.template.spec;
+      expect(pod.volumes.find((v: Doc) => v.name === "git-cache")).toEqual({
+        name: "git-cache",
+        ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: "200Gi" } } } } },
+      });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: "git-cache", mountPath: "/var/cache/forge" });
+      // The root filesystem stays read-only: the cache is where the worker writes.
+      expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    }
+  });
+
+  it("catalyst-forge: the migration Job is a PreSync hook that runs as a ServiceAccount made before it, and no Service selects it", async () => {
+    const render = await lintAndTemplate(chartDir, "api-server", "forge-production", [await valuesFile("catalyst-forge", "helm/production/api-server.values.yaml")]);
+    expect([render.lint.code, render.template.code, render.template.stderr]).toEqual([0, 0, ""]);
+    expect(objectProblems(render.objects, "migration")).toEqual([]);
+    const job = render.objects.find((o) => o.kind === "Job")!;
+    expect(job.metadata.name).toBe("api-server-migrate");
+    expect(job.metadata.annotations).toMatchObject({ "helm.sh/hook": "pre-install,pre-upgrade", "helm.sh/hook-weight": "0" });
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 900 });
+    const jobPod = job.spec.template.spec;
+    expect(jobPod.containers[0].command).toEqual(["/api-server", "migrate", "up"]);
+    // Argo CD creates PreSync hooks in hook-weight order before any Sync-phase object: the Job's
+    // account must itself be a hook of a lower weight (the release's own account comes later).
+    const accounts = render.objects.filter((o) => o.kind === "ServiceAccount");
+    const hookAccount = accounts.find((a) => a.metadata.name === jobPod.serviceAccountName)!;
+    expect(hookAccount.metadata.name).toBe("api-server-pre-release");
+    expect(hookAccount.metadata.annotations["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
+    expect(Number(hookAccount.metadata.annotations["helm.sh/hook-weight"])).toBeLessThan(Number(job.metadata.annotations["helm.sh/hook-weight"]));
+    expect(accounts.find((a) => a.metadata.name === "api-server")!.metadata.annotations?.["helm.sh/hook"]).toBeUndefined();
+    // Same image, pull Secrets, binding env and secret files as the service; not its selector labels.
+    const pod = render.objects.find((o) => o.kind === "Rollout")!.spec.template.spec;
+    expect(jobPod.containers[0].image).toBe(pod.containers[0].image);
+    expect(jobPod.imagePullSecrets).toEqual(pod.imagePullSecrets);
+    expect(jobPod.containers[0].env).toEqual(pod.containers[0].env);
+    expect(jobPod.volumes).toEqual(pod.volumes);
+    const selector = render.objects.find((o) => o.kind === "Service")!.spec.selector as Record<string, string>;
+    expect(Object.entries(selector).every(([k, v]) => job.spec.template.metadata.labels[k] === v)).toBe(false);
+  });
+
+  it("pre-release Jobs leave the per-pod caches to the service's pods", async () => {
+    const file = await valuesFile("catalyst-forge", "helm/production/worker-ci.values.yaml", (v) => {
+      v.hooks = { preRelease: [{ name: "warm", command: ["/worker", "--check"] }] };
+    });
+    const render = await lintAndTemplate(chartDir, "worker-ci", "forge-production", [file]);
+    expect([render.lint.code, render.template.code, render.template.stderr]).toEqual([0, 0, ""]);
+    expect(objectProblems(render.objects, "hook with caches")).toEqual([]);
+    const jobPod = render.objects.find((o) => o.kind === "Job")!.spec.template.spec;
+    expect(jobPod.volumes.map((v: Doc) => v.name)).toEqual(["worker-ci-secrets", "postgres-app"]);
+    expect(jobPod.containers[0].volumeMounts.map((m: Doc) => m.name)).toEqual(["worker-ci-secrets", "postgres-app"]);
   });
 
   it("a preview runs the pull request's image by digest when CI wrote one, by its head commit's tag otherwise", async () => {

@@ -34,6 +34,7 @@ export function resolveDeployments(
     const c = clusters.find((x) => x.name === cluster);
     return { base: registryBase(profiles.find((p) => p.name === c?.profile)?.registry.url ?? ""), pull: c?.registryPull };
   };
+  const storageClassOf = (cluster: string) => profiles.find((p) => p.name === clusters.find((x) => x.name === cluster)?.profile)?.storageClass ?? "";
   const storeKind = storeKindOf(spec);
   // An environment deploys through the first project that lists its namespace, else through ArgoCD's
   // built-in "default" project. A preview without a namespace of its own goes with the first rung of
@@ -84,6 +85,7 @@ export function resolveDeployments(
         hosts: env.preview?.host ? [env.preview.host] : env.hosts,
         ...(rollout !== undefined && { rollout, rolloutAt: override?.rollout !== undefined ? [...service.at, "overrides", env.name, "rollout"] : [...env.at, "rollout"] }),
         ...(secretName !== undefined && { secretName }),
+        caches: service.caches.map((c) => ({ ...c, storageClass: storageClassOf(env.cluster!) })),
         bindings: { env: [], secretMounts: [] },
         // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
         ...(secretName !== undefined &&

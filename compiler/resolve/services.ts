@@ -2,6 +2,7 @@ import type { Spec } from "../../spec/schema.js";
 import type { ModelDataRuntime, ModelDataService, ModelEnvironment, ModelNamespace, ModelPlatform, ModelService, Tier } from "../model.js";
 import { ENGINE_DEFAULTS } from "./components.js";
 import { dataConnection, dataRuntime } from "./data-engines.js";
+import { parseDuration } from "../../spec/units.js";
 import { mergeResources, sortKeys, sorted, stringifyResources } from "./util.js";
 
 export const TIERS: Tier[] = ["lite", "standard", "full"];
@@ -50,6 +51,14 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
       ...(s.ingress && { ingress: s.ingress }),
       tiers: s.tiers ?? TIERS,
       ...(s.command && { command: s.command }),
+      caches: s.caches.map((c) => ({ name: c.name, mountPath: c.mountPath, size: String(c.size) })),
+      preRelease: s.preRelease.map((job) => ({
+        name: job.name,
+        command: job.command,
+        ...(job.args && { args: job.args }),
+        backoffLimit: job.retries,
+        ...(job.timeout !== undefined && { activeDeadlineSeconds: parseDuration(job.timeout)! }),
+      })),
       overrideEnvironments: Object.keys(s.overrides).sort(),
       at: ["services", i],
     };

@@ -5,7 +5,6 @@
  *
  * Not modelled as services, because they are not long-running workloads:
  * - Dispatcher — "Deployed as: Ephemeral pods created by Argo Workflows".
- * - Database migrations — "Run as Kubernetes Jobs before service deployments".
  * - The Argo CD Custom Management Plugin — "Runs within Argo CD pods".
  */
 import { defineDataServices, defineServices } from "plinth";
@@ -19,6 +18,9 @@ const image = (name: string) => ({ path: `catalyst-forge/${name}` });
  * "Worker Service … Deployed as: Multiple Kubernetes StatefulSets with different resource profiles",
  * each with its own Git repository cache. One image; the job type selects the module.
  * Replica counts and cache sizes are the seed's; CPU and memory are this example's.
+ * The cache is a per-pod generic ephemeral volume rather than a StatefulSet's volumeClaimTemplates:
+ * a Git repository cache is rebuilt by cloning, so it need not outlive its pod, and an Argo Rollout
+ * (production's analysed canary) can carry it where it cannot drive a StatefulSet.
  */
 function worker(
   jobType: "discovery" | "ci" | "artifact" | "release",
@@ -38,6 +40,9 @@ function worker(
       // "worker-ci: 10 replicas, 200Gi cache per pod" etc.
       GIT_CACHE_SIZE: cacheSize,
     },
+    // "Each worker maintains individual Git repository cache in persistent storage": one volume per
+    // pod on the profile's StorageClass (Longhorn on-prem, gp3 on AWS).
+    caches: [{ name: "git-cache", mountPath: "/var/cache/forge", size: cacheSize }],
     // No store named: each environment's own (Vault on-prem, Secrets Manager on AWS) — "applications
     // deploy identically across both profiles" (ports and adapters).
     secrets: { GITHUB_APP_PRIVATE_KEY: { key: "github", property: "app_private_key" } },
@@ -75,6 +80,11 @@ export const services = defineServices([
     },
     dependsOn: ["postgres", "nats"],
     ingress: { port: "http", path: "/" },
+    // "Database Migrations — Run as Kubernetes Jobs before service deployments; apply schema changes
+    // to PostgreSQL". The API server owns the schema (it "manages all domain entities"), so its
+    // release runs them first, from its own image and with its database binding. The command is this
+    // example's.
+    preRelease: [{ name: "migrate", command: ["/api-server", "migrate", "up"], timeout: "15m" }],
   },
   worker("discovery", 3, "50Gi", { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "4Gi" } }),
   worker("ci", 10, "200Gi", { requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "8", memory: "16Gi" } }),

@@ -59,7 +59,8 @@ function dataServiceEntry(planned: PlannedDataService): Service {
   };
 }
 
-function serviceEntry(planned: PlannedService, plan: BundlePlan): Service {
+/** The service's Compose entries: itself, and its pre-release Jobs as one-off services it waits for. */
+function serviceEntries(planned: PlannedService, plan: BundlePlan): Record<string, Service> {
   const s = planned.service;
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(s.env)) environment[name] = escapeInterpolation(String(value));
@@ -75,19 +76,43 @@ function serviceEntry(planned: PlannedService, plan: BundlePlan): Service {
     // Data services have health checks; app images carry no known probe tool, so they only start first.
     dependsOn[name] = { condition: healthy.has(name) ? "service_healthy" : "service_started" };
   }
-  return {
+  const runtime = {
     image: planned.image,
-    ...(s.command && { entrypoint: s.command.map(escapeInterpolation) }),
     ...(Object.keys(environment).length > 0 && { environment: sortedRecord(environment) }),
     ...(planned.secrets.length > 0 && { secrets: [...new Set(planned.secrets.map((x) => x.secret))].sort() }),
+  };
+  // Pre-release Jobs (migrations) run to completion, one after the other, before the service starts.
+  const entries: Record<string, Service> = {};
+  let before: Depends = dependsOn;
+  for (const job of s.preRelease) {
+    const name = preReleaseServiceName(s, job.name);
+    entries[name] = {
+      ...runtime,
+      entrypoint: job.command.map(escapeInterpolation),
+      ...(job.args && { command: job.args.map(escapeInterpolation) }),
+      ...(Object.keys(before).length > 0 && { depends_on: before }),
+      restart: "no",
+      ...limits(s.resources),
+    };
+    before = { ...dependsOn, [name]: { condition: "service_completed_successfully" } };
+  }
+  entries[s.name] = {
+    ...runtime,
+    ...(s.command && { entrypoint: s.command.map(escapeInterpolation) }),
     ...(planned.ports.length > 0 && {
       ports: planned.ports.map((p) => `\${${p.variable}:-${p.port}}:${p.port}${p.protocol === "UDP" ? "/udp" : ""}`),
     }),
-    ...(Object.keys(dependsOn).length > 0 && { depends_on: dependsOn }),
+    // Per-pod caches become one named volume each (one container per service here).
+    ...(s.caches.length > 0 && { volumes: s.caches.map((c) => `${cacheVolumeName(s, c.name)}:${c.mountPath}`) }),
+    ...(Object.keys(before).length > 0 && { depends_on: sortedRecord(before) }),
     restart: RESTART,
     ...limits(s.resources),
   };
+  return entries;
 }
+
+const preReleaseServiceName = (service: ModelService, job: string) => `${service.name}-${job}`;
+const cacheVolumeName = (service: ModelService, cache: string) => `${service.name}-${cache}`;
 
 function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(
@@ -101,8 +126,11 @@ function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
 export function composeDocument(plan: BundlePlan): ComposeSpecification {
   const services: NonNullable<ComposeSpecification["services"]> = {};
   for (const planned of plan.dataServices) services[planned.dataService.name] = dataServiceEntry(planned);
-  for (const planned of plan.services) services[planned.service.name] = serviceEntry(planned, plan);
-  const volumes = plan.dataServices.filter((d) => d.volume !== undefined).map((d) => d.volume!);
+  for (const planned of plan.services) Object.assign(services, serviceEntries(planned, plan));
+  const volumes = [
+    ...plan.dataServices.filter((d) => d.volume !== undefined).map((d) => d.volume!),
+    ...plan.services.flatMap((p) => p.service.caches.map((c) => cacheVolumeName(p.service, c.name))),
+  ];
   return {
     services: sortedRecord(services),
     ...(volumes.length > 0 && { volumes: Object.fromEntries(volumes.sort().map((v) => [v, {}])) }),

@@ -89,6 +89,19 @@ const volume = z.strictObject({
   secret: z.strictObject({ secretName: z.string(), items: z.array(keyToPath).optional(), defaultMode: z.number().int().optional(), optional: z.boolean().optional() }).optional(),
   configMap: z.strictObject({ name: z.string(), items: z.array(keyToPath).optional(), defaultMode: z.number().int().optional(), optional: z.boolean().optional() }).optional(),
   persistentVolumeClaim: z.strictObject({ claimName: z.string(), readOnly: z.boolean().optional() }).optional(),
+  // A per-pod cache: a claim made with the pod and deleted with it (works in Deployments and Rollouts alike).
+  ephemeral: z
+    .strictObject({
+      volumeClaimTemplate: z.strictObject({
+        metadata: z.strictObject({ labels: stringMap.optional() }).optional(),
+        spec: z.strictObject({
+          accessModes: z.array(z.enum(["ReadWriteOnce", "ReadWriteOncePod"])).min(1),
+          storageClassName: z.string().optional(),
+          resources: z.strictObject({ requests: z.strictObject({ storage: quantity }) }),
+        }),
+      }),
+    })
+    .optional(),
 }).meta({ title: "Volume (Kubernetes core/v1)" });
 const volumeMount = z.strictObject({ name, mountPath: z.string().regex(ABSOLUTE_PATH), subPath: z.string().optional(), readOnly: z.boolean().optional() }).meta({ title: "VolumeMount (Kubernetes core/v1)" });
 
@@ -155,7 +168,11 @@ const rollout = z.union([
   }),
 ]);
 
-/** A Job run before each install and upgrade (a Helm hook), e.g. database migrations. */
+/**
+ * A Job run before each install and upgrade (a Helm hook; Argo CD runs it as PreSync), e.g. database
+ * migrations. It runs as the ServiceAccount `<release>-pre-release`, itself a hook of a lower weight:
+ * the release's own ServiceAccount is created only after the PreSync phase.
+ */
 const preReleaseJob = z.strictObject({
   name,
   command: z.array(z.string()).min(1),
@@ -230,10 +247,10 @@ export const serviceValuesSchema = z
     ),
     env: about(z.array(envVar), "Plain environment variables."),
     envFrom: about(z.array(envFromSource), "Extension point: env from whole Secrets or ConfigMaps (data bindings), after the ExternalSecret's."),
-    volumes: about(z.array(volume), "Extension point: volumes of the pod."),
+    volumes: about(z.array(volume), "Volumes of the pod: the bindings' secret files, and per-pod caches (generic ephemeral volumes, which pre-release Jobs do not mount)."),
     volumeMounts: about(z.array(volumeMount), "Extension point: where the container mounts them."),
     hooks: z.strictObject({
-      preRelease: about(z.array(preReleaseJob), "Extension point: Jobs run before every install and upgrade, in order (Helm hooks; Argo CD runs them as PreSync)."),
+      preRelease: about(z.array(preReleaseJob), "Jobs run before every install and upgrade, in order (Helm hooks; Argo CD runs them as PreSync), as ServiceAccount <release>-pre-release, which the chart creates as an earlier hook."),
     }),
     featureFlags: about(
       z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.union([z.boolean(), z.string()])),

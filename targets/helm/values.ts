@@ -88,9 +88,26 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
       ...deployment.bindings.env.map((e) => (e.secretKeyRef ? { name: e.name, valueFrom: { secretKeyRef: { ...e.secretKeyRef } } } : { name: e.name, value: e.value ?? "" })),
     ],
     envFrom: [],
-    volumes: deployment.bindings.secretMounts.map((m) => ({ name: m.secret, secret: { secretName: m.secret } })),
-    volumeMounts: deployment.bindings.secretMounts.map((m) => ({ name: m.secret, mountPath: m.mountPath, readOnly: true })),
-    hooks: { preRelease: [] },
+    volumes: [
+      ...deployment.bindings.secretMounts.map((m) => ({ name: m.secret, secret: { secretName: m.secret } })),
+      ...deployment.caches.map((c) => ({
+        name: c.name,
+        ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce" as const], storageClassName: c.storageClass, resources: { requests: { storage: c.size } } } } },
+      })),
+    ],
+    volumeMounts: [
+      ...deployment.bindings.secretMounts.map((m) => ({ name: m.secret, mountPath: m.mountPath, readOnly: true })),
+      ...deployment.caches.map((c) => ({ name: c.name, mountPath: c.mountPath })),
+    ],
+    hooks: {
+      preRelease: service.preRelease.map((job) => ({
+        name: job.name,
+        command: [...job.command],
+        ...(job.args && { args: [...job.args] }),
+        backoffLimit: job.backoffLimit,
+        ...(job.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: job.activeDeadlineSeconds }),
+      })),
+    },
     featureFlags: { ...deployment.featureFlags },
   };
 }

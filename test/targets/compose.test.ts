@@ -48,7 +48,14 @@ function dataService(name: string, engine: ModelDataService["engine"], version: 
 function composeFixture(): Model {
   const model = fixtureModel() as Model & Record<string, unknown>;
   const api = model.services[0]!;
-  const apiWithDeps: ModelService = { ...api, dependsOn: { services: [], dataServices: ["db"] } };
+  const apiWithDeps: ModelService = {
+    ...api,
+    dependsOn: { services: [], dataServices: ["db"] },
+    preRelease: [
+      { name: "migrate", command: ["/app/migrate", "up"], backoffLimit: 0 },
+      { name: "seed", command: ["/app/seed"], args: ["--fixtures=$FIXTURES"], backoffLimit: 1 },
+    ],
+  };
   const worker: ModelService = {
     ...api,
     name: "worker",
@@ -75,6 +82,7 @@ function composeFixture(): Model {
     dependsOn: { services: ["api"], dataServices: ["cache", "db", "events", "search"] },
     tiers: ["standard", "full"],
     command: ["/app/worker", "--queue=$QUEUE"],
+    caches: [{ name: "git-cache", mountPath: "/var/cache/worker", size: "20Gi" }],
     at: ["services", 1],
   };
   const admin: ModelService = {
@@ -210,8 +218,9 @@ async function checkBundle(bundle: Bundle, model: Model): Promise<void> {
   // The file set is the bundle, and no file holds environment values.
   expect([...bundle.files.keys()].sort(), label).toEqual([".env.example", "README.md", "compose.yaml", "secrets/.gitignore", "secrets/README.md"]);
 
-  // Exactly the tier's services and data services.
-  expect(Object.keys(services).sort(), label).toEqual([...tier.services, ...tier.dataServices].sort());
+  // Exactly the tier's services (with their pre-release Jobs) and data services.
+  const jobs = tier.services.flatMap((name) => model.services.find((s) => s.name === name)!.preRelease.map((job) => `${name}-${job.name}`));
+  expect(Object.keys(services).sort(), label).toEqual([...tier.services, ...jobs, ...tier.dataServices].sort());
 
   for (const name of tier.dataServices) {
     const ds = model.dataServices.find((d) => d.name === name)!;
@@ -388,6 +397,23 @@ describe("compose target on a fixture with every engine", () => {
     const standard = composeOf(bundle("standard")).services!;
     expect(Object.keys(standard.worker!.depends_on!)).toEqual(["api", "cache", "db", "events"]);
     expect(bundle("standard").files.get("README.md")).toMatch(/`worker` depends on `search`, which the standard tier does not run/);
+  });
+
+  it("runs pre-release Jobs to completion, in order, before the service starts, and gives caches a named volume", () => {
+    const doc = composeOf(bundle("full"));
+    const s = doc.services!;
+    expect(s["api-migrate"]).toMatchObject({ image: s.api!.image, entrypoint: ["/app/migrate", "up"], restart: "no", depends_on: { db: { condition: "service_healthy" } } });
+    expect(s["api-migrate"]!.environment).toEqual(s.api!.environment);
+    expect(s["api-migrate"]!.secrets).toEqual(s.api!.secrets);
+    expect(s["api-seed"]).toMatchObject({
+      entrypoint: ["/app/seed"],
+      command: ["--fixtures=$$FIXTURES"],
+      restart: "no",
+      depends_on: { db: { condition: "service_healthy" }, "api-migrate": { condition: "service_completed_successfully" } },
+    });
+    expect(s.api!.depends_on).toEqual({ "api-seed": { condition: "service_completed_successfully" }, db: { condition: "service_healthy" } });
+    expect(s.worker!.volumes).toEqual(["worker-git-cache:/var/cache/worker"]);
+    expect(doc.volumes).toHaveProperty("worker-git-cache");
   });
 
   it("uses each engine's own health command", () => {
