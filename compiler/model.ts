@@ -273,6 +273,8 @@ export interface ModelService {
   command?: string[];
   /** Per-pod cache volumes (generic ephemeral volumes; each deployment names its StorageClass). */
   caches: { name: string; mountPath: string; size: string }[];
+  /** Persistent per-replica volumes: the service runs as a StatefulSet. */
+  state: { name: string; mountPath: string; size: string }[];
   /** Jobs run before each release, in order (migrations), in the service's image and environment. */
   preRelease: { name: string; command: string[]; args?: string[]; backoffLimit: number; activeDeadlineSeconds?: number }[];
   /** Environments the spec overrides it for (their effect is on each deployment). */
@@ -328,6 +330,8 @@ export interface ModelDeployment {
   secretName?: string;
   /** The service's per-pod caches, each on the cluster profile's StorageClass. */
   caches: { name: string; mountPath: string; size: string; storageClass: string }[];
+  /** Its persistent per-replica volumes (a StatefulSet's claims), on the same StorageClass. */
+  state: { name: string; mountPath: string; size: string; storageClass: string }[];
   /**
    * What the data services it uses give it (compiler/resolve/bindings.ts): plain variables, variables
    * from a key of a Secret in its namespace, and Secrets mounted as files (`<X>_FILE` points into them).

@@ -555,9 +555,20 @@ export interface PlatformInput {
     tiers?: ("lite" | "standard" | "full")[];
     command?: string[];
     /**
-     * Per-pod cache volumes (generic ephemeral volumes on the profile's StorageClass), mounted writable; the root filesystem stays read-only.
+     * Per-pod cache volumes: generic ephemeral volumes on the profile's StorageClass, made with the pod and deleted with it (rebuilt when a pod is replaced), which Deployments and Argo Rollouts alike carry; mounted writable, the root filesystem stays read-only.
      */
     caches?: {
+      name: string;
+      mountPath: string;
+      /**
+       * Capacity of each pod's volume, e.g. "200Gi".
+       */
+      size: string | number;
+    }[];
+    /**
+     * Persistent per-replica volumes: the service runs as a StatefulSet with one claim per replica and volume, kept across restarts and updates. Argo Rollouts cannot drive a StatefulSet, so its rollout must be `rolling` (pod by pod, each Ready before the next); production also needs a readiness probe.
+     */
+    state?: {
       name: string;
       mountPath: string;
       /**

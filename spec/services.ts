@@ -27,12 +27,8 @@ export const scale = z.union([
   z.strictObject({ min: z.number().int().positive(), max: z.number().int().positive(), targetCPU: z.number().int().min(1).max(100).default(70) }),
 ]);
 
-/**
- * A per-pod cache: a generic ephemeral volume (a PersistentVolumeClaim on the profile's StorageClass,
- * made with the pod and deleted with it), which Deployments and Argo Rollouts alike can carry. What it
- * holds is rebuilt when a pod is replaced (a Git repository cache), so nothing backs it up.
- */
-export const cacheVolume = z.strictObject({
+/** A volume of each pod, on the cluster profile's StorageClass: a cache (`caches`) or persistent state (`state`). */
+export const podVolume = z.strictObject({
   name: dnsLabel,
   mountPath: z.string().regex(/^\/[^\s\p{Cc}]*$/u, { message: 'expected an absolute path starting with "/"' }),
   size: quantity.describe("Capacity of each pod's volume, e.g. \"200Gi\"."),
@@ -77,7 +73,8 @@ export const service = z.strictObject({
   ingress: z.strictObject({ port: z.string(), path: httpPath.default("/") }).optional(),
   tiers: z.array(tier).optional().describe("Dependency tiers this service runs in; all tiers when omitted."),
   command: z.array(z.string()).optional(),
-  caches: z.array(cacheVolume).default([]).describe("Per-pod cache volumes (generic ephemeral volumes on the profile's StorageClass), mounted writable; the root filesystem stays read-only."),
+  caches: z.array(podVolume).default([]).describe("Per-pod cache volumes: generic ephemeral volumes on the profile's StorageClass, made with the pod and deleted with it (rebuilt when a pod is replaced), which Deployments and Argo Rollouts alike carry; mounted writable, the root filesystem stays read-only."),
+  state: z.array(podVolume).default([]).describe("Persistent per-replica volumes: the service runs as a StatefulSet with one claim per replica and volume, kept across restarts and updates. Argo Rollouts cannot drive a StatefulSet, so its rollout must be `rolling` (pod by pod, each Ready before the next); production also needs a readiness probe."),
   preRelease: z.array(preReleaseJob).default([]).describe("Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes; Compose runs them before the service starts."),
   scale: scale.optional().describe("Replicas or autoscaling in every environment, instead of the environment's `scale` (overrides still win)."),
   overrides: z.record(z.string(), serviceOverride).default({}).describe("Per-environment differences."),

@@ -26,6 +26,7 @@ import { localStateRule } from "./local-state.js";
 import { dataEngineRule } from "./data-engines.js";
 import { secretPropertyRule } from "./secret-property.js";
 import { analysisMismatchRule } from "./analysis-mismatch.js";
+import { statefulRolloutRule } from "./stateful-rollout.js";
 import { objectStoreCredentialsRule } from "./object-store-credentials.js";
 import { credentialsStateRule } from "./credentials-state.js";
 import { componentNoticesRule } from "./component-notices.js";
@@ -69,4 +70,5 @@ export const RULES: readonly Rule[] = [
   dataEngineRule,
   secretPropertyRule,
   analysisMismatchRule,
+  statefulRolloutRule,
 ];

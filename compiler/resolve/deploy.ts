@@ -417,7 +417,9 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
         for (const data of d.chartExternalSecret.data) needs.push(need(key.secretPath(d.chartExternalSecret.store, data.key), env.at, `${d.service} reads ${data.key}`));
       }
       // Each pod's cache is a claim on the profile's StorageClass, made with the pod.
-      for (const cache of d.caches) needs.push(need(key.storageClass(c, cache.storageClass), [...model.services.find((s) => s.name === d.service)!.at, "caches"], `${d.service} keeps its ${cache.name} cache on StorageClass ${cache.storageClass}`));
+      for (const [field, volumes] of [["caches", d.caches], ["state", d.state]] as const) {
+        for (const v of volumes) needs.push(need(key.storageClass(c, v.storageClass), [...model.services.find((s) => s.name === d.service)!.at, field], `${d.service} keeps its ${v.name} ${field === "caches" ? "cache" : "state"} on StorageClass ${v.storageClass}`));
+      }
       const host = imageRegistryHost(model, d.image.repository);
       if (host !== undefined) needs.push(need(key.registryCredential(c, host), model.services.find((s) => s.name === d.service)!.at, `${d.service} pulls ${d.image.repository}`));
     }

@@ -86,6 +86,7 @@ export function resolveDeployments(
         ...(rollout !== undefined && { rollout, rolloutAt: override?.rollout !== undefined ? [...service.at, "overrides", env.name, "rollout"] : [...env.at, "rollout"] }),
         ...(secretName !== undefined && { secretName }),
         caches: service.caches.map((c) => ({ ...c, storageClass: storageClassOf(env.cluster!) })),
+        state: service.state.map((v) => ({ ...v, storageClass: storageClassOf(env.cluster!) })),
         bindings: { env: [], secretMounts: [] },
         // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
         ...(secretName !== undefined &&

@@ -52,6 +52,7 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
       tiers: s.tiers ?? TIERS,
       ...(s.command && { command: s.command }),
       caches: s.caches.map((c) => ({ name: c.name, mountPath: c.mountPath, size: String(c.size) })),
+      state: s.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: String(v.size) })),
       preRelease: s.preRelease.map((job) => ({
         name: job.name,
         command: job.command,

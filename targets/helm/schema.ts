@@ -249,6 +249,10 @@ export const serviceValuesSchema = z
     envFrom: about(z.array(envFromSource), "Extension point: env from whole Secrets or ConfigMaps (data bindings), after the ExternalSecret's."),
     volumes: about(z.array(volume), "Volumes of the pod: the bindings' secret files, and per-pod caches (generic ephemeral volumes, which pre-release Jobs do not mount)."),
     volumeMounts: about(z.array(volumeMount), "Extension point: where the container mounts them."),
+    persistence: about(
+      z.array(z.strictObject({ name, mountPath: z.string().regex(ABSOLUTE_PATH), size: quantity, storageClassName: z.string().optional() })).optional(),
+      "Persistent per-replica volumes: the service runs as a StatefulSet (one ReadWriteOnce claim per replica and volume, kept across restarts and updates, updated pod by pod); rollout.enabled must then be false.",
+    ),
     hooks: z.strictObject({
       preRelease: about(z.array(preReleaseJob), "Jobs run before every install and upgrade, in order (Helm hooks; Argo CD runs them as PreSync), as ServiceAccount <release>-pre-release, which the chart creates as an earlier hook."),
     }),

@@ -99,6 +99,7 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
       ...deployment.bindings.secretMounts.map((m) => ({ name: m.secret, mountPath: m.mountPath, readOnly: true })),
       ...deployment.caches.map((c) => ({ name: c.name, mountPath: c.mountPath })),
     ],
+    ...(deployment.state.length > 0 && { persistence: deployment.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: v.size, storageClassName: v.storageClass })) }),
     hooks: {
       preRelease: service.preRelease.map((job) => ({
         name: job.name,

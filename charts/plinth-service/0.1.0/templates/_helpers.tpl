@@ -95,7 +95,11 @@ containers:
     resources:
       {{- toYaml . | nindent 6 }}
     {{- end }}
-    {{- with .Values.volumeMounts }}
+    {{- $mounts := .Values.volumeMounts }}
+    {{- range .Values.persistence }}
+    {{- $mounts = append $mounts (dict "name" .name "mountPath" .mountPath) }}
+    {{- end }}
+    {{- with $mounts }}
     volumeMounts:
       {{- toYaml . | nindent 6 }}
     {{- end }}
