@@ -276,10 +276,21 @@ export interface ModelService {
   /** Persistent per-replica volumes: the service runs as a StatefulSet. */
   state: { name: string; mountPath: string; size: string }[];
   /** Jobs run before each release, in order (migrations), in the service's image and environment. */
-  preRelease: { name: string; command: string[]; args?: string[]; backoffLimit: number; activeDeadlineSeconds?: number }[];
+  preRelease: ModelJob[];
+  /** The Job that loads fixture or synthetic data (each deployment decides where it runs). */
+  seedData?: Omit<ModelJob, "name">;
   /** Environments the spec overrides it for (their effect is on each deployment). */
   overrideEnvironments: string[];
   at: SpecPath;
+}
+
+/** A Job run to completion in the service's image and environment. */
+export interface ModelJob {
+  name: string;
+  command: string[];
+  args?: string[];
+  backoffLimit: number;
+  activeDeadlineSeconds?: number;
 }
 
 export interface ModelProbe {
@@ -330,6 +341,8 @@ export interface ModelDeployment {
   secretName?: string;
   /** The service's per-pod caches, each on the cluster profile's StorageClass. */
   caches: { name: string; mountPath: string; size: string; storageClass: string }[];
+  /** Jobs run before each release here: the service's own, then its data seeding where the data policy asks for it. */
+  preRelease: ModelJob[];
   /** Its persistent per-replica volumes (a StatefulSet's claims), on the same StorageClass. */
   state: { name: string; mountPath: string; size: string; storageClass: string }[];
   /**

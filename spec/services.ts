@@ -75,6 +75,10 @@ export const service = z.strictObject({
   command: z.array(z.string()).optional(),
   caches: z.array(podVolume).default([]).describe("Per-pod cache volumes: generic ephemeral volumes on the profile's StorageClass, made with the pod and deleted with it (rebuilt when a pod is replaced), which Deployments and Argo Rollouts alike carry; mounted writable, the root filesystem stays read-only."),
   state: z.array(podVolume).default([]).describe("Persistent per-replica volumes: the service runs as a StatefulSet with one claim per replica and volume, kept across restarts and updates. Argo Rollouts cannot drive a StatefulSet, so its rollout must be `rolling` (pod by pod, each Ready before the next); production also needs a readiness probe."),
+  seedData: preReleaseJob
+    .omit({ name: true })
+    .optional()
+    .describe("A Job that loads fixture or synthetic data (command in the service's image), run as the last pre-release Job (`seed-data`, after the migrations) in each Kubernetes environment whose data policy is `fixtures` or `synthetic`, previews excepted (they have no data services yet). It runs before every release there, so it must be idempotent."),
   preRelease: z.array(preReleaseJob).default([]).describe("Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes; Compose runs them before the service starts."),
   scale: scale.optional().describe("Replicas or autoscaling in every environment, instead of the environment's `scale` (overrides still win)."),
   overrides: z.record(z.string(), serviceOverride).default({}).describe("Per-environment differences."),

@@ -257,6 +257,21 @@ describe.skipIf(!HELM)("plinth-service: faults, extension points, previews", () 
     expect(Object.entries(selector).every(([k, v]) => job.spec.template.metadata.labels[k] === v)).toBe(false);
   });
 
+  it("bitvault: dev seeds its synthetic data with a PreSync Job; staging, production and previews do not", async () => {
+    const render = await lintAndTemplate(chartDir, "api", "dev", [await valuesFile("bitvault", "helm/dev/api.values.yaml", (v) => (v.image.digest ??= `sha256:${"b".repeat(64)}`))]);
+    expect([render.lint.code, render.template.code, render.template.stderr]).toEqual([0, 0, ""]);
+    expect(objectProblems(render.objects, "seed")).toEqual([]);
+    const job = render.objects.find((o) => o.kind === "Job" && o.metadata.name === "api-seed-data")!;
+    expect(job.metadata.annotations["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
+    expect(job.spec.template.spec.containers[0].command).toEqual(["/app/bitvault-api", "seed", "--synthetic", "--if-empty"]);
+    expect(job.spec.template.spec.serviceAccountName).toBe("api-pre-release");
+    const { files } = await buildExample("bitvault");
+    for (const environment of ["staging", "prod", "preview"]) {
+      const values = parseYamlDocuments(files.find((f) => f.path === `helm/${environment}/api.values.yaml`)!.content)[0] as Doc;
+      expect(values.hooks.preRelease, environment).toEqual([]);
+    }
+  });
+
   it("pre-release Jobs leave the per-pod caches to the service's pods", async () => {
     const file = await valuesFile("catalyst-forge", "helm/production/worker-ci.values.yaml", (v) => {
       v.hooks = { preRelease: [{ name: "warm", command: ["/worker", "--check"] }] };

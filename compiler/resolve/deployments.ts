@@ -7,6 +7,9 @@ import { registryBase } from "./services.js";
 import { storeKindOf } from "./secrets.js";
 import { cmp, gitopsRepoPath, mergeResources, sortKeys, stringifyResources } from "./util.js";
 
+/** The name of the data-seeding Job among a deployment's pre-release Jobs. */
+export const SEED_JOB = "seed-data";
+
 /** A spec scale (fixed replicas or an autoscaling range) as the Model holds it. */
 export function toScale(scale: Spec["services"][number]["scale"]): ModelScale | undefined {
   if (scale === undefined) return undefined;
@@ -87,6 +90,8 @@ export function resolveDeployments(
         ...(secretName !== undefined && { secretName }),
         caches: service.caches.map((c) => ({ ...c, storageClass: storageClassOf(env.cluster!) })),
         state: service.state.map((v) => ({ ...v, storageClass: storageClassOf(env.cluster!) })),
+        // Seed 002: dev gets synthetic seed data; previews will with data services of their own.
+        preRelease: [...service.preRelease, ...(service.seedData && !env.preview && (env.data === "fixtures" || env.data === "synthetic") ? [{ name: SEED_JOB, ...service.seedData }] : [])],
         bindings: { env: [], secretMounts: [] },
         // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
         ...(secretName !== undefined &&

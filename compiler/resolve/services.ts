@@ -1,5 +1,5 @@
 import type { Spec } from "../../spec/schema.js";
-import type { ModelDataRuntime, ModelDataService, ModelEnvironment, ModelNamespace, ModelPlatform, ModelService, Tier } from "../model.js";
+import type { ModelDataRuntime, ModelDataService, ModelJob, ModelEnvironment, ModelNamespace, ModelPlatform, ModelService, Tier } from "../model.js";
 import { ENGINE_DEFAULTS } from "./components.js";
 import { dataConnection, dataRuntime } from "./data-engines.js";
 import { parseDuration } from "../../spec/units.js";
@@ -53,19 +53,23 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
       ...(s.command && { command: s.command }),
       caches: s.caches.map((c) => ({ name: c.name, mountPath: c.mountPath, size: String(c.size) })),
       state: s.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: String(v.size) })),
-      preRelease: s.preRelease.map((job) => ({
-        name: job.name,
-        command: job.command,
-        ...(job.args && { args: job.args }),
-        backoffLimit: job.retries,
-        ...(job.timeout !== undefined && { activeDeadlineSeconds: parseDuration(job.timeout)! }),
-      })),
+      preRelease: s.preRelease.map((job) => ({ name: job.name, ...modelJob(job) })),
+      ...(s.seedData && { seedData: modelJob(s.seedData) }),
       overrideEnvironments: Object.keys(s.overrides).sort(),
       at: ["services", i],
     };
   });
 
   return services;
+}
+
+function modelJob(job: Omit<Spec["services"][number]["preRelease"][number], "name">): Omit<ModelJob, "name"> {
+  return {
+    command: job.command,
+    ...(job.args && { args: job.args }),
+    backoffLimit: job.retries,
+    ...(job.timeout !== undefined && { activeDeadlineSeconds: parseDuration(job.timeout)! }),
+  };
 }
 
 const withRuntime = (runtime: ModelDataRuntime | undefined) => (runtime ? { kubernetes: runtime } : {});

@@ -30,6 +30,11 @@ export const services = defineServices([
     // without them runs the API with those features off. Each gets its connection variables (bindings).
     dependsOn: ["postgres", "redis", "opensearch"],
     ingress: { port: "http", path: "/api" },
+    // Seed 002: dev runs on a "seeded synthetic dataset" ("Synthetic seed data applied on cluster
+    // bootstrap"). It runs before each dev release, so it loads only what is missing; the command is
+    // this example's. Previews ("seeded fixtures generated at namespace creation") get it once they
+    // have a database of their own.
+    seedData: { command: ["/app/bitvault-api", "seed", "--synthetic", "--if-empty"], timeout: "10m" },
   },
   {
     name: "web",

@@ -102,8 +102,8 @@ function serviceEntries(planned: PlannedService, plan: BundlePlan): Record<strin
     ...(planned.ports.length > 0 && {
       ports: planned.ports.map((p) => `\${${p.variable}:-${p.port}}:${p.port}${p.protocol === "UDP" ? "/udp" : ""}`),
     }),
-    // Per-pod caches become one named volume each (one container per service here).
-    ...(s.caches.length > 0 && { volumes: s.caches.map((c) => `${cacheVolumeName(s, c.name)}:${c.mountPath}`) }),
+    // Per-pod caches and per-replica state become one named volume each (one container per service here).
+    ...(s.caches.length + s.state.length > 0 && { volumes: [...s.caches, ...s.state].map((v) => `${podVolumeName(s, v.name)}:${v.mountPath}`) }),
     ...(Object.keys(before).length > 0 && { depends_on: sortedRecord(before) }),
     restart: RESTART,
     ...limits(s.resources),
@@ -112,7 +112,7 @@ function serviceEntries(planned: PlannedService, plan: BundlePlan): Record<strin
 }
 
 const preReleaseServiceName = (service: ModelService, job: string) => `${service.name}-${job}`;
-const cacheVolumeName = (service: ModelService, cache: string) => `${service.name}-${cache}`;
+const podVolumeName = (service: ModelService, volume: string) => `${service.name}-${volume}`;
 
 function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(
@@ -129,7 +129,7 @@ export function composeDocument(plan: BundlePlan): ComposeSpecification {
   for (const planned of plan.services) Object.assign(services, serviceEntries(planned, plan));
   const volumes = [
     ...plan.dataServices.filter((d) => d.volume !== undefined).map((d) => d.volume!),
-    ...plan.services.flatMap((p) => p.service.caches.map((c) => cacheVolumeName(p.service, c.name))),
+    ...plan.services.flatMap((p) => [...p.service.caches, ...p.service.state].map((v) => podVolumeName(p.service, v.name))),
   ];
   return {
     services: sortedRecord(services),

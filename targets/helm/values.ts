@@ -101,7 +101,7 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
     ],
     ...(deployment.state.length > 0 && { persistence: deployment.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: v.size, storageClassName: v.storageClass })) }),
     hooks: {
-      preRelease: service.preRelease.map((job) => ({
+      preRelease: deployment.preRelease.map((job) => ({
         name: job.name,
         command: [...job.command],
         ...(job.args && { args: [...job.args] }),

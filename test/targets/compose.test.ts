@@ -83,6 +83,7 @@ function composeFixture(): Model {
     tiers: ["standard", "full"],
     command: ["/app/worker", "--queue=$QUEUE"],
     caches: [{ name: "git-cache", mountPath: "/var/cache/worker", size: "20Gi" }],
+    state: [{ name: "journal", mountPath: "/var/lib/worker", size: "5Gi" }],
     at: ["services", 1],
   };
   const admin: ModelService = {
@@ -399,7 +400,7 @@ describe("compose target on a fixture with every engine", () => {
     expect(bundle("standard").files.get("README.md")).toMatch(/`worker` depends on `search`, which the standard tier does not run/);
   });
 
-  it("runs pre-release Jobs to completion, in order, before the service starts, and gives caches a named volume", () => {
+  it("runs pre-release Jobs to completion, in order, before the service starts, and gives caches and state a named volume", () => {
     const doc = composeOf(bundle("full"));
     const s = doc.services!;
     expect(s["api-migrate"]).toMatchObject({ image: s.api!.image, entrypoint: ["/app/migrate", "up"], restart: "no", depends_on: { db: { condition: "service_healthy" } } });
@@ -412,8 +413,9 @@ describe("compose target on a fixture with every engine", () => {
       depends_on: { db: { condition: "service_healthy" }, "api-migrate": { condition: "service_completed_successfully" } },
     });
     expect(s.api!.depends_on).toEqual({ "api-seed": { condition: "service_completed_successfully" }, db: { condition: "service_healthy" } });
-    expect(s.worker!.volumes).toEqual(["worker-git-cache:/var/cache/worker"]);
+    expect(s.worker!.volumes).toEqual(["worker-git-cache:/var/cache/worker", "worker-journal:/var/lib/worker"]);
     expect(doc.volumes).toHaveProperty("worker-git-cache");
+    expect(doc.volumes).toHaveProperty("worker-journal");
   });
 
   it("uses each engine's own health command", () => {
