@@ -277,6 +277,8 @@ export interface ModelService {
   state: { name: string; mountPath: string; size: string }[];
   /** Jobs run before each release, in order (migrations), in the service's image and environment. */
   preRelease: ModelJob[];
+  /** Jobs run on a schedule (CronJobs). */
+  cronJobs: (ModelJob & { schedule: string })[];
   /** The Job that loads fixture or synthetic data (each deployment decides where it runs). */
   seedData?: Omit<ModelJob, "name">;
   /** Environments the spec overrides it for (their effect is on each deployment). */

@@ -577,6 +577,29 @@ export interface PlatformInput {
       size: string | number;
     }[];
     /**
+     * Jobs run on a schedule in the service's image and environment (Kubernetes CronJobs, never two at once). Compose bundles do not run them.
+     */
+    cronJobs?: {
+      name: string;
+      /**
+       * @minItems 1
+       */
+      command: string[];
+      args?: string[];
+      /**
+       * Retries after a failure (the Job's backoffLimit); 0 for migrations that are not idempotent.
+       */
+      retries?: number;
+      /**
+       * The longest the Job may run (activeDeadlineSeconds); the release waits for it.
+       */
+      timeout?: string;
+      /**
+       * When it runs (cron, in the cluster's time zone).
+       */
+      schedule: string;
+    }[];
+    /**
      * A Job that loads fixture or synthetic data (command in the service's image), run as the last pre-release Job (`seed-data`, after the migrations) in each Kubernetes environment whose data policy is `fixtures` or `synthetic`, previews excepted (they have no data services yet). It runs before every release there, so it must be idempotent.
      */
     seedData?: {

@@ -75,6 +75,10 @@ export const service = z.strictObject({
   command: z.array(z.string()).optional(),
   caches: z.array(podVolume).default([]).describe("Per-pod cache volumes: generic ephemeral volumes on the profile's StorageClass, made with the pod and deleted with it (rebuilt when a pod is replaced), which Deployments and Argo Rollouts alike carry; mounted writable, the root filesystem stays read-only."),
   state: z.array(podVolume).default([]).describe("Persistent per-replica volumes: the service runs as a StatefulSet with one claim per replica and volume, kept across restarts and updates. Argo Rollouts cannot drive a StatefulSet, so its rollout must be `rolling` (pod by pod, each Ready before the next); production also needs a readiness probe."),
+  cronJobs: z
+    .array(preReleaseJob.extend({ schedule: cron.describe("When it runs (cron, in the cluster's time zone).") }))
+    .default([])
+    .describe("Jobs run on a schedule in the service's image and environment (Kubernetes CronJobs, never two at once). Compose bundles do not run them."),
   seedData: preReleaseJob
     .omit({ name: true })
     .optional()

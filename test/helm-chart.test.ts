@@ -272,6 +272,24 @@ describe.skipIf(!HELM)("plinth-service: faults, extension points, previews", () 
     }
   });
 
+  it("cronJobs render CronJobs (one run at a time) as the service's own ServiceAccount, without its caches", async () => {
+    const file = await valuesFile("catalyst-forge", "helm/production/worker-ci.values.yaml", (v) => {
+      v.cronJobs = [{ name: "prune-cache", schedule: "0 4 * * *", command: ["/worker", "--prune"], backoffLimit: 1, activeDeadlineSeconds: 3600 }];
+    });
+    const render = await lintAndTemplate(chartDir, "worker-ci", "forge-production", [file]);
+    expect([render.lint.code, render.template.code, render.template.stderr]).toEqual([0, 0, ""]);
+    expect(objectProblems(render.objects, "cron")).toEqual([]);
+    const cron = render.objects.find((o) => o.kind === "CronJob")!;
+    expect(cron.metadata.name).toBe("worker-ci-prune-cache");
+    expect(cron.spec).toMatchObject({ schedule: "0 4 * * *", concurrencyPolicy: "Forbid", jobTemplate: { spec: { backoffLimit: 1, activeDeadlineSeconds: 3600 } } });
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect(pod.serviceAccountName).toBe("worker-ci");
+    expect(pod.containers[0].command).toEqual(["/worker", "--prune"]);
+    expect(pod.volumes.map((v: Doc) => v.name)).toEqual(["worker-ci-secrets", "postgres-app"]);
+    const selector = render.objects.find((o) => o.kind === "Service")!.spec.selector as Record<string, string>;
+    expect(Object.entries(selector).every(([k, v]) => cron.spec.jobTemplate.spec.template.metadata.labels[k] === v)).toBe(false);
+  });
+
   it("pre-release Jobs leave the per-pod caches to the service's pods", async () => {
     const file = await valuesFile("catalyst-forge", "helm/production/worker-ci.values.yaml", (v) => {
       v.hooks = { preRelease: [{ name: "warm", command: ["/worker", "--check"] }] };

@@ -55,6 +55,7 @@ export function resolveServices(spec: Spec, repositories: ModelPlatform["reposit
       state: s.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: String(v.size) })),
       preRelease: s.preRelease.map((job) => ({ name: job.name, ...modelJob(job) })),
       ...(s.seedData && { seedData: modelJob(s.seedData) }),
+      cronJobs: s.cronJobs.map((job) => ({ name: job.name, schedule: job.schedule, ...modelJob(job) })),
       overrideEnvironments: Object.keys(s.overrides).sort(),
       at: ["services", i],
     };

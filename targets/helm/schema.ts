@@ -253,6 +253,10 @@ export const serviceValuesSchema = z
       z.array(z.strictObject({ name, mountPath: z.string().regex(ABSOLUTE_PATH), size: quantity, storageClassName: z.string().optional() })).optional(),
       "Persistent per-replica volumes: the service runs as a StatefulSet (one ReadWriteOnce claim per replica and volume, kept across restarts and updates, updated pod by pod); rollout.enabled must then be false.",
     ),
+    cronJobs: about(
+      z.array(preReleaseJob.extend({ schedule: z.string().min(1) })).optional(),
+      "CronJobs (never two runs at once) in the service's image, env, secret files and ServiceAccount, without its per-pod caches.",
+    ),
     hooks: z.strictObject({
       preRelease: about(z.array(preReleaseJob), "Jobs run before every install and upgrade, in order (Helm hooks; Argo CD runs them as PreSync), as ServiceAccount <release>-pre-release, which the chart creates as an earlier hook."),
     }),

@@ -1,6 +1,6 @@
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
-import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
+import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelJob, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
 import { lookup } from "../../compiler/model-lookup.js";
 import { parseDuration } from "../../spec/units.js";
 import { toGoDuration } from "../shared/go-duration.js";
@@ -100,16 +100,19 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
       ...deployment.caches.map((c) => ({ name: c.name, mountPath: c.mountPath })),
     ],
     ...(deployment.state.length > 0 && { persistence: deployment.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: v.size, storageClassName: v.storageClass })) }),
-    hooks: {
-      preRelease: deployment.preRelease.map((job) => ({
-        name: job.name,
-        command: [...job.command],
-        ...(job.args && { args: [...job.args] }),
-        backoffLimit: job.backoffLimit,
-        ...(job.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: job.activeDeadlineSeconds }),
-      })),
-    },
+    ...(service.cronJobs.length > 0 && { cronJobs: service.cronJobs.map((job) => ({ ...jobValues(job), schedule: job.schedule })) }),
+    hooks: { preRelease: deployment.preRelease.map(jobValues) },
     featureFlags: { ...deployment.featureFlags },
+  };
+}
+
+function jobValues(job: ModelJob): ServiceValues["hooks"]["preRelease"][number] {
+  return {
+    name: job.name,
+    command: [...job.command],
+    ...(job.args && { args: [...job.args] }),
+    backoffLimit: job.backoffLimit,
+    ...(job.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: job.activeDeadlineSeconds }),
   };
 }
 

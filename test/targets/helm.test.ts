@@ -285,3 +285,19 @@ describe.each(EXAMPLES)("helm target on example %s", (example) => {
     for (const deployment of model.deployments) expect(reference!.content).toContain(`| \`${deployment.service}\` | \`${deployment.environment}\` |`);
   });
 });
+
+describe("jobs of a service", () => {
+  it("cronJobs reach every environment's values with their schedule; they meet the chart's contract", async () => {
+    const { model } = await editedExample("catalyst-forge", (spec) => {
+      const worker = spec.services.find((s) => s.name === "worker-ci")!;
+      worker.cronJobs = [{ name: "prune-cache", schedule: "0 4 * * *", command: ["/worker", "--prune"], retries: 1, timeout: "1h" }];
+    });
+    const files = helmTarget.generate(model).filter((f) => /^helm\/[^_][^/]*\/worker-ci\.values\.yaml$/.test(f.path));
+    expect(files.map((f) => f.path).sort()).toEqual(["helm/dev/worker-ci.values.yaml", "helm/production/worker-ci.values.yaml", "helm/staging/worker-ci.values.yaml"]);
+    for (const file of files) {
+      const values = parseYamlDocuments(file.content)[0] as Record<string, any>;
+      expect(serviceValuesSchema.safeParse(values).success, file.path).toBe(true);
+      expect(values.cronJobs, file.path).toEqual([{ name: "prune-cache", command: ["/worker", "--prune"], backoffLimit: 1, activeDeadlineSeconds: 3600, schedule: "0 4 * * *" }]);
+    }
+  });
+});

@@ -108,3 +108,61 @@ volumes:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
+
+{{/*
+The pod of a Job (pre-release hook or CronJob): the service's image, env, secret files and pull
+Secrets, not its per-pod caches (ephemeral volumes belong to the service's pods).
+Arguments: root (the chart's context), job (name, command, args), account (its ServiceAccount).
+*/}}
+{{- define "plinth-service.jobPod" -}}
+{{- $root := .root -}}
+{{- $job := .job -}}
+{{- $caches := list -}}
+{{- range $root.Values.volumes }}{{ if .ephemeral }}{{ $caches = append $caches .name }}{{ end }}{{ end -}}
+{{- $volumes := list -}}
+{{- range $root.Values.volumes }}{{ if not .ephemeral }}{{ $volumes = append $volumes . }}{{ end }}{{ end -}}
+{{- $mounts := list -}}
+{{- range $root.Values.volumeMounts }}{{ if not (has .name $caches) }}{{ $mounts = append $mounts . }}{{ end }}{{ end -}}
+restartPolicy: Never
+serviceAccountName: {{ .account }}
+{{- with $root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+securityContext:
+  {{- toYaml $root.Values.podSecurityContext | nindent 2 }}
+containers:
+  - name: {{ $job.name }}
+    image: {{ include "plinth-service.image" $root | quote }}
+    imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+    command:
+      {{- toYaml $job.command | nindent 6 }}
+    {{- with $job.args }}
+    args:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    securityContext:
+      {{- toYaml $root.Values.securityContext | nindent 6 }}
+    {{- $env := include "plinth-service.env" $root }}
+    {{- if $env }}
+    env:
+      {{- $env | nindent 6 }}
+    {{- end }}
+    {{- $envFrom := include "plinth-service.envFrom" $root }}
+    {{- if $envFrom }}
+    envFrom:
+      {{- $envFrom | nindent 6 }}
+    {{- end }}
+    {{- with $root.Values.resources }}
+    resources:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $mounts }}
+    volumeMounts:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+{{- with $volumes }}
+volumes:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
