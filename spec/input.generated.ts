@@ -618,7 +618,7 @@ export interface PlatformInput {
       timeout?: string;
     };
     /**
-     * Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes; Compose runs them before the service starts.
+     * Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes (not in previews yet, which have no data services); Compose runs them before the service starts.
      */
     preRelease?: {
       name: string;

@@ -83,7 +83,7 @@ export const service = z.strictObject({
     .omit({ name: true })
     .optional()
     .describe("A Job that loads fixture or synthetic data (command in the service's image), run as the last pre-release Job (`seed-data`, after the migrations) in each Kubernetes environment whose data policy is `fixtures` or `synthetic`, previews excepted (they have no data services yet). It runs before every release there, so it must be idempotent."),
-  preRelease: z.array(preReleaseJob).default([]).describe("Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes; Compose runs them before the service starts."),
+  preRelease: z.array(preReleaseJob).default([]).describe("Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes (not in previews yet, which have no data services); Compose runs them before the service starts."),
   scale: scale.optional().describe("Replicas or autoscaling in every environment, instead of the environment's `scale` (overrides still win)."),
   overrides: z.record(z.string(), serviceOverride).default({}).describe("Per-environment differences."),
 });

@@ -90,8 +90,12 @@ export function resolveDeployments(
         ...(secretName !== undefined && { secretName }),
         caches: service.caches.map((c) => ({ ...c, storageClass: storageClassOf(env.cluster!) })),
         state: service.state.map((v) => ({ ...v, storageClass: storageClassOf(env.cluster!) })),
-        // Seed 002: dev gets synthetic seed data; previews will with data services of their own.
-        preRelease: [...service.preRelease, ...(service.seedData && !env.preview && (env.data === "fixtures" || env.data === "synthetic") ? [{ name: SEED_JOB, ...service.seedData }] : [])],
+        // None in previews yet: they have no data services to migrate or seed, and the chart creates
+        // their ExternalSecret only in the Sync phase, after the PreSync Jobs that would wait for its
+        // Secret. Seed 002: dev gets synthetic seed data.
+        preRelease: env.preview
+          ? []
+          : [...service.preRelease, ...(service.seedData && (env.data === "fixtures" || env.data === "synthetic") ? [{ name: SEED_JOB, ...service.seedData }] : [])],
         bindings: { env: [], secretMounts: [] },
         // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
         ...(secretName !== undefined &&

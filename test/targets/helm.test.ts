@@ -301,3 +301,16 @@ describe("jobs of a service", () => {
     }
   });
 });
+
+describe("pre-release Jobs by environment", () => {
+  it("run in every rung of the ladder, seed data only where the data policy asks for it, nothing in previews", async () => {
+    const { model } = await editedExample("bitvault", (spec) => {
+      spec.services.find((s) => s.name === "api")!.preRelease = [{ name: "migrate", command: ["/app/migrate", "up"], retries: 0 }];
+    });
+    const jobs = (environment: string) => model.deployments.find((d) => d.service === "api" && d.environment === environment)!.preRelease.map((j) => j.name);
+    expect(jobs("dev")).toEqual(["migrate", "seed-data"]);
+    expect(jobs("staging")).toEqual(["migrate"]);
+    expect(jobs("prod")).toEqual(["migrate"]);
+    expect(jobs("preview")).toEqual([]);
+  });
+});
