@@ -1,3 +1,4 @@
+import { SEED_JOB } from "../resolve/deployments.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import type { SpecRule } from "./types.js";
@@ -43,6 +44,16 @@ export const specConsistencyRule: SpecRule = {
       unique("node pool", cluster.nodePools.map((p) => p.name), (j) => ["clusters", i, "nodePools", j, "name"]);
     });
     spec.services.forEach((service, i) => {
+      // Volumes share the pod, Jobs the names `<service>-<job>`; the seed-data Job is the last pre-release Job.
+      const volumes = [...service.caches.map((v, j) => ({ name: v.name, at: ["caches", j, "name"] })), ...service.state.map((v, j) => ({ name: v.name, at: ["state", j, "name"] }))];
+      const scope = (list: unknown[]) => list.map(() => `service '${service.name}'`);
+      unique("volume", volumes.map((v) => v.name), (j) => ["services", i, ...volumes[j]!.at], scope(volumes));
+      const jobs = [
+        ...service.preRelease.map((job, j) => ({ name: job.name, at: ["preRelease", j, "name"] })),
+        ...(service.seedData ? [{ name: SEED_JOB, at: ["seedData"] }] : []),
+        ...service.cronJobs.map((job, j) => ({ name: job.name, at: ["cronJobs", j, "name"] })),
+      ];
+      unique("job", jobs.map((job) => job.name), (j) => ["services", i, ...jobs[j]!.at], scope(jobs));
       const names = new Set<string>();
       const numbers = new Set<string>();
       service.ports.forEach((port, j) => {
