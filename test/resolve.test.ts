@@ -75,3 +75,17 @@ describe("resolve: Gateway API routing", () => {
     expect(model.clusters.every((c) => c.gateway === undefined && c.ingressClassName === "nginx")).toBe(true);
   });
 });
+
+describe("resolve: Gateway listener names", () => {
+  it("hosts that spell one label get distinct listeners and certificate Secrets", async () => {
+    const { model } = await editedExample("bitvault", (spec) => {
+      spec.environments.find((e) => e.name === "staging")!.hosts = ["a-b.bitvault.io", "a.b.bitvault.io"];
+    });
+    const listeners = model.clusters.find((c) => c.name === "nonprod")!.gateway!.listeners;
+    expect(listeners.map((l) => [l.name, l.hostname, l.secretName])).toEqual([
+      ["http", undefined, undefined],
+      ["https-a-b-bitvault-io", "a-b.bitvault.io", "bitvault-a-b-bitvault-io-tls"],
+      ["https-a-b-bitvault-io-2", "a.b.bitvault.io", "bitvault-a-b-bitvault-io-2-tls"],
+    ]);
+  });
+});

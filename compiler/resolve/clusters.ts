@@ -59,14 +59,25 @@ function gatewayFor(platformName: string, components: readonly { name: string; n
   const implementation = components.find((c) => GATEWAY_CONTROLLERS[c.name] !== undefined);
   if (!implementation) return undefined;
   const name = platformName;
-  const https = certified ? sorted([...new Set(hosts.filter((h) => !h.includes("{")))]) : [];
+  const https = certified ? sorted(hosts.filter((h) => !h.includes("{"))) : [];
+  // `a-b.io` and `a.b.io` spell one label: the later host gets a numbered name.
+  const taken = new Set<string>();
+  const unique = (base: string) => {
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${base.slice(0, 60)}-${n}`;
+    taken.add(candidate);
+    return candidate;
+  };
   return {
     name,
     namespace: implementation.namespace,
     gatewayClass: { name: implementation.name, controllerName: GATEWAY_CONTROLLERS[implementation.name]! },
     listeners: [
       { name: "http", protocol: "HTTP", port: 80 },
-      ...https.map((hostname) => ({ name: listenerName(hostname), protocol: "HTTPS" as const, port: 443, hostname, secretName: `${name}-${listenerName(hostname).slice("https-".length)}-tls` })),
+      ...https.map((hostname) => {
+        const listener = unique(listenerName(hostname));
+        return { name: listener, protocol: "HTTPS" as const, port: 443, hostname, secretName: `${name}-${listener.slice("https-".length)}-tls` };
+      }),
     ],
   };
 }
