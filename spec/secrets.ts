@@ -26,29 +26,35 @@ const storePath = z.string().regex(/^[^\s\p{Cc}]+$/u, { message: "expected a sto
 
 /** A reference to a secret: where it lives, never what it is. */
 export const secretRef = z.strictObject({
-  store: z.string(),
+  store: z.string().describe("Name of the secret store (`secretStores[].name`) that holds it."),
   key: storePath.describe("Path of the secret in its store, e.g. \"alerting/discord\"."),
   property: storePath.optional().describe("Field inside the secret, e.g. \"webhook_url\"."),
 });
 
 /** A platform secret materialised as a Kubernetes Secret by External Secrets. */
 export const secret = z.strictObject({
-  name: z.string(),
-  namespace: z.string(),
+  name: z.string().describe("Name of the Kubernetes Secret External Secrets creates."),
+  namespace: z.string().describe("Namespace the Secret is created in."),
   cluster: z.string().optional().describe("Cluster whose namespace receives it: needed only when two clusters have a namespace of that name."),
-  purpose: z.string().optional(),
+  purpose: z.string().optional().describe("What the secret is for (shown in the rotation runbook)."),
   // A key of the Kubernetes Secret: its grammar.
-  data: z.array(z.strictObject({ secretKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: "expected a Secret key: letters, digits, '-', '_' and '.'" }), ref: secretRef })).min(1),
-  rotation: duration.optional(),
-  refreshInterval: duration.optional(),
+  data: z
+    .array(
+      z.strictObject({
+        secretKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: "expected a Secret key: letters, digits, '-', '_' and '.'" }).describe("Key inside the Kubernetes Secret."),
+        ref: secretRef.describe("Where the key's value lives."),
+      }),
+    )
+    .min(1)
+    .describe("The Secret's keys, each read from a secret store."),
+  rotation: duration.optional().describe("How often the secret's value is rotated, e.g. \"90d\" (the rotation runbook lists it)."),
+  refreshInterval: duration.optional().describe("How often External Secrets re-reads the store, e.g. \"1h\"."),
 });
 
 /** A service's secret reference: the store may be left to each environment (`environments[].secrets`). */
 export const serviceSecretRef = z.strictObject({
-  store: z.string().optional(),
-  key: storePath,
-  /** Field inside the secret: the variable holds its value. Required unless `wholeObject` is set. */
-  property: storePath.optional(),
-  /** Without `property`, the variable holds the whole secret as a JSON object: say that this is meant. */
-  wholeObject: z.literal(true).optional(),
+  store: z.string().optional().describe("Secret store that holds it; without it, each environment's `secrets.store`."),
+  key: storePath.describe("Path of the secret in its store (below the environment's `secrets.prefix` when the store is left to the environment)."),
+  property: storePath.optional().describe("Field inside the secret: the variable holds its value. Required unless `wholeObject` is set."),
+  wholeObject: z.literal(true).optional().describe("Without `property`, the variable holds the whole secret as a JSON object: say that this is meant."),
 });
