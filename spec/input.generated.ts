@@ -740,6 +740,9 @@ export interface PlatformInput {
      * A dependency tier: lite, standard or full.
      */
     name: "lite" | "standard" | "full";
+    /**
+     * What the tier runs, for the bundle's README.
+     */
     description: string;
   }[];
   /**
@@ -756,6 +759,9 @@ export interface PlatformInput {
     image:
       | string
       | {
+          /**
+           * Image path inside each profile's registry, e.g. "team/api".
+           */
           path: string;
         };
     /**
@@ -1201,7 +1207,13 @@ export interface PlatformInput {
    * Where secrets live (Vault, AWS Secrets Manager, Kubernetes).
    */
   secretStores?: {
+    /**
+     * Store name, referenced by secret references (`store`).
+     */
     name: string;
+    /**
+     * Where the secrets live.
+     */
     backend: "vault" | "aws-secrets-manager" | "kubernetes";
     /**
      * A ClusterSecretStore is shared by every namespace; a SecretStore lives in one.
@@ -1211,11 +1223,29 @@ export interface PlatformInput {
      * Vault: server address, KV mount and auth role.
      */
     vault?: {
+      /**
+       * Vault address, e.g. "https://vault.example.com:8200".
+       */
       server: string;
+      /**
+       * KV secrets engine mount.
+       */
       mount?: string;
+      /**
+       * KV engine version.
+       */
       kvVersion?: "v1" | "v2";
+      /**
+       * Vault's Kubernetes auth: External Secrets logs in with its service account token.
+       */
       auth: {
+        /**
+         * Vault role External Secrets logs in as.
+         */
         role: string;
+        /**
+         * Mount of Vault's Kubernetes auth method.
+         */
         mountPath?: string;
       };
     };
@@ -1223,16 +1253,28 @@ export interface PlatformInput {
      * AWS Secrets Manager: region and the IAM role External Secrets assumes (IRSA).
      */
     aws?: {
+      /**
+       * Region of the secrets.
+       */
       region: string;
+      /**
+       * IAM role External Secrets assumes.
+       */
       roleName?: string;
     };
     /**
      * Kubernetes: the namespace secrets are read from.
      */
     kubernetes?: {
+      /**
+       * Namespace the Secrets are read from.
+       */
       namespace: string;
     };
   }[];
+  /**
+   * Platform secrets External Secrets materialises as Kubernetes Secrets (references only).
+   */
   secrets?: {
     /**
      * Name of the Kubernetes Secret External Secrets creates.
@@ -1291,20 +1333,41 @@ export interface PlatformInput {
    * Prometheus analyses a canary step runs.
    */
   analyses?: {
+    /**
+     * Analysis name: its AnalysisTemplate, referenced by rollout steps.
+     */
     name: string;
     /**
      * Prometheus server the query runs against.
      */
     prometheus: string;
+    /**
+     * PromQL query whose result the conditions test.
+     */
     query: string;
     /**
      * Argo Rollouts expression over `result`, e.g. "result[0] >= 0.99".
      */
     successCondition: string;
+    /**
+     * Argo Rollouts expression over `result` that fails a measurement outright, e.g. "result[0] < 0.95".
+     */
     failureCondition?: string;
+    /**
+     * Time between measurements.
+     */
     interval?: string;
+    /**
+     * Number of measurements.
+     */
     count?: number;
+    /**
+     * Failed measurements tolerated before the analysis fails (and the rollout aborts).
+     */
     failureLimit?: number;
+    /**
+     * What the query measures: `http` metrics exist only for services that serve HTTP (a port other than `metrics`). Inferred from the query (an `http_` metric) when omitted.
+     */
     measures?: "http" | "other";
   }[];
   /**
@@ -1312,20 +1375,38 @@ export interface PlatformInput {
    */
   rollouts?: (
     | {
+        /**
+         * Rollout policy name, referenced by environments (`rollout`) and service overrides.
+         */
         name: string;
+        /**
+         * Argo Rollouts canary: traffic moves to the new version step by step.
+         */
         strategy: "canary";
         /**
+         * The canary steps, in order.
+         *
          * @minItems 1
+         *
+         * Items: A canary step: shift traffic, pause, or run analyses.
          */
         steps: (
           | {
+              /**
+               * Percent of traffic the new version gets.
+               */
               setWeight: number;
             }
           | {
+              /**
+               * How long to wait, e.g. "5m"; until promoted by hand when undefined.
+               */
               pause?: string;
             }
           | {
               /**
+               * Analyses that must pass before the next step.
+               *
                * @minItems 1
                */
               analysis: string[];
@@ -1335,23 +1416,59 @@ export interface PlatformInput {
          * Analyses that run in the background for the whole rollout.
          */
         backgroundAnalysis?: string[];
+        /**
+         * A failed analysis aborts back to the stable version (Argo Rollouts' own behaviour).
+         */
         autoRollback?: boolean;
       }
     | {
+        /**
+         * Rollout policy name, referenced by environments (`rollout`) and service overrides.
+         */
         name: string;
+        /**
+         * Argo Rollouts blue-green: the new version runs beside the old behind a preview Service, then takes over at once.
+         */
         strategy: "blueGreen";
+        /**
+         * Switch traffic without a manual promotion.
+         */
         autoPromotion?: boolean;
+        /**
+         * Analyses that must pass before the switch.
+         */
         prePromotionAnalysis?: string[];
+        /**
+         * How long the old version keeps running after the switch.
+         */
         scaleDownDelay?: string;
       }
     | {
+        /**
+         * Rollout policy name, referenced by environments (`rollout`) and service overrides.
+         */
         name: string;
+        /**
+         * A Deployment rolling update.
+         */
         strategy: "rolling";
+        /**
+         * Pods above the desired count during the update: a number or a percentage.
+         */
         maxSurge?: string;
+        /**
+         * Pods that may be unavailable during the update: a number or a percentage.
+         */
         maxUnavailable?: string;
       }
     | {
+        /**
+         * Rollout policy name, referenced by environments (`rollout`) and service overrides.
+         */
         name: string;
+        /**
+         * Stop every old pod, then start the new ones.
+         */
         strategy: "recreate";
       }
   )[];
@@ -1401,6 +1518,9 @@ export interface PlatformInput {
       by: string;
     };
   }[];
+  /**
+   * Restore drills and how often each runs.
+   */
   drills?: {
     /**
      * Environment whose restore is rehearsed.
@@ -1415,8 +1535,17 @@ export interface PlatformInput {
      */
     description?: string;
   }[];
+  /**
+   * ArgoCD RBAC roles: SSO groups and what they may do.
+   */
   roles?: {
+    /**
+     * Role name, referenced by projects (`roles`).
+     */
     name: string;
+    /**
+     * What the role is for.
+     */
     description?: string;
     /**
      * SSO groups mapped to the role. They land in ArgoCD's CSV RBAC policy: no commas or quotes.
@@ -1427,12 +1556,23 @@ export interface PlatformInput {
      */
     environments?: string[];
     /**
+     * What the role may do: ArgoCD actions (get, sync, override, action, delete) and platform ones (approve, promote, rotate-secrets, restore).
+     *
      * @minItems 1
      */
     actions: ("get" | "sync" | "override" | "action" | "delete" | "approve" | "promote" | "rotate-secrets" | "restore")[];
   }[];
+  /**
+   * ArgoCD AppProjects: teams or platform concerns with the namespaces they deploy into.
+   */
   projects?: {
+    /**
+     * AppProject name.
+     */
     name: string;
+    /**
+     * What the project holds.
+     */
     description?: string;
     /**
      * Namespaces (by name) the project may deploy into.
@@ -1444,6 +1584,9 @@ export interface PlatformInput {
      * Extra source repositories beyond the platform's own.
      */
     sourceRepos?: string[];
+    /**
+     * Roles (`roles[].name`) granted in the project.
+     */
     roles?: string[];
     /**
      * May create cluster-scoped resources (CRDs, ClusterRoles).
@@ -1454,6 +1597,9 @@ export interface PlatformInput {
    * What the generated tree needs that the team provides out of band, each with a reason.
    */
   prerequisites?: {
+    /**
+     * What kind of thing the team provides.
+     */
     kind: "secret" | "storageClass" | "volumeSnapshotClass" | "ipPool" | "identity" | "registryCredential" | "crd" | "bucket";
     /**
      * Cluster it exists on; every cluster when left out (not for secrets, identities and pools).
@@ -1480,7 +1626,13 @@ export interface PlatformInput {
    * Warnings the team has looked at and accepts, each with a reason: they are reported as notes carrying the reason (errors cannot be acknowledged).
    */
   acknowledge?: {
+    /**
+     * The rule id, e.g. "component/end-of-life".
+     */
     rule: string;
+    /**
+     * Why the warning is accepted (at least 10 characters).
+     */
     reason: string;
   }[];
 }

@@ -3,19 +3,21 @@ import { address } from "./grammar.js";
 import { duration } from "./units.js";
 
 export const secretStore = z.strictObject({
-  name: z.string(),
-  backend: z.enum(["vault", "aws-secrets-manager", "kubernetes"]),
+  name: z.string().describe("Store name, referenced by secret references (`store`)."),
+  backend: z.enum(["vault", "aws-secrets-manager", "kubernetes"]).describe("Where the secrets live."),
   scope: z.enum(["cluster", "namespace"]).default("cluster").describe("A ClusterSecretStore is shared by every namespace; a SecretStore lives in one."),
   vault: z
     .strictObject({
-      server: address,
-      mount: z.string().default("kv"),
-      kvVersion: z.enum(["v1", "v2"]).default("v2"),
-      auth: z.strictObject({ role: z.string(), mountPath: z.string().default("kubernetes") }),
+      server: address.describe("Vault address, e.g. \"https://vault.example.com:8200\"."),
+      mount: z.string().default("kv").describe("KV secrets engine mount."),
+      kvVersion: z.enum(["v1", "v2"]).default("v2").describe("KV engine version."),
+      auth: z
+        .strictObject({ role: z.string().describe("Vault role External Secrets logs in as."), mountPath: z.string().default("kubernetes").describe("Mount of Vault's Kubernetes auth method.") })
+        .describe("Vault's Kubernetes auth: External Secrets logs in with its service account token."),
     })
     .optional().describe("Vault: server address, KV mount and auth role."),
-  aws: z.strictObject({ region: z.string(), roleName: z.string().optional() }).optional().describe("AWS Secrets Manager: region and the IAM role External Secrets assumes (IRSA)."),
-  kubernetes: z.strictObject({ namespace: z.string() }).optional().describe("Kubernetes: the namespace secrets are read from."),
+  aws: z.strictObject({ region: z.string().describe("Region of the secrets."), roleName: z.string().optional().describe("IAM role External Secrets assumes.") }).optional().describe("AWS Secrets Manager: region and the IAM role External Secrets assumes (IRSA)."),
+  kubernetes: z.strictObject({ namespace: z.string().describe("Namespace the Secrets are read from.") }).optional().describe("Kubernetes: the namespace secrets are read from."),
 }).refine((store) => store.backend !== "vault" || store.vault !== undefined, {
   message: "a vault store needs its settings: vault: { server, auth: { role } }",
   path: ["vault"],

@@ -44,7 +44,7 @@ export const serviceOverride = z.strictObject({
 export const service = z.strictObject({
   name: z.string().describe("Service name (DNS-1123): its release, Deployment and values file."),
   image: z
-    .union([imageRepository, z.strictObject({ path: imagePath })])
+    .union([imageRepository, z.strictObject({ path: imagePath.describe("Image path inside each profile's registry, e.g. \"team/api\".") })])
     .describe(
       "Image repository without tag; releases pin it by digest. `{ path }` names it inside the registry of each cluster's profile (ports and adapters): the same image from ECR on AWS and from Harbor on-prem (replicated, so the digest is the same); Compose bundles pull it from the first profile's.",
     ),
