@@ -158,6 +158,8 @@ export interface ModelGateway {
    * certificate in `secretName` in the Gateway's namespace.
    */
   listeners: ModelGatewayListener[];
+  /** The HTTPRoute (in the Gateway's namespace) that redirects the HTTPS listeners' hosts from `http` to HTTPS; absent without them. */
+  redirectRoute?: string;
 }
 
 export interface ModelGatewayListener {

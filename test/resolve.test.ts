@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { buildExample, editedExample } from "./helpers.js";
 
 describe("resolve: what default-deny namespaces must still admit", () => {
@@ -50,7 +50,18 @@ describe("resolve: Gateway API routing", () => {
     ]);
     const stagingApi = parse(files.find((f) => f.path === "helm/staging/api.values.yaml")!.content);
     expect(stagingApi.ingress).toEqual({ enabled: false });
-    expect(stagingApi.httpRoute).toEqual({ enabled: true, parentRefs: [{ name: "bitvault", namespace: "platform" }], hostnames: ["staging.bitvault.io"], path: "/api" });
+    expect(stagingApi.httpRoute).toEqual({ enabled: true, parentRefs: [{ name: "bitvault", namespace: "platform", sectionName: "https-staging-bitvault-io" }], hostnames: ["staging.bitvault.io"], path: "/api" });
+    // Plain HTTP for a certified host is redirected; a preview's host (no certificate) is served on `http`.
+    const previewApi = parse(files.find((f) => f.path === "helm/preview/api.values.yaml")!.content);
+    expect(previewApi.httpRoute.parentRefs).toEqual([{ name: "bitvault", namespace: "platform", sectionName: "http" }]);
+    const redirect = parseAllDocuments(files.find((f) => f.path === "kubernetes/nonprod/platform.yaml")!.content)
+      .map((d) => d.toJS())
+      .find((o) => o.kind === "HTTPRoute");
+    expect(redirect.spec).toEqual({
+      parentRefs: [{ name: "bitvault", sectionName: "http" }],
+      hostnames: ["staging.bitvault.io"],
+      rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+    });
     const externalDns = files.find((f) => f.path === "argocd/nonprod/components/external-dns.yaml")!.content;
     expect(parse(externalDns).spec.source.helm.valuesObject.sources).toContain("gateway-httproute");
     const certManager = parse(files.find((f) => f.path === "argocd/nonprod/components/cert-manager.yaml")!.content);

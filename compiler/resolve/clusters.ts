@@ -71,6 +71,7 @@ function gatewayFor(platformName: string, components: readonly { name: string; n
   return {
     name,
     namespace: implementation.namespace,
+    ...(https.length > 0 && { redirectRoute: `${name}-https-redirect` }),
     gatewayClass: { name: implementation.name, controllerName: GATEWAY_CONTROLLERS[implementation.name]! },
     listeners: [
       { name: "http", protocol: "HTTP", port: 80 },

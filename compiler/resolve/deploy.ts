@@ -399,6 +399,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       objects: [
         { kind: "GatewayClass", name: gateway.gatewayClass.name },
         { kind: "Gateway", namespace: gateway.namespace, name: gateway.name },
+        ...(gateway.redirectRoute !== undefined ? [{ kind: "HTTPRoute", namespace: gateway.namespace, name: gateway.redirectRoute }] : []),
       ],
       provides: [key.gateway(c, gateway.namespace, gateway.name)],
       needs: [
@@ -406,6 +407,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
         need(key.namespace(c, gateway.namespace), at, `the Gateway lives in ${gateway.namespace}`),
         need(key.crd(c, "gateway.networking.k8s.io/GatewayClass"), at, "GatewayClasses are Gateway API resources"),
         need(key.crd(c, "gateway.networking.k8s.io/Gateway"), at, "Gateways are Gateway API resources"),
+        ...(gateway.redirectRoute !== undefined ? [need(key.crd(c, "gateway.networking.k8s.io/HTTPRoute"), at, "its HTTPS redirect is an HTTPRoute")] : []),
       ],
       at,
     });

@@ -123,14 +123,16 @@ function ingressValues(service: ModelService, deployment: ModelDeployment, clust
 
 /**
  * On a cluster with a Gateway, an HTTPRoute for the environment's hosts instead of an Ingress,
- * attached to every listener of the Gateway whose hostname matches (TLS is the Gateway's). A
- * preview's `{number}` host is replaced per pull request, as the Ingress host is.
+ * attached to each host's HTTPS listener (TLS is the Gateway's; its `http` listener redirects those
+ * hosts), or to `http` for a host without a certificate. A preview's `{number}` host is replaced
+ * per pull request, as the Ingress host is.
  */
 function httpRouteValues(service: ModelService, deployment: ModelDeployment, gateway: ModelGateway): HttpRouteValues {
   if (!service.ingress || deployment.hosts.length === 0) return { enabled: false };
+  const sections = [...new Set(deployment.hosts.map((host) => gateway.listeners.find((l) => l.hostname === host)?.name ?? "http"))].sort();
   return {
     enabled: true,
-    parentRefs: [{ name: gateway.name, namespace: gateway.namespace }],
+    parentRefs: sections.map((sectionName) => ({ name: gateway.name, namespace: gateway.namespace, sectionName })),
     hostnames: [...deployment.hosts],
     path: service.ingress.path,
   };

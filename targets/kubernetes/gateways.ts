@@ -1,12 +1,15 @@
 import type { IGateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
 import type { IGatewayClass } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass";
+import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import type { Model } from "../../compiler/model.js";
 import { clusterMeta, namespacedMeta, type Placed } from "./objects.js";
 
 /**
- * The GatewayClass of the cluster's Gateway API implementation (its chart installs none) and the
- * Gateway the services' HTTPRoutes attach to. cert-manager's gateway-shim reads the issuer
- * annotation and issues each HTTPS listener's certificate into its Secret.
+ * The GatewayClass of the cluster's Gateway API implementation (its chart installs none), the
+ * Gateway the services' HTTPRoutes attach to, and the route that sends plain HTTP for a certified
+ * host to HTTPS (ACME's challenge routes match an exact path, so they take precedence over it).
+ * cert-manager's gateway-shim reads the issuer annotation and issues each HTTPS listener's
+ * certificate into its Secret.
  */
 export function gateways(model: Model): Placed[] {
   return model.clusters.flatMap((cluster) => {
@@ -36,9 +39,23 @@ export function gateways(model: Model): Placed[] {
         })),
       },
     };
-    return [
+    const placed: Placed[] = [
       { cluster: cluster.name, object: gatewayClass },
       { cluster: cluster.name, namespace: gateway.namespace, object },
     ];
+    if (gateway.redirectRoute !== undefined) {
+      const redirect: IHTTPRoute = {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: namespacedMeta(model, gateway.redirectRoute, gateway.namespace),
+        spec: {
+          parentRefs: [{ name: gateway.name, sectionName: "http" }],
+          hostnames: gateway.listeners.flatMap((l) => (l.secretName !== undefined && l.hostname !== undefined ? [l.hostname] : [])),
+          rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+        },
+      };
+      placed.push({ cluster: cluster.name, namespace: gateway.namespace, object: redirect });
+    }
+    return placed;
   });
 }

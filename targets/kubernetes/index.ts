@@ -14,7 +14,8 @@
  *                                                     SnapshotSchedule (SnapScheduler), CronJob (Vault
  *                                                     raft and etcd snapshots; etcd's in kube-system.yaml),
  *                                                     IPAddressPool and L2Advertisement (MetalLB),
- *                                                     Gateway (Gateway API; in its implementation's namespace)
+ *                                                     Gateway and its HTTPS redirect HTTPRoute (Gateway API; in
+ *                                                     its implementation's namespace)
  *                                                     — in that kind order, by name within a kind
  *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS gp3, OpenEBS LVM),
  *                                                     VolumeSnapshotClass (scheduled volume snapshots),

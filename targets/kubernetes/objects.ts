@@ -52,6 +52,7 @@ export const KIND_ORDER = [
   "IPAddressPool",
   "L2Advertisement",
   "Gateway",
+  "HTTPRoute",
 ] as const;
 
 export type Kind = (typeof KIND_ORDER)[number];
