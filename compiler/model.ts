@@ -129,8 +129,45 @@ export interface ModelCluster {
    * that install cert-manager and serve an Ingress class): the kubernetes target creates it, Helm
    * values name it in the ingress annotation.
    */
-  certificateIssuer?: { name: string; server: string; email: string; ingressClassName: string };
+  certificateIssuer?: ModelCertificateIssuer;
+  /**
+   * The Gateway API entry of a cluster that installs a Gateway API implementation (envoy-gateway):
+   * services' routes attach to this Gateway instead of an Ingress (kubernetes target: GatewayClass
+   * and Gateway; Helm values: httpRoute).
+   */
+  gateway?: ModelGateway;
   at: SpecPath;
+}
+
+/** How a ClusterIssuer answers ACME HTTP-01 challenges: through an Ingress class, or an HTTPRoute on the cluster's Gateway. */
+export interface ModelCertificateIssuer {
+  name: string;
+  server: string;
+  email: string;
+  solver: { ingressClassName: string } | { gateway: { name: string; namespace: string } };
+}
+
+export interface ModelGateway {
+  name: string;
+  /** Namespace of the Gateway: the implementation's own (envoy-gateway runs the proxy there). */
+  namespace: string;
+  gatewayClass: { name: string; controllerName: string };
+  /**
+   * `http` (port 80, every host: ACME challenges and hosts without a certificate) and one HTTPS
+   * listener per environment host that cert-manager can certify (no wildcard over HTTP-01), its
+   * certificate in `secretName` in the Gateway's namespace.
+   */
+  listeners: ModelGatewayListener[];
+  /** The HTTPRoute (in the Gateway's namespace) that redirects the HTTPS listeners' hosts from `http` to HTTPS; absent without them. */
+  redirectRoute?: string;
+}
+
+export interface ModelGatewayListener {
+  name: string;
+  protocol: "HTTP" | "HTTPS";
+  port: number;
+  hostname?: string;
+  secretName?: string;
 }
 
 export interface ModelStorageClass {

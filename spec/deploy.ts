@@ -7,7 +7,7 @@ import { z } from "zod";
  * that creates it where plinth knows one (values prompted, never written).
  */
 export const prerequisite = z.strictObject({
-  kind: z.enum(["secret", "storageClass", "volumeSnapshotClass", "ipPool", "identity", "registryCredential", "crd", "bucket"]),
+  kind: z.enum(["secret", "storageClass", "volumeSnapshotClass", "ipPool", "identity", "registryCredential", "crd", "bucket"]).describe("What kind of thing the team provides."),
   cluster: z.string().optional().describe("Cluster it exists on; every cluster when left out (not for secrets, identities and pools)."),
   namespace: z.string().optional().describe("Namespace of a secret or of an identity's service account."),
   name: z.string().describe("Its name: a Secret, StorageClass, VolumeSnapshotClass, bucket or service account; an IP pool's name; `<group>/<Kind>` for a CRD; the registry host for registry credentials."),

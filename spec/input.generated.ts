@@ -5,11 +5,17 @@ export interface PlatformInput {
    * Platform name; used as a prefix for cloud resources. DNS-1123.
    */
   name: string;
+  /**
+   * Organisation that runs the platform (runbooks and labels).
+   */
   organisation: string;
   /**
    * Apex domain, e.g. "bitvault.io".
    */
   domain?: string;
+  /**
+   * Where the application, GitOps and infrastructure code live: three repositories, or one monorepo.
+   */
   repositories:
     | {
         /**
@@ -26,6 +32,9 @@ export interface PlatformInput {
         infra: string;
       }
     | {
+        /**
+         * One repository for application, GitOps config and infrastructure code.
+         */
         monorepo: string;
       };
   /**
@@ -40,15 +49,30 @@ export interface PlatformInput {
    * TLS certificates for ingress hosts from an ACME issuer through cert-manager (on clusters that install it): the email ACME sends expiry notices to, and the ACME directory.
    */
   certificates?: {
+    /**
+     * Email the ACME server sends expiry notices to.
+     */
     acmeEmail: string;
+    /**
+     * ACME directory: Let's Encrypt, or its staging directory for trials.
+     */
     server?: "letsencrypt" | "letsencrypt-staging";
   };
   /**
    * Architecture decision records this spec implements (kept for runbooks).
    */
   decisions?: {
+    /**
+     * Decision record id, e.g. "ADR-0012".
+     */
     id: string;
+    /**
+     * Title of the decision.
+     */
     title: string;
+    /**
+     * What was decided, in one sentence.
+     */
     decision?: string;
   }[];
   /**
@@ -57,7 +81,13 @@ export interface PlatformInput {
    * @minItems 1
    */
   profiles: {
+    /**
+     * Profile name, referenced by clusters (`profile`).
+     */
     name: string;
+    /**
+     * Where the clusters of this profile run: `aws` (EKS, IAM, S3) or `onprem` (existing or k3s clusters).
+     */
     cloud: "aws" | "onprem";
     /**
      * Cloud region (aws) or site name (onprem).
@@ -67,14 +97,29 @@ export interface PlatformInput {
      * AWS account id (aws): lets plinth annotate the service accounts of External Secrets and Velero with the ARNs of the IRSA roles the infra stack creates. Without it they are left unannotated.
      */
     accountId?: string;
+    /**
+     * The DNS adapter: where environment hosts get their records.
+     */
     dns: {
+      /**
+       * DNS provider external-dns writes records to.
+       */
       provider: "route53" | "cloudflare" | "powerdns";
+      /**
+       * DNS zone external-dns manages (its domain filter), e.g. "bitvault.io".
+       */
       zone: string;
+      /**
+       * powerdns: the API server URL (`--pdns-server`).
+       */
       endpoint?: string;
       /**
        * Where external-dns's API credentials live (cloudflare: an API token; powerdns: the API key), as a secret reference: plinth syncs it into the Secret external-dns reads. Route53 needs none (the workload identity).
        */
       credentials?: {
+        /**
+         * Name of the secret store (`secretStores[].name`) that holds it.
+         */
         store: string;
         /**
          * Path of the secret in its store, e.g. "alerting/discord".
@@ -86,14 +131,26 @@ export interface PlatformInput {
         property?: string;
       };
     };
+    /**
+     * The secrets adapter: where secret values live (plinth only ever writes references).
+     */
     secrets: {
+      /**
+       * Secrets backend External Secrets reads: aws-secrets-manager, vault or kubernetes Secrets.
+       */
       backend: "aws-secrets-manager" | "vault" | "kubernetes";
       /**
        * Vault address for the vault backend.
        */
       address?: string;
     };
+    /**
+     * The object storage adapter: where backups and buckets go.
+     */
     objectStorage: {
+      /**
+       * Object storage for backups and buckets: s3 or minio.
+       */
       provider: "s3" | "minio";
       /**
        * S3-compatible endpoint (minio).
@@ -104,13 +161,25 @@ export interface PlatformInput {
        */
       credentialsStore?: string;
     };
+    /**
+     * The registry adapter: where service images are pulled from.
+     */
     registry: {
+      /**
+       * Container registry images are pulled from: ecr, harbor or ghcr.
+       */
       provider: "ecr" | "harbor" | "ghcr";
+      /**
+       * Registry address images live under, e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com" or "ghcr.io/acme".
+       */
       url: string;
       /**
        * Pull credentials (harbor: a robot account; ghcr: a token) as a secret reference whose object has `username` and `password`: plinth syncs them into an image pull Secret in every environment namespace of the clusters on this profile. ECR on EKS needs none (the node role pulls).
        */
       credentials?: {
+        /**
+         * Name of the secret store (`secretStores[].name`) that holds it.
+         */
         store: string;
         /**
          * Path of the secret in its store, e.g. "alerting/discord".
@@ -135,9 +204,21 @@ export interface PlatformInput {
      */
     stateBackend?:
       | {
+          /**
+           * State in an S3 bucket (created before the first `tofu init`).
+           */
           type: "s3";
+          /**
+           * Bucket that holds the state.
+           */
           bucket: string;
+          /**
+           * Region of the bucket.
+           */
           region: string;
+          /**
+           * Key prefix of the state objects; one state per stack below it.
+           */
           key?: string;
           /**
            * OpenTofu state and plan encryption with a passphrase from TF_VAR_state_passphrase.
@@ -145,7 +226,13 @@ export interface PlatformInput {
           encryption?: "passphrase";
         }
       | {
+          /**
+           * State behind an HTTP backend (GitLab, Terraform-compatible servers).
+           */
           type: "http";
+          /**
+           * Base URL of the HTTP backend.
+           */
           address: string;
           /**
            * OpenTofu state and plan encryption with a passphrase from TF_VAR_state_passphrase.
@@ -153,7 +240,13 @@ export interface PlatformInput {
           encryption?: "passphrase";
         }
       | {
+          /**
+           * State in a local file (one per stack).
+           */
           type: "local";
+          /**
+           * State file path.
+           */
           path?: string;
           /**
            * OpenTofu state and plan encryption with a passphrase from TF_VAR_state_passphrase.
@@ -165,19 +258,49 @@ export interface PlatformInput {
    * Kubernetes clusters, their capacity and the platform components installed on them.
    */
   clusters?: {
+    /**
+     * Cluster name (DNS-1123): names its OpenTofu stacks and generated folders.
+     */
     name: string;
     /**
      * Name of the profile (adapters) this cluster is bound to.
      */
     profile: string;
+    /**
+     * How the cluster comes to be: EKS (created by the infra stack), k3s, or an existing cluster plinth only configures.
+     */
     kind: "eks" | "k3s" | "existing";
+    /**
+     * Region of the cluster; defaults to its profile's.
+     */
     region?: string;
+    /**
+     * Kubernetes minor version, e.g. "1.31".
+     */
     kubernetesVersion?: string;
+    /**
+     * Node pools the infra stack creates (eks).
+     */
     nodePools?: {
+      /**
+       * Node pool name (EKS managed node group).
+       */
       name: string;
+      /**
+       * Instance type of its nodes, e.g. "m6i.large" (eks).
+       */
       instanceType?: string;
+      /**
+       * Fewest nodes.
+       */
       min?: number;
+      /**
+       * Most nodes.
+       */
       max?: number;
+      /**
+       * Kubernetes labels of its nodes.
+       */
       labels?: {
         [k: string]: string;
       };
@@ -186,16 +309,33 @@ export interface PlatformInput {
      * Allocatable capacity the namespace quotas are checked against.
      */
     capacity: {
+      /**
+       * Allocatable CPU, e.g. "6" or "5500m".
+       */
       cpu: string | number;
+      /**
+       * Allocatable memory, e.g. "10Gi".
+       */
       memory: string | number;
       /**
        * Quotas may add up to more than capacity only when this says so, with a reason. Downgrades quota/overcommit from an error to a note.
        */
       overcommit?: {
+        /**
+         * The overcommit is accepted.
+         */
         accepted: true;
+        /**
+         * Why it is safe (at least 10 characters).
+         */
         reason: string;
       };
     };
+    /**
+     * Platform components the cluster's root application installs (argocd, cert-manager, envoy-gateway…).
+     *
+     * Items: A platform component: its name, or the name with a chart version, namespace or values.
+     */
     components?: (
       | (
           | "argocd"
@@ -221,6 +361,9 @@ export interface PlatformInput {
           | "snapscheduler"
         )
       | {
+          /**
+           * The component.
+           */
           name:
             | "argocd"
             | "argo-rollouts"
@@ -247,6 +390,9 @@ export interface PlatformInput {
            * Helm chart version; defaults to plinth's pinned version for the component.
            */
           version?: string;
+          /**
+           * Namespace it is installed in; defaults to the component's own (e.g. cert-manager).
+           */
           namespace?: string;
           /**
            * Helm values passed to the component's chart.
@@ -270,8 +416,13 @@ export interface PlatformInput {
      * MetalLB address pools (clusters that install the metallb component), announced on layer 2. Each range is a CIDR ("10.1.5.0/24") or a start-end range ("10.1.5.180-10.1.5.199").
      */
     ipPools?: {
+      /**
+       * Pool name.
+       */
       name: string;
       /**
+       * Address ranges of the pool.
+       *
        * @minItems 1
        */
       addresses: string[];
@@ -285,49 +436,123 @@ export interface PlatformInput {
    * Namespaces with their quotas, limits, network policy and pod security.
    */
   namespaces?: {
+    /**
+     * Namespace name (DNS-1123 label).
+     */
     name: string;
+    /**
+     * Cluster the namespace is created on.
+     */
     cluster: string;
+    /**
+     * What runs there (a comment on the Namespace and in runbooks).
+     */
     purpose?: string;
     /**
      * Team that owns the namespace (seed 003's IS, DevOps, …).
      */
     team?: string;
+    /**
+     * ResourceQuota of the namespace; checked against the cluster's capacity (quota/overcommit).
+     */
     quota?: {
+      /**
+       * Most CPU all pods may request together, e.g. "4".
+       */
       cpu?: string | number;
+      /**
+       * Most memory all pods may request together, e.g. "8Gi".
+       */
       memory?: string | number;
+      /**
+       * Most pods.
+       */
       pods?: number;
     };
+    /**
+     * LimitRange container defaults; without it, a quota that caps CPU or memory gets plinth's defaults.
+     */
     limitRange?: {
+      /**
+       * Limits of a container that sets none.
+       */
       default?: {
+        /**
+         * CPU, e.g. "500m" or "2".
+         */
         cpu?: string | number;
+        /**
+         * Memory, e.g. "512Mi" or "2Gi".
+         */
         memory?: string | number;
       };
+      /**
+       * Requests of a container that sets none.
+       */
       defaultRequest?: {
+        /**
+         * CPU, e.g. "500m" or "2".
+         */
         cpu?: string | number;
+        /**
+         * Memory, e.g. "512Mi" or "2Gi".
+         */
         memory?: string | number;
       };
     };
+    /**
+     * NetworkPolicies of the namespace.
+     */
     networkPolicy?: {
+      /**
+       * Deny all traffic not allowed below (ingress, and egress once allowEgressTo lists a peer).
+       */
       defaultDeny?: boolean;
+      /**
+       * Who may reach the namespace (the ingress controller and Prometheus are added where services run).
+       *
+       * Items: A peer traffic may come from or go to: a namespace, or an address range.
+       */
       allowFrom?: (
         | {
+            /**
+             * A namespace of the same cluster.
+             */
             namespace: string;
           }
         | {
+            /**
+             * An address range, e.g. "10.0.0.0/16".
+             */
             cidr: string;
             /**
+             * Only these TCP ports (e.g. 443 for object storage and APIs); all ports when absent.
+             *
              * @minItems 1
              */
             ports?: number[];
           }
       )[];
+      /**
+       * Where the namespace may send traffic.
+       *
+       * Items: A peer traffic may come from or go to: a namespace, or an address range.
+       */
       allowEgressTo?: (
         | {
+            /**
+             * A namespace of the same cluster.
+             */
             namespace: string;
           }
         | {
+            /**
+             * An address range, e.g. "10.0.0.0/16".
+             */
             cidr: string;
             /**
+             * Only these TCP ports (e.g. 443 for object storage and APIs); all ports when absent.
+             *
              * @minItems 1
              */
             ports?: number[];
@@ -338,7 +563,13 @@ export interface PlatformInput {
        */
       allowDns?: boolean;
     };
+    /**
+     * Pod Security Admission level enforced in the namespace.
+     */
     podSecurity?: "privileged" | "baseline" | "restricted";
+    /**
+     * Extra labels of the Namespace.
+     */
     labels?: {
       [k: string]: string;
     };
@@ -386,9 +617,12 @@ export interface PlatformInput {
      */
     sync?: "auto" | "manual";
     /**
-     * ArgoCD automated sync options.
+     * ArgoCD automated sync: delete what the spec no longer generates.
      */
     prune?: boolean;
+    /**
+     * ArgoCD automated sync: revert changes made in the cluster by hand.
+     */
     selfHeal?: boolean;
     /**
      * What a release into it needs: nothing, a reviewed pull request, or a pull request and a manual sync.
@@ -399,11 +633,23 @@ export interface PlatformInput {
      */
     scale?:
       | {
+          /**
+           * A fixed number of replicas.
+           */
           replicas: number;
         }
       | {
+          /**
+           * Fewest replicas (the HorizontalPodAutoscaler's floor).
+           */
           min: number;
+          /**
+           * Most replicas.
+           */
           max: number;
+          /**
+           * Average CPU utilisation (percent of requests) the autoscaler aims at.
+           */
           targetCPU?: number;
         };
     /**
@@ -414,6 +660,9 @@ export interface PlatformInput {
      * Hostnames users reach the environment on.
      */
     hosts?: string[];
+    /**
+     * Feature flags its services get as `FEATURE_<NAME>` variables.
+     */
     featureFlags?: {
       [k: string]: boolean | string;
     };
@@ -421,7 +670,13 @@ export interface PlatformInput {
      * Where this environment's secrets live: a store and a path prefix inside it.
      */
     secrets?: {
+      /**
+       * Secret store (`secretStores[].name`) its services' references read when they name none.
+       */
       store: string;
+      /**
+       * Path prefix of its secrets in the store, e.g. "staging".
+       */
       prefix: string;
     };
     /**
@@ -448,14 +703,26 @@ export interface PlatformInput {
        * Only pull requests with these labels get a preview.
        */
       labels?: string[];
+      /**
+       * How often ArgoCD polls for pull requests.
+       */
       requeueAfter?: string;
       /**
        * Host template; `{number}` is the pull request number.
        */
       host?: string;
     };
+    /**
+     * The recovery promise of the environment, which plinth checks against its backups.
+     */
     recovery?: {
+      /**
+       * Recovery time objective: how long a full restore may take, e.g. "4h" (checked against the restore steps).
+       */
       rto: string;
+      /**
+       * Recovery point objective: how much data may be lost, e.g. "15m" (checked against the backups that perform copies).
+       */
       rpo: string;
     };
     /**
@@ -469,13 +736,22 @@ export interface PlatformInput {
    * Dependency tiers (lite, standard, full) of the self-host bundles.
    */
   tiers?: {
+    /**
+     * A dependency tier: lite, standard or full.
+     */
     name: "lite" | "standard" | "full";
+    /**
+     * What the tier runs, for the bundle's README.
+     */
     description: string;
   }[];
   /**
    * The applications: image, ports, env, secrets, resources, probes, ingress.
    */
   services?: {
+    /**
+     * Service name (DNS-1123): its release, Deployment and values file.
+     */
     name: string;
     /**
      * Image repository without tag; releases pin it by digest. `{ path }` names it inside the registry of each cluster's profile (ports and adapters): the same image from ECR on AWS and from Harbor on-prem (replicated, so the digest is the same); Compose bundles pull it from the first profile's.
@@ -483,26 +759,56 @@ export interface PlatformInput {
     image:
       | string
       | {
+          /**
+           * Image path inside each profile's registry, e.g. "team/api".
+           */
           path: string;
         };
     /**
      * Helm chart that deploys it, when not plinth-service (the default): a path in the app repository (`version` is then a Git tag or commit), or a chart repository's chart. Either must accept plinth's values (helm/values-reference.md).
      */
     chart?: {
+      /**
+       * Folder of the chart in the app repository.
+       */
       path?: string;
+      /**
+       * Chart repository URL (with `name`).
+       */
       repoURL?: string;
+      /**
+       * Chart name in the chart repository.
+       */
       name?: string;
+      /**
+       * Chart version, or the Git tag or commit of a chart `path`.
+       */
       version?: string;
     };
+    /**
+     * Ports the container listens on.
+     */
     ports?: {
+      /**
+       * Port name (IANA service name grammar), e.g. "http" or "metrics".
+       */
       name: string;
+      /**
+       * Container port number.
+       */
       port: number;
+      /**
+       * Transport protocol.
+       */
       protocol?: "TCP" | "UDP";
       /**
        * Published to users: ingress in clusters, a host port in Compose bundles.
        */
       expose?: boolean;
     }[];
+    /**
+     * Plain environment variables (never secrets: use `secrets`).
+     */
     env?: {
       [k: string]: string | number | boolean;
     };
@@ -511,33 +817,99 @@ export interface PlatformInput {
      */
     secrets?: {
       [k: string]: {
+        /**
+         * Secret store that holds it; without it, each environment's `secrets.store`.
+         */
         store?: string;
+        /**
+         * Path of the secret in its store (below the environment's `secrets.prefix` when the store is left to the environment).
+         */
         key: string;
+        /**
+         * Field inside the secret: the variable holds its value. Required unless `wholeObject` is set.
+         */
         property?: string;
+        /**
+         * Without `property`, the variable holds the whole secret as a JSON object: say that this is meant.
+         */
         wholeObject?: true;
       };
     };
+    /**
+     * Container resource requests and limits.
+     */
     resources?: {
+      /**
+       * What the scheduler reserves (and quotas count).
+       */
       requests?: {
+        /**
+         * CPU, e.g. "500m" or "2".
+         */
         cpu?: string | number;
+        /**
+         * Memory, e.g. "512Mi" or "2Gi".
+         */
         memory?: string | number;
       };
+      /**
+       * The most it may use.
+       */
       limits?: {
+        /**
+         * CPU, e.g. "500m" or "2".
+         */
         cpu?: string | number;
+        /**
+         * Memory, e.g. "512Mi" or "2Gi".
+         */
         memory?: string | number;
       };
     };
+    /**
+     * Health probes.
+     */
     probes?: {
+      /**
+       * Restarts the container when it fails.
+       */
       liveness?: {
+        /**
+         * HTTP path the probe GETs; a TCP connection check when omitted.
+         */
         path?: string;
+        /**
+         * Name of the port probed.
+         */
         port: string;
+        /**
+         * Seconds between probes.
+         */
         periodSeconds?: number;
+        /**
+         * Seconds before the first probe.
+         */
         initialDelaySeconds?: number;
       };
+      /**
+       * Takes the pod out of its Service while it fails.
+       */
       readiness?: {
+        /**
+         * HTTP path the probe GETs; a TCP connection check when omitted.
+         */
         path?: string;
+        /**
+         * Name of the port probed.
+         */
         port: string;
+        /**
+         * Seconds between probes.
+         */
         periodSeconds?: number;
+        /**
+         * Seconds before the first probe.
+         */
         initialDelaySeconds?: number;
       };
     };
@@ -545,20 +917,40 @@ export interface PlatformInput {
      * Data services and services this one needs.
      */
     dependsOn?: string[];
+    /**
+     * Reachable on the environment's hosts: an HTTPRoute on the cluster's Gateway (envoy-gateway), else an Ingress.
+     */
     ingress?: {
+      /**
+       * Name of the port users reach.
+       */
       port: string;
+      /**
+       * Path prefix routed to it on the environment's hosts.
+       */
       path?: string;
     };
     /**
      * Dependency tiers this service runs in; all tiers when omitted.
+     *
+     * Items: A dependency tier: lite, standard or full.
      */
     tiers?: ("lite" | "standard" | "full")[];
+    /**
+     * Command that replaces the image's entrypoint.
+     */
     command?: string[];
     /**
      * Per-pod cache volumes: generic ephemeral volumes on the profile's StorageClass, made with the pod and deleted with it (rebuilt when a pod is replaced), which Deployments and Argo Rollouts alike carry; mounted writable, the root filesystem stays read-only.
      */
     caches?: {
+      /**
+       * Volume name (DNS-1123 label), unique among the service's caches and state.
+       */
       name: string;
+      /**
+       * Where the container mounts it.
+       */
       mountPath: string;
       /**
        * Capacity of each pod's volume, e.g. "200Gi".
@@ -569,7 +961,13 @@ export interface PlatformInput {
      * Persistent per-replica volumes: the service runs as a StatefulSet with one claim per replica and volume, kept across restarts and updates. Argo Rollouts cannot drive a StatefulSet, so its rollout must be `rolling` (pod by pod, each Ready before the next); production also needs a readiness probe.
      */
     state?: {
+      /**
+       * Volume name (DNS-1123 label), unique among the service's caches and state.
+       */
       name: string;
+      /**
+       * Where the container mounts it.
+       */
       mountPath: string;
       /**
        * Capacity of each pod's volume, e.g. "200Gi".
@@ -580,11 +978,19 @@ export interface PlatformInput {
      * Jobs run on a schedule in the service's image and environment (Kubernetes CronJobs, never two at once). Compose bundles do not run them.
      */
     cronJobs?: {
+      /**
+       * Job name (DNS-1123 label); the Job is `<service>-<name>`.
+       */
       name: string;
       /**
+       * Command run in the service's image, with its environment, bindings and secret files.
+       *
        * @minItems 1
        */
       command: string[];
+      /**
+       * Arguments to the command.
+       */
       args?: string[];
       /**
        * Retries after a failure (the Job's backoffLimit); 0 for migrations that are not idempotent.
@@ -604,9 +1010,14 @@ export interface PlatformInput {
      */
     seedData?: {
       /**
+       * Command run in the service's image, with its environment, bindings and secret files.
+       *
        * @minItems 1
        */
       command: string[];
+      /**
+       * Arguments to the command.
+       */
       args?: string[];
       /**
        * Retries after a failure (the Job's backoffLimit); 0 for migrations that are not idempotent.
@@ -621,11 +1032,19 @@ export interface PlatformInput {
      * Jobs run before each release, in order (migrations): an Argo CD PreSync hook on Kubernetes (not in previews yet, which have no data services); Compose runs them before the service starts.
      */
     preRelease?: {
+      /**
+       * Job name (DNS-1123 label); the Job is `<service>-<name>`.
+       */
       name: string;
       /**
+       * Command run in the service's image, with its environment, bindings and secret files.
+       *
        * @minItems 1
        */
       command: string[];
+      /**
+       * Arguments to the command.
+       */
       args?: string[];
       /**
        * Retries after a failure (the Job's backoffLimit); 0 for migrations that are not idempotent.
@@ -641,11 +1060,23 @@ export interface PlatformInput {
      */
     scale?:
       | {
+          /**
+           * A fixed number of replicas.
+           */
           replicas: number;
         }
       | {
+          /**
+           * Fewest replicas (the HorizontalPodAutoscaler's floor).
+           */
           min: number;
+          /**
+           * Most replicas.
+           */
           max: number;
+          /**
+           * Average CPU utilisation (percent of requests) the autoscaler aims at.
+           */
           targetCPU?: number;
         };
     /**
@@ -653,27 +1084,72 @@ export interface PlatformInput {
      */
     overrides?: {
       [k: string]: {
+        /**
+         * Fixed replicas in this environment (shorthand for `scale: { replicas }`).
+         */
         replicas?: number;
+        /**
+         * This service's scale in this environment (instead of the service's or the environment's).
+         */
         scale?:
           | {
+              /**
+               * A fixed number of replicas.
+               */
               replicas: number;
             }
           | {
+              /**
+               * Fewest replicas (the HorizontalPodAutoscaler's floor).
+               */
               min: number;
+              /**
+               * Most replicas.
+               */
               max: number;
+              /**
+               * Average CPU utilisation (percent of requests) the autoscaler aims at.
+               */
               targetCPU?: number;
             };
+        /**
+         * The rollout policy this service uses in this environment (instead of the environment's).
+         */
         rollout?: string;
+        /**
+         * Container resource requests and limits.
+         */
         resources?: {
+          /**
+           * What the scheduler reserves (and quotas count).
+           */
           requests?: {
+            /**
+             * CPU, e.g. "500m" or "2".
+             */
             cpu?: string | number;
+            /**
+             * Memory, e.g. "512Mi" or "2Gi".
+             */
             memory?: string | number;
           };
+          /**
+           * The most it may use.
+           */
           limits?: {
+            /**
+             * CPU, e.g. "500m" or "2".
+             */
             cpu?: string | number;
+            /**
+             * Memory, e.g. "512Mi" or "2Gi".
+             */
             memory?: string | number;
           };
         };
+        /**
+         * Environment variables added or changed in this environment.
+         */
         env?: {
           [k: string]: string | number | boolean;
         };
@@ -684,33 +1160,86 @@ export interface PlatformInput {
    * Databases, caches, queues and stores, with their backups.
    */
   dataServices?: {
+    /**
+     * Data service name (DNS-1123), referenced by services' `dependsOn`.
+     */
     name: string;
+    /**
+     * What it runs: CloudNativePG for postgres, operators or charts for the others.
+     */
     engine: "postgres" | "redis" | "nats" | "opensearch" | "minio" | "vault";
+    /**
+     * Engine version, e.g. "16" for postgres.
+     */
     version: string;
     /**
      * Holds state worth backing up (false for a cache).
      */
     stateful?: boolean;
+    /**
+     * Volume size per instance, e.g. "20Gi".
+     */
     storage?: string | number;
+    /**
+     * Instances (replicas) in clusters.
+     */
     instances?: number;
+    /**
+     * Dependency tiers it runs in; all tiers when omitted.
+     *
+     * Items: A dependency tier: lite, standard or full.
+     */
     tiers?: ("lite" | "standard" | "full")[];
     /**
      * A single instance in a fixed namespace (platform data) instead of one per environment.
      */
     namespace?: string;
+    /**
+     * Container resource requests and limits.
+     */
     resources?: {
+      /**
+       * What the scheduler reserves (and quotas count).
+       */
       requests?: {
+        /**
+         * CPU, e.g. "500m" or "2".
+         */
         cpu?: string | number;
+        /**
+         * Memory, e.g. "512Mi" or "2Gi".
+         */
         memory?: string | number;
       };
+      /**
+       * The most it may use.
+       */
       limits?: {
+        /**
+         * CPU, e.g. "500m" or "2".
+         */
         cpu?: string | number;
+        /**
+         * Memory, e.g. "512Mi" or "2Gi".
+         */
         memory?: string | number;
       };
     };
+    /**
+     * Its backup: method, schedule and retention.
+     */
     backup?: {
+      /**
+       * How the backup is taken.
+       */
       method: "cnpg-pitr" | "pg-dump" | "velero" | "vault-raft-snapshot" | "redis-rdb" | "volume-snapshot";
+      /**
+       * When it runs (cron, five fields), e.g. "0 3 * * *".
+       */
       schedule: string;
+      /**
+       * How long copies are kept, e.g. "14d".
+       */
       retention: string;
       /**
        * For WAL archiving: the longest a WAL segment waits before it is shipped (archive_timeout).
@@ -720,12 +1249,21 @@ export interface PlatformInput {
        * Bucket name in the profile's object storage; derived when omitted.
        */
       bucket?: string;
+      /**
+       * How long objects under the backup's prefix stay in the bucket (its lifecycle rule); at least retention plus one schedule interval, which is the default.
+       */
       expireAfter?: string;
       /**
        * cnpg-pitr: the backup lineage the Cluster archives under (barman serverName `<name>` for 1, `<name>-l<n>` after that). A point-in-time recovery starts a new lineage; the restore runbook says which number to set here afterwards so Git's Cluster archives where the recovered one does.
        */
       lineage?: number;
+      /**
+       * Taken by something outside the generated tree: who runs it.
+       */
       external?: {
+        /**
+         * Who or what takes the backup, e.g. "k3s server flag --etcd-snapshot-schedule-cron on every server node".
+         */
         by: string;
       };
     };
@@ -738,15 +1276,42 @@ export interface PlatformInput {
      */
     overrides?: {
       [k: string]: {
+        /**
+         * Instances in this environment.
+         */
         instances?: number;
+        /**
+         * Volume size per instance in this environment.
+         */
         storage?: string | number;
+        /**
+         * Container resource requests and limits.
+         */
         resources?: {
+          /**
+           * What the scheduler reserves (and quotas count).
+           */
           requests?: {
+            /**
+             * CPU, e.g. "500m" or "2".
+             */
             cpu?: string | number;
+            /**
+             * Memory, e.g. "512Mi" or "2Gi".
+             */
             memory?: string | number;
           };
+          /**
+           * The most it may use.
+           */
           limits?: {
+            /**
+             * CPU, e.g. "500m" or "2".
+             */
             cpu?: string | number;
+            /**
+             * Memory, e.g. "512Mi" or "2Gi".
+             */
             memory?: string | number;
           };
         };
@@ -757,7 +1322,13 @@ export interface PlatformInput {
    * Where secrets live (Vault, AWS Secrets Manager, Kubernetes).
    */
   secretStores?: {
+    /**
+     * Store name, referenced by secret references (`store`).
+     */
     name: string;
+    /**
+     * Where the secrets live.
+     */
     backend: "vault" | "aws-secrets-manager" | "kubernetes";
     /**
      * A ClusterSecretStore is shared by every namespace; a SecretStore lives in one.
@@ -767,11 +1338,29 @@ export interface PlatformInput {
      * Vault: server address, KV mount and auth role.
      */
     vault?: {
+      /**
+       * Vault address, e.g. "https://vault.example.com:8200".
+       */
       server: string;
+      /**
+       * KV secrets engine mount.
+       */
       mount?: string;
+      /**
+       * KV engine version.
+       */
       kvVersion?: "v1" | "v2";
+      /**
+       * Vault's Kubernetes auth: External Secrets logs in with its service account token.
+       */
       auth: {
+        /**
+         * Vault role External Secrets logs in as.
+         */
         role: string;
+        /**
+         * Mount of Vault's Kubernetes auth method.
+         */
         mountPath?: string;
       };
     };
@@ -779,30 +1368,62 @@ export interface PlatformInput {
      * AWS Secrets Manager: region and the IAM role External Secrets assumes (IRSA).
      */
     aws?: {
+      /**
+       * Region of the secrets.
+       */
       region: string;
+      /**
+       * IAM role External Secrets assumes.
+       */
       roleName?: string;
     };
     /**
      * Kubernetes: the namespace secrets are read from.
      */
     kubernetes?: {
+      /**
+       * Namespace the Secrets are read from.
+       */
       namespace: string;
     };
   }[];
+  /**
+   * Platform secrets External Secrets materialises as Kubernetes Secrets (references only).
+   */
   secrets?: {
+    /**
+     * Name of the Kubernetes Secret External Secrets creates.
+     */
     name: string;
+    /**
+     * Namespace the Secret is created in.
+     */
     namespace: string;
     /**
      * Cluster whose namespace receives it: needed only when two clusters have a namespace of that name.
      */
     cluster?: string;
+    /**
+     * What the secret is for (shown in the rotation runbook).
+     */
     purpose?: string;
     /**
+     * The Secret's keys, each read from a secret store.
+     *
      * @minItems 1
      */
     data: {
+      /**
+       * Key inside the Kubernetes Secret.
+       */
       secretKey: string;
+      /**
+       * Where the key's value lives.
+       */
       ref: {
+        /**
+         * Name of the secret store (`secretStores[].name`) that holds it.
+         */
         store: string;
         /**
          * Path of the secret in its store, e.g. "alerting/discord".
@@ -814,27 +1435,54 @@ export interface PlatformInput {
         property?: string;
       };
     }[];
+    /**
+     * How often the secret's value is rotated, e.g. "90d" (the rotation runbook lists it).
+     */
     rotation?: string;
+    /**
+     * How often External Secrets re-reads the store, e.g. "1h".
+     */
     refreshInterval?: string;
   }[];
   /**
    * Prometheus analyses a canary step runs.
    */
   analyses?: {
+    /**
+     * Analysis name: its AnalysisTemplate, referenced by rollout steps.
+     */
     name: string;
     /**
      * Prometheus server the query runs against.
      */
     prometheus: string;
+    /**
+     * PromQL query whose result the conditions test.
+     */
     query: string;
     /**
      * Argo Rollouts expression over `result`, e.g. "result[0] >= 0.99".
      */
     successCondition: string;
+    /**
+     * Argo Rollouts expression over `result` that fails a measurement outright, e.g. "result[0] < 0.95".
+     */
     failureCondition?: string;
+    /**
+     * Time between measurements.
+     */
     interval?: string;
+    /**
+     * Number of measurements.
+     */
     count?: number;
+    /**
+     * Failed measurements tolerated before the analysis fails (and the rollout aborts).
+     */
     failureLimit?: number;
+    /**
+     * What the query measures: `http` metrics exist only for services that serve HTTP (a port other than `metrics`). Inferred from the query (an `http_` metric) when omitted.
+     */
     measures?: "http" | "other";
   }[];
   /**
@@ -842,20 +1490,38 @@ export interface PlatformInput {
    */
   rollouts?: (
     | {
+        /**
+         * Rollout policy name, referenced by environments (`rollout`) and service overrides.
+         */
         name: string;
+        /**
+         * Argo Rollouts canary: traffic moves to the new version step by step.
+         */
         strategy: "canary";
         /**
+         * The canary steps, in order.
+         *
          * @minItems 1
+         *
+         * Items: A canary step: shift traffic, pause, or run analyses.
          */
         steps: (
           | {
+              /**
+               * Percent of traffic the new version gets.
+               */
               setWeight: number;
             }
           | {
+              /**
+               * How long to wait, e.g. "5m"; until promoted by hand when undefined.
+               */
               pause?: string;
             }
           | {
               /**
+               * Analyses that must pass before the next step.
+               *
                * @minItems 1
                */
               analysis: string[];
@@ -865,23 +1531,59 @@ export interface PlatformInput {
          * Analyses that run in the background for the whole rollout.
          */
         backgroundAnalysis?: string[];
+        /**
+         * A failed analysis aborts back to the stable version (Argo Rollouts' own behaviour).
+         */
         autoRollback?: boolean;
       }
     | {
+        /**
+         * Rollout policy name, referenced by environments (`rollout`) and service overrides.
+         */
         name: string;
+        /**
+         * Argo Rollouts blue-green: the new version runs beside the old behind a preview Service, then takes over at once.
+         */
         strategy: "blueGreen";
+        /**
+         * Switch traffic without a manual promotion.
+         */
         autoPromotion?: boolean;
+        /**
+         * Analyses that must pass before the switch.
+         */
         prePromotionAnalysis?: string[];
+        /**
+         * How long the old version keeps running after the switch.
+         */
         scaleDownDelay?: string;
       }
     | {
+        /**
+         * Rollout policy name, referenced by environments (`rollout`) and service overrides.
+         */
         name: string;
+        /**
+         * A Deployment rolling update.
+         */
         strategy: "rolling";
+        /**
+         * Pods above the desired count during the update: a number or a percentage.
+         */
         maxSurge?: string;
+        /**
+         * Pods that may be unavailable during the update: a number or a percentage.
+         */
         maxUnavailable?: string;
       }
     | {
+        /**
+         * Rollout policy name, referenced by environments (`rollout`) and service overrides.
+         */
         name: string;
+        /**
+         * Stop every old pod, then start the new ones.
+         */
         strategy: "recreate";
       }
   )[];
@@ -889,28 +1591,76 @@ export interface PlatformInput {
    * Cluster-level backups (Velero).
    */
   backups?: {
+    /**
+     * Backup name (its Velero Schedule or CronJob).
+     */
     name: string;
+    /**
+     * Velero (namespaces and volumes) or an etcd snapshot (the cluster's state).
+     */
     method: "velero" | "etcd-snapshot";
+    /**
+     * Cluster it backs up.
+     */
     cluster: string;
+    /**
+     * When it runs (cron, five fields), e.g. "0 3 * * *".
+     */
     schedule: string;
+    /**
+     * How long copies are kept, e.g. "30d".
+     */
     retention: string;
     /**
      * Velero: namespaces included; all application namespaces of the cluster when omitted.
      */
     namespaces?: string[];
+    /**
+     * Bucket name in the profile's object storage; derived when omitted.
+     */
     bucket?: string;
+    /**
+     * How long objects under the backup's prefix stay in the bucket (its lifecycle rule); at least retention plus one schedule interval, which is the default.
+     */
     expireAfter?: string;
+    /**
+     * Taken by something outside the generated tree: who runs it.
+     */
     external?: {
+      /**
+       * Who or what takes the backup, e.g. "k3s server flag --etcd-snapshot-schedule-cron on every server node".
+       */
       by: string;
     };
   }[];
+  /**
+   * Restore drills and how often each runs.
+   */
   drills?: {
+    /**
+     * Environment whose restore is rehearsed.
+     */
     environment: string;
+    /**
+     * How often the drill runs, e.g. "90d".
+     */
     every: string;
+    /**
+     * What the drill does.
+     */
     description?: string;
   }[];
+  /**
+   * ArgoCD RBAC roles: SSO groups and what they may do.
+   */
   roles?: {
+    /**
+     * Role name, referenced by projects (`roles`).
+     */
     name: string;
+    /**
+     * What the role is for.
+     */
     description?: string;
     /**
      * SSO groups mapped to the role. They land in ArgoCD's CSV RBAC policy: no commas or quotes.
@@ -921,12 +1671,23 @@ export interface PlatformInput {
      */
     environments?: string[];
     /**
+     * What the role may do: ArgoCD actions (get, sync, override, action, delete) and platform ones (approve, promote, rotate-secrets, restore).
+     *
      * @minItems 1
      */
     actions: ("get" | "sync" | "override" | "action" | "delete" | "approve" | "promote" | "rotate-secrets" | "restore")[];
   }[];
+  /**
+   * ArgoCD AppProjects: teams or platform concerns with the namespaces they deploy into.
+   */
   projects?: {
+    /**
+     * AppProject name.
+     */
     name: string;
+    /**
+     * What the project holds.
+     */
     description?: string;
     /**
      * Namespaces (by name) the project may deploy into.
@@ -938,6 +1699,9 @@ export interface PlatformInput {
      * Extra source repositories beyond the platform's own.
      */
     sourceRepos?: string[];
+    /**
+     * Roles (`roles[].name`) granted in the project.
+     */
     roles?: string[];
     /**
      * May create cluster-scoped resources (CRDs, ClusterRoles).
@@ -948,6 +1712,9 @@ export interface PlatformInput {
    * What the generated tree needs that the team provides out of band, each with a reason.
    */
   prerequisites?: {
+    /**
+     * What kind of thing the team provides.
+     */
     kind: "secret" | "storageClass" | "volumeSnapshotClass" | "ipPool" | "identity" | "registryCredential" | "crd" | "bucket";
     /**
      * Cluster it exists on; every cluster when left out (not for secrets, identities and pools).
@@ -974,7 +1741,13 @@ export interface PlatformInput {
    * Warnings the team has looked at and accepts, each with a reason: they are reported as notes carrying the reason (errors cannot be acknowledged).
    */
   acknowledge?: {
+    /**
+     * The rule id, e.g. "component/end-of-life".
+     */
     rule: string;
+    /**
+     * Why the warning is accepted (at least 10 characters).
+     */
     reason: string;
   }[];
 }

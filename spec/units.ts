@@ -74,4 +74,7 @@ export const cron = z.string().refine((value) => parseCron(value) !== undefined,
   message: 'expected a five-field cron expression (minute hour day-of-month month day-of-week) with every field in range, such as "0 3 * * *", or @hourly, @daily, @weekly, @monthly',
 });
 
-export const resourceAmounts = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+export const resourceAmounts = z.strictObject({
+  cpu: quantity.optional().describe("CPU, e.g. \"500m\" or \"2\"."),
+  memory: quantity.optional().describe("Memory, e.g. \"512Mi\" or \"2Gi\"."),
+});

@@ -206,6 +206,23 @@ describe("schema, init, inspect, help", () => {
     expect(validate(yamlSpec), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it("schema describes every field of the spec (editors show it on hover)", async () => {
+    const schema = JSON.parse((await runPlinth(["schema"], temp)).stdout);
+    const undescribed: string[] = [];
+    const walk = (node: Record<string, any> | undefined, at: string): void => {
+      if (!node || typeof node !== "object") return;
+      for (const [key, child] of Object.entries<Record<string, any>>(node.properties ?? {})) {
+        if (!child.description && !(child.anyOf ?? []).some((branch: { description?: string }) => branch.description)) undescribed.push(`${at}.${key}`);
+        walk(child, `${at}.${key}`);
+      }
+      for (const key of ["items", "additionalProperties"]) if (typeof node[key] === "object") walk(node[key], `${at}[]`);
+      for (const key of ["anyOf", "oneOf", "allOf"]) for (const branch of node[key] ?? []) walk(branch, at);
+    };
+    walk(schema, "");
+    expect(Object.keys(schema.properties).length).toBeGreaterThan(10);
+    expect(undescribed).toEqual([]);
+  });
+
   it("init writes a spec that build compiles, and refuses to overwrite it", async () => {
     const dir = mkdtempSync(path.join(temp, "init-"));
     const init = await runPlinth(["init", "--name", "Acme Shop"], dir);

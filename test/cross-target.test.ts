@@ -215,7 +215,7 @@ function checks(build: () => Promise<Tree>) {
     for (const { template, host, service } of inClusterPrometheus(t)) expect(host, template).toBe(service);
   });
 
-  it.skipIf(!HELM)("a preview's per-pull-request parameters land in its values through plinth-service and give a valid Ingress", async () => {
+  it.skipIf(!HELM)("a preview's per-pull-request parameters land in its values through plinth-service and give a valid Ingress or HTTPRoute for the pull request's host", async () => {
     const t = await build();
     const scratch = mkdtempSync(path.join(os.tmpdir(), "plinth-cross-target-"));
     try {
@@ -231,7 +231,12 @@ function checks(build: () => Promise<Tree>) {
         const workload = render.objects.find((o) => o.kind === "Deployment" || o.kind === "Rollout")!;
         expect(workload.spec.template.spec.containers[0].image).toBe(`${deployment.image.repository}:${SAMPLE_PULL_REQUEST.head_sha}`);
         for (const object of render.objects) expect(k8sProblems(object), `${app.metadata.name} ${object.kind}`).toEqual([]);
-        expect(render.objects.some((o) => o.kind === "Ingress") || deployment.hosts.length === 0, app.metadata.name).toBe(true);
+        const service = t.model.services.find((s) => s.name === deployment.service)!;
+        if (service.ingress && deployment.hosts.length > 0) {
+          const host = renderString(deployment.hosts[0]!.split("{number}").join("{{.number}}"), SAMPLE_PULL_REQUEST);
+          const route = render.objects.find((o) => o.kind === "Ingress" || o.kind === "HTTPRoute");
+          expect(route?.kind === "HTTPRoute" ? route.spec.hostnames : route?.spec.rules.map((r: { host: string }) => r.host), app.metadata.name).toEqual([host]);
+        }
       }
     } finally {
       rmSync(scratch, { recursive: true, force: true });

@@ -174,7 +174,7 @@ describe.skipIf(!HELM)("plinth-service: faults, extension points, previews", () 
   it("the values as written render; a missing digest without a tag is refused by the chart", async () => {
     const ok = await lintAndTemplate(chartDir, "api", "prod", [await prodApi()]);
     expect([ok.lint.code, ok.template.code, ok.template.stderr]).toEqual([0, 0, ""]);
-    expect(ok.objects.map((o) => o.kind).sort()).toEqual(["HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Rollout", "Service", "ServiceAccount", "ServiceMonitor"]);
+    expect(ok.objects.map((o) => o.kind).sort()).toEqual(["HTTPRoute", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Rollout", "Service", "ServiceAccount", "ServiceMonitor"]);
     const unpinned = await lintAndTemplate(chartDir, "api", "prod", [await prodApi((v) => delete v.image.digest)]);
     expect(unpinned.template.code).not.toBe(0);
     expect(unpinned.template.stderr).toContain("plinth-service: image.digest (or, for a preview, image.tag) is required");

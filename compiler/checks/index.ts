@@ -22,6 +22,7 @@ import { specConsistencyRule } from "./spec-consistency.js";
 import { controlCharactersRule } from "./control-characters.js";
 import { deployCycleRule, deployUnprovidedRule } from "./deploy.js";
 import { addressPoolsRule } from "./address-pools.js";
+import { gatewayListenersRule } from "./gateway-listeners.js";
 import { localStateRule } from "./local-state.js";
 import { dataEngineRule } from "./data-engines.js";
 import { secretPropertyRule } from "./secret-property.js";
@@ -60,6 +61,7 @@ export const RULES: readonly Rule[] = [
   deployUnprovidedRule,
   deployCycleRule,
   addressPoolsRule,
+  gatewayListenersRule,
   localStateRule,
   objectStoreCredentialsRule,
   credentialsStateRule,

@@ -1,6 +1,6 @@
 import type { Spec } from "../../spec/schema.js";
 import { parseQuantity } from "../../spec/units.js";
-import type { ModelCluster, ModelNamespace, ModelProfile, ModelStorageClass } from "../model.js";
+import type { ModelCluster, ModelGateway, ModelNamespace, ModelProfile, ModelStorageClass } from "../model.js";
 import { resolveComponent } from "./components.js";
 import type { SpecEnvironment } from "./environments.js";
 import { syncSettings } from "./environments.js";
@@ -36,6 +36,53 @@ function ingressClassFor(kind: string, components: readonly { name: string }[]):
   return kind === "k3s" ? "traefik" : undefined;
 }
 
+/** Gateway API implementations plinth installs, with the controller name their GatewayClass must carry. */
+export const GATEWAY_CONTROLLERS: Record<string, string> = {
+  "envoy-gateway": "gateway.envoyproxy.io/gatewayclass-controller",
+};
+
+/** A host as a listener name (a DNS-1123 label): `staging.bitvault.io` → `https-staging-bitvault-io`. */
+function listenerName(host: string): string {
+  return `https-${host.replace(/[^a-z0-9]+/g, "-")}`.slice(0, 63).replace(/-+$/, "");
+}
+
+/**
+ * The Gateway of a cluster whose components include a Gateway API implementation (and no Ingress
+ * controller, whose Ingresses would then serve the hosts): named after the platform, in the
+ * implementation's namespace, taking routes from every namespace (previews come and go). Its HTTP
+ * listener takes every host; each environment host gets an HTTPS listener whose certificate
+ * cert-manager's gateway-shim issues when the cluster has an issuer. A preview's `{number}` host is a
+ * wildcard, which HTTP-01 cannot certify: previews are served over the HTTP listener only.
+ */
+function gatewayFor(platformName: string, components: readonly { name: string; namespace: string }[], hosts: readonly string[], certified: boolean): ModelGateway | undefined {
+  if (components.some((c) => c.name === "ingress-nginx")) return undefined;
+  const implementation = components.find((c) => GATEWAY_CONTROLLERS[c.name] !== undefined);
+  if (!implementation) return undefined;
+  const name = platformName;
+  const https = certified ? sorted(hosts.filter((h) => !h.includes("{"))) : [];
+  // `a-b.io` and `a.b.io` spell one label: the later host gets a numbered name.
+  const taken = new Set<string>();
+  const unique = (base: string) => {
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${base.slice(0, 60)}-${n}`;
+    taken.add(candidate);
+    return candidate;
+  };
+  return {
+    name,
+    namespace: implementation.namespace,
+    ...(https.length > 0 && { redirectRoute: `${name}-https-redirect` }),
+    gatewayClass: { name: implementation.name, controllerName: GATEWAY_CONTROLLERS[implementation.name]! },
+    listeners: [
+      { name: "http", protocol: "HTTP", port: 80 },
+      ...https.map((hostname) => {
+        const listener = unique(listenerName(hostname));
+        return { name: listener, protocol: "HTTPS" as const, port: 443, hostname, secretName: `${name}-${listener.slice("https-".length)}-tls` };
+      }),
+    ],
+  };
+}
+
 /** EBS volume types an EKS StorageClass can name directly. */
 const EBS_TYPES = new Set(["gp3", "gp2", "io1", "io2", "st1", "sc1"]);
 
@@ -69,6 +116,8 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
     const ingressClassName = ingressClassFor(c.kind, components);
     const stacks = { infra: `${c.name}-infra`, bootstrap: `${c.name}-bootstrap`, config: `${c.name}-config` };
     const clusterEnvironments = environmentsSpec.filter((e) => e.cluster === c.name && (e.runtime ?? "kubernetes") === "kubernetes");
+    const certified = spec.certificates !== undefined && components.some((x) => x.name === "cert-manager");
+    const gateway = gatewayFor(platformName, components, clusterEnvironments.flatMap((e) => (e.preview?.host ? [e.preview.host] : (e.hosts ?? []))), certified);
     return {
       name: c.name,
       profile: c.profile,
@@ -125,14 +174,15 @@ export function resolveClusters(spec: Spec, profiles: readonly ModelProfile[], n
           at: [...profile.at, "registry", "credentials"],
         },
       }),
+      ...(gateway !== undefined && { gateway }),
       ...(spec.certificates &&
-        ingressClassName !== undefined &&
-        components.some((x) => x.name === "cert-manager") && {
+        certified &&
+        (gateway !== undefined || ingressClassName !== undefined) && {
           certificateIssuer: {
             name: spec.certificates.server,
             server: ACME_SERVERS[spec.certificates.server],
             email: spec.certificates.acmeEmail,
-            ingressClassName,
+            solver: gateway !== undefined ? { gateway: { name: gateway.name, namespace: gateway.namespace } } : { ingressClassName: ingressClassName! },
           },
         }),
       at: ["clusters", i],

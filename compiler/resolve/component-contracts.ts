@@ -23,7 +23,7 @@ const COMPONENT_CRDS: Record<string, readonly string[]> = {
   velero: ["velero.io/Schedule", "velero.io/Restore"],
   monitoring: ["monitoring.coreos.com/ServiceMonitor", "monitoring.coreos.com/PodMonitor", "monitoring.coreos.com/PrometheusRule"],
   metallb: ["metallb.io/IPAddressPool", "metallb.io/L2Advertisement"],
-  "envoy-gateway": ["gateway.networking.k8s.io/Gateway", "gateway.networking.k8s.io/HTTPRoute"],
+  "envoy-gateway": ["gateway.networking.k8s.io/GatewayClass", "gateway.networking.k8s.io/Gateway", "gateway.networking.k8s.io/HTTPRoute"],
   keda: ["keda.sh/ScaledObject"],
   longhorn: ["longhorn.io/Volume"],
   "redis-operator": ["redis.redis.opstreelabs.in/Redis", "redis.redis.opstreelabs.in/RedisReplication"],
@@ -124,6 +124,12 @@ export function componentNeeds(cluster: ModelCluster, profile: ModelProfile, com
               why: `external-dns reads its ${profile.dns.provider} API credentials for zone ${profile.dns.zone} from Secret ${EXTERNAL_DNS_CREDENTIALS_SECRET}`,
             },
       );
+      // The gateway-httproute source fails until the HTTPRoute CRD exists.
+      if (cluster.gateway) needs.push({ resource: deployKey.crd(cluster.name, "gateway.networking.k8s.io/HTTPRoute"), valuesPath: ["sources"], why: "external-dns reads the hosts of HTTPRoutes" });
+      break;
+    case "cert-manager":
+      // Its gateway-shim watches Gateways only if their CRDs exist when it starts.
+      if (cluster.gateway && cluster.certificateIssuer) needs.push({ resource: deployKey.crd(cluster.name, "gateway.networking.k8s.io/Gateway"), valuesPath: ["config", "enableGatewayAPI"], why: "cert-manager issues the Gateway's certificates" });
       break;
     case "snapscheduler":
       // It creates VolumeSnapshots: the CSI snapshot CRDs and their controller must be there (the EKS add-on, or a prerequisite).

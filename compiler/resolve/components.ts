@@ -172,6 +172,8 @@ function clusterDefaults(component: ModelComponent, context: ComponentContext): 
       return externalSecretsDefaults(context);
     case "external-dns":
       return externalDnsDefaults(context);
+    case "cert-manager":
+      return certManagerDefaults(context);
     case "loki":
       return { singleBinary: { persistence: { storageClass: context.profile.storageClass } } };
     default:
@@ -252,6 +254,15 @@ function externalSecretsDefaults({ cluster }: ComponentContext): Values {
   };
 }
 
+/**
+ * cert-manager's gateway-shim (off by default) issues the certificates of a Gateway's HTTPS
+ * listeners, as its ingress-shim does for Ingresses.
+ */
+function certManagerDefaults({ cluster }: ComponentContext): Values | undefined {
+  if (!cluster.gateway || !cluster.certificateIssuer) return undefined;
+  return { config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true } };
+}
+
 /** Secret external-dns reads its DNS provider's API credentials from (cloudflare, powerdns), in its namespace. */
 export const EXTERNAL_DNS_CREDENTIALS_SECRET = "external-dns-credentials";
 
@@ -262,7 +273,13 @@ export const EXTERNAL_DNS_CREDENTIALS_SECRET = "external-dns-credentials";
  */
 function externalDnsDefaults({ cluster, profile, platformName }: ComponentContext): Values {
   const fromSecret = (env: string, key: string) => ({ name: env, valueFrom: { secretKeyRef: { name: EXTERNAL_DNS_CREDENTIALS_SECRET, key } } });
-  const common = { domainFilters: [profile.dns.zone], txtOwnerId: `${platformName}-${cluster.name}`, policy: "sync" };
+  const common = {
+    domainFilters: [profile.dns.zone],
+    txtOwnerId: `${platformName}-${cluster.name}`,
+    policy: "sync",
+    // The chart's default sources, and the HTTPRoutes whose hosts the Gateway serves.
+    ...(cluster.gateway && { sources: ["service", "ingress", "gateway-httproute"] }),
+  };
   switch (profile.dns.provider) {
     case "route53": {
       const roleArn = cluster.workloadIdentities.find((i) => i.purpose === "external-dns")?.roleArn;

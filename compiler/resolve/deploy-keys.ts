@@ -24,6 +24,8 @@ export const deployKey = {
   analysisTemplate: (cluster: string, namespace: string, name: string) => `AnalysisTemplate ${cluster}/${namespace}/${name}`,
   /** A path of a secret store that ExternalSecrets read: it must exist before they can sync. */
   secretPath: (store: string, key: string) => `SecretPath ${store}/${key}`,
+  /** The Gateway services' HTTPRoutes attach to. */
+  gateway: (cluster: string, namespace: string, name: string) => `Gateway ${cluster}/${namespace}/${name}`,
   service: (cluster: string, namespace: string, name: string) => `Service ${cluster}/${namespace}/${name}`,
   /** A Vault server that is initialised, unsealed and answering. */
   vaultReady: (server: string) => `VaultReady ${server}`,

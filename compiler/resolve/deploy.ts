@@ -388,6 +388,31 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
     });
   }
 
+  const gateway = cluster.gateway;
+  if (gateway) {
+    const at = componentAt(cluster, cluster.components.find((x) => x.name === gateway.gatewayClass.name)!);
+    add({
+      id: `${c}/gateway/${gateway.name}`,
+      kind: "sync",
+      cluster: c,
+      title: `Gateway ${gateway.namespace}/${gateway.name} (class ${gateway.gatewayClass.name})`,
+      objects: [
+        { kind: "GatewayClass", name: gateway.gatewayClass.name },
+        { kind: "Gateway", namespace: gateway.namespace, name: gateway.name },
+        ...(gateway.redirectRoute !== undefined ? [{ kind: "HTTPRoute", namespace: gateway.namespace, name: gateway.redirectRoute }] : []),
+      ],
+      provides: [key.gateway(c, gateway.namespace, gateway.name)],
+      needs: [
+        argocdNeed,
+        need(key.namespace(c, gateway.namespace), at, `the Gateway lives in ${gateway.namespace}`),
+        need(key.crd(c, "gateway.networking.k8s.io/GatewayClass"), at, "GatewayClasses are Gateway API resources"),
+        need(key.crd(c, "gateway.networking.k8s.io/Gateway"), at, "Gateways are Gateway API resources"),
+        ...(gateway.redirectRoute !== undefined ? [need(key.crd(c, "gateway.networking.k8s.io/HTTPRoute"), at, "its HTTPS redirect is an HTTPRoute")] : []),
+      ],
+      at,
+    });
+  }
+
   // Workloads: one ApplicationSet per environment; the Applications it generates are not wave-gated.
   for (const env of model.environments.filter((e) => e.runtime === "kubernetes" && e.cluster === c)) {
     const deployments = model.deployments.filter((d) => d.environment === env.name);
@@ -409,6 +434,12 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       for (const { rollout, at } of rollouts) for (const name of rollout.analyses) needs.push(need(key.analysisTemplate(c, env.namespace, name), at, `its rollout runs analysis ${name}`));
     }
     for (const { rollout, at } of rollouts) if (rollout.strategy === "canary" || rollout.strategy === "blueGreen") needs.push(need(key.crd(c, "argoproj.io/Rollout"), at, `its ${rollout.strategy} rollout is an Argo Rollout`));
+    for (const d of deployments) {
+      const service = model.services.find((s) => s.name === d.service)!;
+      if (gateway === undefined || d.hosts.length === 0 || !service.ingress) continue;
+      needs.push(need(key.crd(c, "gateway.networking.k8s.io/HTTPRoute"), service.at, `the chart of ${d.service} routes its hosts with an HTTPRoute`));
+      needs.push(need(key.gateway(c, gateway.namespace, gateway.name), service.at, `the HTTPRoute of ${d.service} attaches to Gateway ${gateway.name}`));
+    }
     for (const d of deployments) {
       if (d.chartExternalSecret) {
         const storeNamespace = d.chartExternalSecret.storeKind === "SecretStore" ? d.namespace : "*";

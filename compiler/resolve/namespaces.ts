@@ -67,9 +67,10 @@ export function admitPlatformControllers(namespaces: ModelNamespace[], clusters:
     const runsPostgres =
       hostedEnvironments.some((e) => e.dataNamespace === ns.name && e.dataServices.some((d) => dataServices.find((x) => x.name === d)?.engine === "postgres")) ||
       dataServices.some((d) => d.engine === "postgres" && d.namespace === ns.name);
-    // Where the controller that serves this cluster's Ingress class runs (k3s' Traefik: kube-system).
-    const ingressNamespace =
-      cluster.ingressClassName === "nginx" ? componentNamespace("ingress-nginx") : cluster.ingressClassName === "traefik" ? "kube-system" : componentNamespace("envoy-gateway");
+    // Where the proxy of the cluster's Gateway, or the controller that serves its Ingress class, runs (k3s' Traefik: kube-system).
+    const ingressNamespace = cluster.gateway
+      ? cluster.gateway.namespace
+      : cluster.ingressClassName === "nginx" ? componentNamespace("ingress-nginx") : cluster.ingressClassName === "traefik" ? "kube-system" : componentNamespace("envoy-gateway");
     const implied = [
       ...(runsServices ? [ingressNamespace, componentNamespace("monitoring")] : []),
       ...(runsPostgres ? [componentNamespace("cloudnative-pg")] : []),

@@ -35,7 +35,9 @@ export const profiles = defineProfiles([
 const platformStack = [
   { name: "argocd", namespace: "platform" },
   { name: "external-secrets", namespace: "platform" },
-  { name: "ingress-nginx", namespace: "platform" },
+  // The ingress controller: envoy-gateway (ingress-nginx was retired in March 2026); services are
+  // reached through HTTPRoutes on plinth's Gateway.
+  { name: "envoy-gateway", namespace: "platform" },
   { name: "monitoring", namespace: "platform" },
   "argo-rollouts",
   "cert-manager",

@@ -56,7 +56,4 @@ export default definePlatform({
   drills,
   roles,
   projects,
-  // Interim until plinth writes Gateway API routes: the services' Ingresses need an Ingress controller,
-  // and envoy-gateway serves only HTTPRoutes.
-  acknowledge: [{ rule: "component/end-of-life", reason: "ingress-nginx stays until plinth writes HTTPRoutes for envoy-gateway" }],
 });

@@ -41,7 +41,7 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
     helm: {
       releaseName: "{{.releaseName}}",
       valueFiles: ["$values/{{.valuesFile}}", ...(preview ? [`$values/${PREVIEW_IMAGE_FILE}`] : [])],
-      ...(preview && { ignoreMissingValueFiles: true, parameters: previewParameters(first) }),
+      ...(preview && { ignoreMissingValueFiles: true, parameters: previewParameters(first, cluster.gateway !== undefined) }),
     },
   };
   const valuesSource: IApplicationSource = { repoURL: goTemplateText(model.platform.repositories.gitops), targetRevision: goTemplateText(model.platform.revision), ref: "values" };
@@ -116,15 +116,11 @@ export const PREVIEW_IMAGE_FILE = "previews/pr-{{.number}}/{{.service}}.image.ya
  * would otherwise become a number) and the preview host, replacing the `{number}` placeholders the
  * values file carries in the same list positions.
  */
-function previewParameters(deployment: ModelDeployment): IHelmParameter[] {
+function previewParameters(deployment: ModelDeployment, routedByGateway: boolean): IHelmParameter[] {
   const host = deployment.hosts[0];
+  const hostParameters = routedByGateway ? ["httpRoute.hostnames[0]"] : ["ingress.hosts[0].host", "ingress.tls[0].hosts[0]"];
   return [
     { name: "image.tag", value: "{{.head_sha}}", forceString: true },
-    ...(host !== undefined
-      ? [
-          { name: "ingress.hosts[0].host", value: pullRequestTemplate(host) },
-          { name: "ingress.tls[0].hosts[0]", value: pullRequestTemplate(host) },
-        ]
-      : []),
+    ...(host !== undefined ? hostParameters.map((name) => ({ name, value: pullRequestTemplate(host) })) : []),
   ];
 }

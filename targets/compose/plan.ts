@@ -55,19 +55,8 @@ export interface BundleSecret {
   name: string;
   purpose: string;
   usedBy: { name: string; variable: string }[];
-  /**
-   * A platform secret reference (the operator writes their own value; `saas` says where the SaaS's
-   * environments on this tier read it, as a hint only), or a credential only this bundle has.
-   */
-  source: { kind: "ref"; ref: ModelSecretRef; saas: SaasSecretSource[] } | { kind: "generated"; dataService: string; generate: (path: string) => string };
-}
-
-/** Where SaaS environments read a secret: the full key in the store, environment prefix included. */
-export interface SaasSecretSource {
-  environments: string[];
-  store: string;
-  key: string;
-  property?: string;
+  /** A platform secret reference (the operator writes their own value), or a credential only this bundle has. */
+  source: { kind: "ref"; ref: ModelSecretRef } | { kind: "generated"; dataService: string; generate: (path: string) => string };
 }
 
 export interface BundleVariable {
@@ -98,40 +87,6 @@ const refId = (ref: ModelSecretRef) => JSON.stringify([ref.store, ref.key, ref.p
 /** A hostname only Kubernetes' cluster DNS resolves: `<service>.<namespace>.svc`, optionally `.cluster.local`, or any `*.cluster.local`. */
 const IN_CLUSTER_HOST = /(?:^|[^a-z0-9.-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.(?:svc|cluster\.local)\.?(?![a-z0-9.-])/i;
 export const isInClusterAddress = (value: string | number | boolean) => typeof value === "string" && IN_CLUSTER_HOST.test(value);
-
-/**
- * Where the SaaS environments of `tier` read one secret, given the services and variables that use
- * it: the key each environment's ExternalSecret (or, for previews, its chart's) asks for, read from
- * the Model with the environment's prefix already applied. Other tiers' environments count only
- * when none on this tier has the secret.
- */
-function saasSources(model: Model, tier: ModelTier, usedBy: readonly { name: string; variable: string }[]): SaasSecretSource[] {
-  const found: { environment: string; location: Omit<SaasSecretSource, "environments"> }[] = [];
-  const index = lookup(model);
-  // The users' deployments in the Model's order, each with the first use naming its service.
-  const uses = new Map<string, { name: string; variable: string }>();
-  for (const u of usedBy) if (!uses.has(u.name)) uses.set(u.name, u);
-  const deployments = [...uses.keys()].flatMap((name) => index.deploymentsOfService(name)).sort((a, b) => index.deploymentIndex(a) - index.deploymentIndex(b));
-  for (const d of deployments) {
-    const use = uses.get(d.service);
-    if (!use || d.secretName === undefined) continue;
-    const external = d.chartExternalSecret ?? index.externalSecret(d.cluster, d.namespace, d.secretName, d.environment);
-    const entry = external?.data.find((x) => x.secretKey === use.variable);
-    if (!external || !entry) continue;
-    found.push({ environment: d.environment, location: { store: external.store, key: entry.key, ...(entry.property !== undefined && { property: entry.property }) } });
-  }
-  const onTier = new Set(model.environments.filter((e) => e.tier === tier.name).map((e) => e.name));
-  const chosen = found.some((f) => onTier.has(f.environment)) ? found.filter((f) => onTier.has(f.environment)) : found;
-  const byLocation = new Map<string, SaasSecretSource>();
-  for (const { environment, location } of chosen) {
-    const id = JSON.stringify([location.store, location.key, location.property ?? null]);
-    const known = byLocation.get(id);
-    if (known) {
-      if (!known.environments.includes(environment)) known.environments.push(environment);
-    } else byLocation.set(id, { environments: [environment], ...location });
-  }
-  return [...byLocation.values()];
-}
 
 export function planBundle(model: Model, tier: ModelTier): BundlePlan {
   const tierServices = tier.services.map((name) => lookup(model).service(name)!);
@@ -180,7 +135,7 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
           name: unique(slugCounts.get(base)! > 1 ? slug(`${ref.store ?? "environment"}-${base}`) : base),
           purpose: "",
           usedBy: [],
-          source: { kind: "ref", ref, saas: [] },
+          source: { kind: "ref", ref },
         };
         byRef.set(id, secret);
         secrets.push(secret);
@@ -190,7 +145,6 @@ export function planBundle(model: Model, tier: ModelTier): BundlePlan {
   }
   for (const secret of byRef.values()) {
     secret.purpose = secret.usedBy.map((u) => `${u.variable} of ${u.name}`).join(", ");
-    if (secret.source.kind === "ref") secret.source.saas = saasSources(model, tier, secret.usedBy);
   }
 
   const needed = new Set(tierServices.flatMap((s) => s.dependsOn.dataServices.filter((d) => inTier.has(d))));

@@ -269,6 +269,7 @@ export const serviceValuesSchema = z
 
 export type ServiceValues = z.infer<typeof serviceValuesSchema>;
 export type IngressValues = ServiceValues["ingress"];
+export type HttpRouteValues = NonNullable<ServiceValues["httpRoute"]>;
 export type RolloutValues = ServiceValues["rollout"];
 
 /** The JSON Schema the chart ships as values.schema.json (draft-07: what every Helm reads). */

@@ -1,12 +1,12 @@
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
-import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelJob, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
+import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelGateway, ModelJob, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
 import { lookup } from "../../compiler/model-lookup.js";
 import { parseDuration } from "../../spec/units.js";
 import { toGoDuration } from "../shared/go-duration.js";
-import type { IngressValues, RolloutValues, ServiceValues } from "./schema.js";
+import type { HttpRouteValues, IngressValues, RolloutValues, ServiceValues } from "./schema.js";
 
-export type { IngressValues, RolloutValues, ServiceValues } from "./schema.js";
+export type { HttpRouteValues, IngressValues, RolloutValues, ServiceValues } from "./schema.js";
 
 type CanaryValues = Extract<RolloutValues, { strategy: "canary" }>["canary"];
 type CanaryStep = CanaryValues["steps"][number];
@@ -55,7 +55,8 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
     securityContext: CONTAINER_SECURITY_CONTEXT,
     ports: service.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
     ...(servicePort && { service: { type: "ClusterIP", port: servicePort.port } }),
-    ingress: ingressValues(service, deployment, cluster),
+    ingress: cluster.gateway ? { enabled: false } : ingressValues(service, deployment, cluster),
+    ...(cluster.gateway && { httpRoute: httpRouteValues(service, deployment, cluster.gateway) }),
     resources: resourceValues(deployment),
     ...(service.probes.liveness && { livenessProbe: probeValues(service.probes.liveness) }),
     ...(service.probes.readiness && { readinessProbe: probeValues(service.probes.readiness) }),
@@ -138,6 +139,23 @@ function ingressValues(service: ModelService, deployment: ModelDeployment, clust
     ...(cluster.certificateIssuer && { annotations: { "cert-manager.io/cluster-issuer": cluster.certificateIssuer.name } }),
     hosts: deployment.hosts.map((host) => ({ host, paths: [{ path, pathType: "Prefix" }] })),
     tls: [{ secretName: `${deployment.releaseName}-tls`, hosts: [...deployment.hosts] }],
+  };
+}
+
+/**
+ * On a cluster with a Gateway, an HTTPRoute for the environment's hosts instead of an Ingress,
+ * attached to each host's HTTPS listener (TLS is the Gateway's; its `http` listener redirects those
+ * hosts), or to `http` for a host without a certificate. A preview's `{number}` host is replaced
+ * per pull request, as the Ingress host is.
+ */
+function httpRouteValues(service: ModelService, deployment: ModelDeployment, gateway: ModelGateway): HttpRouteValues {
+  if (!service.ingress || deployment.hosts.length === 0) return { enabled: false };
+  const sections = [...new Set(deployment.hosts.map((host) => gateway.listeners.find((l) => l.hostname === host)?.name ?? "http"))].sort();
+  return {
+    enabled: true,
+    parentRefs: sections.map((sectionName) => ({ name: gateway.name, namespace: gateway.namespace, sectionName })),
+    hostnames: [...deployment.hosts],
+    path: service.ingress.path,
   };
 }
 

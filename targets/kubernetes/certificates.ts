@@ -3,8 +3,9 @@ import type { Model } from "../../compiler/model.js";
 import { clusterMeta, type Placed } from "./objects.js";
 
 /**
- * The issuer Helm values name in their ingress annotation: ACME (Let's Encrypt) answering HTTP-01
- * challenges through the cluster's own Ingress class, so no DNS credentials are needed.
+ * The issuer Helm values name in their ingress annotation (or the Gateway in its own): ACME (Let's
+ * Encrypt) answering HTTP-01 challenges through the cluster's own Ingress class or an HTTPRoute on
+ * its Gateway, so no DNS credentials are needed.
  */
 export function certificateIssuers(model: Model): Placed[] {
   return model.clusters.flatMap((cluster) => {
@@ -19,7 +20,11 @@ export function certificateIssuers(model: Model): Placed[] {
           server: issuer.server,
           email: issuer.email,
           privateKeySecretRef: { name: `${issuer.name}-account-key` },
-          solvers: [{ http01: { ingress: { ingressClassName: issuer.ingressClassName } } }],
+          solvers: [
+            "gateway" in issuer.solver
+              ? { http01: { gatewayHTTPRoute: { parentRefs: [{ kind: "Gateway", name: issuer.solver.gateway.name, namespace: issuer.solver.gateway.namespace }] } } }
+              : { http01: { ingress: { ingressClassName: issuer.solver.ingressClassName } } },
+          ],
         },
       },
     };

@@ -13,12 +13,15 @@
  *                                                     Schedule (Velero),
  *                                                     SnapshotSchedule (SnapScheduler), CronJob (Vault
  *                                                     raft and etcd snapshots; etcd's in kube-system.yaml),
- *                                                     IPAddressPool and L2Advertisement (MetalLB)
+ *                                                     IPAddressPool and L2Advertisement (MetalLB),
+ *                                                     Gateway and its HTTPS redirect HTTPRoute (Gateway API; in
+ *                                                     its implementation's namespace)
  *                                                     — in that kind order, by name within a kind
  *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS gp3, OpenEBS LVM),
  *                                                     VolumeSnapshotClass (scheduled volume snapshots),
  *                                                     ClusterRoleBinding (Vault token review),
  *                                                     ClusterIssuer (cert-manager, ACME),
+ *                                                     GatewayClass (the Gateway API implementation's),
  *                                                     ClusterSecretStores, ClusterExternalSecret (image
  *                                                     pull Secret of the profile's registry) — in that kind order
  * Velero Schedules live in the file of the velero component's namespace (Velero reads them only
@@ -39,6 +42,7 @@ import { clusterMeta, KIND_ORDER, type KubernetesObject, type Placed } from "./o
 import { externalSecret, registryPullSecrets, secretStoreObjects } from "./secrets.js";
 import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
+import { gateways } from "./gateways.js";
 
 const CLUSTER_FILE = "_cluster.yaml";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -66,6 +70,7 @@ function generate(model: Model): OutputFile[] {
   placed.push(...storageClasses(model));
   placed.push(...ipAddressPools(model));
   placed.push(...certificateIssuers(model));
+  placed.push(...gateways(model));
 
   // The root application syncs this tree: each object in the wave the deploy graph gives it.
   const wave = syncWaves(model);

@@ -28,6 +28,7 @@ export const KIND_ORDER = [
   "VolumeSnapshotClass",
   "ClusterRoleBinding",
   "ClusterIssuer",
+  "GatewayClass",
   "Namespace",
   "ResourceQuota",
   "LimitRange",
@@ -50,6 +51,8 @@ export const KIND_ORDER = [
   "CronJob",
   "IPAddressPool",
   "L2Advertisement",
+  "Gateway",
+  "HTTPRoute",
 ] as const;
 
 export type Kind = (typeof KIND_ORDER)[number];

@@ -43,6 +43,8 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBu
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import { Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
+import { GatewayClass } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass";
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 
 type Doc = Record<string, unknown>;
@@ -145,6 +147,8 @@ export const KINDS: Record<string, KindRule> = {
   },
   "monitoring.coreos.com/v1/ServiceMonitor": { model: ServiceMonitor, namespaced: true, required: ["spec.selector", "spec.endpoints[]"] },
   "gateway.networking.k8s.io/v1/HTTPRoute": { model: HTTPRoute, namespaced: true, required: ["spec.parentRefs[]", "spec.rules[]"] },
+  "gateway.networking.k8s.io/v1/GatewayClass": { model: GatewayClass, namespaced: false, required: ["spec.controllerName"] },
+  "gateway.networking.k8s.io/v1/Gateway": { model: Gateway, namespaced: true, required: ["spec.gatewayClassName", "spec.listeners[]"] },
   // Backups (kubernetes target). No kubernetes-models package covers these CRDs: their schemas are vendored.
   "velero.io/v1/Schedule": {
     crd: "velero-schedule.json",

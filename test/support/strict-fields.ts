@@ -26,6 +26,8 @@ const TYPES: Record<string, [module: string, type: string]> = {
   "monitoring.coreos.com/v1/ServiceMonitor": ["@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor", "IServiceMonitor"],
   "external-secrets.io/v1/ExternalSecret": ["@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret", "IExternalSecret"],
   "gateway.networking.k8s.io/v1/HTTPRoute": ["@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute", "IHTTPRoute"],
+  "gateway.networking.k8s.io/v1/Gateway": ["@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway", "IGateway"],
+  "gateway.networking.k8s.io/v1/GatewayClass": ["@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass", "IGatewayClass"],
 };
 
 /** Problems per object (same order as `objects`, each labelled by `labels[i]`): unknown kinds and fields the types lack. */

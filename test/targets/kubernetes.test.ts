@@ -365,7 +365,7 @@ describe("secret stores", () => {
     const model = fixtureModel();
     const cluster = model.clusters[0]!;
     expect(find(generate(model), "ClusterIssuer", "letsencrypt")).toHaveLength(0);
-    cluster.certificateIssuer = { name: "letsencrypt", server: "https://acme-v02.api.letsencrypt.org/directory", email: "ops@example.com", ingressClassName: "nginx" };
+    cluster.certificateIssuer = { name: "letsencrypt", server: "https://acme-v02.api.letsencrypt.org/directory", email: "ops@example.com", solver: { ingressClassName: "nginx" } };
     const issuer = only(generate(model).filter((f) => f.path === `kubernetes/${cluster.name}/_cluster.yaml`), "ClusterIssuer", "letsencrypt").doc;
     expect(issuer.spec.acme).toEqual({
       server: "https://acme-v02.api.letsencrypt.org/directory",

@@ -27,6 +27,12 @@ resource "helm_release" "argocd" {
   version          = "7.7.11"
   values = [<<-EOT
     configs:
+      repositories:
+        envoy-gateway:
+          name: envoy-gateway
+          type: helm
+          url: registry-1.docker.io/envoyproxy
+          enableOCI: "true"
       cm:
         resource.customizations.health.argoproj.io_Application: |
           hs = {}
