@@ -59,7 +59,10 @@ describe("persistent per-replica state", () => {
     expect(objectProblems(render.objects, "statefulset")).toEqual([]);
     const set = render.objects.find((o) => o.kind === "StatefulSet")!;
     expect(render.objects.some((o) => o.kind === "Deployment" || o.kind === "Rollout")).toBe(false);
-    expect(set.spec.serviceName).toBe("indexer");
+    // The governing Service is headless, so each replica has a stable DNS name.
+    expect(set.spec.serviceName).toBe("indexer-headless");
+    const governing = render.objects.find((o) => o.kind === "Service" && o.metadata.name === "indexer-headless")!;
+    expect(governing.spec).toMatchObject({ clusterIP: "None", selector: set.spec.selector.matchLabels });
     expect(set.spec.updateStrategy).toEqual({ type: "RollingUpdate" });
     expect(set.spec.strategy).toBeUndefined();
     expect(set.spec.volumeClaimTemplates).toEqual([
