@@ -1,6 +1,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { Model } from "../model.js";
 import type { ModelRule } from "./types.js";
+import { registryHost } from "../resolve/clusters.js";
 
 /** The prerequisite a user would declare for an unprovided resource key, as a spec snippet. */
 function prerequisiteFor(resource: string): string | undefined {
@@ -45,7 +46,7 @@ function irsaWithoutAccount(model: Model, resource: string): { component: string
 /** How to make an image pullable: the cluster's own registry, credentials for a private one, or a prerequisite. */
 function registryHint(model: Model, resource: string, snippet: string): string {
   const host = resource.split("/").slice(1).join("/");
-  const owner = model.profiles.find((p) => p.registry.url.replace(/^[a-z]+:\/\//, "").split("/")[0] === host);
+  const owner = model.profiles.find((p) => registryHost(p.registry.url) === host);
   const fix =
     owner?.registry.provider === "ecr"
       ? "ECR is read with the node role of an EKS cluster in its account: give the image as { path: \"…\" } so every cluster pulls from its own profile's registry"

@@ -34,8 +34,9 @@ export const objectStoreCredentialsRule: ModelRule = {
         });
         continue;
       }
-      if (user.placement.kind === "store") {
-        const store = model.secretStores.find((s) => s.name === (user.placement as { store: string }).store);
+      const placement = user.placement;
+      if (placement.kind === "store") {
+        const store = model.secretStores.find((s) => s.name === placement.store);
         if (store?.backend !== "vault") {
           reported.add(profile.name);
           out.push({

@@ -58,6 +58,9 @@ export function resolveDeployments(
       const override = specService.overrides[env.name];
       const namespace = env.preview ? `${env.preview.namespacePrefix}{number}` : env.namespace!;
       const secretName = service.secretEnv.length > 0 ? `${service.name}-secrets` : undefined;
+      // An image given by path comes from the registry of the cluster's profile.
+      const registry = registryOf(env.cluster);
+      const repository = service.imagePath !== undefined ? `${registry.base}/${service.imagePath}` : service.image;
       const digest = releases[service.name]?.[env.name];
       const rollout = override?.rollout ?? env.rollout;
       const secretData = () => {
@@ -78,8 +81,8 @@ export function resolveDeployments(
         project,
         valuesPath: `helm/${env.name}/${service.name}.values.yaml`,
         valuesRepoPath: gitopsRepoPath(spec.gitopsPath, `helm/${env.name}/${service.name}.values.yaml`),
-        image: { repository: service.imagePath !== undefined ? `${registryOf(env.cluster).base}/${service.imagePath}` : service.image, ...(digest !== undefined && { digest }) },
-        imagePullSecrets: pullSecretsFor(service.imagePath !== undefined ? `${registryOf(env.cluster).base}/${service.imagePath}` : service.image, registryOf(env.cluster).pull),
+        image: { repository, ...(digest !== undefined && { digest }) },
+        imagePullSecrets: pullSecretsFor(repository, registry.pull),
         chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, (p) => gitopsRepoPath(spec.gitopsPath, p)),
         scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : toScale(override?.scale ?? specService.scale) ?? env.scale,
         ...((override?.resources ?? service.resources) && { resources: stringifyResources(mergeResources(specService.resources, override?.resources)!) }),
