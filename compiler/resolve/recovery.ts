@@ -503,6 +503,7 @@ export function planRestoreDrills(model: PlanInput): ModelRestoreDrill[] {
       }
       case "cnpg-pitr": {
         const name = backup.dataService!;
+        const dataService = model.dataServices.find((d) => d.name === name);
         const file = `${name}-drill.yaml`;
         const store = cnpgObjectStore(backup);
         const document = {
@@ -511,8 +512,8 @@ export function planRestoreDrills(model: PlanInput): ModelRestoreDrill[] {
           metadata: { name: `${name}-drill`, namespace: scratch },
           spec: {
             instances: 1,
-            ...(model.dataServices.find((d) => d.name === name)?.cnpgImage !== undefined && { imageName: model.dataServices.find((d) => d.name === name)!.cnpgImage }),
-            storage: { size: model.dataServices.find((d) => d.name === name)?.placements.find((p) => p.namespace === ns)?.storage ?? "10Gi" },
+            ...(dataService?.cnpgImage !== undefined && { imageName: dataService.cnpgImage }),
+            storage: { size: dataService?.placements.find((p) => p.namespace === ns)?.storage ?? "10Gi" },
             bootstrap: { recovery: { source: `${name}-origin` } },
             // Reads the archive only: no backup section, so the drill never writes into it.
             externalClusters: [{ name: `${name}-origin`, barmanObjectStore: { ...store, serverName: backup.serverName ?? name, wal: { maxParallel: 8 } } }],
