@@ -382,6 +382,11 @@ export interface ModelDeployment {
   caches: { name: string; mountPath: string; size: string; storageClass: string }[];
   /** Jobs run before each release here: the service's own, then its data seeding where the data policy asks for it. */
   preRelease: ModelJob[];
+  /**
+   * Previews: the preRelease Jobs run in Argo CD's Sync phase, in sync waves after the chart's
+   * ExternalSecret and before the workload (the pull request's namespace has nothing before the sync).
+   */
+  preReleaseInSyncWaves: boolean;
   /** Its persistent per-replica volumes (a StatefulSet's claims), on the same StorageClass. */
   state: { name: string; mountPath: string; size: string; storageClass: string }[];
   /**
@@ -446,6 +451,13 @@ export interface ModelDataService {
    * override): its fixed namespace, or the data namespace of every environment that runs it.
    */
   placements: ModelDataPlacement[];
+  /**
+   * Its disposable copy in each preview environment that uses it: one per pull request, in the
+   * pull request's namespace (`namespace` holds the `{number}` placeholder), reached by the Service's
+   * short name, never backed up. Empty for an engine a platform component runs (vault): previews use
+   * the cluster's.
+   */
+  previewPlacements: ModelDataPlacement[];
   /** Environments the spec sizes it for (their effect is on each placement). */
   overrideEnvironments: string[];
   /** postgres: the CloudNativePG operand image its Cluster runs (and a restore recreates it with). */

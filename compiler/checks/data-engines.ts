@@ -15,7 +15,7 @@ export const dataEngineRule: ModelRule = {
   check(model) {
     const out: Diagnostic[] = [];
     for (const ds of model.dataServices) {
-      for (const placement of ds.placements) {
+      for (const placement of [...ds.placements, ...ds.previewPlacements]) {
         const where = `${placement.cluster}/${placement.namespace}${placement.environment !== undefined ? ` (environment ${placement.environment})` : ""}`;
         if (ds.kubernetes === undefined) {
           out.push({

@@ -18,7 +18,7 @@ export const unusedOverrideRule: ModelRule = {
       }
     }
     for (const data of model.dataServices) {
-      const placed = new Set(data.placements.map((p) => p.environment));
+      const placed = new Set([...data.placements, ...data.previewPlacements].map((p) => p.environment));
       for (const env of data.overrideEnvironments) {
         if (!placed.has(env)) report([...data.at, "overrides", env], `'${data.name}'`, env, data.namespace !== undefined ? `runs once, in namespace ${data.namespace}` : `does not run in ${env} (on Kubernetes)`);
       }

@@ -97,7 +97,9 @@ export function resolveBindings(
     for (const name of service.dependsOn.dataServices) {
       const ds = dataServices.find((x) => x.name === name);
       if (!ds || !env.dataServices.includes(name)) continue;
-      const placement = ds.placements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster);
+      const placement = env.preview
+        ? (ds.previewPlacements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster))
+        : (ds.placements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster));
       if (!placement) continue;
       const names = bindingNames(ds);
       const c = placement.connection;

@@ -52,9 +52,12 @@ export function dataCustomResource(engine: Engine, instances: number): { apiVers
   }
 }
 
-/** How services reach one placement of a data service, by its in-cluster Service. */
-export function dataConnection(ds: Pick<ModelDataService, "name" | "engine" | "port">, namespace: string, instances: number): ModelDataConnection {
-  const host = (service: string) => `${service}.${namespace}.svc`;
+/**
+ * How services reach one placement of a data service, by its in-cluster Service: its name in
+ * `namespace`, or its short name when `namespace` is undefined (the services' own namespace).
+ */
+export function dataConnection(ds: Pick<ModelDataService, "name" | "engine" | "port">, namespace: string | undefined, instances: number): ModelDataConnection {
+  const host = (service: string) => (namespace === undefined ? service : `${service}.${namespace}.svc`);
   switch (ds.engine) {
     case "postgres":
       return { host: host(`${ds.name}-rw`), port: ds.port, database: "app", secret: { name: `${ds.name}-app`, usernameKey: "username", passwordKey: "password" } };
@@ -91,3 +94,11 @@ export const clusterPlacedByBackup = (
   cluster: string,
   namespace: string,
 ): boolean => backups.some((b) => b.method === "cnpg-pitr" && b.dataService === dataService && b.cluster === cluster && b.namespaces.includes(namespace));
+
+/** The copies of data services a preview environment runs per pull request. */
+export function previewDataCopies(
+  model: { dataServices: readonly ModelDataService[] },
+  environment: { name: string },
+): { dataService: ModelDataService; placement: ModelDataService["previewPlacements"][number] }[] {
+  return model.dataServices.flatMap((dataService) => dataService.previewPlacements.filter((p) => p.environment === environment.name).map((placement) => ({ dataService, placement })));
+}

@@ -14,6 +14,7 @@ import type {
   Model,
   ModelBackup,
   ModelCluster,
+  ModelEnvironment,
   ModelDeployGraph,
   ModelPrerequisite,
   ModelProfile,
@@ -21,9 +22,10 @@ import type {
   SpecPath,
 } from "../model.js";
 import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
-import { clusterPlacedByBackup, dataApplicationName, dataCustomResource } from "./data-engines.js";
+import { clusterPlacedByBackup, dataApplicationName, dataCustomResource, previewDataCopies } from "./data-engines.js";
 import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
 import { deployKey as key } from "./deploy-keys.js";
+import { previewBase, previewDataApplicationSetName } from "./environments.js";
 import { vaultSnapshotLogin } from "./performers.js";
 import { secretsCreatedBy } from "./secrets.js";
 import { cmp, sorted } from "./util.js";
@@ -463,6 +465,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       needs: dedupe(needs),
       at: env.at,
     });
+    if (env.preview) addPreviewBase(model, cluster, profile, env, add);
   }
 
   // Vault running inside this cluster must be initialised and unsealed by a person, once.
@@ -659,6 +662,40 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       });
     }
   }
+}
+
+/**
+ * A preview's base (its Namespace and operator-run data services, per pull request) and its copies of
+ * chart-run data services: ApplicationSets of the platform project, whose Applications need the
+ * operators' CRDs and the StorageClass when the copies keep data.
+ */
+function addPreviewBase(model: GraphInput, cluster: ModelCluster, profile: ModelProfile, env: ModelEnvironment, add: Add): void {
+  const c = cluster.name;
+  const base = previewBase(env);
+  const copies = previewDataCopies(model, env).map(({ dataService, placement }) => ({ ds: dataService, placement }));
+  const needs: DeployNeed[] = [
+    need(key.argocd(c), env.at, "ArgoCD runs the ApplicationSet controller"),
+    need(key.appProject(c, cluster.platformProject), env.at, "a preview's base creates its Namespace, which the platform project permits"),
+  ];
+  for (const { ds, placement } of copies) {
+    if (ds.kubernetes?.kind === "operator") {
+      const resource = dataCustomResource(ds.engine, placement.instances)!;
+      needs.push(need(key.crd(c, resource.crd), [...ds.at, "engine"], `each pull request's ${ds.name} is a ${resource.kind} of the ${ds.kubernetes.component} operator`));
+    }
+    if (placement.storage !== undefined) needs.push(need(key.storageClass(c, profile.storageClass), [...profile.at, "storageClass"], `each pull request's ${ds.name} stores its data on StorageClass ${profile.storageClass}`));
+  }
+  add({
+    id: `${c}/applicationset/${base.applicationSet}`,
+    kind: "sync",
+    cluster: c,
+    title: `ApplicationSet ${base.applicationSet} (each pull request's namespace and data services)`,
+    objects: [
+      { kind: "ApplicationSet", namespace: cluster.argocdNamespace, name: base.applicationSet },
+      ...copies.filter(({ ds }) => ds.kubernetes?.kind === "chart").map(({ ds }) => ({ kind: "ApplicationSet", namespace: cluster.argocdNamespace, name: previewDataApplicationSetName(env.name, ds.name) })),
+    ],
+    needs: dedupe(needs),
+    at: env.at,
+  });
 }
 
 /**

@@ -10,6 +10,12 @@ import { cmp, gitopsRepoPath, mergeResources, sortKeys, stringifyResources } fro
 /** The name of the data-seeding Job among a deployment's pre-release Jobs. */
 export const SEED_JOB = "seed-data";
 
+/**
+ * The least retries of a preview's Jobs: a new pull request's database starts beside them, and the
+ * Job controller's back-off (10 s doubling, at most 6 min) gives it about ten minutes with six.
+ */
+export const PREVIEW_JOB_RETRIES = 6;
+
 /** A spec scale (fixed replicas or an autoscaling range) as the Model holds it. */
 export function toScale(scale: Spec["services"][number]["scale"]): ModelScale | undefined {
   if (scale === undefined) return undefined;
@@ -93,12 +99,13 @@ export function resolveDeployments(
         ...(secretName !== undefined && { secretName }),
         caches: service.caches.map((c) => ({ ...c, storageClass: storageClassOf(env.cluster!) })),
         state: service.state.map((v) => ({ ...v, storageClass: storageClassOf(env.cluster!) })),
-        // None in previews yet: they have no data services to migrate or seed, and the chart creates
-        // their ExternalSecret only in the Sync phase, after the PreSync Jobs that would wait for its
-        // Secret. Seed 002: dev gets synthetic seed data.
-        preRelease: env.preview
-          ? []
-          : [...service.preRelease, ...(service.seedData && (env.data === "fixtures" || env.data === "synthetic") ? [{ name: SEED_JOB, ...service.seedData }] : [])],
+        // Migrations, then seed data where the data policy asks for it (seed 002: dev's synthetic
+        // dataset, previews' fixtures). A preview's Jobs run in sync waves (preReleaseInSyncWaves) and
+        // retry while its own database starts, which the same pull request creates.
+        preRelease: [...service.preRelease, ...(service.seedData && (env.data === "fixtures" || env.data === "synthetic") ? [{ name: SEED_JOB, ...service.seedData }] : [])].map(
+          (job) => (env.preview ? { ...job, backoffLimit: Math.max(job.backoffLimit, PREVIEW_JOB_RETRIES) } : job),
+        ),
+        preReleaseInSyncWaves: env.preview !== undefined,
         bindings: { env: [], secretMounts: [] },
         // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
         ...(secretName !== undefined &&

@@ -96,3 +96,18 @@ export function resolveEnvironments(environmentsSpec: SpecEnvironment[], service
 
   return environments;
 }
+
+/**
+ * What each preview's pull request gets besides its services: one Application (of the ApplicationSet
+ * `<environment>-base`) owning the pull request's Namespace and the data services its services use,
+ * from a kustomization at `path` whose namespace Argo CD sets per pull request. Deleting it when the
+ * pull request closes deletes the Namespace, and with it everything in it.
+ */
+export const previewBase = (env: { name: string; cluster?: string }) => ({
+  applicationSet: `${env.name}-base`,
+  application: `${env.name}-{number}-base`,
+  path: `kubernetes/_previews/${env.cluster}/${env.name}`,
+});
+
+/** The ApplicationSet of a preview's copy of a data service run by a chart of its own (NATS). */
+export const previewDataApplicationSetName = (environment: string, dataService: string) => `${environment}-data-${dataService}`;

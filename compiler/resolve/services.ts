@@ -92,12 +92,16 @@ export function resolveDataServices(spec: Spec): ModelDataService[] {
     port: ENGINE_DEFAULTS[d.engine]!.port,
     ...withRuntime(dataRuntime(d.engine)),
     placements: [],
+    previewPlacements: [],
     overrideEnvironments: Object.keys(d.overrides).sort(),
     at: ["dataServices", i],
   }));
 
   return dataServices;
 }
+
+/** A preview copy's volume when the spec does not size one for the preview: fixtures, not production data. */
+export const PREVIEW_STORAGE = "1Gi";
 
 /** Where each data service runs, sized per environment where the spec says so. */
 export function placeDataServices(spec: Spec, dataServices: ModelDataService[], namespaces: readonly ModelNamespace[], environments: readonly ModelEnvironment[]): void {
@@ -123,6 +127,27 @@ export function placeDataServices(spec: Spec, dataServices: ModelDataService[], 
         connection: dataConnection(data, p.namespace, instances),
       };
     });
+    // Previews: a small copy per pull request (one instance unless the spec sizes it for the preview), in
+    // the pull request's namespace. A platform component's engine (vault) is the cluster's, shared.
+    if (data.kubernetes?.kind === "component") return;
+    data.previewPlacements = environments
+      .filter((e) => e.runtime === "kubernetes" && e.preview && e.cluster && e.dataServices.includes(data.name))
+      .map((e) => {
+        const override = source.overrides[e.name];
+        const storage = override?.storage ?? (source.storage !== undefined ? PREVIEW_STORAGE : undefined);
+        const resources = override?.resources && stringifyResources(override.resources);
+        const instances = override?.instances ?? 1;
+        return {
+          cluster: e.cluster!,
+          namespace: `${e.preview!.namespacePrefix}{number}`,
+          environment: e.name,
+          instances,
+          ...(storage !== undefined && { storage: String(storage) }),
+          ...(resources && { resources }),
+          // Same namespace as the services: the Service's short name.
+          connection: dataConnection(data, undefined, instances),
+        };
+      });
   });
 
 }

@@ -1,8 +1,12 @@
 import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import type { IApplicationSetGenerator } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetGenerator";
 import type { IApplicationSource } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSource";
+import type { IApplicationSetTemplate } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetTemplate";
 import type { IHelmParameter } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/HelmParameter";
-import type { Model, ModelCluster, ModelDeployment, ModelEnvironment, ModelPreview } from "../../compiler/model.js";
+import type { Model, ModelCluster, ModelDataPlacement, ModelDataService, ModelDeployment, ModelEnvironment, ModelPreview } from "../../compiler/model.js";
+import { dataChartSource } from "./data.js";
+import { previewBase, previewDataApplicationSetName } from "../../compiler/resolve/environments.js";
+import { gitopsRepoPath } from "../../compiler/resolve/util.js";
 import { waveAnnotation } from "../shared/waves.js";
 import { ARGO_API_VERSION, goTemplateText, platformLabels, pullRequestTemplate, syncPolicy } from "./meta.js";
 
@@ -76,9 +80,10 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
           destination: { server: goTemplateText(cluster.server), namespace: pullRequestTemplate(first.namespace) },
           syncPolicy: syncPolicy(
             { automated: environment.sync === "auto", prune: environment.prune, selfHeal: environment.selfHeal },
-            // A preview's namespace exists only for its pull request; the kubernetes target owns every other one.
+            // A preview's namespace exists only for its pull request, owned (labels included) by the
+            // preview's base Application; whichever Application syncs first creates it. The kubernetes
+            // target owns every other namespace.
             preview ? ["CreateNamespace=true"] : [],
-            preview ? { managedNamespaceMetadata: { labels: environmentLabels } } : {},
           ),
         },
       },
@@ -123,4 +128,65 @@ function previewParameters(deployment: ModelDeployment, routedByGateway: boolean
     { name: "image.tag", value: "{{.head_sha}}", forceString: true },
     ...(host !== undefined ? hostParameters.map((name) => ({ name, value: pullRequestTemplate(host) })) : []),
   ];
+}
+
+/**
+ * Per pull request of a preview: one Application syncing the kubernetes target's preview base (the
+ * Namespace and the operator-run data services) into the pull request's namespace, through the
+ * kustomization's namespace. It belongs to the platform project (it creates a Namespace); when the
+ * pull request closes its Application goes, and with it the Namespace and all that ran there.
+ */
+export function previewBaseApplicationSet(model: Model, cluster: ModelCluster, environment: ModelEnvironment, wave: number): IApplicationSet {
+  const base = previewBase(environment);
+  const namespace = pullRequestTemplate(`${environment.preview!.namespacePrefix}{number}`);
+  return pullRequestApplicationSet(model, cluster, environment, base.applicationSet, base.application, wave, {
+    repoURL: goTemplateText(model.platform.repositories.gitops),
+    targetRevision: goTemplateText(model.platform.revision),
+    path: goTemplateText(gitopsRepoPath(model.platform.gitopsPath, base.path)),
+    kustomize: { namespace },
+  });
+}
+
+/** Per pull request of a preview: its copy of a data service run by a chart of its own (NATS), sized for previews. */
+export function previewDataApplicationSet(model: Model, cluster: ModelCluster, environment: ModelEnvironment, ds: ModelDataService, placement: ModelDataPlacement, wave: number): IApplicationSet {
+  const { chart, values } = dataChartSource(model, cluster, ds, placement);
+  return pullRequestApplicationSet(
+    model,
+    cluster,
+    environment,
+    previewDataApplicationSetName(environment.name, ds.name),
+    `${environment.name}-{number}-data-${ds.name}`,
+    wave,
+    { repoURL: chart.repoURL, chart: chart.name, targetRevision: chart.version, helm: { releaseName: ds.name, valuesObject: values } },
+    ["ServerSideApply=true"],
+  );
+}
+
+function pullRequestApplicationSet(
+  model: Model,
+  cluster: ModelCluster,
+  environment: ModelEnvironment,
+  name: string,
+  application: string,
+  wave: number,
+  source: IApplicationSource,
+  syncOptions: string[] = [],
+): IApplicationSet {
+  const labels = platformLabels(model, { "plinth.dev/environment": environment.name });
+  const template: IApplicationSetTemplate = {
+    metadata: { name: pullRequestTemplate(application), labels: { ...labels, "plinth.dev/pull-request": "{{.number}}" } },
+    spec: {
+      project: goTemplateText(cluster.platformProject),
+      source,
+      destination: { server: goTemplateText(cluster.server), namespace: pullRequestTemplate(`${environment.preview!.namespacePrefix}{number}`) },
+      // Disposable: what the pull request no longer needs goes.
+      syncPolicy: syncPolicy({ automated: environment.sync === "auto", prune: true, selfHeal: environment.selfHeal }, ["CreateNamespace=true", ...syncOptions]),
+    },
+  };
+  return {
+    apiVersion: ARGO_API_VERSION,
+    kind: "ApplicationSet",
+    metadata: { name, namespace: cluster.argocdNamespace, labels, annotations: waveAnnotation(wave) },
+    spec: { goTemplate: true, goTemplateOptions: ["missingkey=error"], generators: [pullRequestGenerator(environment.preview!)], template },
+  };
 }

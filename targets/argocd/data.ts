@@ -21,6 +21,27 @@ type DataChart = Extract<NonNullable<ModelDataService["kubernetes"]>, { kind: "c
  * after the data service, without nats-box.
  */
 export function dataApplication(model: Model, cluster: ModelCluster, ds: ModelDataService, placement: ModelDataPlacement, wave: number): IApplication {
+  const { chart, values } = dataChartSource(model, cluster, ds, placement);
+  return {
+    apiVersion: ARGO_API_VERSION,
+    kind: "Application",
+    metadata: {
+      name: dataApplicationName(ds.name, placement.namespace),
+      namespace: cluster.argocdNamespace,
+      labels: platformLabels(model, { "plinth.dev/data-service": ds.name }),
+      annotations: waveAnnotation(wave),
+    },
+    spec: {
+      project: cluster.platformProject,
+      source: { repoURL: chart.repoURL, chart: chart.name, targetRevision: chart.version, helm: { releaseName: ds.name, valuesObject: values } },
+      destination: { server: cluster.server, namespace: placement.namespace },
+      syncPolicy: syncPolicy(cluster.rootSync, ["ServerSideApply=true"]),
+    },
+  };
+}
+
+/** The chart and values that run one placement of a chart-run data service (NATS). */
+export function dataChartSource(model: Model, cluster: ModelCluster, ds: ModelDataService, placement: ModelDataPlacement): { chart: DataChart; values: Record<string, unknown> } {
   if (ds.kubernetes?.kind !== "chart") throw new Error(`data service ${ds.name} is not run by a chart`);
   const chart = ds.kubernetes.chart;
   const storageClass = model.profiles.find((p) => p.name === cluster.profile)!.storageClass;
@@ -42,20 +63,5 @@ export function dataApplication(model: Model, cluster: ModelCluster, ds: ModelDa
     },
     natsBox: { enabled: false },
   };
-  return {
-    apiVersion: ARGO_API_VERSION,
-    kind: "Application",
-    metadata: {
-      name: dataApplicationName(ds.name, placement.namespace),
-      namespace: cluster.argocdNamespace,
-      labels: platformLabels(model, { "plinth.dev/data-service": ds.name }),
-      annotations: waveAnnotation(wave),
-    },
-    spec: {
-      project: cluster.platformProject,
-      source: { repoURL: chart.repoURL, chart: chart.name, targetRevision: chart.version, helm: { releaseName: ds.name, valuesObject: values } },
-      destination: { server: cluster.server, namespace: placement.namespace },
-      syncPolicy: syncPolicy(cluster.rootSync, ["ServerSideApply=true"]),
-    },
-  };
+  return { chart, values };
 }

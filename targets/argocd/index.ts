@@ -1,18 +1,21 @@
-import type { Model, ModelCluster } from "../../compiler/model.js";
+import type { Model, ModelCluster, ModelEnvironment } from "../../compiler/model.js";
+import { previewBase, previewDataApplicationSetName } from "../../compiler/resolve/environments.js";
 import { lookup } from "../../compiler/model-lookup.js";
 import { toYaml } from "../shared/yaml.js";
 import type { OutputFile, Target } from "../types.js";
 import { syncWaves, waveAnnotation } from "../shared/waves.js";
 import { componentApplication, managedComponents, rootApplication } from "./applications.js";
-import { environmentApplicationSet } from "./applicationsets.js";
+import { environmentApplicationSet, previewBaseApplicationSet, previewDataApplicationSet } from "./applicationsets.js";
 import { dataApplication, dataApplications } from "./data.js";
-import { dataApplicationName } from "../../compiler/resolve/data-engines.js";
+import { dataApplicationName, previewDataCopies } from "../../compiler/resolve/data-engines.js";
 import { clusterProjects, platformProject } from "./projects.js";
 
 /**
  * argocd/<cluster>/: the root app-of-apps and the ArgoCD objects it syncs, one object per file:
  * root.yaml, projects/<name>.yaml, components/<name>.yaml, data/data-<namespace>-<name>.yaml (data
- * services run by a chart of their own) and applicationsets/<environment>.yaml.
+ * services run by a chart of their own) and applicationsets/<environment>.yaml; a preview adds
+ * applicationsets/<environment>-base.yaml (each pull request's namespace and data services) and
+ * applicationsets/<environment>-data-<name>.yaml (each pull request's copy of a chart-run data service).
  * Each carries its sync wave from the deploy graph.
  */
 export const argocdTarget: Target = {
@@ -43,7 +46,22 @@ function clusterFiles(model: Model, cluster: ModelCluster): OutputFile[] {
     ...environments.map(({ environment, deployments }) =>
       file(`applicationsets/${environment.name}.yaml`, environmentApplicationSet(model, cluster, environment, deployments, wave(cluster.name, "ApplicationSet", cluster.argocdNamespace, environment.name))),
     ),
+    ...environments.filter(({ environment }) => environment.preview).flatMap(({ environment }) => previewFiles(model, cluster, environment, file, wave)),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A preview's base ApplicationSet, and one per data service its copies run from a chart of their own. */
+function previewFiles(model: Model, cluster: ModelCluster, environment: ModelEnvironment, file: (path: string, object: unknown) => OutputFile, wave: ReturnType<typeof syncWaves>): OutputFile[] {
+  const at = (name: string) => wave(cluster.name, "ApplicationSet", cluster.argocdNamespace, name);
+  const base = previewBase(environment).applicationSet;
+  return [
+    file(`applicationsets/${base}.yaml`, previewBaseApplicationSet(model, cluster, environment, at(base))),
+    ...previewDataCopies(model, environment).flatMap(({ dataService, placement }) => {
+      if (dataService.kubernetes?.kind !== "chart") return [];
+      const name = previewDataApplicationSetName(environment.name, dataService.name);
+      return [file(`applicationsets/${name}.yaml`, previewDataApplicationSet(model, cluster, environment, dataService, placement, at(name)))];
+    }),
+  ];
 }
 
 /** The object with its sync-wave annotation set (kept after any annotations it has). */

@@ -3,6 +3,7 @@ import type { IProjectRole } from "@kubernetes-models/argo-cd/argoproj.io/v1alph
 import type { Model, ModelCluster, ModelDeployment, ModelProject, ModelRole } from "../../compiler/model.js";
 import { managedComponents } from "./applications.js";
 import { dataApplications } from "./data.js";
+import { previewDataCopies } from "../../compiler/resolve/data-engines.js";
 import { ARGO_API_VERSION, platformLabels } from "./meta.js";
 
 const ALL_CLUSTER_RESOURCES = [{ group: "*", kind: "*" }];
@@ -116,6 +117,11 @@ export function platformProject(model: Model, cluster: ModelCluster): IAppProjec
     model.platform.repositories.gitops,
     ...managedComponents(cluster).map((c) => c.chart.repoURL),
     ...dataApplications(model, cluster).map(({ chart }) => chart.repoURL),
+    // Previews' copies of chart-run data services.
+    ...model.environments
+      .filter((e) => e.preview && e.cluster === cluster.name)
+      .flatMap((e) => previewDataCopies(model, e))
+      .flatMap(({ dataService }) => (dataService.kubernetes?.kind === "chart" ? [dataService.kubernetes.chart.repoURL] : [])),
   ];
   return {
     apiVersion: ARGO_API_VERSION,

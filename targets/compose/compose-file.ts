@@ -1,3 +1,4 @@
+import { SEED_JOB } from "../../compiler/resolve/deployments.js";
 import { parseQuantity } from "../../spec/units.js";
 import type { ModelService } from "../../compiler/model.js";
 import { toYaml } from "../shared/yaml.js";
@@ -96,6 +97,19 @@ function serviceEntries(planned: PlannedService, plan: BundlePlan): Record<strin
     };
     before = { ...dependsOn, [name]: { condition: "service_completed_successfully" } };
   }
+  // Seed data loads fixtures or synthetic data on request only (a self-hoster's install is not a
+  // fixture): behind a profile of its own, started by naming it, after the migrations.
+  if (s.seedData) {
+    entries[preReleaseServiceName(s, SEED_JOB)] = {
+      ...runtime,
+      profiles: [SEED_PROFILE],
+      entrypoint: s.seedData.command.map(escapeInterpolation),
+      ...(s.seedData.args && { command: s.seedData.args.map(escapeInterpolation) }),
+      ...(Object.keys(before).length > 0 && { depends_on: sortedRecord(before) }),
+      restart: "no",
+      ...limits(s.resources),
+    };
+  }
   entries[s.name] = {
     ...runtime,
     ...(s.command && { entrypoint: s.command.map(escapeInterpolation) }),
@@ -111,7 +125,10 @@ function serviceEntries(planned: PlannedService, plan: BundlePlan): Record<strin
   return entries;
 }
 
-const preReleaseServiceName = (service: ModelService, job: string) => `${service.name}-${job}`;
+export const preReleaseServiceName = (service: Pick<ModelService, "name">, job: string) => `${service.name}-${job}`;
+
+/** The Compose profile of the seed-data one-off services (never in COMPOSE_PROFILES). */
+export const SEED_PROFILE = "seed-data";
 const podVolumeName = (service: ModelService, volume: string) => `${service.name}-${volume}`;
 
 function sortedRecord<T>(record: Record<string, T>): Record<string, T> {

@@ -4,6 +4,8 @@ import { bulletList, code, codeBlock, escapeText, table } from "../shared/markdo
 import { shellCommand, shellQuote } from "../../compiler/formats/shell.js";
 import { ENGINES } from "./engines.js";
 import { type BundlePlan, type BundleSecret, secretFilePath, secretMountPath } from "./plan.js";
+import { preReleaseServiceName, SEED_PROFILE } from "./compose-file.js";
+import { SEED_JOB } from "../../compiler/resolve/deployments.js";
 
 const paragraphs = (...blocks: (string | false | undefined)[]) => `${blocks.filter((b): b is string => typeof b === "string" && b !== "").join("\n\n")}\n`;
 
@@ -168,6 +170,7 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
     ),
   ].filter((line): line is string => typeof line === "string");
 
+  const seeded = plan.services.filter((s) => s.service.seedData !== undefined);
   const steps: (Step | undefined)[] = [
     {
       title: "Settings",
@@ -220,6 +223,15 @@ export function renderReadme(model: Model, plan: BundlePlan): string {
       title: "Check it runs",
       body: [`Every data service should show ${code("healthy")} and every service ${code("running")}:`, codeBlock("sh", "docker compose ps")],
     },
+    seeded.length > 0
+      ? {
+          title: "Load fixture data (development only)",
+          body: [
+            `For a development or demo install, ${seeded.map((s) => code(s.service.name)).join(", ")} can load ${seeded.length === 1 ? "its" : "their"} fixture or synthetic data. It never runs on its own (profile ${code(SEED_PROFILE)}); run it by name once the bundle is up, never on an install with real data:`,
+            codeBlock("sh", seeded.map((s) => shellCommand("docker", "compose", "run", "--rm", preReleaseServiceName(s.service, SEED_JOB)))),
+          ],
+        }
+      : undefined,
   ];
 
   return paragraphs(

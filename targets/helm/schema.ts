@@ -259,6 +259,10 @@ export const serviceValuesSchema = z
     ),
     hooks: z.strictObject({
       preRelease: about(z.array(preReleaseJob), "Jobs run before every install and upgrade, in order (Helm hooks; Argo CD runs them as PreSync), as ServiceAccount <release>-pre-release, which the chart creates as an earlier hook."),
+      syncWaves: about(
+        z.boolean().optional(),
+        "Run the preRelease Jobs inside Argo CD's Sync phase instead, as the release's own ServiceAccount: Job i in sync wave i+1, after the release's ExternalSecret and ServiceAccount (wave 0), the workload after the last Job. For namespaces created with the release (previews), where nothing a PreSync Job reads exists yet.",
+      ),
     }),
     featureFlags: about(
       z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.union([z.boolean(), z.string()])),

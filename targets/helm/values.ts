@@ -102,7 +102,7 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
     ],
     ...(deployment.state.length > 0 && { persistence: deployment.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: v.size, storageClassName: v.storageClass })) }),
     ...(service.cronJobs.length > 0 && { cronJobs: service.cronJobs.map((job) => ({ ...jobValues(job), schedule: job.schedule })) }),
-    hooks: { preRelease: deployment.preRelease.map(jobValues) },
+    hooks: { preRelease: deployment.preRelease.map(jobValues), ...(deployment.preReleaseInSyncWaves && deployment.preRelease.length > 0 && { syncWaves: true }) },
     featureFlags: { ...deployment.featureFlags },
   };
 }

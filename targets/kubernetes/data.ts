@@ -5,7 +5,7 @@
  * StorageClass and the `app.kubernetes.io/instance: <name>` label on its volume claims. The shapes
  * follow the CRDs of the pinned charts (redis-operator 0.26.0, opensearch-operator 2.8.0).
  */
-import type { Model, ModelCluster, ModelDataPlacement, ModelDataService } from "../../compiler/model.js";
+import type { Model, ModelDataPlacement, ModelDataService } from "../../compiler/model.js";
 import { clusterPlacedByBackup, DATA_INSTANCE_LABEL, dataCustomResource, REDIS_OPERATOR_IMAGES } from "../../compiler/resolve/data-engines.js";
 import type { CnpgCluster } from "./backups.js";
 import { namespacedMeta, type KubernetesObject, type Placed } from "./objects.js";
@@ -23,13 +23,14 @@ export function dataServiceObjects(model: Model): Placed[] {
       if (ds.engine === "postgres" && clusterPlacedByBackup(model.backups, ds.name, placement.cluster, placement.namespace)) continue;
       const cluster = model.clusters.find((c) => c.name === placement.cluster)!;
       const storageClass = model.profiles.find((p) => p.name === cluster.profile)!.storageClass;
-      placed.push({ cluster: cluster.name, namespace: placement.namespace, object: dataObject(model, cluster, ds, placement, storageClass) });
+      placed.push({ cluster: cluster.name, namespace: placement.namespace, object: dataObject(model, ds, placement, storageClass) });
     }
   }
   return placed;
 }
 
-function dataObject(model: Model, _cluster: ModelCluster, ds: ModelDataService, placement: ModelDataPlacement, storageClass: string): KubernetesObject {
+/** The custom resource that runs one placement of an operator-run data service. */
+export function dataObject(model: Model, ds: ModelDataService, placement: ModelDataPlacement, storageClass: string): KubernetesObject {
   const resource = dataCustomResource(ds.engine, placement.instances)!;
   const metadata = namespacedMeta(model, ds.name, placement.namespace, { [DATA_INSTANCE_LABEL]: ds.name });
   const resources = copyResources(placement.resources);

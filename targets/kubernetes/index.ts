@@ -17,6 +17,8 @@
  *                                                     Gateway and its HTTPS redirect HTTPRoute (Gateway API; in
  *                                                     its implementation's namespace)
  *                                                     — in that kind order, by name within a kind
+ *   kubernetes/_previews/<cluster>/<env>/           a preview's Namespace and data services, per pull
+ *                                                     request (previews.ts; not synced by the root application)
  *   kubernetes/<cluster>/_cluster.yaml                cluster-scoped objects: StorageClass (EKS gp3, OpenEBS LVM),
  *                                                     VolumeSnapshotClass (scheduled volume snapshots),
  *                                                     ClusterRoleBinding (Vault token review),
@@ -43,6 +45,7 @@ import { externalSecret, registryPullSecrets, secretStoreObjects } from "./secre
 import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
 import { gateways } from "./gateways.js";
+import { previewBaseFiles } from "./previews.js";
 
 const CLUSTER_FILE = "_cluster.yaml";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -81,9 +84,9 @@ function generate(model: Model): OutputFile[] {
     const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
     files.set(path, [...(files.get(path) ?? []), { ...object, metadata: { ...meta, annotations } }]);
   }
-  return [...files]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, objects]) => ({ path, content: toYamlDocuments([...objects].sort(byKindThenName)) }));
+  return [...[...files].map(([path, objects]) => ({ path, content: toYamlDocuments([...objects].sort(byKindThenName)) })), ...previewBaseFiles(model)].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
 }
 
 function filePath(cluster: string, namespace: string | undefined): string {

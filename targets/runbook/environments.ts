@@ -1,4 +1,7 @@
 import type { Model, ModelEnvironment } from "../../compiler/model.js";
+import { previewDataCopies } from "../../compiler/resolve/data-engines.js";
+import { SEED_JOB } from "../../compiler/resolve/deployments.js";
+import { previewBase } from "../../compiler/resolve/environments.js";
 import { code, escapeText, table } from "../shared/markdown.js";
 import { duration, gateLabel, scaleText, yesNo } from "./format.js";
 import { ladderDiagram } from "./ladder.js";
@@ -19,6 +22,20 @@ function rolloutText(model: Model, env: ModelEnvironment): string {
   if (env.rollout === undefined) return "—";
   const rollout = model.rollouts.find((r) => r.name === env.rollout);
   return rollout ? `${code(rollout.name)} (${escapeText(rollout.strategy)})` : code(env.rollout);
+}
+
+/** What each pull request gets besides its services, and what goes when it closes. */
+function previewText(model: Model, env: ModelEnvironment): string {
+  const copies = previewDataCopies(model, env).map(({ dataService, placement }) =>
+    escapeText(`${dataService.name} (${placement.instances} instance${placement.instances === 1 ? "" : "s"}${placement.storage !== undefined ? `, ${placement.storage}` : ""})`),
+  );
+  const seeded = model.deployments.filter((d) => d.environment === env.name && d.preRelease.some((j) => j.name === SEED_JOB)).map((d) => d.service);
+  return [
+    `ApplicationSet ${code(previewBase(env).applicationSet)} owns the namespace`,
+    copies.length > 0 ? `its own ${copies.join(", ")}` : "no data services",
+    ...(seeded.length > 0 ? [`seed data by ${list(seeded)}`] : []),
+    "all deleted when the pull request closes",
+  ].join("; ");
 }
 
 /** Rows describing one environment: what the spec decided for it, after defaults and inheritance. */
@@ -49,6 +66,7 @@ function details(model: Model, env: ModelEnvironment): string[][] {
     rows.push(
       ["Preview source", `pull requests of ${code(env.preview.repository)}${env.preview.labels.length > 0 ? ` labelled ${list(env.preview.labels)}` : ""}`],
       ["Preview refresh", escapeText(`every ${duration(env.preview.requeueAfterSeconds)}`)],
+      ["Per pull request", previewText(model, env)],
     );
   }
   return rows;

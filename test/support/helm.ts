@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseYamlDocuments } from "./k8s-check.js";
-import { helmPath } from "../../scripts/fetch-helm.mjs";
+import { helmPath, kubectlPath } from "../../scripts/fetch-helm.mjs";
 
 function locate(): string | undefined {
   const candidates = [process.env.PLINTH_HELM, helmPath, "helm"].filter((c): c is string => !!c);
@@ -21,6 +21,11 @@ function locate(): string | undefined {
 }
 
 export const HELM: string | undefined = locate();
+
+/** kubectl (for its built-in kustomize): $PLINTH_KUBECTL, else the one fetched beside helm, else on the PATH. */
+export const KUBECTL: string | undefined = [process.env.PLINTH_KUBECTL, kubectlPath, "kubectl"]
+  .filter((c): c is string => !!c)
+  .find((candidate) => (!candidate.includes("/") || existsSync(candidate)) && spawnSync(candidate, ["version", "--client"], { encoding: "utf8" }).status === 0);
 
 export interface HelmRun {
   code: number;

@@ -41,6 +41,7 @@ describe("argocd target on the fixture", () => {
   it("writes one object per file under argocd/<cluster>/, sorted", () => {
     expect(files.map((f) => f.path)).toEqual([
       "argocd/cloud/applicationsets/dev.yaml",
+      "argocd/cloud/applicationsets/preview-base.yaml",
       "argocd/cloud/applicationsets/preview.yaml",
       "argocd/cloud/applicationsets/prod.yaml",
       "argocd/cloud/components/argo-rollouts.yaml",
@@ -229,7 +230,7 @@ describe("argocd ApplicationSets", () => {
 
   it("render into valid Applications for every element (a missing key would throw, as missingkey=error does)", () => {
     const rendered = appsets().flatMap(renderApplications);
-    expect(rendered.map((a) => a.metadata.name).sort()).toEqual(["dev-api", "preview-42-api", "prod-api"]);
+    expect(rendered.map((a) => a.metadata.name).sort()).toEqual(["dev-api", "preview-42-api", "preview-42-base", "prod-api"]);
     rendered.forEach(checkRendered);
   });
 
@@ -255,7 +256,12 @@ describe("argocd ApplicationSets", () => {
     expect(app!.metadata.labels["plinth.dev/pull-request"]).toBe("42");
     expect(app!.spec.destination.namespace).toBe("pr-42");
     expect(app!.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
-    expect(app!.spec.syncPolicy.managedNamespaceMetadata.labels["plinth.dev/environment"]).toBe("preview");
+    // The namespace's one owner (its labels too) is the preview's base Application.
+    expect(app!.spec.syncPolicy.managedNamespaceMetadata).toBeUndefined();
+    const [base] = renderApplications(doc(files, "argocd/cloud/applicationsets/preview-base.yaml"));
+    expect(base!.metadata.name).toBe("preview-42-base");
+    expect(base!.spec.destination.namespace).toBe("pr-42");
+    expect(base!.spec.source.kustomize).toEqual({ namespace: "pr-42" });
     expect(app!.spec.sources[0].helm.parameters).toEqual([
       { name: "image.tag", value: "1234567890123456789012345678901234567890", forceString: true },
       { name: "ingress.hosts[0].host", value: "pr-42.preview.acme.example" },
@@ -276,7 +282,7 @@ describe("argocd ApplicationSets", () => {
     expect(files.map((f) => f.content).join("")).toContain("pullRequest");
     const developer = doc(out, "argocd/cloud/projects/acme.yaml").spec.roles[0];
     expect(developer.policies.some((p: string) => p.includes("preview"))).toBe(false);
-    expect(out.map((f) => f.path)).toEqual(files.map((f) => f.path).filter((p) => p !== "argocd/cloud/applicationsets/preview.yaml"));
+    expect(out.map((f) => f.path)).toEqual(files.map((f) => f.path).filter((p) => !/applicationsets\/preview(-base)?\.yaml$/.test(p)));
   });
 
   it("services with charts from a chart repository and from Git in one environment both render", () => {

@@ -39,6 +39,7 @@ function dataService(name: string, engine: ModelDataService["engine"], version: 
     composeImage: ENGINE_DEFAULTS[engine]!.image(version),
     port: ENGINE_DEFAULTS[engine]!.port,
     placements: [],
+    previewPlacements: [],
     overrideEnvironments: [],
     at: ["dataServices", name],
     ...extra,
@@ -219,9 +220,19 @@ async function checkBundle(bundle: Bundle, model: Model): Promise<void> {
   // The file set is the bundle, and no file holds environment values.
   expect([...bundle.files.keys()].sort(), label).toEqual([".env.example", "README.md", "compose.yaml", "secrets/.gitignore", "secrets/README.md"]);
 
-  // Exactly the tier's services (with their pre-release Jobs) and data services.
+  // Exactly the tier's services (with their pre-release Jobs and seed-data Job) and data services.
   const jobs = tier.services.flatMap((name) => model.services.find((s) => s.name === name)!.preRelease.map((job) => `${name}-${job.name}`));
-  expect(Object.keys(services).sort(), label).toEqual([...tier.services, ...jobs, ...tier.dataServices].sort());
+  const seeds = tier.services.filter((name) => model.services.find((s) => s.name === name)!.seedData).map((name) => `${name}-seed-data`);
+  expect(Object.keys(services).sort(), label).toEqual([...tier.services, ...jobs, ...seeds, ...tier.dataServices].sort());
+  // Seeding runs only when asked for by name (a profile nothing enables), after the service's migrations and data.
+  for (const seed of seeds) {
+    const service = seed.slice(0, -"-seed-data".length);
+    expect(services[seed]!.profiles, `${label} ${seed}`).toEqual(["seed-data"]);
+    expect(services[seed]!.restart).toBe("no");
+    expect(services[seed]!.depends_on, `${label} ${seed} waits like ${service}`).toEqual(services[service]!.depends_on);
+    expect(bundle.files.get(".env.example") ?? "", label).not.toMatch(/COMPOSE_PROFILES=.*seed-data/);
+    expect(bundle.files.get("README.md"), label).toContain(`docker compose run --rm ${seed}`);
+  }
 
   for (const name of tier.dataServices) {
     const ds = model.dataServices.find((d) => d.name === name)!;
@@ -318,10 +329,10 @@ async function checkBundle(bundle: Bundle, model: Model): Promise<void> {
     }
   }
 
-  // What the tier runs starts with `docker compose up -d`: every profile is enabled in .env.example,
-  // and the README has .env created from it before the start.
+  // What the tier runs starts with `docker compose up -d`: every profile is enabled in .env.example
+  // (but seed data's, run only by name), and the README has .env created from it before the start.
   const profiled = Object.entries(services)
-    .filter(([, s]) => (s!.profiles ?? []).length > 0)
+    .filter(([name, s]) => (s!.profiles ?? []).length > 0 && !seeds.includes(name))
     .map(([name]) => name)
     .sort();
   expect(declared.get("COMPOSE_PROFILES")?.split(",").filter(Boolean).sort() ?? [], `${label}: COMPOSE_PROFILES enables every optional part`).toEqual(profiled);

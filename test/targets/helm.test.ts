@@ -303,7 +303,7 @@ describe("jobs of a service", () => {
 });
 
 describe("pre-release Jobs by environment", () => {
-  it("run in every rung of the ladder, seed data only where the data policy asks for it, nothing in previews", async () => {
+  it("run in every rung of the ladder, seed data only where the data policy asks for it; in previews in sync waves, retrying while the database starts", async () => {
     const { model } = await editedExample("bitvault", (spec) => {
       spec.services.find((s) => s.name === "api")!.preRelease = [{ name: "migrate", command: ["/app/migrate", "up"], retries: 0 }];
     });
@@ -311,6 +311,10 @@ describe("pre-release Jobs by environment", () => {
     expect(jobs("dev")).toEqual(["migrate", "seed-data"]);
     expect(jobs("staging")).toEqual(["migrate"]);
     expect(jobs("prod")).toEqual(["migrate"]);
-    expect(jobs("preview")).toEqual([]);
+    expect(jobs("preview")).toEqual(["migrate", "seed-data"]);
+    const preview = model.deployments.find((d) => d.service === "api" && d.environment === "preview")!;
+    expect(preview.preReleaseInSyncWaves).toBe(true);
+    expect(preview.preRelease.map((j) => j.backoffLimit)).toEqual([6, 6]);
+    expect(model.deployments.filter((d) => d.environment !== "preview").every((d) => !d.preReleaseInSyncWaves)).toBe(true);
   });
 });

@@ -17,9 +17,13 @@ function generate(model: Model = fixtureModel()): OutputFile[] {
   return kubernetesTarget.generate(withDeployGraph(model));
 }
 
-/** Every document of every file, checked, with the file it came from. */
+/**
+ * Every document of every file the root application syncs, checked, with the file it came from.
+ * Previews' bases (kubernetes/_previews/) are checked as Argo CD applies them, kustomized for a pull
+ * request, in test/previews.test.ts.
+ */
 function documents(files: OutputFile[]): { path: string; doc: Doc }[] {
-  return files.flatMap((file) => checkManifestFile(file.path, file.content).map((doc) => ({ path: file.path, doc: doc as Doc })));
+  return files.filter((file) => !file.path.startsWith("kubernetes/_previews/")).flatMap((file) => checkManifestFile(file.path, file.content).map((doc) => ({ path: file.path, doc: doc as Doc })));
 }
 
 function find(files: OutputFile[], kind: string, name: string, namespace?: string): { path: string; doc: Doc }[] {
@@ -78,6 +82,8 @@ describe("kubernetes target on the fixture model", () => {
 
   it("writes one file per namespace and one for cluster-scoped stores, per cluster", () => {
     expect(files.map((f) => f.path)).toEqual([
+      "kubernetes/_previews/cloud/preview/kustomization.yaml",
+      "kubernetes/_previews/cloud/preview/resources.yaml",
       "kubernetes/cloud/_cluster.yaml",
       "kubernetes/cloud/dev.yaml",
       "kubernetes/cloud/prod.yaml",
@@ -580,6 +586,7 @@ describe("backups", () => {
       { cluster: "cloud", namespace: "prod", environment: "prod", instances: 2, storage: "20Gi", resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } }, connection: dataConnection({ name: "postgres", engine: "postgres", port: 5432 }, "prod", 2) },
       { cluster: "homelab", namespace: "workloads", instances: 1, storage: "5Gi", connection: dataConnection({ name: "postgres", engine: "postgres", port: 5432 }, "workloads", 1) },
     ],
+    previewPlacements: [],
     overrideEnvironments: [],
     at: ["dataServices", 0],
   });
@@ -797,6 +804,11 @@ describe.each(EXAMPLES)("kubernetes target on example %s", (example) => {
     const { files } = await build();
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
+      if (file.path.startsWith("kubernetes/_previews/")) {
+        // Kustomized per pull request in test/previews.test.ts.
+        expect(file.path).toMatch(/^kubernetes\/_previews\/[a-z0-9-]+\/[a-z0-9-]+\/(kustomization|resources)\.yaml$/);
+        continue;
+      }
       expect(file.path).toMatch(/^kubernetes\/[a-z0-9-]+\/(_cluster|[a-z0-9-]+)\.yaml$/);
       checkManifestFile(file.path, file.content);
     }
@@ -975,6 +987,7 @@ describe("a Postgres no cnpg-pitr backup archives", () => {
         port: 5432,
         kubernetes: { kind: "operator", component: "cloudnative-pg" },
         placements: [{ cluster: "cloud", namespace: "prod", environment: "prod", instances: 1, storage: "5Gi", connection: dataConnection({ name: "sessions", engine: "postgres", port: 5432 }, "prod", 1) }],
+        previewPlacements: [],
         overrideEnvironments: [],
         at: ["dataServices", 0],
       },
