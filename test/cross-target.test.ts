@@ -109,11 +109,17 @@ function checks(build: () => Promise<Tree>) {
     }
   });
 
-  it("every ApplicationSet destination of a workload is a Namespace of the kubernetes target; previews create theirs", async () => {
+  it("every ApplicationSet destination of a workload is a Namespace of the kubernetes target; a pull request's is its base's, which nothing else creates", async () => {
     const t = await build();
     for (const { cluster, preview, app } of t.applications.filter((a) => a.appset)) {
-      if (preview) expect(syncOptions(app), app.metadata.name).toContain("CreateNamespace=true");
-      else expect(kubernetes(t, cluster, "Namespace").map((n) => n.metadata.name), app.metadata.name).toContain(app.spec.destination.namespace);
+      if (!preview) {
+        expect(kubernetes(t, cluster, "Namespace").map((n) => n.metadata.name), app.metadata.name).toContain(app.spec.destination.namespace);
+        continue;
+      }
+      // Only the base may bring the namespace back: anything else recreating it would outlive the pull request.
+      expect(syncOptions(app), app.metadata.name).not.toContain("CreateNamespace=true");
+      const bases = t.applications.filter((a) => a.preview && a.app.spec.source?.kustomize?.namespace === app.spec.destination.namespace);
+      expect(bases.map((b) => b.app.spec.destination.namespace), `${app.metadata.name}: a base makes ${app.spec.destination.namespace}`).toEqual([app.spec.destination.namespace]);
     }
   });
 

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { emit } from "../compiler/emit.js";
 import type { Model, ModelDataService } from "../compiler/model.js";
 import { bindingNames } from "../compiler/resolve/bindings.js";
@@ -116,6 +116,10 @@ describe("previews with data", async () => {
       expect(base.spec.destination.namespace).toBe(namespace);
       expect(base.spec.source.kustomize.namespace).toBe(namespace);
       expect(base.spec.syncPolicy.automated.prune, "what the pull request drops goes").toBe(true);
+      // Its own manifest makes the Namespace; nothing else creates it (it would outlive the pull request).
+      for (const app of apps.values()) {
+        if (app.spec.destination.namespace === namespace) expect(app.spec.syncPolicy.syncOptions ?? [], app.metadata.name).not.toContain("CreateNamespace=true");
+      }
       const cluster = model.clusters.find((c) => c.name === env.cluster)!;
       expect(base.spec.project).toBe(cluster.platformProject);
       const project = parse(files.find((f) => f.path === `argocd/${cluster.name}/projects/${cluster.platformProject}.yaml`)!.content) as Doc;
@@ -201,6 +205,20 @@ describe("previews with data", async () => {
     const volumes = (job.spec.template.spec.volumes as Doc[]).map((v) => v.secret?.secretName);
     expect(volumes).toContain("postgres-app");
     expect(job.spec.backoffLimit, "retries while the pull request's database starts").toBeGreaterThanOrEqual(6);
+    expect(job.spec.activeDeadlineSeconds, "the spec's timeout plus ten minutes for the database").toBe(model.services.find((s) => s.name === "api")!.seedData!.activeDeadlineSeconds! + 600);
+
+    // Autoscaled, its HorizontalPodAutoscaler waits with the workload: in an earlier wave it would
+    // report its missing target as Degraded and fail the sync.
+    const values = parse(files.find((f) => f.path === d.valuesPath)!.content) as Doc;
+    values.autoscaling = { enabled: true, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 70 };
+    const scaledFile = path.join(dir, "scaled.values.yaml");
+    writeFileSync(scaledFile, stringify(values));
+    const scaled = await lintAndTemplate(chart, d.releaseName, app.spec.destination.namespace, [scaledFile], app.spec.sources[0].helm.parameters);
+    expect(scaled.template.code, scaled.template.stderr).toBe(0);
+    const hpa = scaled.objects.find((o) => o.kind === "HorizontalPodAutoscaler")!;
+    const scaledWorkload = scaled.objects.find((o) => ["Deployment", "Rollout", "StatefulSet"].includes(o.kind))!;
+    expect(wave(hpa)).toBe(wave(scaledWorkload));
+    expect(wave(hpa)).toBeGreaterThan(wave(job));
   });
 
   it.skipIf(!KUBECTL)("the base check fails when a copy is missing, or a chart-run copy's Application is (planted)", () => {

@@ -11,10 +11,12 @@ import { cmp, gitopsRepoPath, mergeResources, sortKeys, stringifyResources } fro
 export const SEED_JOB = "seed-data";
 
 /**
- * The least retries of a preview's Jobs: a new pull request's database starts beside them, and the
- * Job controller's back-off (10 s doubling, at most 6 min) gives it about ten minutes with six.
+ * A preview's Jobs start beside their pull request's new database: at least six retries (the Job
+ * controller's back-off, 10 s doubling, waits about ten and a half minutes over six) and ten more
+ * minutes on their deadline, during which a pod may also wait for the database's credentials Secret.
  */
 export const PREVIEW_JOB_RETRIES = 6;
+export const PREVIEW_JOB_EXTRA_SECONDS = 600;
 
 /** A spec scale (fixed replicas or an autoscaling range) as the Model holds it. */
 export function toScale(scale: Spec["services"][number]["scale"]): ModelScale | undefined {
@@ -103,7 +105,14 @@ export function resolveDeployments(
         // dataset, previews' fixtures). A preview's Jobs run in sync waves (preReleaseInSyncWaves) and
         // retry while its own database starts, which the same pull request creates.
         preRelease: [...service.preRelease, ...(service.seedData && (env.data === "fixtures" || env.data === "synthetic") ? [{ name: SEED_JOB, ...service.seedData }] : [])].map(
-          (job) => (env.preview ? { ...job, backoffLimit: Math.max(job.backoffLimit, PREVIEW_JOB_RETRIES) } : job),
+          (job) =>
+            env.preview
+              ? {
+                  ...job,
+                  backoffLimit: Math.max(job.backoffLimit, PREVIEW_JOB_RETRIES),
+                  ...(job.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: job.activeDeadlineSeconds + PREVIEW_JOB_EXTRA_SECONDS }),
+                }
+              : job,
         ),
         preReleaseInSyncWaves: env.preview !== undefined,
         bindings: { env: [], secretMounts: [] },

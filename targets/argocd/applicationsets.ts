@@ -8,7 +8,7 @@ import { dataChartSource } from "./data.js";
 import { previewBase, previewDataApplicationSetName } from "../../compiler/resolve/environments.js";
 import { gitopsRepoPath } from "../../compiler/resolve/util.js";
 import { waveAnnotation } from "../shared/waves.js";
-import { ARGO_API_VERSION, goTemplateText, platformLabels, pullRequestTemplate, syncPolicy } from "./meta.js";
+import { ARGO_API_VERSION, goTemplateText, platformLabels, PREVIEW_SYNC_RETRY, pullRequestTemplate, syncPolicy } from "./meta.js";
 
 /**
  * One ApplicationSet per environment: its services are the list generator's elements (previews
@@ -78,13 +78,10 @@ export function environmentApplicationSet(model: Model, cluster: ModelCluster, e
           project: goTemplateText(first.project),
           sources: [chartSource, valuesSource],
           destination: { server: goTemplateText(cluster.server), namespace: pullRequestTemplate(first.namespace) },
-          syncPolicy: syncPolicy(
-            { automated: environment.sync === "auto", prune: environment.prune, selfHeal: environment.selfHeal },
-            // A preview's namespace exists only for its pull request, owned (labels included) by the
-            // preview's base Application; whichever Application syncs first creates it. The kubernetes
-            // target owns every other namespace.
-            preview ? ["CreateNamespace=true"] : [],
-          ),
+          // A preview's namespace exists only for its pull request and only its base Application
+          // creates it (the kubernetes target owns every other namespace): the others wait for it, and
+          // none can recreate it once the base has deleted it when the pull request closed.
+          syncPolicy: syncPolicy({ automated: environment.sync === "auto", prune: environment.prune, selfHeal: environment.selfHeal }, [], preview ? { retry: PREVIEW_SYNC_RETRY } : {}),
         },
       },
     },
@@ -139,12 +136,22 @@ function previewParameters(deployment: ModelDeployment, routedByGateway: boolean
 export function previewBaseApplicationSet(model: Model, cluster: ModelCluster, environment: ModelEnvironment, wave: number): IApplicationSet {
   const base = previewBase(environment);
   const namespace = pullRequestTemplate(`${environment.preview!.namespacePrefix}{number}`);
-  return pullRequestApplicationSet(model, cluster, environment, base.applicationSet, base.application, wave, {
-    repoURL: goTemplateText(model.platform.repositories.gitops),
-    targetRevision: goTemplateText(model.platform.revision),
-    path: goTemplateText(gitopsRepoPath(model.platform.gitopsPath, base.path)),
-    kustomize: { namespace },
-  });
+  return pullRequestApplicationSet(
+    model,
+    cluster,
+    environment,
+    base.applicationSet,
+    base.application,
+    wave,
+    {
+      repoURL: goTemplateText(model.platform.repositories.gitops),
+      targetRevision: goTemplateText(model.platform.revision),
+      path: goTemplateText(gitopsRepoPath(model.platform.gitopsPath, base.path)),
+      kustomize: { namespace },
+    },
+    [],
+    true,
+  );
 }
 
 /** Per pull request of a preview: its copy of a data service run by a chart of its own (NATS), sized for previews. */
@@ -159,6 +166,7 @@ export function previewDataApplicationSet(model: Model, cluster: ModelCluster, e
     wave,
     { repoURL: chart.repoURL, chart: chart.name, targetRevision: chart.version, helm: { releaseName: ds.name, valuesObject: values } },
     ["ServerSideApply=true"],
+    false,
   );
 }
 
@@ -170,7 +178,8 @@ function pullRequestApplicationSet(
   application: string,
   wave: number,
   source: IApplicationSource,
-  syncOptions: string[] = [],
+  syncOptions: string[],
+  ownsNamespace: boolean,
 ): IApplicationSet {
   const labels = platformLabels(model, { "plinth.dev/environment": environment.name });
   const template: IApplicationSetTemplate = {
@@ -179,8 +188,9 @@ function pullRequestApplicationSet(
       project: goTemplateText(cluster.platformProject),
       source,
       destination: { server: goTemplateText(cluster.server), namespace: pullRequestTemplate(`${environment.preview!.namespacePrefix}{number}`) },
-      // Disposable: what the pull request no longer needs goes.
-      syncPolicy: syncPolicy({ automated: environment.sync === "auto", prune: true, selfHeal: environment.selfHeal }, ["CreateNamespace=true", ...syncOptions]),
+      // Disposable: what the pull request no longer needs goes. The base creates the namespace from
+      // its own manifest (Argo CD applies Namespaces first); the others wait for it.
+      syncPolicy: syncPolicy({ automated: environment.sync === "auto", prune: true, selfHeal: environment.selfHeal }, syncOptions, ownsNamespace ? {} : { retry: PREVIEW_SYNC_RETRY }),
     },
   };
   return {

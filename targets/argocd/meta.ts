@@ -20,17 +20,23 @@ export function platformLabels(model: Model, extra: Record<string, string> = {})
  */
 export const SYNC_RETRY: IRetryStrategy = { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } };
 
+/**
+ * A pull request's Applications wait for its namespace, which only its base Application creates
+ * (another ApplicationSet, polling on its own timer): retried for about 20 minutes (10s … 3m, ten times).
+ */
+export const PREVIEW_SYNC_RETRY: IRetryStrategy = { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } };
+
 /** `automated` only when asked for: a manual environment has no automated block at all. */
 export function syncPolicy(
   sync: { automated: boolean; prune: boolean; selfHeal: boolean },
   syncOptions: string[] = [],
-  extra: Omit<ISyncPolicy, "automated" | "syncOptions" | "retry"> = {},
+  extra: Omit<ISyncPolicy, "automated" | "syncOptions"> = {},
 ): ISyncPolicy {
   return {
     ...(sync.automated && { automated: { prune: sync.prune, selfHeal: sync.selfHeal } }),
     ...(syncOptions.length > 0 && { syncOptions }),
     ...extra,
-    retry: SYNC_RETRY,
+    retry: extra.retry ?? SYNC_RETRY,
   };
 }
 

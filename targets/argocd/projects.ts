@@ -7,8 +7,6 @@ import { previewDataCopies } from "../../compiler/resolve/data-engines.js";
 import { ARGO_API_VERSION, platformLabels } from "./meta.js";
 
 const ALL_CLUSTER_RESOURCES = [{ group: "*", kind: "*" }];
-/** What a project needs when its Applications create their namespace (CreateNamespace=true, previews). */
-const NAMESPACES_ONLY = [{ group: "", kind: "Namespace" }];
 
 /**
  * ArgoCD application permissions per plinth role action. approve, restore and rotate-secrets have no
@@ -40,7 +38,7 @@ function teamProject(model: Model, cluster: ModelCluster, project: ModelProject)
     .filter((role): role is ModelRole => role !== undefined)
     .map((role) => projectRole(model, cluster, project, role))
     .filter((role): role is IProjectRole => role !== undefined);
-  const whitelist = clusterResourceWhitelist(model, cluster, project);
+  const whitelist = clusterResourceWhitelist(project);
   return {
     apiVersion: ARGO_API_VERSION,
     kind: "AppProject",
@@ -61,14 +59,10 @@ function teamProject(model: Model, cluster: ModelCluster, project: ModelProject)
 
 /**
  * Cluster-scoped kinds the project may manage: all of them when the spec allows cluster resources,
- * else Namespaces when it deploys previews here (their pr-N namespace is created by the Application,
- * which ArgoCD refuses in a project that does not permit Namespace), else none.
+ * else none (a preview's pr-N namespace is made by its base Application, in the platform project).
  */
-function clusterResourceWhitelist(model: Model, cluster: ModelCluster, project: ModelProject): { group: string; kind: string }[] | undefined {
-  if (project.clusterResources) return ALL_CLUSTER_RESOURCES;
-  const previews = new Set(model.environments.filter((e) => e.preview).map((e) => e.name));
-  const deploysPreviews = model.deployments.some((d) => d.cluster === cluster.name && d.project === project.name && previews.has(d.environment));
-  return deploysPreviews ? NAMESPACES_ONLY : undefined;
+function clusterResourceWhitelist(project: ModelProject): { group: string; kind: string }[] | undefined {
+  return project.clusterResources ? ALL_CLUSTER_RESOURCES : undefined;
 }
 
 /**

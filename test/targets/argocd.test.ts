@@ -4,7 +4,7 @@ import type { Model, ModelCluster } from "../../compiler/model.js";
 import { APPLICATION_HEALTH_KEY, resolveComponent } from "../../compiler/resolve/components.js";
 import type { Spec } from "../../spec/schema.js";
 import { argocdTarget } from "../../targets/argocd/index.js";
-import { SYNC_RETRY } from "../../targets/argocd/meta.js";
+import { PREVIEW_SYNC_RETRY, SYNC_RETRY } from "../../targets/argocd/meta.js";
 import type { OutputFile } from "../../targets/types.js";
 import { fixtureModelWithAccess, withDeployGraph } from "../fixtures/model.js";
 import { buildExample, editedExample, EXAMPLES } from "../helpers.js";
@@ -132,12 +132,11 @@ describe("argocd target on the fixture", () => {
     expect(files.some((f) => f.path === "argocd/homelab/projects/acme.yaml")).toBe(false);
   });
 
-  it("a team project that deploys previews may create Namespaces (CreateNamespace=true), and nothing else cluster-wide", () => {
-    expect(doc(files, "argocd/cloud/projects/acme.yaml").spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
-    const changed = fixtureModelWithAccess();
-    changed.environments = changed.environments.filter((e) => !e.preview);
-    changed.deployments = changed.deployments.filter((d) => d.environment !== "preview");
-    expect(doc(generate(changed), "argocd/cloud/projects/acme.yaml").spec.clusterResourceWhitelist).toBeUndefined();
+  it("a team project that deploys previews creates nothing cluster-wide: the preview's base, in the platform project, makes its Namespace", () => {
+    expect(doc(files, "argocd/cloud/projects/acme.yaml").spec.clusterResourceWhitelist).toBeUndefined();
+    const [base] = renderApplications(doc(files, "argocd/cloud/applicationsets/preview-base.yaml"));
+    expect(base!.spec.project).toBe(doc(files, "argocd/cloud/projects/platform.yaml").metadata.name);
+    expect(doc(files, "argocd/cloud/projects/platform.yaml").spec.clusterResourceWhitelist).toEqual([{ group: "*", kind: "*" }]);
   });
 
   it("every Application retries a failed sync, a bounded number of times with backoff", () => {
@@ -146,10 +145,15 @@ describe("argocd target on the fixture", () => {
       ...all(files).filter(({ doc }) => doc.kind === "ApplicationSet").flatMap(({ doc }) => renderApplications(doc)),
     ];
     expect(apps.length).toBeGreaterThan(5);
-    for (const app of apps) expect(app.spec.syncPolicy?.retry, app.metadata.name).toEqual(SYNC_RETRY);
-    expect(SYNC_RETRY.limit).toBeGreaterThan(0);
-    expect(SYNC_RETRY.limit).toBeLessThanOrEqual(10);
-    expect(SYNC_RETRY.backoff).toEqual({ duration: "10s", factor: 2, maxDuration: "3m" });
+    // A pull request's Applications that wait for its namespace (made by its base) retry longer.
+    const waitsForBase = (app: Doc) => app.metadata.labels?.["plinth.dev/pull-request"] !== undefined && app.spec.source?.kustomize === undefined;
+    for (const app of apps) expect(app.spec.syncPolicy?.retry, app.metadata.name).toEqual(waitsForBase(app) ? PREVIEW_SYNC_RETRY : SYNC_RETRY);
+    expect(apps.filter(waitsForBase).length).toBeGreaterThan(0);
+    for (const retry of [SYNC_RETRY, PREVIEW_SYNC_RETRY]) {
+      expect(retry.limit).toBeGreaterThan(0);
+      expect(retry.limit).toBeLessThanOrEqual(10);
+      expect(retry.backoff).toEqual({ duration: "10s", factor: 2, maxDuration: "3m" });
+    }
   });
 
   it("roles: policies per action scoped to the role's environments, with the role's groups", () => {
@@ -255,9 +259,11 @@ describe("argocd ApplicationSets", () => {
     expect(app!.metadata.name).toBe("preview-42-api");
     expect(app!.metadata.labels["plinth.dev/pull-request"]).toBe("42");
     expect(app!.spec.destination.namespace).toBe("pr-42");
-    expect(app!.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
-    // The namespace's one owner (its labels too) is the preview's base Application.
+    // The namespace's one owner is the preview's base Application: the services' Applications wait for it
+    // (retrying longer) and cannot recreate it once the base deleted it with the pull request.
+    expect(app!.spec.syncPolicy.syncOptions ?? []).not.toContain("CreateNamespace=true");
     expect(app!.spec.syncPolicy.managedNamespaceMetadata).toBeUndefined();
+    expect(app!.spec.syncPolicy.retry.limit).toBeGreaterThan(SYNC_RETRY.limit!);
     const [base] = renderApplications(doc(files, "argocd/cloud/applicationsets/preview-base.yaml"));
     expect(base!.metadata.name).toBe("preview-42-base");
     expect(base!.spec.destination.namespace).toBe("pr-42");

@@ -166,3 +166,12 @@ volumes:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
+
+{{- /* With hooks.syncWaves: the sync wave of the workload and of what points at it (its autoscaler),
+     after the Jobs of hooks.yaml (waves 1 to n); an autoscaler in an earlier wave would report its
+     missing target as Degraded and fail the sync. Empty otherwise. */}}
+{{- define "plinth-service.workloadWaveAnnotation" -}}
+{{- if and .Values.hooks.syncWaves .Values.hooks.preRelease -}}
+argocd.argoproj.io/sync-wave: {{ add1 (len .Values.hooks.preRelease) | quote }}
+{{- end -}}
+{{- end -}}
