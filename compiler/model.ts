@@ -246,6 +246,8 @@ export interface ModelPreview {
   labels: string[];
   requeueAfterSeconds: number;
   host?: string;
+  /** The Secret (in ArgoCD's namespace) and key holding the GitHub token the generator lists pull requests with. */
+  token?: { secret: string; key: string };
 }
 
 export interface ModelEnvironment {
@@ -551,6 +553,11 @@ export interface ModelExternalSecret {
    * its secret path by hand, it exists once that Secret does.
    */
   copiesFrom?: { namespace: string; secret: string };
+  /**
+   * Labels of the Secret it writes: `argocd.argoproj.io/secret-type: scm-creds` on a preview's GitHub
+   * token, which Argo CD's tokenRef strict mode requires of a Secret a pull-request generator reads.
+   */
+  secretLabels?: Record<string, string>;
   at: SpecPath;
 }
 

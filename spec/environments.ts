@@ -38,6 +38,13 @@ export const environment = z.strictObject({
       labels: z.array(z.string()).default([]).describe("Only pull requests with these labels get a preview."),
       requeueAfter: duration.default("5m").describe("How often ArgoCD polls for pull requests."),
       host: z.string().optional().describe("Host template; `{number}` is the pull request number."),
+      token: z
+        .strictObject({
+          secret: z.string().describe("Name of a Secret in ArgoCD's namespace on the preview's cluster, usually one of the spec's `secrets`."),
+          key: z.string().default("token").describe("Key of the Secret that holds the token."),
+        })
+        .optional()
+        .describe("The GitHub token ArgoCD lists pull requests with (tokenRef): required for a private repository, and it lifts GitHub's limit of 60 unauthenticated requests an hour."),
     })
     .optional().describe("Ephemeral per-pull-request environments (ArgoCD pull-request generator)."),
   recovery: z

@@ -711,6 +711,19 @@ export interface PlatformInput {
        * Host template; `{number}` is the pull request number.
        */
       host?: string;
+      /**
+       * The GitHub token ArgoCD lists pull requests with (tokenRef): required for a private repository, and it lifts GitHub's limit of 60 unauthenticated requests an hour.
+       */
+      token?: {
+        /**
+         * Name of a Secret in ArgoCD's namespace on the preview's cluster, usually one of the spec's `secrets`.
+         */
+        secret: string;
+        /**
+         * Key of the Secret that holds the token.
+         */
+        key?: string;
+      };
     };
     /**
      * The recovery promise of the environment, which plinth checks against its backups.

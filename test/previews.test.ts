@@ -132,6 +132,26 @@ describe("previews with data", async () => {
     }
   });
 
+  it("bitvault: every pull-request generator lists pull requests with the GitHub token from a Secret made in ArgoCD's namespace, labelled for tokenRef strict mode", async () => {
+    const { model, files } = await buildExample("bitvault");
+    const cluster = model.clusters.find((c) => c.name === "nonprod")!;
+    const appsets = files.filter((f) => f.path.startsWith("argocd/nonprod/applicationsets/")).map((f) => parse(f.content) as Doc);
+    const pullRequests = appsets.flatMap((a) => {
+      const gen = (a.spec.generators[0].matrix?.generators[0] ?? a.spec.generators[0]) as Doc;
+      return gen.pullRequest ? [gen.pullRequest] : [];
+    });
+    expect(pullRequests.length, "the services' and the base's ApplicationSets").toBeGreaterThanOrEqual(2);
+    const tokenRefs = pullRequests.map((p) => p.github.tokenRef);
+    expect(tokenRefs.every(Boolean), "no generator polls anonymously").toBe(true);
+    const secrets = (parseYamlDocuments(files.find((f) => f.path === `kubernetes/nonprod/${cluster.argocdNamespace}.yaml`)!.content) as Doc[]).filter((d) => d.kind === "ExternalSecret");
+    for (const ref of tokenRefs) {
+      const made = secrets.find((s) => s.spec.target.name === ref.secretName);
+      expect(made, `ExternalSecret for ${ref.secretName}`).toBeDefined();
+      expect(made!.spec.data.map((d: Doc) => d.secretKey)).toContain(ref.key);
+      expect(made!.spec.target.template.metadata.labels["argocd.argoproj.io/secret-type"]).toBe("scm-creds");
+    }
+  });
+
   it.skipIf(!KUBECTL).each(all.map((t) => [t.label, t] as const))(
     "%s: kustomized for a pull request, the base is its Namespace and a copy of every operator-run data service its services use, all valid",
     (label, { model, files }) => {

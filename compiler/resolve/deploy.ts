@@ -425,6 +425,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       return rollout ? [{ rollout, at: d.rolloutAt ?? [...env.at, "rollout"] }] : [];
     });
     const needs: DeployNeed[] = [argocdNeed, ...sorted(deployments.map((d) => d.project)).map((p) => need(key.appProject(c, p), env.at, `its Applications belong to project ${p}`))];
+    if (env.preview?.token) needs.push(need(key.secret(c, argo, env.preview.token.secret), [...env.at, "preview", "token"], `its pull-request generator reads the GitHub token from Secret ${argo}/${env.preview.token.secret}`));
     if (!env.preview && env.namespace !== undefined) {
       needs.push(need(key.namespace(c, env.namespace), env.at, `it deploys into ${env.namespace}`));
       for (const d of deployments) {
@@ -676,6 +677,7 @@ function addPreviewBase(model: GraphInput, cluster: ModelCluster, profile: Model
   const needs: DeployNeed[] = [
     need(key.argocd(c), env.at, "ArgoCD runs the ApplicationSet controller"),
     need(key.appProject(c, cluster.platformProject), env.at, "a preview's base creates its Namespace, which the platform project permits"),
+    ...(env.preview?.token ? [need(key.secret(c, cluster.argocdNamespace, env.preview.token.secret), [...env.at, "preview", "token"], `its pull-request generator reads the GitHub token from Secret ${cluster.argocdNamespace}/${env.preview.token.secret}`)] : []),
   ];
   for (const { ds, placement } of copies) {
     if (ds.kubernetes?.kind === "operator") {

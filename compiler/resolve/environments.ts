@@ -82,6 +82,7 @@ export function resolveEnvironments(environmentsSpec: SpecEnvironment[], service
           labels: e.preview.labels,
           requeueAfterSeconds: seconds(e.preview.requeueAfter),
           ...(e.preview.host !== undefined && { host: e.preview.host }),
+          ...(e.preview.token !== undefined && { token: { ...e.preview.token } }),
         },
       }),
       ...(e.recovery && {

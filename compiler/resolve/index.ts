@@ -19,7 +19,7 @@ import { objectStoreUserSecrets, resolveObjectStoreUsers } from "./object-store-
 import { resolveProfiles } from "./profiles.js";
 import { planRecovery, planRestoreDrills } from "./recovery.js";
 import { passAnalysisArgs, resolveAnalyses, resolveRollouts } from "./rollouts.js";
-import { assignSecretOwners, resolveDnsCredentialSecrets, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
+import { assignSecretOwners, labelPreviewTokens, resolveDnsCredentialSecrets, resolvePlatformSecrets, resolveSecretStores } from "./secrets.js";
 import { resolveBindings } from "./bindings.js";
 import { placeDataServices, resolveDataServices, resolveServices } from "./services.js";
 import { resolveTiers } from "./tiers.js";
@@ -66,6 +66,7 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     ];
     cluster.componentNamespaces = sorted(holding.filter((namespace) => !cluster.namespaces.includes(namespace)));
   }
+  labelPreviewTokens(environments, clusters, externalSecrets);
   const deployments = resolveDeployments(spec, environments, services, namespaces, releases, externalSecrets, clusters, profiles, lock, serviceCharts);
   const specStores = resolveSecretStores(spec, externalSecrets, clusters);
   resolveBindings(deployments, services, dataServices, environments, externalSecrets, specStores);

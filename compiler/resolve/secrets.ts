@@ -1,6 +1,6 @@
 import type { Spec } from "../../spec/schema.js";
 import { formatDuration } from "../../spec/units.js";
-import type { ModelCluster, ModelDeployment, ModelExternalSecret, ModelNamespace, ModelProfile, ModelSecretStore } from "../model.js";
+import type { ModelCluster, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelNamespace, ModelProfile, ModelSecretStore } from "../model.js";
 import { EXTERNAL_DNS_CREDENTIALS_SECRET } from "./components.js";
 import { sorted, seconds } from "./util.js";
 
@@ -128,4 +128,18 @@ export function resolveDnsCredentialSecrets(spec: Spec, clusters: readonly Model
       },
     ];
   });
+}
+
+/** The label Argo CD's tokenRef strict mode requires of a Secret a pull-request generator reads. */
+export const SCM_CREDENTIALS_LABEL = { "argocd.argoproj.io/secret-type": "scm-creds" } as const;
+
+/** Marks the Secrets previews' pull-request generators read their GitHub token from. */
+export function labelPreviewTokens(environments: readonly ModelEnvironment[], clusters: readonly ModelCluster[], externalSecrets: ModelExternalSecret[]): void {
+  for (const env of environments) {
+    const token = env.preview?.token;
+    const cluster = clusters.find((c) => c.name === env.cluster);
+    if (!token || !cluster) continue;
+    const secret = externalSecrets.find((e) => e.cluster === cluster.name && e.namespace === cluster.argocdNamespace && e.name === token.secret);
+    if (secret) secret.secretLabels = { ...secret.secretLabels, ...SCM_CREDENTIALS_LABEL };
+  }
 }

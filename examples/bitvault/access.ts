@@ -40,6 +40,17 @@ export const secrets: SecretInput[] = [
     ],
     rotation: "90d",
   },
+  {
+    // The previews' pull-request generator lists bitvault/bitvault's pull requests with it (a private
+    // repository; unauthenticated, GitHub allows 60 requests an hour). A fine-grained token with
+    // read access to pull requests, rotated with the team's other CI tokens.
+    name: "github-pull-requests",
+    cluster: "nonprod",
+    namespace: "platform",
+    purpose: "GitHub token ArgoCD lists bitvault/bitvault's pull requests with (previews)",
+    data: [{ secretKey: "token", ref: secretRef("vault", "platform/argocd/github", "token") }],
+    rotation: "90d",
+  },
 ];
 
 // Seed 000 "3. Repository strategy": engineers write the app repo, CI bumps digests, platform

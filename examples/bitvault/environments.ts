@@ -57,6 +57,7 @@ export const environments = defineEnvironments([
       repository: "bitvault/bitvault",
       namespacePrefix: "pr-", // seed 000: "ns: pr-123 (ephemeral preview)"
       host: "pr-{number}.preview.bitvault.io", // Endpoints: "Ephemeral Ingress"
+      token: { secret: "github-pull-requests" }, // access.ts: a private repository
     },
   },
   {

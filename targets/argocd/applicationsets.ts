@@ -100,6 +100,7 @@ function pullRequestGenerator(preview: ModelPreview): IApplicationSetGenerator {
         owner: preview.owner,
         repo: preview.repo,
         ...(preview.labels.length > 0 && { labels: [...preview.labels] }),
+        ...(preview.token && { tokenRef: { secretName: preview.token.secret, key: preview.token.key } }),
       },
       requeueAfterSeconds: preview.requeueAfterSeconds,
     },

@@ -199,7 +199,7 @@ export function externalSecret(model: Model, secret: ModelExternalSecret): IExte
     spec: {
       refreshInterval: toGoDuration(secret.refreshInterval),
       secretStoreRef: { name: secret.store, kind: secret.storeKind },
-      target: { name: secret.name, creationPolicy: "Owner" },
+      target: { name: secret.name, creationPolicy: "Owner", ...(secret.secretLabels && { template: { metadata: { labels: { ...secret.secretLabels } } } }) },
       data: secret.data.map((d) => ({
         secretKey: d.secretKey,
         remoteRef: { key: d.key, ...(d.property !== undefined && { property: d.property }) },

@@ -52,6 +52,10 @@ resource "vault_policy" "external_secrets" {
       capabilities = ["read"]
     }
 
+    path "kv/data/platform/argocd/github" {
+      capabilities = ["read"]
+    }
+
     path "kv/data/preview/bitvault/api" {
       capabilities = ["read"]
     }
