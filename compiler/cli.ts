@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -6,7 +6,7 @@ import { UserError, didYouMean, type Diagnostic } from "./diagnostics.js";
 import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
 import { packageRoot, packageVersion } from "./load/package-root.js";
 import { diagnosticJson, formatDiagnostic, formatGithub, groupedDiagnostics, relativePath, stepSummary } from "./report.js";
-import { RESULT_VERSION, type CommandName, type Result } from "./results.js";
+import type { CommandName, Result } from "./results.js";
 
 /** Everything a command prints goes through here, so tests can capture it. */
 export interface Io {
@@ -248,7 +248,6 @@ const COMMANDS: Record<string, Command> = {
     options: { name: { type: "string", description: "platform name (default: the folder's name, as DNS-1123)" } },
     async run(args, io, ui) {
       const { scaffold } = await import("./init.js");
-      const { readFileSync } = await import("node:fs");
       const dir = path.resolve(io.cwd, args.positionals[0] ?? ".");
       const name = (args.values.name as string | undefined) ?? path.basename(dir);
       const files = scaffold(name, packageVersion(), (file) => (existsSync(path.join(dir, file)) ? readFileSync(path.join(dir, file), "utf8") : undefined));
@@ -488,6 +487,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     notes: ui.reported.filter((d) => d.severity === "note").length,
   };
   if (ui.json) {
+    // The result's zod shapes load only for --json.
+    const { RESULT_VERSION } = await import("./results.js");
     const diagnostics = ui.reported.map((d) => diagnosticJson(d, io.cwd));
     if (bug !== undefined) diagnostics.push({ rule: "internal/bug", severity: "error", message: `internal error: ${bug} (this is a bug in plinth)` });
     const result = { version: RESULT_VERSION, command: name as CommandName, ok: code === 0, exitCode: code, counts, diagnostics, ...(ui.data !== undefined && { data: ui.data }) } as Result;

@@ -6,6 +6,7 @@ import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import { privateCacheRoot, pruneCache, sha } from "./cache.js";
 import { DEFAULT_LIMITS, describeValueProblem, evaluateModule, type Evaluation, type EvaluationLimits } from "./evaluate.js";
+import { importModule } from "./import-module.js";
 import { loadTypeScriptWithCodeCache, saveTypeScriptCodeCache } from "./compiler-cache.js";
 import { locateInTypeScript } from "./locate-ts.js";
 import { parseSource } from "./source-files.js";
@@ -208,7 +209,7 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
   const diagnostics: Diagnostic[] = [];
   const plinthUrl = pathToFileURL(path.join(packageRoot(), "dist", "spec", "index.js")).href;
   const authoringUrl = pathToFileURL(authoringEntry()).href;
-  const authoringNames = new Set([...Object.keys(await import(authoringUrl)), ...TYPE_ONLY_EXPORTS]);
+  const authoringNames = new Set([...Object.keys(await importModule<object>(authoringUrl)), ...TYPE_ONLY_EXPORTS]);
 
   const imports = new Map<string, Record<string, string | null>>();
   const visit = (file: string, stack: string[]) => {
