@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: wall time of whole CLI runs (what a user and CI wait for), never timed tests.
-//   1. the node floor (`node -e 0`) and what each import costs on top of it;
+//   1. the node floor (`node -e 0`), the CLI bundle's start, and what each lazily loaded package costs on top of it;
 //   2. examples/bitvault: validate cold (empty transpile cache) and warm, build warm (tree up to date);
 //   3. the synthetic generator (bench/generate.mjs) at 2 clusters × 5 environments and 250, 500,
 //      1,000 and 2,000 services: warm build, validate and check, and a rebuild after a one-line edit
@@ -133,13 +133,14 @@ for (const services of sizes) {
   writeFileSync(specFile, original);
   plinth(["build", dir, "--out", outDir], cache);
   const { files, bytes } = treeSize(outDir);
-  const rotation = statSync(path.join(outDir, "runbooks", "secret-rotation.md")).size;
-  results.push({ services, build: median(build), validate: median(validate), check: median(check), edit: median(edit), rss, files, bytes, rotation });
+  const runbook = (name) => statSync(path.join(outDir, "runbooks", name)).size;
+  const runbooks = { rotation: runbook("secret-rotation.md"), firstInstall: runbook("first-install.md"), promotion: runbook("promotion.md") };
+  results.push({ services, build: median(build), validate: median(validate), check: median(check), edit: median(edit), rss, files, bytes, ...runbooks });
   rmSync(outDir, { recursive: true, force: true });
 }
 if (results.length > 0) {
-  print(row(["services × 10 envs", "build", "validate", "check", "rebuild after edit", "peak RSS (build)", "files", "bytes", "secret-rotation.md", "build ratio to previous"]));
-  print(row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]));
+  print(row(["services × 10 envs", "build", "validate", "check", "rebuild after edit", "peak RSS (build)", "files", "bytes", "secret-rotation.md", "first-install.md", "promotion.md", "build ratio to previous"]));
+  print(row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]));
   results.forEach((r, i) => {
     const previous = results[i - 1];
     print(
@@ -153,6 +154,8 @@ if (results.length > 0) {
         r.files.toLocaleString("en"),
         `${(r.bytes / 1048576).toFixed(1)} MiB`,
         `${Math.round(r.rotation / 1024)} KiB`,
+        `${Math.round(r.firstInstall / 1024)} KiB`,
+        `${Math.round(r.promotion / 1024)} KiB`,
         previous ? `${(r.build / previous.build).toFixed(2)}× (${(r.services / previous.services).toFixed(0)}× services)` : "—",
       ]),
     );
