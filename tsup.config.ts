@@ -83,7 +83,9 @@ export default defineConfig([
     outExtension: () => ({ js: ".cjs" }),
     external: ["typescript"],
     esbuildPlugins: [precompiledTemplates, englishZodLocale],
-    noExternal: ["handlebars", "zod", "yaml", "semver"],
+    // js-yaml (targets) and diff (check, diff) too: inside the bundle they are compiled from the code
+    // cache and still initialised only by the commands that import them.
+    noExternal: ["handlebars", "zod", "yaml", "semver", "js-yaml", "diff"],
     // The bundle's own URL, where the sources ask for import.meta.url.
     define: { "import.meta.url": "__plinthBundleUrl" },
     banner: { js: 'const __plinthBundleUrl = require("node:url").pathToFileURL(__filename).href;' },

@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError, didYouMean, type Diagnostic } from "./diagnostics.js";
+import { authoringUrl, SPEC_COMMANDS } from "./spec-commands.js";
 import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
-import { packageRoot, packageVersion } from "./load/package-root.js";
+import { packageVersion } from "./load/package-root.js";
 import { diagnosticJson, formatDiagnostic, formatGithub, groupedDiagnostics, relativePath, stepSummary } from "./report.js";
 import type { CommandName, Result } from "./results.js";
 
@@ -453,7 +453,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   const ui = new Ui(io, args);
-  if (SPEC_COMMANDS.has(name)) prestartEvaluation(pathToFileURL(path.join(packageRoot(), "dist", "spec", "authoring.js")).href);
+  if (SPEC_COMMANDS.has(name)) prestartEvaluation(authoringUrl());
   let code: 0 | 1 | 2 | 3;
   let bug: string | undefined;
   try {
@@ -517,7 +517,6 @@ function formatStat(stat: readonly { path: string; added: number; removed: numbe
   return `${lines.join("\n")}\n ${count(stat.length, "file")} changed, ${added} insertions(+), ${removed} deletions(-)\n`;
 }
 
-/** Commands that evaluate a spec: their evaluation worker starts while the rest loads. */
 /** A warning per stateful OpenTofu resource the rebuilt tree would destroy. */
 function lostStatefulWarnings(drift: { lostStateful: string[] }): Diagnostic[] {
   return drift.lostStateful.map((address) => ({
@@ -528,4 +527,3 @@ function lostStatefulWarnings(drift: { lostStateful: string[] }): Diagnostic[] {
   }));
 }
 
-const SPEC_COMMANDS = new Set(["build", "check", "diff", "validate", "inspect", "compose", "promote", "release"]);

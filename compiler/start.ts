@@ -3,21 +3,22 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { privateCacheRoot } from "./load/cache.js";
 import { requireWithCodeCache } from "./load/code-cache.js";
-
-/** Commands with a code cache of their own: each compiles different parts of the bundle. */
-const CACHED_COMMANDS = new Set(["build", "check", "diff", "validate", "inspect", "compose", "promote", "release"]);
+import { prestartEvaluation } from "./load/evaluate.js";
+import { authoringUrl, SPEC_COMMANDS } from "./spec-commands.js";
 
 /**
  * Runs the CLI bundle (dist/cli.cjs) with V8's code cache: parsing and compiling the bundle's
- * functions is a large part of a warm run. One cache per command (each compiles different
- * functions), in plinth's private cache folder, named by the bundle's content so a changed bundle
+ * functions is a large part of a warm run. A command that evaluates a spec starts its evaluation
+ * worker first, so the worker's start overlaps the bundle's. One cache per spec command (each
+ * compiles different functions), in plinth's private cache folder, named by the bundle's content so a changed bundle
  * never meets an old cache. Without a usable cache folder it runs uncached (the run itself reports
  * the folder where it needs the transpile cache).
  */
 export async function startCli(bundleFile: string, argv: readonly string[]): Promise<void> {
+  const command = SPEC_COMMANDS.has(argv[0] ?? "") ? argv[0] : undefined;
+  if (command !== undefined) prestartEvaluation(authoringUrl());
   const source = readFileSync(bundleFile, "utf8");
   const bundleKey = createHash("sha256").update(source).digest("hex").slice(0, 16);
-  const command = CACHED_COMMANDS.has(argv[0] ?? "") ? argv[0] : undefined;
   const cacheDir = command === undefined ? undefined : codeCacheDir(bundleKey);
   // The bundle's import() of ES modules, through this module (see compiler/load/import-module.ts).
   const globals = { __plinthImportModule: (specifier: string) => import(specifier) };

@@ -11,7 +11,7 @@ import { loadTypeScriptWithCodeCache, saveTypeScriptCodeCache } from "./compiler
 import { locateInTypeScript } from "./locate-ts.js";
 import { parseSource } from "./source-files.js";
 import { readSourceText } from "./yaml.js";
-import { packageRoot, packageVersion } from "./package-root.js";
+import { authoringEntry, packageRoot, packageVersion } from "./package-root.js";
 import type { LoadedDocument, SourcePosition } from "./types.js";
 
 type TS = typeof import("typescript");
@@ -30,10 +30,6 @@ const CACHE_FORMAT = 6;
 /** Names "plinth" exports as types only: importing them never needs the schemas at run time. */
 const TYPE_ONLY_EXPORTS = ["PlatformInput", "Spec", "ReleaseLock", "Duration", "Quantity", "z"];
 
-/** The built entry of the authoring helpers (definePlatform, define*, secretRef). */
-export function authoringEntry(): string {
-  return path.join(packageRoot(), "dist", "spec", "authoring.js");
-}
 const moduleName = (file: string) => `${sha(file).slice(0, 16)}.mjs`;
 
 /**
