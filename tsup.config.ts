@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import Handlebars from "handlebars";
 import ts from "typescript";
 import { defineConfig, type Options } from "tsup";
+import { chartValuesSchema } from "./targets/helm/schema.js";
 
 /**
  * The runbook templates (targets/runbook/templates/*.hbs.ts, each exporting template strings) are
@@ -86,8 +87,9 @@ export default defineConfig([
     // js-yaml (targets) and diff (check, diff) too: inside the bundle they are compiled from the code
     // cache and still initialised only by the commands that import them.
     noExternal: ["handlebars", "zod", "yaml", "semver", "js-yaml", "diff"],
-    // The bundle's own URL, where the sources ask for import.meta.url.
-    define: { "import.meta.url": "__plinthBundleUrl" },
+    // The bundle's own URL, where the sources ask for import.meta.url; the chart's values schema as
+    // JSON text (targets/helm/schema.ts), so no build converts the zod schema again.
+    define: { "import.meta.url": "__plinthBundleUrl", __PLINTH_CHART_VALUES_SCHEMA__: JSON.stringify(JSON.stringify(chartValuesSchema())) },
     banner: { js: 'const __plinthBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   },
   {

@@ -114,14 +114,22 @@ function specOptions(args: ParsedArgs): import("./pipeline.js").CompileOptions {
   return { typecheck: args.values.typecheck === true, ...(seconds !== undefined && { timeoutMs: Math.round(seconds * 1000) }) };
 }
 
+/**
+ * Starts loading the command's spec; its evaluation (in a worker) overlaps loading the schemas,
+ * checks and targets, which the caller imports only after this.
+ */
+async function startSpecArg(args: ParsedArgs, io: Io) {
+  const { startSpec } = await import("./load/index.js");
+  return startSpec(specArg(args, io), specOptions(args));
+}
+
 async function compileAndEmit(args: ParsedArgs, io: Io) {
+  const targets = args.values.target === undefined ? undefined : targetArg(args, (await import("../targets/index.js")).TARGET_NAMES);
+  const started = await startSpecArg(args, io);
   const { compileSpec } = await import("./pipeline.js");
-  const { emit } = await import("./emit.js");
-  const { TARGET_NAMES } = await import("../targets/index.js");
-  const { ownedFolders } = await import("./emit.js");
+  const { emit, ownedFolders } = await import("./emit.js");
   const { scopedManifest } = await import("./write.js");
-  const targets = targetArg(args, TARGET_NAMES);
-  const result = await compileSpec(specArg(args, io), specOptions(args));
+  const result = await compileSpec(started);
   const files = emit(result.model, targets);
   // By default the tree goes where the spec says it lives in the GitOps repository (gitopsPath,
   // relative to the spec), so the paths ArgoCD reads are the paths build writes.
@@ -203,8 +211,9 @@ const COMMANDS: Record<string, Command> = {
     usage: "plinth validate [spec] [--typecheck]",
     options: { ...SPEC_OPTIONS },
     async run(args, io, ui) {
+      const started = await startSpecArg(args, io);
       const { compileSpec } = await import("./pipeline.js");
-      const result = await compileSpec(specArg(args, io), specOptions(args));
+      const result = await compileSpec(started);
       ui.diagnostics(result.diagnostics);
       ui.data = { spec: relativePath(result.specFile, io.cwd), environments: result.model.environments.length, clusters: result.model.clusters.length, services: result.model.services.length };
       ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${count(result.model.environments.length, "environment")}, ${count(result.model.clusters.length, "cluster")}, ${count(result.model.services.length, "service")})`);
@@ -216,8 +225,9 @@ const COMMANDS: Record<string, Command> = {
     usage: "plinth inspect [spec]",
     options: { ...SPEC_OPTIONS },
     async run(args, io, ui) {
+      const started = await startSpecArg(args, io);
       const { compileSpec } = await import("./pipeline.js");
-      const result = await compileSpec(specArg(args, io), specOptions(args));
+      const result = await compileSpec(started);
       ui.diagnostics(result.diagnostics);
       // The Model is the output itself; under --json it goes into the result.
       if (ui.json) ui.data = { model: result.model };
