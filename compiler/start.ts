@@ -23,8 +23,9 @@ export async function startCli(bundleFile: string, argv: readonly string[]): Pro
   // The bundle's import() of ES modules, through this module (see compiler/load/import-module.ts).
   const globals = { __plinthImportModule: (specifier: string) => import(specifier) };
   const bundle = requireWithCodeCache(bundleFile, source, cacheDir && path.join(cacheDir, `${bundleKey}-${command}.bin`), globals);
-  // Written after the run, so the functions it compiled are in the cache too.
-  if (cacheDir) process.once("beforeExit", () => bundle.save());
+  // Written after a successful run, so the functions it compiled (all of a command's work, not the
+  // part an early error reached) are in the cache too.
+  if (cacheDir) process.once("beforeExit", () => (process.exitCode ?? 0) === 0 && bundle.save());
   await (bundle.exports as { main(): Promise<void> }).main();
 }
 

@@ -316,12 +316,15 @@ describe("schema, init, inspect, help", () => {
     expect(validate().stderr).toMatch(/^namespaces\.ts:6:\d+ - error/);
   });
 
-  it("the CLI bundle's code cache: written per command after a run, keyed on the bundle, and a damaged one is replaced", () => {
+  it("the CLI bundle's code cache: written per command after a successful run, keyed on the bundle, and a damaged one is replaced", () => {
     const cache = mkdtempSync(path.join(temp, "code-cache-"));
     const plinth = (...args: string[]) =>
       spawnSync(process.execPath, [path.join(ROOT, "bin", "plinth.js"), ...args], { cwd: EXAMPLES_DIR, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", PLINTH_CACHE_DIR: cache } });
     const codeDir = path.join(cache, "code");
     const bundleKey = createHash("sha256").update(readFileSync(path.join(ROOT, "dist", "cli.cjs"))).digest("hex").slice(0, 16);
+    // A failed run compiled only part of the command: it leaves the cache to a successful one.
+    expect(plinth("validate", "no-such-spec").status).toBe(1);
+    expect(readdirSync(codeDir)).toEqual([]);
     const first = plinth("validate", "k3s-homelab");
     expect(first.status, first.stderr).toBe(0);
     expect(readdirSync(codeDir)).toEqual([`${bundleKey}-validate.bin`]);
