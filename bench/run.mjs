@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: wall time of whole CLI runs (what a user and CI wait for), never timed tests.
-//   1. the node floor (`node -e 0`) and what each import costs on top of it;
+//   1. the node floor (`node -e 0`), the CLI bundle's start, and what each lazily loaded package costs on top of it;
 //   2. examples/bitvault: validate cold (empty transpile cache) and warm, build warm (tree up to date);
 //   3. the synthetic generator (bench/generate.mjs) at 2 clusters × 5 environments and 250, 500,
 //      1,000 and 2,000 services: warm build, validate and check, and a rebuild after a one-line edit
@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { generateSpec } from "./generate.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -64,23 +64,18 @@ print();
 
 // 1. The floor and each import's share of a start.
 const floor = median(Array.from({ length: runs }, () => run(process.execPath, ["-e", "0"]).ms));
-const dist = path.join(root, "dist");
-const chunk = (prefix) => readdirSync(dist).find((f) => f.startsWith(`${prefix}-`) && f.endsWith(".js"));
 const imports = [
-  ["CLI entry (dist/cli.js)", pathToFileURL(path.join(dist, "cli.js")).href],
-  ["compile: load, schemas (zod), checks, resolve", chunk("pipeline") && pathToFileURL(path.join(dist, chunk("pipeline"))).href],
-  ["targets (with js-yaml and the Handlebars runtime)", chunk("targets") && pathToFileURL(path.join(dist, chunk("targets"))).href],
-  ["writer", chunk("write") && pathToFileURL(path.join(dist, chunk("write"))).href],
-  ["diff (check, diff)", chunk("diff") && pathToFileURL(path.join(dist, chunk("diff"))).href],
+  ["the CLI bundle, loaded and started (`plinth --version`)", undefined],
   ["secretlint (provider tokens, first run of a spec)", "@secretlint/core"],
   ["ajv (own charts' values schemas)", "ajv"],
   ["typescript (cold runs and --typecheck only)", "typescript"],
-].filter(([, specifier]) => specifier);
+];
 print(row(["import", "time over the floor"]));
 print(row(["---", "---:"]));
 print(row(["`node -e 0` (the floor)", ms(floor)]));
 for (const [label, specifier] of imports) {
-  const t = median(Array.from({ length: runs }, () => run(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(specifier)})`], {}).ms));
+  const args = specifier === undefined ? [bin, "--version"] : ["--input-type=module", "-e", `await import(${JSON.stringify(specifier)})`];
+  const t = median(Array.from({ length: runs }, () => run(process.execPath, args, {}).ms));
   print(row([label, ms(Math.max(0, t - floor))]));
 }
 print();
@@ -138,13 +133,14 @@ for (const services of sizes) {
   writeFileSync(specFile, original);
   plinth(["build", dir, "--out", outDir], cache);
   const { files, bytes } = treeSize(outDir);
-  const rotation = statSync(path.join(outDir, "runbooks", "secret-rotation.md")).size;
-  results.push({ services, build: median(build), validate: median(validate), check: median(check), edit: median(edit), rss, files, bytes, rotation });
+  const runbook = (name) => statSync(path.join(outDir, "runbooks", name)).size;
+  const runbooks = { rotation: runbook("secret-rotation.md"), firstInstall: runbook("first-install.md"), promotion: runbook("promotion.md") };
+  results.push({ services, build: median(build), validate: median(validate), check: median(check), edit: median(edit), rss, files, bytes, ...runbooks });
   rmSync(outDir, { recursive: true, force: true });
 }
 if (results.length > 0) {
-  print(row(["services × 10 envs", "build", "validate", "check", "rebuild after edit", "peak RSS (build)", "files", "bytes", "secret-rotation.md", "build ratio to previous"]));
-  print(row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]));
+  print(row(["services × 10 envs", "build", "validate", "check", "rebuild after edit", "peak RSS (build)", "files", "bytes", "secret-rotation.md", "first-install.md", "promotion.md", "build ratio to previous"]));
+  print(row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]));
   results.forEach((r, i) => {
     const previous = results[i - 1];
     print(
@@ -158,6 +154,8 @@ if (results.length > 0) {
         r.files.toLocaleString("en"),
         `${(r.bytes / 1048576).toFixed(1)} MiB`,
         `${Math.round(r.rotation / 1024)} KiB`,
+        `${Math.round(r.firstInstall / 1024)} KiB`,
+        `${Math.round(r.promotion / 1024)} KiB`,
         previous ? `${(r.build / previous.build).toFixed(2)}× (${(r.services / previous.services).toFixed(0)}× services)` : "—",
       ]),
     );

@@ -1,12 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError, didYouMean, type Diagnostic } from "./diagnostics.js";
+import { authoringUrl, SPEC_COMMANDS } from "./spec-commands.js";
 import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
-import { packageRoot, packageVersion } from "./load/package-root.js";
+import { packageVersion } from "./load/package-root.js";
 import { diagnosticJson, formatDiagnostic, formatGithub, groupedDiagnostics, relativePath, stepSummary } from "./report.js";
-import { RESULT_VERSION, type CommandName, type Result } from "./results.js";
+import type { CommandName, Result } from "./results.js";
 
 /** Everything a command prints goes through here, so tests can capture it. */
 export interface Io {
@@ -114,14 +114,22 @@ function specOptions(args: ParsedArgs): import("./pipeline.js").CompileOptions {
   return { typecheck: args.values.typecheck === true, ...(seconds !== undefined && { timeoutMs: Math.round(seconds * 1000) }) };
 }
 
+/**
+ * Starts loading the command's spec; its evaluation (in a worker) overlaps loading the schemas,
+ * checks and targets, which the caller imports only after this.
+ */
+async function startSpecArg(args: ParsedArgs, io: Io) {
+  const { startSpec } = await import("./load/index.js");
+  return startSpec(specArg(args, io), specOptions(args));
+}
+
 async function compileAndEmit(args: ParsedArgs, io: Io) {
+  const targets = args.values.target === undefined ? undefined : targetArg(args, (await import("../targets/index.js")).TARGET_NAMES);
+  const started = await startSpecArg(args, io);
   const { compileSpec } = await import("./pipeline.js");
-  const { emit } = await import("./emit.js");
-  const { TARGET_NAMES } = await import("../targets/index.js");
-  const { ownedFolders } = await import("./emit.js");
+  const { emit, ownedFolders } = await import("./emit.js");
   const { scopedManifest } = await import("./write.js");
-  const targets = targetArg(args, TARGET_NAMES);
-  const result = await compileSpec(specArg(args, io), specOptions(args));
+  const result = await compileSpec(started);
   const files = emit(result.model, targets);
   // By default the tree goes where the spec says it lives in the GitOps repository (gitopsPath,
   // relative to the spec), so the paths ArgoCD reads are the paths build writes.
@@ -203,8 +211,9 @@ const COMMANDS: Record<string, Command> = {
     usage: "plinth validate [spec] [--typecheck]",
     options: { ...SPEC_OPTIONS },
     async run(args, io, ui) {
+      const started = await startSpecArg(args, io);
       const { compileSpec } = await import("./pipeline.js");
-      const result = await compileSpec(specArg(args, io), specOptions(args));
+      const result = await compileSpec(started);
       ui.diagnostics(result.diagnostics);
       ui.data = { spec: relativePath(result.specFile, io.cwd), environments: result.model.environments.length, clusters: result.model.clusters.length, services: result.model.services.length };
       ui.line(`${relativePath(result.specFile, io.cwd)} is valid (${count(result.model.environments.length, "environment")}, ${count(result.model.clusters.length, "cluster")}, ${count(result.model.services.length, "service")})`);
@@ -216,8 +225,9 @@ const COMMANDS: Record<string, Command> = {
     usage: "plinth inspect [spec]",
     options: { ...SPEC_OPTIONS },
     async run(args, io, ui) {
+      const started = await startSpecArg(args, io);
       const { compileSpec } = await import("./pipeline.js");
-      const result = await compileSpec(specArg(args, io), specOptions(args));
+      const result = await compileSpec(started);
       ui.diagnostics(result.diagnostics);
       // The Model is the output itself; under --json it goes into the result.
       if (ui.json) ui.data = { model: result.model };
@@ -248,7 +258,6 @@ const COMMANDS: Record<string, Command> = {
     options: { name: { type: "string", description: "platform name (default: the folder's name, as DNS-1123)" } },
     async run(args, io, ui) {
       const { scaffold } = await import("./init.js");
-      const { readFileSync } = await import("node:fs");
       const dir = path.resolve(io.cwd, args.positionals[0] ?? ".");
       const name = (args.values.name as string | undefined) ?? path.basename(dir);
       const files = scaffold(name, packageVersion(), (file) => (existsSync(path.join(dir, file)) ? readFileSync(path.join(dir, file), "utf8") : undefined));
@@ -454,7 +463,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   const ui = new Ui(io, args);
-  if (SPEC_COMMANDS.has(name)) prestartEvaluation(pathToFileURL(path.join(packageRoot(), "dist", "spec", "authoring.js")).href);
+  if (SPEC_COMMANDS.has(name)) prestartEvaluation(authoringUrl());
   let code: 0 | 1 | 2 | 3;
   let bug: string | undefined;
   try {
@@ -488,6 +497,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     notes: ui.reported.filter((d) => d.severity === "note").length,
   };
   if (ui.json) {
+    // The result's zod shapes load only for --json.
+    const { RESULT_VERSION } = await import("./results.js");
     const diagnostics = ui.reported.map((d) => diagnosticJson(d, io.cwd));
     if (bug !== undefined) diagnostics.push({ rule: "internal/bug", severity: "error", message: `internal error: ${bug} (this is a bug in plinth)` });
     const result = { version: RESULT_VERSION, command: name as CommandName, ok: code === 0, exitCode: code, counts, diagnostics, ...(ui.data !== undefined && { data: ui.data }) } as Result;
@@ -516,7 +527,6 @@ function formatStat(stat: readonly { path: string; added: number; removed: numbe
   return `${lines.join("\n")}\n ${count(stat.length, "file")} changed, ${added} insertions(+), ${removed} deletions(-)\n`;
 }
 
-/** Commands that evaluate a spec: their evaluation worker starts while the rest loads. */
 /** A warning per stateful OpenTofu resource the rebuilt tree would destroy. */
 function lostStatefulWarnings(drift: { lostStateful: string[] }): Diagnostic[] {
   return drift.lostStateful.map((address) => ({
@@ -527,4 +537,3 @@ function lostStatefulWarnings(drift: { lostStateful: string[] }): Diagnostic[] {
   }));
 }
 
-const SPEC_COMMANDS = new Set(["build", "check", "diff", "validate", "inspect", "compose", "promote", "release"]);

@@ -865,6 +865,8 @@ export interface DeployNode {
   commands?: string[];
   /** Why it is out of band (prerequisites) or what it does (steps). */
   note?: string;
+  /** Steps that write a secret path by hand: the store, the path and the properties prompted for (none: the whole secret). */
+  secretPath?: { store: string; key: string; properties: string[] };
   at: SpecPath;
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { serviceValues } from "../targets/helm/values.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { importModule } from "./load/import-module.js";
 import type { Model } from "./model.js";
 
 /**
@@ -26,7 +27,7 @@ export async function ownChartDiagnostics(model: Model, specFile: string): Promi
       continue;
     }
     // Loaded only when some service brings a chart with a schema.
-    const { Ajv } = await import("ajv");
+    const { Ajv } = await importModule<typeof import("ajv")>("ajv");
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     let validate;
     try {

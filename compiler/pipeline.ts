@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import { platformSchema, type Spec } from "../spec/schema.js";
 import { lockedDigests, lockedReleases, releaseLock, type LockedReleases } from "../spec/releases.js";
 import { loadServiceCharts } from "./charts.js";
@@ -7,17 +8,16 @@ import { RULES } from "./checks/index.js";
 import { providerTokenDiagnostics } from "./checks/secret-literal.js";
 import { didYouMean, hasErrors, UserError, type Diagnostic } from "./diagnostics.js";
 import { RULE_DOCS, ruleDoc } from "./rule-docs.js";
-import { DEFAULT_LIMITS, loadReleaseLock, loadSpecFile, prepareLocator, resolveSpecPath, type LoadedDocument } from "./load/index.js";
+import { prepareLocator, startSpec, type CompileOptions, type LoadedDocument, type StartedSpec } from "./load/index.js";
 import type { Model } from "./model.js";
 import { resolve } from "./resolve/index.js";
 import { schemaDiagnostics } from "./validate.js";
 
-export interface CompileOptions {
-  /** Run a full TypeScript type-check of a .ts spec first. */
-  typecheck?: boolean;
-  /** Time limit for evaluating a .ts spec, in milliseconds. */
-  timeoutMs?: number;
-}
+// One parse per run: zod's generated fast path costs more to build (code generated and compiled
+// on every run, where the code cache cannot help) than it saves.
+z.config({ jitless: true });
+
+export type { CompileOptions };
 
 export interface CompileResult {
   model: Model;
@@ -29,14 +29,16 @@ export interface CompileResult {
   specHash: string;
 }
 
-/** load → validate → check → resolve → check. Throws UserError (with locations) on any error. */
-export async function compileSpec(input: string, options: CompileOptions = {}): Promise<CompileResult> {
-  const specFile = resolveSpecPath(input);
-  const doc = await loadSpecFile(specFile, { ...DEFAULT_LIMITS, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) });
-  const lockDoc = loadReleaseLock(specFile);
-  if (options.typecheck && /\.m?ts$/.test(specFile)) {
+/**
+ * load → validate → check → resolve → check. Throws UserError (with locations) on any error. The
+ * input is a spec path, or a spec startSpec began loading (its evaluation ran meanwhile).
+ */
+export async function compileSpec(input: string | StartedSpec, options: CompileOptions = {}): Promise<CompileResult> {
+  const started = typeof input === "string" ? startSpec(input, options) : input;
+  const { doc, lockDoc } = await started.loaded;
+  if (started.options.typecheck && /\.m?ts$/.test(started.specFile)) {
     const { typecheckSpec } = await import("./typecheck.js");
-    const typeErrors = await typecheckSpec(specFile);
+    const typeErrors = await typecheckSpec(started.specFile);
     if (typeErrors.length > 0) throw new UserError(await locate(typeErrors, doc, lockDoc));
   }
   return compileLoaded(doc, lockDoc);

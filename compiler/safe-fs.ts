@@ -15,42 +15,42 @@ export function symlinkError(paths: readonly string[], what = "path"): UserError
   ]);
 }
 
-const lstatOrNone = (file: string) => {
-  try {
-    return lstatSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-};
+// No exception for a missing path: a build asks about thousands.
+const lstatOrNone = (file: string) => lstatSync(file, { throwIfNoEntry: false });
 
 /**
  * The first component of `relative` under `root` (root included) that is a symbolic link.
  * Components that do not exist yet are fine: nothing below them exists either.
  */
 export function linkOnPath(root: string, relative: string, verified?: VerifiedFolders): string | undefined {
+  return walkPath(root, relative, verified).link;
+}
+
+/** linkOnPath, and the lstat of the path itself when the walk reached it (so it is not asked twice). */
+function walkPath(root: string, relative: string, verified?: VerifiedFolders): { link?: string; last?: Stats | "absent" } {
   // Its folder already verified this run: only the last component is left to look at.
   const slash = relative.lastIndexOf("/");
   const folder = slash < 0 ? root : path.join(root, relative.slice(0, slash));
   if (verified?.has(folder)) {
     const last = path.join(folder, relative.slice(slash + 1));
     const stat = lstatOrNone(last);
-    if (stat?.isSymbolicLink()) return last;
+    if (stat?.isSymbolicLink()) return { link: last };
     if (stat?.isDirectory()) verified.add(last);
-    return undefined;
+    return { last: stat ?? "absent" };
   }
   let current = root;
-  for (const segment of ["", ...relative.split("/")]) {
-    current = segment === "" ? root : path.join(current, segment);
+  const segments = ["", ...relative.split("/")];
+  for (let i = 0; i < segments.length; i++) {
+    current = segments[i] === "" ? root : path.join(current, segments[i]!);
     // A folder this run already found to be a real folder (not a link) is not asked again.
     if (verified?.has(current)) continue;
     const stat = lstatOrNone(current);
-    if (stat === undefined) return undefined;
-    if (stat.isSymbolicLink()) return current;
-    if (!stat.isDirectory()) return undefined;
+    if (stat === undefined) return i === segments.length - 1 ? { last: "absent" } : {};
+    if (stat.isSymbolicLink()) return { link: current };
+    if (!stat.isDirectory()) return i === segments.length - 1 ? { last: stat } : {};
     verified?.add(current);
   }
-  return undefined;
+  return {};
 }
 
 /**
@@ -74,10 +74,10 @@ export function refuseLinks(root: string, relatives: Iterable<string>, verified?
  * anything but a regular file at the path itself is refused, as reading it would be.
  */
 export function ownedFileStat(root: string, relative: string, verified?: VerifiedFolders): Stats | undefined {
-  const link = linkOnPath(root, relative, verified);
+  const { link, last } = walkPath(root, relative, verified);
   if (link !== undefined) throw symlinkError([link]);
   const full = path.join(root, ...relative.split("/"));
-  const stat = lstatOrNone(full);
+  const stat = last === "absent" ? undefined : (last ?? lstatOrNone(full));
   if (stat !== undefined && !stat.isFile()) throw symlinkError([full]);
   return stat;
 }

@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
+import { importModule } from "./load/import-module.js";
 import { packageRoot } from "./load/package-root.js";
 
 /** `--typecheck`: a real TypeScript Program over the spec; its errors as file:line:col diagnostics. */
 export async function typecheckSpec(entry: string): Promise<Diagnostic[]> {
-  const ts = ((await import("typescript")) as unknown as { default: typeof import("typescript") }).default;
+  const ts = (await importModule<{ default: typeof import("typescript") }>("typescript")).default;
   const root = packageRoot();
   const plinthTypes = [path.join(root, "spec", "index.ts"), path.join(root, "dist", "spec", "index.d.ts")].find((f) => existsSync(f));
   const defaults: import("typescript").CompilerOptions = {

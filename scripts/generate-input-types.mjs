@@ -25,7 +25,7 @@ export async function inputTypesSource(jsonSchema) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = new URL("../", import.meta.url);
-  const { runCli } = await import(new URL("dist/cli.js", root).href);
+  const { runCli } = await import(new URL("dist/cli.cjs", root).href);
   let text = "";
   await runCli(["schema"], { stdout: (t) => (text += t), stderr: (t) => process.stderr.write(t), cwd: fileURLToPath(root), env: {}, isTTY: false });
   await writeFile(new URL("spec/input.generated.ts", root), await inputTypesSource(JSON.parse(text)));

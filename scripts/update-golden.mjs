@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { runCli } = await import(path.join(root, "dist", "cli.js"));
+const { runCli } = await import(path.join(root, "dist", "cli.cjs"));
 const capture = async (args, cwd) => {
   let stdout = "";
   let stderr = "";

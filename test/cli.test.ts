@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -313,6 +314,32 @@ describe("schema, init, inspect, help", () => {
     const imported = path.join(dir, "namespaces.ts");
     writeFileSync(imported, `// a new first line\n${readFileSync(imported, "utf8")}`);
     expect(validate().stderr).toMatch(/^namespaces\.ts:6:\d+ - error/);
+  });
+
+  it("the CLI bundle's code cache: written per command after a successful run, keyed on the bundle, and a damaged one is replaced", () => {
+    const cache = mkdtempSync(path.join(temp, "code-cache-"));
+    const plinth = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, "bin", "plinth.js"), ...args], { cwd: EXAMPLES_DIR, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", PLINTH_CACHE_DIR: cache } });
+    const codeDir = path.join(cache, "code");
+    const bundleKey = createHash("sha256").update(readFileSync(path.join(ROOT, "dist", "cli.cjs"))).digest("hex").slice(0, 16);
+    // A failed run compiled only part of the command: it leaves the cache to a successful one.
+    expect(plinth("validate", "no-such-spec").status).toBe(1);
+    expect(readdirSync(codeDir)).toEqual([]);
+    const first = plinth("validate", "k3s-homelab");
+    expect(first.status, first.stderr).toBe(0);
+    expect(readdirSync(codeDir)).toEqual([`${bundleKey}-validate.bin`]);
+    const cached = path.join(codeDir, `${bundleKey}-validate.bin`);
+    writeFileSync(cached, "not V8's code cache");
+    writeFileSync(path.join(codeDir, "0123456789abcdef-validate.bin"), "an older bundle's cache");
+    const damaged = plinth("validate", "k3s-homelab");
+    expect(damaged.status, damaged.stderr).toBe(0);
+    expect(damaged.stdout).toBe(first.stdout);
+    expect(readFileSync(cached, "utf8")).not.toBe("not V8's code cache");
+    expect(readdirSync(codeDir)).toEqual([`${bundleKey}-validate.bin`]);
+    const warm = plinth("validate", "k3s-homelab");
+    expect(warm.stdout).toBe(first.stdout);
+    expect(plinth("explain").status).toBe(0);
+    expect(readdirSync(codeDir)).toEqual([`${bundleKey}-validate.bin`]);
   });
 
   it("a folder holding two specs is ambiguous", async () => {

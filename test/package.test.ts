@@ -43,7 +43,7 @@ beforeAll(() => {
 describe("the published package", () => {
   it("ships what a user needs and nothing of the repository's tests", () => {
     const files = packed.files.map((f) => f.path);
-    for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "bin/plinth.js", "dist/cli.js", "dist/spec/index.js", "dist/spec/index.d.ts", "dist/spec/index.cjs", "dist/spec/index.d.cts", "charts/plinth-service/0.1.0/Chart.yaml"]) {
+    for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "bin/plinth.js", "dist/cli.cjs", "dist/spec/index.js", "dist/spec/index.d.ts", "dist/spec/index.cjs", "dist/spec/index.d.cts", "charts/plinth-service/0.1.0/Chart.yaml"]) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => /^(test|golden|examples|spec|compiler|targets|bench|scripts)\//.test(f))).toEqual([]);

@@ -48,8 +48,9 @@ describe("scaling", () => {
   it.each(["resolve", "targets"] as const)("%s reads the collections it is given linearly in the number of services", (stage) => {
     expect(large.deployments).toBe(2 * small.deployments);
     const ratio = large[stage] / small[stage];
-    // Linear: about 2 (fixed costs pull it lower); a scan per service or deployment makes it about 4.
+    // Linear: about 2, pulled lower by what does not grow with the services (clusters, environments,
+    // stores); a scan per service or deployment makes it about 4. Above 1.3: the counting works.
     expect(ratio, `${small[stage]} → ${large[stage]} element reads`).toBeLessThan(2.3);
-    expect(ratio).toBeGreaterThan(1.5);
+    expect(ratio).toBeGreaterThan(1.3);
   });
 });

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../diagnostics.js";
+import { lookup } from "../model-lookup.js";
 import type { ModelRule } from "./types.js";
 
 /**
@@ -15,10 +16,10 @@ export const analysisMismatchRule: ModelRule = {
     const out: Diagnostic[] = [];
     const seen = new Set<string>();
     for (const d of model.deployments) {
-      const rollout = model.rollouts.find((r) => r.name === d.rollout);
-      const service = model.services.find((s) => s.name === d.service)!;
+      const rollout = d.rollout === undefined ? undefined : lookup(model).rollout(d.rollout);
+      const service = lookup(model).service(d.service)!;
       if (!rollout || service.ports.some((p) => p.name !== "metrics")) continue;
-      const http = rollout.analyses.filter((name) => model.analyses.find((a) => a.name === name)?.measuresHttp);
+      const http = rollout.analyses.filter((name) => lookup(model).analysis(name)?.measuresHttp);
       if (http.length === 0) continue;
       const key = `${d.service}\u0000${rollout.name}\u0000${JSON.stringify(d.rolloutAt)}`;
       if (seen.has(key)) continue;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { formatPath, type Diagnostic } from "../diagnostics.js";
+import { importModule } from "../load/import-module.js";
 import type { LoadedDocument } from "../load/types.js";
 import type { SpecPath } from "../model.js";
 import type { RawRule } from "./types.js";
@@ -156,7 +157,7 @@ export const secretLiteralRule: RawRule = {
 let providerRules: Promise<[typeof import("@secretlint/core"), typeof import("@secretlint/secretlint-rule-preset-recommend")]> | undefined;
 /** Starts loading secretlint (call it early: the import overlaps the spec's evaluation). */
 export function loadProviderRules() {
-  providerRules ??= Promise.all([import("@secretlint/core"), import("@secretlint/secretlint-rule-preset-recommend")]);
+  providerRules ??= Promise.all([importModule<typeof import("@secretlint/core")>("@secretlint/core"), importModule<typeof import("@secretlint/secretlint-rule-preset-recommend")>("@secretlint/secretlint-rule-preset-recommend")]);
   return providerRules;
 }
 

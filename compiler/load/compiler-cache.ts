@@ -1,8 +1,9 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire, Module } from "node:module";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import vm from "node:vm";
 import { privateCacheRoot, sha } from "./cache.js";
+import { requireWithCodeCache, type CachedModule } from "./code-cache.js";
+import { importModule } from "./import-module.js";
 
 type TS = typeof import("typescript");
 
@@ -13,20 +14,12 @@ type TS = typeof import("typescript");
  * named by the hash of the compiler's source and Node's version, and V8 itself rejects data that does
  * not fit; anything unexpected falls back to a plain import.
  */
-let pending: { script: vm.Script; cacheFile: string } | undefined;
+let pending: CachedModule | undefined;
 
 /** Writes the code cache of a compiler loaded without one (only costs speed when it fails). */
 export function saveTypeScriptCodeCache(): void {
-  if (!pending) return;
-  const { script, cacheFile } = pending;
+  pending?.save();
   pending = undefined;
-  const temp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temp, script.createCachedData(), { flag: "wx", mode: 0o600 });
-    renameSync(temp, cacheFile);
-  } catch {
-    rmSync(temp, { force: true });
-  }
 }
 
 export async function loadTypeScriptWithCodeCache(): Promise<TS> {
@@ -35,22 +28,14 @@ export async function loadTypeScriptWithCodeCache(): Promise<TS> {
     const file = require.resolve("typescript");
     const source = readFileSync(file, "utf8");
     const cacheFile = path.join(privateCacheRoot(), `typescript-${sha(`${process.version}\0${process.arch}\0${source}`).slice(0, 24)}.v8cache`);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {
-      cachedData = undefined;
-    }
-    const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData && { cachedData }) });
-    const module = { exports: {} as unknown };
-    (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
-    const ts = module.exports as TS;
+    const loaded = requireWithCodeCache(file, source, cacheFile);
+    const ts = loaded.exports as TS;
     if (typeof ts.createSourceFile !== "function" || typeof ts.transpileModule !== "function") throw new Error("not the TypeScript compiler");
     // Saved once the compiler has been used (saveTypeScriptCodeCache), so it covers the functions
     // a transpile compiles lazily too.
-    if (cachedData === undefined || script.cachedDataRejected) pending = { script, cacheFile };
+    pending = loaded;
     return ts;
   } catch {
-    return ((await import("typescript")) as unknown as { default: TS }).default;
+    return (await importModule<{ default: TS }>("typescript")).default;
   }
 }

@@ -151,21 +151,27 @@ function spawnWorker(memoryMb: number, preload?: string): EvaluationWorker {
   return spawned;
 }
 
-let prestarted: EvaluationWorker | undefined;
+/**
+ * The prestarted worker is kept on globalThis: bin/plinth.js's starter (dist/start.js, which holds
+ * its own copy of this module) starts it before the CLI bundle has even loaded, and the bundle's
+ * copy takes it over.
+ */
+const PRESTARTED = Symbol.for("plinth.prestartedEvaluation");
+const slot = globalThis as { [PRESTARTED]?: EvaluationWorker };
 
 /**
  * Starts the evaluation worker early (it loads plinth's authoring API meanwhile), so a warm run
  * does not wait for it. Unused, it keeps nothing alive; discardPrestartedEvaluation ends it.
  */
 export function prestartEvaluation(preloadUrl: string): void {
-  if (prestarted) return;
-  prestarted = spawnWorker(DEFAULT_LIMITS.memoryMb, preloadUrl);
-  prestarted.worker.unref();
+  if (slot[PRESTARTED]) return;
+  slot[PRESTARTED] = spawnWorker(DEFAULT_LIMITS.memoryMb, preloadUrl);
+  slot[PRESTARTED].worker.unref();
 }
 
 export function discardPrestartedEvaluation(): void {
-  if (prestarted) void prestarted.worker.terminate();
-  prestarted = undefined;
+  if (slot[PRESTARTED]) void slot[PRESTARTED].worker.terminate();
+  slot[PRESTARTED] = undefined;
 }
 
 /**
@@ -173,9 +179,10 @@ export function discardPrestartedEvaluation(): void {
  * spec prints (stdout and stderr alike) goes to plinth's stderr: stdout belongs to plinth.
  */
 export function evaluateModule(moduleUrl: string, limits: EvaluationLimits): Promise<Evaluation> {
+  const prestarted = slot[PRESTARTED];
   const usable = prestarted && !prestarted.exited && limits.memoryMb === DEFAULT_LIMITS.memoryMb ? prestarted : undefined;
   if (prestarted && !usable) discardPrestartedEvaluation();
-  prestarted = undefined;
+  slot[PRESTARTED] = undefined;
   const { worker, streams } = usable ?? spawnWorker(limits.memoryMb);
   worker.ref();
   return new Promise((resolve) => {

@@ -41,3 +41,40 @@ export function loadReleaseLock(specFile: string): LoadedDocument | undefined {
   const lockPath = path.join(path.dirname(specFile), LOCK_FILE);
   return existsSync(lockPath) ? loadYamlFile(lockPath, "lock") : undefined;
 }
+
+export interface CompileOptions {
+  /** Run a full TypeScript type-check of a .ts spec first. */
+  typecheck?: boolean;
+  /** Time limit for evaluating a .ts spec, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** A spec whose loading has begun: its evaluation runs in a worker while the caller goes on. */
+export interface StartedSpec {
+  specFile: string;
+  options: CompileOptions;
+  loaded: Promise<{ doc: LoadedDocument; lockDoc: LoadedDocument | undefined }>;
+}
+
+/**
+ * Starts loading a spec: its evaluation begins at once (in its worker) and the release lock is read
+ * meanwhile. Loads nothing of the schemas, so a command can load them, and its targets, while the
+ * spec evaluates. Failures surface where `loaded` is awaited, the spec's own before the lock's.
+ */
+export function startSpec(input: string, options: CompileOptions = {}): StartedSpec {
+  const specFile = resolveSpecPath(input);
+  const loading = loadSpecFile(specFile, { ...DEFAULT_LIMITS, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) });
+  const loaded = (async () => {
+    let lockDoc: LoadedDocument | undefined;
+    try {
+      lockDoc = loadReleaseLock(specFile);
+    } catch (error) {
+      await loading;
+      throw error;
+    }
+    return { doc: await loading, lockDoc };
+  })();
+  // Awaited by compileSpec; until then a failure is not an unhandled rejection.
+  loaded.catch(() => undefined);
+  return { specFile, options, loaded };
+}

@@ -20,3 +20,8 @@ export function packageRoot(): string {
 export function packageVersion(): string {
   return JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")).version;
 }
+
+/** The built entry of the authoring helpers (definePlatform, define*, secretRef). */
+export function authoringEntry(): string {
+  return path.join(packageRoot(), "dist", "spec", "authoring.js");
+}

@@ -6,11 +6,12 @@ import { didYouMean, UserError, type Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import { privateCacheRoot, pruneCache, sha } from "./cache.js";
 import { DEFAULT_LIMITS, describeValueProblem, evaluateModule, type Evaluation, type EvaluationLimits } from "./evaluate.js";
+import { importModule } from "./import-module.js";
 import { loadTypeScriptWithCodeCache, saveTypeScriptCodeCache } from "./compiler-cache.js";
 import { locateInTypeScript } from "./locate-ts.js";
 import { parseSource } from "./source-files.js";
 import { readSourceText } from "./yaml.js";
-import { packageRoot, packageVersion } from "./package-root.js";
+import { authoringEntry, packageRoot, packageVersion } from "./package-root.js";
 import type { LoadedDocument, SourcePosition } from "./types.js";
 
 type TS = typeof import("typescript");
@@ -29,10 +30,6 @@ const CACHE_FORMAT = 6;
 /** Names "plinth" exports as types only: importing them never needs the schemas at run time. */
 const TYPE_ONLY_EXPORTS = ["PlatformInput", "Spec", "ReleaseLock", "Duration", "Quantity", "z"];
 
-/** The built entry of the authoring helpers (definePlatform, define*, secretRef). */
-export function authoringEntry(): string {
-  return path.join(packageRoot(), "dist", "spec", "authoring.js");
-}
 const moduleName = (file: string) => `${sha(file).slice(0, 16)}.mjs`;
 
 /**
@@ -208,7 +205,7 @@ async function compileToCache(root: string, entry: string, sources: Map<string, 
   const diagnostics: Diagnostic[] = [];
   const plinthUrl = pathToFileURL(path.join(packageRoot(), "dist", "spec", "index.js")).href;
   const authoringUrl = pathToFileURL(authoringEntry()).href;
-  const authoringNames = new Set([...Object.keys(await import(authoringUrl)), ...TYPE_ONLY_EXPORTS]);
+  const authoringNames = new Set([...Object.keys(await importModule<object>(authoringUrl)), ...TYPE_ONLY_EXPORTS]);
 
   const imports = new Map<string, Record<string, string | null>>();
   const visit = (file: string, stack: string[]) => {

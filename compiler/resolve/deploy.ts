@@ -773,7 +773,13 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     const store = model.secretStores.find((s) => s.name === entry.store);
     if (!store || written.has(`${entry.store}\u0000${entry.key}`)) continue;
     const properties = [...entry.properties].sort();
-    const base = { kind: "step" as const, title: `create ${entry.key} in ${store.name}`, provides: [key.secretPath(store.name, entry.key)], at: entry.at };
+    const base = {
+      kind: "step" as const,
+      title: `create ${entry.key} in ${store.name}`,
+      provides: [key.secretPath(store.name, entry.key)],
+      secretPath: { store: store.name, key: entry.key, properties },
+      at: entry.at,
+    };
     switch (store.backend) {
       case "vault": {
         const vault = store.vault!;
@@ -900,12 +906,14 @@ function order(drafts: Draft[]): ModelDeployGraph {
   for (const node of drafts) {
     const producers = new Set<string>();
     for (const n of node.needs) {
-      const candidates = (providers.get(n.resource) ?? []).filter((p) => p.id !== node.id);
+      const all = providers.get(n.resource) ?? [];
+      // Most resources have one provider: no copy, no sort.
+      const candidates = all.length === 1 && all[0]!.id !== node.id ? all : all.filter((p) => p.id !== node.id);
       if (candidates.length === 0) {
-        if (!(providers.get(n.resource) ?? []).some((p) => p.id === node.id)) unprovided.push({ node: node.id, need: n });
+        if (!all.some((p) => p.id === node.id)) unprovided.push({ node: node.id, need: n });
         continue;
       }
-      const best = [...candidates].sort((a, b) => PROVIDER_RANK[a.kind] - PROVIDER_RANK[b.kind] || cmp(a.id, b.id))[0]!;
+      const best = candidates.length === 1 ? candidates[0]! : candidates.sort((a, b) => PROVIDER_RANK[a.kind] - PROVIDER_RANK[b.kind] || cmp(a.id, b.id))[0]!;
       producers.add(best.id);
     }
     edges.set(node.id, [...producers].sort());

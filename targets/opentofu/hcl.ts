@@ -153,12 +153,14 @@ function escapeTemplateSequences(text: string): string {
 
 export const quote = (value: string): string => `"${escapeString(value)}"`;
 
-const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+// Made on first use: creating one costs milliseconds of ICU set-up, and ASCII text never needs it.
+let segmenter: Intl.Segmenter | undefined;
+const segments = (text: string) => (segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" })).segment(text);
 
 function graphemes(text: string): number {
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let count = 0;
-  for (const _ of segmenter.segment(text)) count++;
+  for (const _ of segments(text)) count++;
   return count;
 }
 
@@ -195,7 +197,9 @@ function heredocLines(value: string): string[] | undefined {
     if (line === "") continue;
     if (ONLY_SPACE.test(line)) return undefined;
     if (!LEADING_SPACE.test(line)) flush = true;
-    const first = segmenter.segment(` ${line}`)[Symbol.iterator]().next().value;
+    // An ASCII character never joins the space before it into one grapheme cluster.
+    if (/^[\x00-\x7f]/.test(line)) continue;
+    const first = segments(` ${line}`)[Symbol.iterator]().next().value;
     if (first?.segment !== " ") return undefined;
   }
   return flush ? lines : undefined;

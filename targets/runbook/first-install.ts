@@ -1,13 +1,19 @@
-import type { DeployNode, Model, ModelCluster } from "../../compiler/model.js";
+import type { DeployNode, Model, ModelCluster, ModelSecretStore } from "../../compiler/model.js";
 import { lookup } from "../../compiler/model-lookup.js";
+import { shellQuote as q } from "../../compiler/formats/shell.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
+import { LISTED_IN_FULL } from "./format.js";
 import { Outline } from "./outline.js";
 
 /**
  * One entry of the install order: a stack, a step, a prerequisite, or a cluster's sync waves
  * between two operator actions (the root application syncs those by itself).
  */
-type Entry = { kind: "node"; node: DeployNode } | { kind: "waves"; cluster: ModelCluster; waves: number[] };
+type Entry =
+  | { kind: "node"; node: DeployNode }
+  | { kind: "waves"; cluster: ModelCluster; waves: number[] }
+  | { kind: "secret-paths"; store: ModelSecretStore; cluster?: string; nodes: DeployNode[] };
+
 
 /** The install order: the deploy graph's levels, with each cluster's run of sync waves collapsed into one entry. */
 function installOrder(model: Model): Entry[] {
@@ -22,6 +28,7 @@ function installOrder(model: Model): Entry[] {
     position.set(entry, entries.length);
     entries.push(entry);
     if (entry.kind === "waves") latestOwn.set(entry.cluster.name, entry);
+    else if (entry.kind !== "node") return;
     else if (entry.node.cluster === undefined) latestShared = entry;
     else latestOwn.set(entry.node.cluster, entry);
   };
@@ -43,7 +50,117 @@ function installOrder(model: Model): Entry[] {
     if (last?.kind === "waves") last.waves.push(node.wave!);
     else add({ kind: "waves", cluster, waves: [node.wave!] });
   }
-  return entries;
+  return groupedSecretPaths(model, entries);
+}
+
+/**
+ * Runs of more than LISTED_IN_FULL secret-path steps of one store (and cluster) as one entry: one
+ * step with a table of the paths and one command to run per row, so the runbook grows with the
+ * services, not with services × environments.
+ */
+function groupedSecretPaths(model: Model, entries: Entry[]): Entry[] {
+  const out: Entry[] = [];
+  const runOf = (entry: Entry | undefined) => (entry?.kind === "node" && entry.node.secretPath ? `${entry.node.secretPath.store}\0${entry.node.cluster ?? ""}` : undefined);
+  for (let i = 0; i < entries.length; ) {
+    const run = runOf(entries[i]);
+    let end = i + 1;
+    while (run !== undefined && runOf(entries[end]) === run) end++;
+    const first = entries[i]!;
+    if (run === undefined || end - i <= LISTED_IN_FULL || first.kind !== "node") out.push(...entries.slice(i, end));
+    else {
+      const nodes = entries.slice(i, end).map((e) => (e as { node: DeployNode }).node);
+      out.push({ kind: "secret-paths", store: lookup(model).secretStore(first.node.secretPath!.store)!, ...(first.node.cluster !== undefined && { cluster: first.node.cluster }), nodes });
+    }
+    i = end;
+  }
+  return out;
+}
+
+/**
+ * A run of secret paths as one step: the paths of a service that differ only by their
+ * environment's key prefix share a row (`$PREFIX` standing for the prefix), and one command, run
+ * per row with KEY and PROPERTIES set from it, writes each.
+ */
+function secretPathsStep(model: Model, entry: Extract<Entry, { kind: "secret-paths" }>) {
+  const prefixes = new Map<string, string[]>();
+  for (const env of model.environments) {
+    if (env.secrets?.store === entry.store.name) prefixes.set(env.secrets.prefix, [...(prefixes.get(env.secrets.prefix) ?? []), env.name]);
+  }
+  const longestFirst = [...prefixes.keys()].sort((a, b) => b.length - a.length);
+  const rows = new Map<string, { path: string; properties: string[]; environments: string[] }>();
+  const used = new Set<string>();
+  for (const node of entry.nodes) {
+    const { key, properties } = node.secretPath!;
+    const prefix = longestFirst.find((p) => key.startsWith(`${p}/`));
+    const path = prefix === undefined ? key : `${PREFIX}${key.slice(prefix.length)}`;
+    const id = `${path}\0${properties.join("\0")}`;
+    const row = rows.get(id) ?? { path, properties, environments: [] };
+    if (prefix !== undefined) {
+      row.environments.push(...prefixes.get(prefix)!);
+      used.add(prefix);
+    }
+    rows.set(id, row);
+  }
+  // What every path of the run needs is named; what each needs of its own (its Secrets Manager secret) by kind.
+  const shared = entry.nodes[0]!.needs.map((n) => n.resource).filter((r) => entry.nodes.every((node) => node.needs.some((n) => n.resource === r)));
+  const own = [...new Set(entry.nodes.flatMap((node) => node.needs.map((n) => n.resource).filter((r) => !shared.includes(r)).map((r) => r.split(" ")[0]!)))];
+  const needs = [...[...new Set(shared)].map(code), ...own.map((kind) => `each path's ${code(kind)}`)];
+  const whole = [...rows.values()].some((r) => r.properties.length === 0);
+  const some = [...rows.values()].some((r) => r.properties.length > 0);
+  return {
+    text: [
+      `${escapeText(entry.nodes[0]!.note ?? "")}${needs.length > 0 ? ` Needs ${needs.join(", ")}.` : ""} Provides ${code(`SecretPath ${entry.store.name}/…`)} for each path below. ${STAGED_OR_PROMPTED[entry.store.backend]}`,
+      used.size > 0
+        ? table(
+            ["Environment", "Key prefix (PREFIX)"],
+            [...prefixes].filter(([prefix]) => used.has(prefix)).flatMap(([prefix, environments]) => environments.map((env) => [code(env), code(prefix)])),
+          )
+        : "",
+      `For each row, set ${code("KEY")} to its path (${code(PREFIX)} replaced by each of its environments' key prefix) and ${code("PROPERTIES")} to its properties, space-separated, then run the commands below.`,
+      table(
+        ["Path (KEY)", "Properties (PROPERTIES)", "Environments"],
+        [...rows.values()].map((r) => [code(r.path), r.properties.length > 0 ? r.properties.map(code).join(", ") : "whole secret", r.environments.map(code).join(", ") || "—"]),
+      ),
+    ]
+      .filter((part) => part !== "")
+      .join("\n\n"),
+    commands: codeBlock("sh", secretPathTemplate(entry, whole, some)),
+  };
+}
+
+const PREFIX = "$PREFIX";
+const STAGED_OR_PROMPTED: Record<ModelSecretStore["backend"], string> = {
+  vault: "Values are prompted without echo and never written down.",
+  "aws-secrets-manager": "Values are prompted without echo and never written down.",
+  kubernetes: "Values are prompted without echo and staged only in a private temporary folder that the commands remove.",
+};
+
+/** The commands of one row, for the store's backend: the values prompted (never echoed) into JSON piped to the store's CLI, or files in a private folder. */
+function secretPathTemplate(entry: Extract<Entry, { kind: "secret-paths" }>, whole: boolean, properties: boolean): string[] {
+  const store = entry.store;
+  if (store.kubernetes) {
+    const context = entry.cluster ?? "";
+    return [
+      "dir=$(umask 077; mktemp -d)",
+      `for p in \${PROPERTIES:-value}; do read -rsp "$p: " v; echo; printf '%s' "$v" > "$dir/$p"; done`,
+      `kubectl --context ${q(context)} -n ${q(store.kubernetes.namespace)} create secret generic "$KEY" --from-file="$dir"`,
+      'rm -rf "$dir"',
+    ];
+  }
+  const prompt = [
+    ...(whole ? [...(properties ? ["# a row without properties:"] : []), "read -rsp 'Whole secret as a JSON object: ' json; echo"] : []),
+    ...(properties
+      ? [
+          ...(whole ? ["# a row with properties:"] : []),
+          "json='{}'",
+          `for p in $PROPERTIES; do read -rsp "$p: " v; echo; json="$(printf '%s' "$json" | v="$v" jq -c --arg p "$p" '.[$p] = env.v')"; done`,
+        ]
+      : []),
+  ];
+  const write = store.vault
+    ? `vault kv put -mount=${q(store.vault.mount)} "$KEY" -`
+    : `aws secretsmanager put-secret-value --region ${q(store.aws!.region)} --secret-id "$KEY" --secret-string file:///dev/stdin`;
+  return [...prompt, `printf '%s' "$json" | ${write}`];
 }
 
 function stackPurpose(model: Model, node: DeployNode): string {
@@ -67,7 +184,31 @@ function stackCommands(model: Model, node: DeployNode): string[] {
 
 const STAGED = "Values are prompted without echo and staged only in a private temporary folder that the commands remove.";
 
-const waitsFor = (node: DeployNode) => [...new Set(node.needs.map((n) => n.resource))].map(code).join(", ");
+const waitsFor = (node: DeployNode) => resourceList([...new Set(node.needs.map((n) => n.resource))]);
+
+/**
+ * Items as a list; a kind with more than LISTED_IN_FULL of them (one per service and
+ * environment on a large platform) is counted rather than listed.
+ */
+function countedList(items: readonly string[], kindOf: (item: string) => string, show: (text: string) => string): string {
+  const byKind = new Map<string, number>();
+  for (const item of items) byKind.set(kindOf(item), (byKind.get(kindOf(item)) ?? 0) + 1);
+  const counted = new Set<string>();
+  return items
+    .flatMap((item) => {
+      const kind = kindOf(item);
+      if (byKind.get(kind)! <= LISTED_IN_FULL) return [show(item)];
+      if (counted.has(kind)) return [];
+      counted.add(kind);
+      return [`${byKind.get(kind)} × ${show(kind)}`];
+    })
+    .join(", ");
+}
+
+/** Deploy resources ("Kind name"), counted by kind. */
+const resourceList = (resources: readonly string[]) => countedList(resources, (r) => r.split(" ")[0]!, code);
+/** Titles of sync nodes ("CloudNativePG Cluster c0-e0/db0"), counted by all but their last word. */
+const titleList = (titles: readonly string[]) => countedList(titles, (t) => (t.includes(" ") ? t.slice(0, t.lastIndexOf(" ")) : t), escapeText);
 
 export function firstInstallView(model: Model) {
   const outline = new Outline();
@@ -82,9 +223,12 @@ export function firstInstallView(model: Model) {
   const entryTitle = (entry: Entry) =>
     entry.kind === "waves"
       ? `${entry.cluster.name}: ArgoCD syncs wave${entry.waves.length > 1 ? "s" : ""} ${entry.waves.join(", ")}`
-      : `${entry.node.cluster !== undefined ? `${entry.node.cluster}: ` : ""}${entry.node.title}`;
+      : entry.kind === "secret-paths"
+        ? `${entry.cluster !== undefined ? `${entry.cluster}: ` : ""}create ${entry.nodes.length} secret paths in ${entry.store.name}`
+        : `${entry.node.cluster !== undefined ? `${entry.node.cluster}: ` : ""}${entry.node.title}`;
   const steps = entries.map((entry, i) => {
     const heading = outline.heading(3, `${i + 1}. ${entryTitle(entry)}`);
+    if (entry.kind === "secret-paths") return { heading, ...secretPathsStep(model, entry) };
     if (entry.kind === "waves") {
       const cluster = entry.cluster;
       const root = cluster.rootApplication;
@@ -107,7 +251,7 @@ export function firstInstallView(model: Model) {
     }
     const node = entry.node;
     const needs = node.needs.length > 0 ? ` Needs ${waitsFor(node)}.` : "";
-    const provides = node.provides.length > 0 ? ` Provides ${node.provides.map(code).join(", ")}.` : "";
+    const provides = node.provides.length > 0 ? ` Provides ${resourceList(node.provides)}.` : "";
     switch (node.kind) {
       case "stack":
         return {
@@ -149,7 +293,7 @@ export function firstInstallView(model: Model) {
       const here = nodes.filter((n) => n.wave === wave);
       const earlier = new Set(here.flatMap((n) => n.provides));
       const needs = [...new Set(here.flatMap((n) => n.needs.map((x) => x.resource)))].filter((r) => !earlier.has(r)).sort();
-      return [String(wave), here.map((n) => escapeText(n.title)).join(", "), needs.map(code).join(", ") || "—"];
+      return [String(wave), titleList(here.map((n) => n.title)), resourceList(needs) || "—"];
     });
     return {
       heading,
@@ -167,7 +311,7 @@ export function firstInstallView(model: Model) {
     orderHeading,
     order: table(
       ["#", "step", "kind"],
-      entries.map((e, i) => [String(i + 1), escapeText(entryTitle(e)), e.kind === "waves" ? "sync" : e.node.kind]),
+      entries.map((e, i) => [String(i + 1), escapeText(entryTitle(e)), e.kind === "waves" ? "sync" : e.kind === "secret-paths" ? "step" : e.node.kind]),
       ["right", "left", "left"],
     ),
     hasPrerequisites: prerequisites.length > 0,

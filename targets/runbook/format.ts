@@ -23,3 +23,19 @@ export function scaleText(scale: ModelScale): string {
 }
 
 export const yesNo = (value: boolean): string => (value ? "yes" : "no");
+
+/**
+ * Up to this many like items (commands per service, secret paths of a store, resources of a kind)
+ * are written out one by one; more (a large platform: services × environments) become one command
+ * over a list, a table, or a count, so a runbook grows with what its reader reads.
+ */
+export const LISTED_IN_FULL = 20;
+
+/**
+ * One command per item while there are at most LISTED_IN_FULL; beyond, one loop that reads the
+ * items' fields (`variables`, space-separated, one item a line) and runs `command` with them.
+ */
+export function commandPerItem<T>(items: readonly T[], exact: (item: T) => string, variables: readonly string[], fields: (item: T) => readonly string[], command: string): string[] {
+  if (items.length <= LISTED_IN_FULL) return items.map(exact);
+  return [`while read -r ${variables.join(" ")}; do ${command}; done <<'EOF'`, ...items.map((item) => fields(item).join(" ")), "EOF"];
+}

@@ -2,7 +2,7 @@ import { lookup } from "../../compiler/model-lookup.js";
 import type { Model, ModelDeployment, ModelEnvironment, ModelRole, ModelRollout } from "../../compiler/model.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
 import { shellCommand, shellQuote as q } from "../../compiler/formats/shell.js";
-import { gateLabel } from "./format.js";
+import { commandPerItem, gateLabel, LISTED_IN_FULL } from "./format.js";
 import { ladderDiagram } from "./ladder.js";
 import { Outline } from "./outline.js";
 import { LOCK_FILE } from "../../spec/releases.js";
@@ -39,7 +39,7 @@ function rungView(model: Model, env: ModelEnvironment, outline: Outline) {
   const branch = `promote-${from}-to-${env.name}`;
   const edit = [
     `git switch -c ${q(branch)}`,
-    ...deployments.map((d) => shellCommand("plinth", "promote", d.service, "--from", from, "--to", env.name)),
+    ...commandPerItem(deployments, (d) => shellCommand("plinth", "promote", d.service, "--from", from, "--to", env.name), ["service"], (d) => [d.service], `plinth promote "$service" --from ${q(from)} --to ${q(env.name)}`),
     "plinth build",
     "git add -A",
     `git commit -m ${q(`Promote ${from} to ${env.name}`)}`,
@@ -48,13 +48,22 @@ function rungView(model: Model, env: ModelEnvironment, outline: Outline) {
     env.approval === "none"
       ? [`git push origin ${q(`HEAD:${model.platform.revision}`)}`]
       : [`git push -u origin ${q(branch)}`, `gh pr create --base ${q(model.platform.revision)} --fill`];
-  const sync = env.sync === "manual" ? deployments.map((d) => `argocd app sync ${q(d.application)}`) : [];
-  const watch = deployments
-    .filter((d) => usesArgoRollouts(rolloutOf(model, d.rollout)))
-    .map((d) => `kubectl argo rollouts get rollout ${q(d.releaseName)} -n ${q(d.namespace)} --watch`);
-  const promote = deployments
-    .filter((d) => waitsForPromotion(rolloutOf(model, d.rollout)))
-    .map((d) => `kubectl argo rollouts promote ${q(d.releaseName)} -n ${q(d.namespace)}`);
+  const sync = env.sync === "manual" ? commandPerItem(deployments, (d) => `argocd app sync ${q(d.application)}`, ["application"], (d) => [d.application], 'argocd app sync "$application"') : [];
+  const release = (d: ModelDeployment) => [d.releaseName, d.namespace];
+  const watch = commandPerItem(
+    deployments.filter((d) => usesArgoRollouts(rolloutOf(model, d.rollout))),
+    (d) => `kubectl argo rollouts get rollout ${q(d.releaseName)} -n ${q(d.namespace)} --watch`,
+    ["release", "namespace"],
+    release,
+    'kubectl argo rollouts get rollout "$release" -n "$namespace" --watch',
+  );
+  const promote = commandPerItem(
+    deployments.filter((d) => waitsForPromotion(rolloutOf(model, d.rollout))),
+    (d) => `kubectl argo rollouts promote ${q(d.releaseName)} -n ${q(d.namespace)}`,
+    ["release", "namespace"],
+    release,
+    'kubectl argo rollouts promote "$release" -n "$namespace"',
+  );
   const approvers = rolesFor(model, env.name, ["approve", "promote"]);
   const syncers = rolesFor(model, env.name, ["sync"]);
   const waitsAfterMerge = sync.length > 0 || promote.length > 0;
@@ -87,11 +96,17 @@ function rungView(model: Model, env: ModelEnvironment, outline: Outline) {
 
 function rollbackView(model: Model, env: ModelEnvironment, outline: Outline) {
   const deployments = deploymentsOf(model, env);
-  const commands = deployments.flatMap((d) =>
-    usesArgoRollouts(rolloutOf(model, d.rollout))
-      ? [`kubectl argo rollouts abort ${q(d.releaseName)} -n ${q(d.namespace)}`, `kubectl argo rollouts undo ${q(d.releaseName)} -n ${q(d.namespace)}`]
-      : [`kubectl -n ${q(d.namespace)} rollout undo deployment/${q(d.releaseName)}`],
-  );
+  const rollouts = new Set(deployments.filter((d) => usesArgoRollouts(rolloutOf(model, d.rollout))));
+  const release = (d: ModelDeployment) => [d.releaseName, d.namespace];
+  const abort = (d: ModelDeployment) => [`kubectl argo rollouts abort ${q(d.releaseName)} -n ${q(d.namespace)}`, `kubectl argo rollouts undo ${q(d.releaseName)} -n ${q(d.namespace)}`];
+  const undo = (d: ModelDeployment) => `kubectl -n ${q(d.namespace)} rollout undo deployment/${q(d.releaseName)}`;
+  const commands =
+    deployments.length <= LISTED_IN_FULL
+      ? deployments.flatMap((d) => (rollouts.has(d) ? abort(d) : [undo(d)]))
+      : [
+          ...commandPerItem([...rollouts], (d) => abort(d).join(" && "), ["release", "namespace"], release, 'kubectl argo rollouts abort "$release" -n "$namespace" && kubectl argo rollouts undo "$release" -n "$namespace"'),
+          ...commandPerItem(deployments.filter((d) => !rollouts.has(d)), undo, ["release", "namespace"], release, 'kubectl -n "$namespace" rollout undo deployment/"$release"'),
+        ];
   const branch = `rollback-${env.name}`;
   const revert = [
     `git switch -c ${q(branch)}`,

@@ -4,15 +4,18 @@ import os from "node:os";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
+import { syntheticSpec } from "../../bench/generate.mjs";
+import { loadServiceCharts } from "../../compiler/charts.js";
 import { rtoExceededRule } from "../../compiler/checks/rto-exceeded.js";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import { UserError } from "../../compiler/diagnostics.js";
 import type { Model } from "../../compiler/model.js";
 import { compileSpec } from "../../compiler/pipeline.js";
 import { resolve } from "../../compiler/resolve/index.js";
-import type { Spec } from "../../spec/schema.js";
+import { platformSchema, type Spec } from "../../spec/schema.js";
 import { formatDuration } from "../../spec/units.js";
 import { gateLabel } from "../../targets/runbook/format.js";
+import { TARGETS } from "../../targets/index.js";
 import { runbookTarget } from "../../targets/runbook/index.js";
 import type { OutputFile } from "../../targets/types.js";
 import { fixtureModel, fixtureModelWithAccess } from "../fixtures/model.js";
@@ -548,5 +551,62 @@ describe("disaster recovery: restore order, etcd, state and backup locations", (
       const known = new Set(model.backups.map((b) => b.destinationPath).filter((p): p is string => p !== undefined));
       for (const location of locations) expect(known, `${example}: ${location}`).toContain(location);
     }
+  });
+});
+
+/** The bench generator's platform (2 clusters × `environmentsPerCluster`, 40 services) through every target. */
+function syntheticBuild(environmentsPerCluster: number): { model: Model; files: OutputFile[] } {
+  const spec = platformSchema.parse(syntheticSpec({ clusters: 2, environmentsPerCluster, services: 40 })) as Spec;
+  const model = resolve(spec, {}, loadServiceCharts());
+  return { model, files: TARGETS.flatMap((t) => t.generate(model)) };
+}
+
+describe("runbooks of a large platform (the bench generator: 40 services)", () => {
+  const four = syntheticBuild(2);
+  const ten = syntheticBuild(5);
+  const runbook = (build: { files: OutputFile[] }, name: string) => build.files.find((f) => f.path === `runbooks/${name}`)!.content;
+
+  it("grow with the services, not with services × environments: 2.5 times the environments, far less than 2.5 times the bytes", () => {
+    for (const name of ["first-install.md", "secret-rotation.md"]) {
+      expect(runbook(ten, name).length / runbook(four, name).length, name).toBeLessThan(1.5);
+    }
+    // Promotion has a section per rung (a rung is read on its own), each listing its services once.
+    expect(runbook(ten, "promotion.md").length / ten.model.environments.length / (runbook(four, "promotion.md").length / four.model.environments.length)).toBeLessThan(1.2);
+  });
+
+  it("pass markdownlint-cli2 and name only what the other targets generate or the Model holds", () => {
+    const runbooks = ten.files.filter((f) => f.path.startsWith("runbooks/"));
+    const lint = markdownlint(runbooks);
+    expect(lint.code, lint.output).toBe(0);
+    const { generated, fromModel } = knownNames(ten.model, ten.files);
+    const unknown = runbooks
+      .flatMap((f) => referencesIn(f.content))
+      .filter((ref) => !(generated[ref.kind].size > 0 ? generated[ref.kind] : fromModel[ref.kind]).has(keyOf(ref)));
+    expect(unknown.map((r) => `${r.kind} ${keyOf(r)} in: ${r.line}`)).toEqual([]);
+  });
+
+  it("first-install writes every secret path once: a table row per service, its environments' key prefixes above it", () => {
+    const md = runbook(ten, "first-install.md");
+    const cells = (line: string) => line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+    const rows = md.split("\n").filter((l) => l.startsWith("| `")).map(cells);
+    const prefixes = new Map(rows.filter((r) => r.length === 2).map(([env, prefix]) => [env!.slice(1, -1), prefix!.slice(1, -1)]));
+    const written = new Set(
+      rows.filter((r) => r.length === 3).flatMap(([path, , environments]) => environments!.split(", ").map((env) => path!.slice(1, -1).replace("$PREFIX", prefixes.get(env.slice(1, -1))!))),
+    );
+    const paths = ten.model.deploy.nodes.filter((n) => n.secretPath).map((n) => n.secretPath!.key);
+    expect(paths.length).toBe(400);
+    expect([...written].sort()).toEqual([...paths].sort());
+    // The command run per row reads every value without echo and hands it to the store's CLI on stdin.
+    expect(md).toContain(`printf '%s' "$json" | aws secretsmanager put-secret-value --region eu-west-1 --secret-id "$KEY" --secret-string file:///dev/stdin`);
+    expect(md).not.toMatch(/--secret-string '|--from-literal/);
+  });
+
+  it("promotion promotes every service of a rung through one loop over its list", () => {
+    const md = runbook(ten, "promotion.md");
+    const rung = ten.model.environments.find((e) => e.promoteFrom !== undefined)!;
+    const section = md.slice(md.indexOf(`### From ${rung.promoteFrom} to ${rung.name}\n`)).split("\n### ")[0]!;
+    const list = section.slice(section.indexOf(`while read -r service; do plinth promote "$service" --from ${rung.promoteFrom} --to ${rung.name}; done <<'EOF'\n`)).split("\n");
+    const services = list.slice(1, list.indexOf("EOF"));
+    expect(services.sort()).toEqual(ten.model.deployments.filter((d) => d.environment === rung.name).map((d) => d.service).sort());
   });
 });
