@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import { platformSchema, type Spec } from "../spec/schema.js";
 import { lockedDigests, lockedReleases, releaseLock, type LockedReleases } from "../spec/releases.js";
 import { loadServiceCharts } from "./charts.js";
@@ -13,9 +12,12 @@ import type { Model } from "./model.js";
 import { resolve } from "./resolve/index.js";
 import { schemaDiagnostics } from "./validate.js";
 
-// One parse per run: zod's generated fast path costs more to build (code generated and compiled
-// on every run, where the code cache cannot help) than it saves.
-z.config({ jitless: true });
+/**
+ * One parse per run: zod's generated fast path costs more to build (code generated and compiled on
+ * every run, where the code cache cannot help) than it saves. Asked per parse: zod reads its global
+ * `jitless` setting when a schema is constructed, before any code here runs.
+ */
+const PARSE = { reportInput: true, jitless: true } as const;
 
 export type { CompileOptions };
 
@@ -63,12 +65,12 @@ export async function compileLoaded(doc: LoadedDocument, lockDoc: LoadedDocument
 
   // Independent stages report together, so one run lists every error: raw checks, the spec's
   // schema, the lock's schema, and (once the spec parses) the spec's own rules.
-  const parsed = platformSchema.safeParse(doc.value, { reportInput: true });
+  const parsed = platformSchema.safeParse(doc.value, PARSE);
   if (!parsed.success) diagnostics.push(...schemaDiagnostics(parsed.error));
 
   let lock: LockedReleases = {};
   if (lockDoc) {
-    const parsedLock = releaseLock.safeParse(lockDoc.value ?? {}, { reportInput: true });
+    const parsedLock = releaseLock.safeParse(lockDoc.value ?? {}, PARSE);
     if (!parsedLock.success) diagnostics.push(...schemaDiagnostics(parsedLock.error, releaseLock, "lock"));
     else lock = lockedReleases(parsedLock.data ?? {});
   }
