@@ -10,5 +10,12 @@ if (!existsSync(bundle) || !existsSync(start)) {
   process.stderr.write(checkout ? "plinth: dist/ is missing in this checkout — run `npm run build`\n" : "plinth: this installation is incomplete (dist/ is missing) — reinstall plinth\n");
   process.exit(2);
 }
-const { startCli } = await import(start.href);
-await startCli(fileURLToPath(bundle), process.argv.slice(2));
+try {
+  const { startCli } = await import(start.href);
+  await startCli(fileURLToPath(bundle), process.argv.slice(2));
+} catch (error) {
+  // The CLI reports its own failures; this is one before (or outside) it: still a bug, exit 2.
+  process.stderr.write(`plinth: internal error: ${error instanceof Error ? error.message : String(error)}\nThis is a bug in plinth. Please report it with the output of the same command run with --debug.\n`);
+  if (process.argv.includes("--debug") && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 2;
+}

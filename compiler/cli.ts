@@ -416,6 +416,19 @@ function colorPatch(patch: string, color: boolean): string {
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 user error, 2 bug, 3 drift. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  // Whatever path the run takes (help, a usage error, the command), a worker started early for the
+  // spec's evaluation ends with it: its output streams would otherwise keep the process alive.
+  try {
+    return await runCommandLine(argv, io);
+  } finally {
+    discardPrestartedEvaluation();
+  }
+}
+
+/** Set once a command has run to its end: only such a run's compiled code is worth caching. */
+export const COMMAND_RAN = Symbol.for("plinth.commandRan");
+
+async function runCommandLine(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(mainHelp());
@@ -468,6 +481,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   let bug: string | undefined;
   try {
     code = (await command.run(args, io, ui)) as 0 | 3;
+    (globalThis as { [COMMAND_RAN]?: boolean })[COMMAND_RAN] = true;
     const warnings = ui.reported.filter((d) => d.severity === "warning").length;
     if (maxWarnings !== undefined && warnings > maxWarnings) {
       ui.diagnostics([{ rule: "cli/max-warnings", severity: "error", message: `${count(warnings, "warning")}, more than --max-warnings ${maxWarnings} allows` }]);

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { privateCacheRoot } from "./load/cache.js";
 import { requireWithCodeCache } from "./load/code-cache.js";
-import { prestartEvaluation } from "./load/evaluate.js";
+import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
 import { authoringUrl, SPEC_COMMANDS } from "./spec-commands.js";
 
 /**
@@ -18,23 +18,43 @@ export async function startCli(bundleFile: string, argv: readonly string[]): Pro
   const command = SPEC_COMMANDS.has(argv[0] ?? "") ? argv[0] : undefined;
   if (command !== undefined) prestartEvaluation(authoringUrl());
   const source = readFileSync(bundleFile, "utf8");
-  const bundleKey = createHash("sha256").update(source).digest("hex").slice(0, 16);
+  // V8 accepts a code cache only from the same V8 build: the Node version and architecture are part of the key.
+  const bundleKey = createHash("sha256").update(`${process.version}\0${process.arch}\0`).update(source).digest("hex").slice(0, 16);
   const cacheDir = command === undefined ? undefined : codeCacheDir(bundleKey);
   // The bundle's import() of ES modules, through this module (see compiler/load/import-module.ts).
   const globals = { __plinthImportModule: (specifier: string) => import(specifier) };
   const bundle = requireWithCodeCache(bundleFile, source, cacheDir && path.join(cacheDir, `${bundleKey}-${command}.bin`), globals);
-  // Written after a successful run, so the functions it compiled (all of a command's work, not the
-  // part an early error reached) are in the cache too.
-  if (cacheDir) process.once("beforeExit", () => (process.exitCode ?? 0) === 0 && bundle.save());
-  await (bundle.exports as { main(): Promise<void> }).main();
+  // Written after a command ran to its end successfully, so the functions it compiled (all of a
+  // command's work, not the part --help, a usage error or an early error reached) are in the cache.
+  if (cacheDir) process.once("beforeExit", () => (process.exitCode ?? 0) === 0 && (globalThis as { [COMMAND_RAN]?: boolean })[COMMAND_RAN] === true && bundle.save());
+  try {
+    await (bundle.exports as { main(): Promise<void> }).main();
+  } finally {
+    discardPrestartedEvaluation();
+  }
 }
 
-/** plinth's private cache folder's code/ (made 0700), cleared of other bundles' caches. */
+/** The bundle's flag (compiler/cli.ts: COMMAND_RAN), by its registered symbol: this module is not the bundle. */
+const COMMAND_RAN = Symbol.for("plinth.commandRan");
+
+/** How many bundles' caches are kept: installs (or Node versions) used side by side keep theirs. */
+const KEPT_BUNDLES = 4;
+
+/**
+ * plinth's private cache folder's code/ (made 0700), keeping the caches of the KEPT_BUNDLES bundles
+ * used most recently (this one included) and no temporary file older than an hour (a killed write).
+ */
 function codeCacheDir(bundleKey: string): string | undefined {
   try {
     const dir = path.join(privateCacheRoot(), "code");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const name of readdirSync(dir)) if (!name.startsWith(`${bundleKey}-`)) rmSync(path.join(dir, name), { force: true });
+    const files = readdirSync(dir).map((name) => ({ name, key: name.split("-")[0]!, mtime: statSync(path.join(dir, name)).mtimeMs }));
+    const lastUse = new Map<string, number>();
+    for (const f of files) if (!f.name.endsWith(".tmp")) lastUse.set(f.key, Math.max(lastUse.get(f.key) ?? 0, f.mtime));
+    lastUse.set(bundleKey, Infinity);
+    const kept = new Set([...lastUse].sort((a, b) => b[1] - a[1]).slice(0, KEPT_BUNDLES).map(([key]) => key));
+    const hourAgo = Date.now() - 3_600_000;
+    for (const f of files) if (f.name.endsWith(".tmp") ? f.mtime < hourAgo : !kept.has(f.key)) rmSync(path.join(dir, f.name), { force: true });
     return dir;
   } catch {
     return undefined;

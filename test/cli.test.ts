@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -321,7 +321,7 @@ describe("schema, init, inspect, help", () => {
     const plinth = (...args: string[]) =>
       spawnSync(process.execPath, [path.join(ROOT, "bin", "plinth.js"), ...args], { cwd: EXAMPLES_DIR, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", PLINTH_CACHE_DIR: cache } });
     const codeDir = path.join(cache, "code");
-    const bundleKey = createHash("sha256").update(readFileSync(path.join(ROOT, "dist", "cli.cjs"))).digest("hex").slice(0, 16);
+    const bundleKey = createHash("sha256").update(`${process.version}\0${process.arch}\0`).update(readFileSync(path.join(ROOT, "dist", "cli.cjs"))).digest("hex").slice(0, 16);
     // A failed run compiled only part of the command: it leaves the cache to a successful one.
     expect(plinth("validate", "no-such-spec").status).toBe(1);
     expect(readdirSync(codeDir)).toEqual([]);
@@ -330,16 +330,55 @@ describe("schema, init, inspect, help", () => {
     expect(readdirSync(codeDir)).toEqual([`${bundleKey}-validate.bin`]);
     const cached = path.join(codeDir, `${bundleKey}-validate.bin`);
     writeFileSync(cached, "not V8's code cache");
-    writeFileSync(path.join(codeDir, "0123456789abcdef-validate.bin"), "an older bundle's cache");
+    // Other bundles' caches: the three used most recently stay (installs side by side), older ones go.
+    const others = ["0000000000000001", "0000000000000002", "0000000000000003", "0000000000000004"];
+    others.forEach((key, i) => {
+      const file = path.join(codeDir, `${key}-validate.bin`);
+      writeFileSync(file, "another bundle's cache");
+      utimesSync(file, 1_000_000 + i, 1_000_000 + i);
+    });
     const damaged = plinth("validate", "k3s-homelab");
     expect(damaged.status, damaged.stderr).toBe(0);
     expect(damaged.stdout).toBe(first.stdout);
     expect(readFileSync(cached, "utf8")).not.toBe("not V8's code cache");
-    expect(readdirSync(codeDir)).toEqual([`${bundleKey}-validate.bin`]);
+    expect(readdirSync(codeDir).sort()).toEqual([...others.slice(1).map((k) => `${k}-validate.bin`), `${bundleKey}-validate.bin`].sort());
+    for (const key of others.slice(1)) rmSync(path.join(codeDir, `${key}-validate.bin`));
     const warm = plinth("validate", "k3s-homelab");
     expect(warm.stdout).toBe(first.stdout);
     expect(plinth("explain").status).toBe(0);
     expect(readdirSync(codeDir)).toEqual([`${bundleKey}-validate.bin`]);
+    // Damaged payload behind an intact V8 header (which V8 would run, and crash on): refused by its
+    // digest, the run succeeds uncached, and the cache is rewritten.
+    const good = readFileSync(cached);
+    const flipped = Buffer.from(good);
+    for (let i = good.length - 4096; i < good.length - 2048; i++) flipped[i] = flipped[i]! ^ 0xff;
+    writeFileSync(cached, flipped);
+    const afterFlip = plinth("validate", "k3s-homelab");
+    expect(afterFlip.status, afterFlip.stderr).toBe(0);
+    expect(afterFlip.stdout).toBe(first.stdout);
+    expect(readFileSync(cached).equals(flipped)).toBe(false);
+    // --help (or a usage error) runs no command: it caches nothing.
+    expect(plinth("build", "--help").status).toBe(0);
+    expect(readdirSync(codeDir)).toEqual([`${bundleKey}-validate.bin`]);
+  });
+
+  it("a spec command that stops before running (help, a usage error) exits at once with its code: the evaluation worker started early ends", () => {
+    const cache = mkdtempSync(path.join(temp, "early-exit-"));
+    const plinth = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, "bin", "plinth.js"), ...args], { cwd: EXAMPLES_DIR, encoding: "utf8", timeout: 20_000, env: { ...process.env, NO_COLOR: "1", PLINTH_CACHE_DIR: cache } });
+    const cases: [string[], number][] = [
+      [["build", "--help"], 0],
+      [["validate", "-h"], 0],
+      [["build", "--bogus"], 1],
+      [["build", "a", "b"], 1],
+      [["check", "--format", "xml"], 1],
+      [["validate", "--max-warnings", "x"], 1],
+    ];
+    for (const [args, code] of cases) {
+      const run = plinth(...args);
+      // A hang is killed by the timeout (status null, signal SIGTERM).
+      expect([run.status, run.signal], args.join(" ")).toEqual([code, null]);
+    }
   });
 
   it("a folder holding two specs is ambiguous", async () => {

@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
@@ -19,7 +20,7 @@ export interface CachedModule {
 export function requireWithCodeCache(file: string, source: string, cacheFile: string | undefined, globals: Record<string, unknown> = {}): CachedModule {
   let cachedData: Buffer | undefined;
   try {
-    cachedData = cacheFile === undefined ? undefined : readFileSync(cacheFile);
+    cachedData = cacheFile === undefined ? undefined : verified(readFileSync(cacheFile));
   } catch {
     cachedData = undefined;
   }
@@ -34,7 +35,14 @@ export function requireWithCodeCache(file: string, source: string, cacheFile: st
       if (!stale || cacheFile === undefined) return;
       const temp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
       try {
-        writeFileSync(temp, script.createCachedData(), { flag: "wx", mode: 0o600 });
+        const data = script.createCachedData();
+        const fd = openSync(temp, "wx", 0o600);
+        try {
+          writeSync(fd, Buffer.concat([digest(data), data]));
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
         renameSync(temp, cacheFile);
       } catch {
         // Another run writing the same cache, or a full disk: only costs speed.
@@ -42,4 +50,18 @@ export function requireWithCodeCache(file: string, source: string, cacheFile: st
       }
     },
   };
+}
+
+/**
+ * A cache file is its data's SHA-256 and the data: V8 checks a code cache's header (version, flags,
+ * source length) but not its payload, and damaged payload bytes crash the process instead of being
+ * rejected. Data whose digest does not match is not used (and is rewritten after the run).
+ */
+const digest = (data: Buffer) => createHash("sha256").update(data).digest();
+const DIGEST_BYTES = 32;
+
+function verified(file: Buffer): Buffer | undefined {
+  if (file.length <= DIGEST_BYTES) return undefined;
+  const data = file.subarray(DIGEST_BYTES);
+  return digest(data).equals(file.subarray(0, DIGEST_BYTES)) ? data : undefined;
 }

@@ -161,7 +161,8 @@ const slot = globalThis as { [PRESTARTED]?: EvaluationWorker };
 
 /**
  * Starts the evaluation worker early (it loads plinth's authoring API meanwhile), so a warm run
- * does not wait for it. Unused, it keeps nothing alive; discardPrestartedEvaluation ends it.
+ * does not wait for it. Its output streams keep the process alive until it ends: every run ends it
+ * (runCli's discardPrestartedEvaluation), used or not.
  */
 export function prestartEvaluation(preloadUrl: string): void {
   if (slot[PRESTARTED]) return;
