@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse, parseDocument } from "yaml";
@@ -176,6 +176,15 @@ describe("an interrupted or concurrent run", () => {
     expect(existsSync(path.join(out, ".plinth.lock"))).toBe(false);
     writeFileSync(path.join(out, ".plinth.lock"), `${process.pid}\n`);
     expect(() => writeTree(out, files, manifestFor(files, "h", "0", "p"), undefined, { lockWaitMs: 200 })).toThrow(/locked by another plinth run/);
+    // A lock just created whose pid is not written yet (create and write are two steps) belongs to a
+    // live run: waited for, never taken over. An old one without a pid is a killed run's.
+    writeFileSync(path.join(out, ".plinth.lock"), "");
+    expect(() => writeTree(out, files, manifestFor(files, "h", "0", "p"), undefined, { lockWaitMs: 200 })).toThrow(/locked by another plinth run/);
+    expect(readFileSync(path.join(out, ".plinth.lock"), "utf8")).toBe("");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path.join(out, ".plinth.lock"), old, old);
+    writeTree(out, files, manifestFor(files, "h", "0", "p"));
+    expect(existsSync(path.join(out, ".plinth.lock"))).toBe(false);
   });
 });
 
