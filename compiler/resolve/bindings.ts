@@ -86,16 +86,22 @@ export function resolveBindings(
   externalSecrets: ModelExternalSecret[],
   secretStores: ModelSecretStore[],
 ): void {
+  const serviceByName = new Map(services.map((s) => [s.name, s]));
+  const environmentByName = new Map(environments.map((e) => [e.name, e]));
+  const dataServiceByName = new Map(dataServices.map((x) => [x.name, x]));
+  // The ExternalSecrets that exist, by cluster, namespace and name: a copy is made once per namespace.
+  const secretKey = (cluster: string, namespace: string, name: string) => `${cluster}\u0000${namespace}\u0000${name}`;
+  const existing = new Set(externalSecrets.map((e) => secretKey(e.cluster, e.namespace, e.name)));
   for (const d of deployments) {
-    const service = services.find((s) => s.name === d.service)!;
-    const env = environments.find((e) => e.name === d.environment)!;
+    const service = serviceByName.get(d.service)!;
+    const env = environmentByName.get(d.environment)!;
     const bindings: ModelBindings = { env: [], secretMounts: [] };
     if (d.secretName !== undefined) {
       bindings.secretMounts.push({ secret: d.secretName, mountPath: secretMountFolder(d.secretName) });
       for (const s of service.secretEnv) bindings.env.push({ name: `${s.name}_FILE`, value: `${secretMountFolder(d.secretName)}/${s.name}` });
     }
     for (const name of service.dependsOn.dataServices) {
-      const ds = dataServices.find((x) => x.name === name);
+      const ds = dataServiceByName.get(name);
       if (!ds || !env.dataServices.includes(name)) continue;
       const placement = env.preview
         ? (ds.previewPlacements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster))
@@ -110,7 +116,11 @@ export function resolveBindings(
       let secret = c.secret.name;
       if (placement.namespace !== d.namespace) {
         secret = dataCredentialsName(ds.name);
-        copyCredentials(d, ds, placement.namespace, c.secret, secret, externalSecrets, secretStores);
+        if (!existing.has(secretKey(d.cluster, d.namespace, secret))) {
+          existing.add(secretKey(d.cluster, d.namespace, secret));
+          externalSecrets.push(credentialsCopy(d, ds, placement.namespace, c.secret, secret));
+        }
+        placeDataStore(d, ds, placement.namespace, secretStores);
       }
       if (names.username !== undefined) bindings.env.push({ name: names.username, secretKeyRef: { name: secret, key: c.secret.usernameKey } });
       if (names.passwordFile !== undefined) {
@@ -125,15 +135,8 @@ export function resolveBindings(
   externalSecrets.sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
 }
 
-function copyCredentials(
-  d: ModelDeployment,
-  ds: ModelDataService,
-  dataNamespace: string,
-  source: NonNullable<ModelDataConnection["secret"]>,
-  name: string,
-  externalSecrets: ModelExternalSecret[],
-  secretStores: ModelSecretStore[],
-): void {
+/** The namespaced Kubernetes store a service namespace reads another namespace's data credentials through, placed there. */
+function placeDataStore(d: ModelDeployment, ds: ModelDataService, dataNamespace: string, secretStores: ModelSecretStore[]): void {
   const storeName = dataStoreName(dataNamespace);
   let store = secretStores.find((s) => s.name === storeName);
   if (!store) {
@@ -144,12 +147,15 @@ function copyCredentials(
     store.placements.push({ cluster: d.cluster, namespace: d.namespace });
     store.placements.sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.namespace ?? "", b.namespace ?? ""));
   }
-  if (externalSecrets.some((e) => e.cluster === d.cluster && e.namespace === d.namespace && e.name === name)) return;
-  externalSecrets.push({
+}
+
+/** The copy of a data service's credentials an ExternalSecret keeps in a service's namespace. */
+function credentialsCopy(d: ModelDeployment, ds: ModelDataService, dataNamespace: string, source: NonNullable<ModelDataConnection["secret"]>, name: string): ModelExternalSecret {
+  return {
     name,
     cluster: d.cluster,
     namespace: d.namespace,
-    store: storeName,
+    store: dataStoreName(dataNamespace),
     storeKind: "SecretStore",
     refreshInterval: "1h",
     purpose: `${ds.name}'s credentials from ${dataNamespace}/${source.name}, for the services of ${d.namespace}`,
@@ -157,5 +163,5 @@ function copyCredentials(
     data: [source.usernameKey, source.passwordKey].map((key) => ({ secretKey: key, key: source.name, property: key })),
     copiesFrom: { namespace: dataNamespace, secret: source.name },
     at: ds.at,
-  });
+  };
 }

@@ -430,15 +430,15 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       needs.push(need(key.namespace(c, env.namespace), env.at, `it deploys into ${env.namespace}`));
       for (const d of deployments) {
         for (const m of d.bindings.secretMounts) {
-          if (m.secret !== d.secretName) needs.push(need(key.secret(c, env.namespace, m.secret), model.services.find((s) => s.name === d.service)!.at, `${d.service} reads the credentials of a data service it uses from Secret ${m.secret}`));
+          if (m.secret !== d.secretName) needs.push(need(key.secret(c, env.namespace, m.secret), serviceNamed(model, d.service).at, `${d.service} reads the credentials of a data service it uses from Secret ${m.secret}`));
         }
       }
-      for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), model.services.find((s) => s.name === d.service)!.at, `${d.service} reads its environment from Secret ${d.secretName}`));
+      for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), serviceNamed(model, d.service).at, `${d.service} reads its environment from Secret ${d.secretName}`));
       for (const { rollout, at } of rollouts) for (const name of rollout.analyses) needs.push(need(key.analysisTemplate(c, env.namespace, name), at, `its rollout runs analysis ${name}`));
     }
     for (const { rollout, at } of rollouts) if (rollout.strategy === "canary" || rollout.strategy === "blueGreen") needs.push(need(key.crd(c, "argoproj.io/Rollout"), at, `its ${rollout.strategy} rollout is an Argo Rollout`));
     for (const d of deployments) {
-      const service = model.services.find((s) => s.name === d.service)!;
+      const service = serviceNamed(model, d.service);
       if (gateway === undefined || d.hosts.length === 0 || !service.ingress) continue;
       needs.push(need(key.crd(c, "gateway.networking.k8s.io/HTTPRoute"), service.at, `the chart of ${d.service} routes its hosts with an HTTPRoute`));
       needs.push(need(key.gateway(c, gateway.namespace, gateway.name), service.at, `the HTTPRoute of ${d.service} attaches to Gateway ${gateway.name}`));
@@ -452,10 +452,10 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       }
       // Each pod's cache is a claim on the profile's StorageClass, made with the pod.
       for (const [field, volumes] of [["caches", d.caches], ["state", d.state]] as const) {
-        for (const v of volumes) needs.push(need(key.storageClass(c, v.storageClass), [...model.services.find((s) => s.name === d.service)!.at, field], `${d.service} keeps its ${v.name} ${field === "caches" ? "cache" : "state"} on StorageClass ${v.storageClass}`));
+        for (const v of volumes) needs.push(need(key.storageClass(c, v.storageClass), [...serviceNamed(model, d.service).at, field], `${d.service} keeps its ${v.name} ${field === "caches" ? "cache" : "state"} on StorageClass ${v.storageClass}`));
       }
       const host = imageRegistryHost(model, d.image.repository);
-      if (host !== undefined) needs.push(need(key.registryCredential(c, host), model.services.find((s) => s.name === d.service)!.at, `${d.service} pulls ${d.image.repository}`));
+      if (host !== undefined) needs.push(need(key.registryCredential(c, host), serviceNamed(model, d.service).at, `${d.service} pulls ${d.image.repository}`));
     }
     add({
       id: `${c}/applicationset/${env.name}`,
@@ -665,6 +665,14 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
   }
 }
 
+/** A service by name, through an index built once per model (deployments × services scans were quadratic). */
+const servicesByModel = new WeakMap<GraphInput, Map<string, GraphInput["services"][number]>>();
+function serviceNamed(model: GraphInput, name: string): GraphInput["services"][number] {
+  let index = servicesByModel.get(model);
+  if (!index) servicesByModel.set(model, (index = new Map(model.services.map((s) => [s.name, s]))));
+  return index.get(name)!;
+}
+
 /**
  * A preview's base (its Namespace and operator-run data services, per pull request) and its copies of
  * chart-run data services: ApplicationSets of the platform project, whose Applications need the
@@ -765,7 +773,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     const pull = cluster.registryPull;
     if (pull) for (const property of REGISTRY_PULL_PROPERTIES) read(pull.store, pull.key, property, pull.at, cluster.name);
   }
-  for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, model.services.find((s) => s.name === d.service)!.at, d.cluster);
+  for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, serviceNamed(model, d.service).at, d.cluster);
 
   // Keys OpenTofu writes (MinIO users') need no hand.
   const written = new Set(model.objectStoreUsers.flatMap((u) => (u.placement.kind === "store" ? [`${u.placement.store}\u0000${u.placement.key}`] : [])));
