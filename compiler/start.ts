@@ -16,7 +16,9 @@ import { authoringUrl, SPEC_COMMANDS } from "./spec-commands.js";
  */
 export async function startCli(bundleFile: string, argv: readonly string[]): Promise<void> {
   const command = SPEC_COMMANDS.has(argv[0] ?? "") ? argv[0] : undefined;
-  if (command !== undefined) prestartEvaluation(authoringUrl());
+  // Help evaluates no spec: no worker for it.
+  const help = argv.includes("--help") || argv.includes("-h");
+  if (command !== undefined && !help) prestartEvaluation(authoringUrl());
   const source = readFileSync(bundleFile, "utf8");
   // V8 accepts a code cache only from the same V8 build: the Node version and architecture are part of the key.
   const bundleKey = createHash("sha256").update(`${process.version}\0${process.arch}\0`).update(source).digest("hex").slice(0, 16);

@@ -1,4 +1,6 @@
+import { dataRuntime } from "../resolve/data-engines.js";
 import { SEED_JOB } from "../resolve/deployments.js";
+import { previewBase, previewDataApplicationSetName } from "../resolve/environments.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { SpecPath } from "../model.js";
 import type { SpecRule } from "./types.js";
@@ -42,6 +44,22 @@ export const specConsistencyRule: SpecRule = {
     spec.clusters.forEach((cluster, i) => {
       unique("component", cluster.components.map((c) => (typeof c === "string" ? c : c.name)), (j) => ["clusters", i, "components", j]);
       unique("node pool", cluster.nodePools.map((p) => p.name), (j) => ["clusters", i, "nodePools", j, "name"]);
+    });
+    // A preview's own ApplicationSets sit beside the environments' (named after them) in ArgoCD's namespace.
+    const environmentNames = new Map(spec.environments.map((e, i) => [e.name, i]));
+    spec.environments.forEach((environment) => {
+      if (!environment.preview) return;
+      const chartRun = spec.dataServices.filter((d) => dataRuntime(d.engine)?.kind === "chart").map((d) => previewDataApplicationSetName(environment.name, d.name));
+      for (const name of [previewBase(environment).applicationSet, ...chartRun]) {
+        const clash = environmentNames.get(name);
+        if (clash === undefined) continue;
+        out.push({
+          rule: "ref/duplicate-name",
+          severity: "error",
+          path: ["environments", clash, "name"],
+          message: `duplicate ApplicationSet name '${name}': environment '${name}' and preview '${environment.name}' (its pull requests' namespaces and data services) would both write it`,
+        });
+      }
     });
     spec.services.forEach((service, i) => {
       // Volumes share the pod, Jobs the names `<service>-<job>`; the seed-data Job is the last pre-release Job.
