@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError, didYouMean, type Diagnostic } from "./diagnostics.js";
-import { authoringUrl, SPEC_COMMANDS } from "./spec-commands.js";
+import { authoringUrl, markCommandRan, SPEC_COMMANDS } from "./spec-commands.js";
 import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
 import { packageVersion } from "./load/package-root.js";
 import { diagnosticJson, formatDiagnostic, formatGithub, groupedDiagnostics, relativePath, stepSummary } from "./report.js";
@@ -425,9 +425,6 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-/** Set once a command has run to its end: only such a run's compiled code is worth caching. */
-export const COMMAND_RAN = Symbol.for("plinth.commandRan");
-
 async function runCommandLine(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -481,7 +478,7 @@ async function runCommandLine(argv: readonly string[], io: Io): Promise<number> 
   let bug: string | undefined;
   try {
     code = (await command.run(args, io, ui)) as 0 | 3;
-    (globalThis as { [COMMAND_RAN]?: boolean })[COMMAND_RAN] = true;
+    markCommandRan();
     const warnings = ui.reported.filter((d) => d.severity === "warning").length;
     if (maxWarnings !== undefined && warnings > maxWarnings) {
       ui.diagnostics([{ rule: "cli/max-warnings", severity: "error", message: `${count(warnings, "warning")}, more than --max-warnings ${maxWarnings} allows` }]);

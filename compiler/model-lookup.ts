@@ -28,7 +28,10 @@ export interface ModelLookup {
   externalSecret(cluster: string, namespace: string, name: string, environment: string | undefined): ModelExternalSecret | undefined;
 }
 
-const cache = new WeakMap<Model, ModelLookup>();
+/** A Model, or one whose deploy graph is still being resolved (resolve/deploy.ts looks things up too). */
+type Indexed = Omit<Model, "deploy"> & { deploy?: Model["deploy"] };
+
+const cache = new WeakMap<Indexed, ModelLookup>();
 
 /** First element per key, like `find` would return. */
 function firstBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
@@ -62,7 +65,7 @@ const deploymentKey = (service: string, environment: string) => `${service}\0${e
 const externalSecretKey = (cluster: string, namespace: string, name: string, environment: string | undefined) => `${cluster}\0${namespace}\0${name}\0${environment ?? ""}\0${environment === undefined ? 0 : 1}`;
 const NONE: readonly never[] = [];
 
-export function lookup(model: Model): ModelLookup {
+export function lookup(model: Indexed): ModelLookup {
   const known = cache.get(model);
   if (known) return known;
   const services = byName(model.services);
@@ -76,7 +79,7 @@ export function lookup(model: Model): ModelLookup {
   const deploymentsByService = lazy(() => groupBy(model.deployments, (d) => d.service));
   const deploymentsByEnvironment = lazy(() => groupBy(model.deployments, (d) => d.environment));
   const deploymentPositions = lazy(() => new Map(model.deployments.map((d, i) => [d, i])));
-  const deployNodes = lazy(() => firstBy(model.deploy.nodes, (n) => n.id));
+  const deployNodes = lazy(() => firstBy(model.deploy?.nodes ?? NONE, (n) => n.id));
   const externalSecrets = lazy(() => firstBy(model.externalSecrets, (e) => externalSecretKey(e.cluster, e.namespace, e.name, e.environment)));
   const made: ModelLookup = {
     service: (name) => services().get(name),

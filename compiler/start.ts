@@ -4,7 +4,7 @@ import path from "node:path";
 import { privateCacheRoot } from "./load/cache.js";
 import { requireWithCodeCache } from "./load/code-cache.js";
 import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
-import { authoringUrl, SPEC_COMMANDS } from "./spec-commands.js";
+import { authoringUrl, commandRan, SPEC_COMMANDS } from "./spec-commands.js";
 
 /**
  * Runs the CLI bundle (dist/cli.cjs) with V8's code cache: parsing and compiling the bundle's
@@ -28,7 +28,7 @@ export async function startCli(bundleFile: string, argv: readonly string[]): Pro
   const bundle = requireWithCodeCache(bundleFile, source, cacheDir && path.join(cacheDir, `${bundleKey}-${command}.bin`), globals);
   // Written after a command ran to its end successfully, so the functions it compiled (all of a
   // command's work, not the part --help, a usage error or an early error reached) are in the cache.
-  if (cacheDir) process.once("beforeExit", () => (process.exitCode ?? 0) === 0 && (globalThis as { [COMMAND_RAN]?: boolean })[COMMAND_RAN] === true && bundle.save());
+  if (cacheDir) process.once("beforeExit", () => (process.exitCode ?? 0) === 0 && commandRan() && bundle.save());
   try {
     await (bundle.exports as { main(): Promise<void> }).main();
   } finally {
@@ -36,8 +36,6 @@ export async function startCli(bundleFile: string, argv: readonly string[]): Pro
   }
 }
 
-/** The bundle's flag (compiler/cli.ts: COMMAND_RAN), by its registered symbol: this module is not the bundle. */
-const COMMAND_RAN = Symbol.for("plinth.commandRan");
 
 /** How many bundles' caches are kept: installs (or Node versions) used side by side keep theirs. */
 const KEPT_BUNDLES = 4;

@@ -76,6 +76,13 @@ function kustomizeBase(files: OutputFile[], model: Model, app: Doc, label: strin
   return checkManifestFile(`${folder} (kustomized)`, run.stdout);
 }
 
+/** The preview environments, never none: a loop over them must check something. */
+function previewsOf(model: Model) {
+  const previews = model.environments.filter((e) => e.preview);
+  expect(previews.length, "preview environments").toBeGreaterThan(0);
+  return previews;
+}
+
 /** The data services a preview's services use, which each pull request must get a copy of. */
 function usedData(model: Model, environment: string): ModelDataService[] {
   const env = model.environments.find((e) => e.name === environment)!;
@@ -109,7 +116,7 @@ describe("previews with data", async () => {
 
   it.each(all.map((t) => [t.label, t] as const))("%s: each pull request gets a base Application that owns its namespace, in the platform project", (_label, { model, files }) => {
     const apps = previewApplications(files);
-    for (const env of model.environments.filter((e) => e.preview)) {
+    for (const env of previewsOf(model)) {
       const namespace = pullRequestNamespace(model, env.name);
       const base = apps.get(previewBase(env).application.replace("{number}", String(SAMPLE_PULL_REQUEST.number)))!;
       expect(base, `${env.name}: base Application`).toBeDefined();
@@ -156,7 +163,7 @@ describe("previews with data", async () => {
     "%s: kustomized for a pull request, the base is its Namespace and a copy of every operator-run data service its services use, all valid",
     (label, { model, files }) => {
       const apps = previewApplications(files);
-      for (const env of model.environments.filter((e) => e.preview)) {
+      for (const env of previewsOf(model)) {
         const namespace = pullRequestNamespace(model, env.name);
         const base = apps.get(previewBase(env).application.replace("{number}", String(SAMPLE_PULL_REQUEST.number)))!;
         const objects = kustomizeBase(files, model, base, label);
@@ -171,7 +178,7 @@ describe("previews with data", async () => {
 
   it.each(all.map((t) => [t.label, t] as const))("%s: a preview's services reach the copies in their own namespace, credentials from the operator's Secret there", (_label, { model, files }) => {
     let checked = 0;
-    for (const env of model.environments.filter((e) => e.preview)) {
+    for (const env of previewsOf(model)) {
       for (const d of model.deployments.filter((x) => x.environment === env.name)) {
         const values = parse(files.find((f) => f.path === d.valuesPath)!.content) as Doc;
         const vars = new Map((values.env as Doc[]).map((e) => [e.name as string, e]));

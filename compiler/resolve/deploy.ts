@@ -24,6 +24,7 @@ import type {
 import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./component-contracts.js";
 import { clusterPlacedByBackup, dataApplicationName, dataCustomResource, previewDataCopies } from "./data-engines.js";
 import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
+import { lookup } from "../model-lookup.js";
 import { deployKey as key } from "./deploy-keys.js";
 import { previewBase, previewDataApplicationSetName } from "./environments.js";
 import { vaultSnapshotLogin } from "./performers.js";
@@ -417,7 +418,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
 
   // Workloads: one ApplicationSet per environment; the Applications it generates are not wave-gated.
   for (const env of model.environments.filter((e) => e.runtime === "kubernetes" && e.cluster === c)) {
-    const deployments = model.deployments.filter((d) => d.environment === env.name);
+    const deployments = lookup(model).deploymentsOfEnvironment(env.name);
     if (deployments.length === 0) continue;
     // Each deployment's rollout: the environment's, or the service's own there.
     const rollouts = deployments.flatMap((d) => {
@@ -430,15 +431,15 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       needs.push(need(key.namespace(c, env.namespace), env.at, `it deploys into ${env.namespace}`));
       for (const d of deployments) {
         for (const m of d.bindings.secretMounts) {
-          if (m.secret !== d.secretName) needs.push(need(key.secret(c, env.namespace, m.secret), serviceNamed(model, d.service).at, `${d.service} reads the credentials of a data service it uses from Secret ${m.secret}`));
+          if (m.secret !== d.secretName) needs.push(need(key.secret(c, env.namespace, m.secret), lookup(model).service(d.service)!.at, `${d.service} reads the credentials of a data service it uses from Secret ${m.secret}`));
         }
       }
-      for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), serviceNamed(model, d.service).at, `${d.service} reads its environment from Secret ${d.secretName}`));
+      for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), lookup(model).service(d.service)!.at, `${d.service} reads its environment from Secret ${d.secretName}`));
       for (const { rollout, at } of rollouts) for (const name of rollout.analyses) needs.push(need(key.analysisTemplate(c, env.namespace, name), at, `its rollout runs analysis ${name}`));
     }
     for (const { rollout, at } of rollouts) if (rollout.strategy === "canary" || rollout.strategy === "blueGreen") needs.push(need(key.crd(c, "argoproj.io/Rollout"), at, `its ${rollout.strategy} rollout is an Argo Rollout`));
     for (const d of deployments) {
-      const service = serviceNamed(model, d.service);
+      const service = lookup(model).service(d.service)!;
       if (gateway === undefined || d.hosts.length === 0 || !service.ingress) continue;
       needs.push(need(key.crd(c, "gateway.networking.k8s.io/HTTPRoute"), service.at, `the chart of ${d.service} routes its hosts with an HTTPRoute`));
       needs.push(need(key.gateway(c, gateway.namespace, gateway.name), service.at, `the HTTPRoute of ${d.service} attaches to Gateway ${gateway.name}`));
@@ -452,10 +453,10 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       }
       // Each pod's cache is a claim on the profile's StorageClass, made with the pod.
       for (const [field, volumes] of [["caches", d.caches], ["state", d.state]] as const) {
-        for (const v of volumes) needs.push(need(key.storageClass(c, v.storageClass), [...serviceNamed(model, d.service).at, field], `${d.service} keeps its ${v.name} ${field === "caches" ? "cache" : "state"} on StorageClass ${v.storageClass}`));
+        for (const v of volumes) needs.push(need(key.storageClass(c, v.storageClass), [...lookup(model).service(d.service)!.at, field], `${d.service} keeps its ${v.name} ${field === "caches" ? "cache" : "state"} on StorageClass ${v.storageClass}`));
       }
       const host = imageRegistryHost(model, d.image.repository);
-      if (host !== undefined) needs.push(need(key.registryCredential(c, host), serviceNamed(model, d.service).at, `${d.service} pulls ${d.image.repository}`));
+      if (host !== undefined) needs.push(need(key.registryCredential(c, host), lookup(model).service(d.service)!.at, `${d.service} pulls ${d.image.repository}`));
     }
     add({
       id: `${c}/applicationset/${env.name}`,
@@ -665,14 +666,6 @@ function addBackups(model: GraphInput, cluster: ModelCluster, profile: ModelProf
   }
 }
 
-/** A service by name, through an index built once per model (deployments × services scans were quadratic). */
-const servicesByModel = new WeakMap<GraphInput, Map<string, GraphInput["services"][number]>>();
-function serviceNamed(model: GraphInput, name: string): GraphInput["services"][number] {
-  let index = servicesByModel.get(model);
-  if (!index) servicesByModel.set(model, (index = new Map(model.services.map((s) => [s.name, s]))));
-  return index.get(name)!;
-}
-
 /**
  * A preview's base (its Namespace and operator-run data services, per pull request) and its copies of
  * chart-run data services: ApplicationSets of the platform project, whose Applications need the
@@ -681,13 +674,13 @@ function serviceNamed(model: GraphInput, name: string): GraphInput["services"][n
 function addPreviewBase(model: GraphInput, cluster: ModelCluster, profile: ModelProfile, env: ModelEnvironment, add: Add): void {
   const c = cluster.name;
   const base = previewBase(env);
-  const copies = previewDataCopies(model, env).map(({ dataService, placement }) => ({ ds: dataService, placement }));
+  const copies = previewDataCopies(model, env);
   const needs: DeployNeed[] = [
     need(key.argocd(c), env.at, "ArgoCD runs the ApplicationSet controller"),
     need(key.appProject(c, cluster.platformProject), env.at, "a preview's base creates its Namespace, which the platform project permits"),
     ...(env.preview?.token ? [need(key.secret(c, cluster.argocdNamespace, env.preview.token.secret), [...env.at, "preview", "token"], `its pull-request generator reads the GitHub token from Secret ${cluster.argocdNamespace}/${env.preview.token.secret}`)] : []),
   ];
-  for (const { ds, placement } of copies) {
+  for (const { dataService: ds, placement } of copies) {
     if (ds.kubernetes?.kind === "operator") {
       const resource = dataCustomResource(ds.engine, placement.instances)!;
       needs.push(need(key.crd(c, resource.crd), [...ds.at, "engine"], `each pull request's ${ds.name} is a ${resource.kind} of the ${ds.kubernetes.component} operator`));
@@ -701,7 +694,9 @@ function addPreviewBase(model: GraphInput, cluster: ModelCluster, profile: Model
     title: `ApplicationSet ${base.applicationSet} (each pull request's namespace and data services)`,
     objects: [
       { kind: "ApplicationSet", namespace: cluster.argocdNamespace, name: base.applicationSet },
-      ...copies.filter(({ ds }) => ds.kubernetes?.kind === "chart").map(({ ds }) => ({ kind: "ApplicationSet", namespace: cluster.argocdNamespace, name: previewDataApplicationSetName(env.name, ds.name) })),
+      ...copies
+        .filter(({ dataService }) => dataService.kubernetes?.kind === "chart")
+        .map(({ dataService }) => ({ kind: "ApplicationSet", namespace: cluster.argocdNamespace, name: previewDataApplicationSetName(env.name, dataService.name) })),
     ],
     needs: dedupe(needs),
     at: env.at,
@@ -773,7 +768,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     const pull = cluster.registryPull;
     if (pull) for (const property of REGISTRY_PULL_PROPERTIES) read(pull.store, pull.key, property, pull.at, cluster.name);
   }
-  for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, serviceNamed(model, d.service).at, d.cluster);
+  for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, lookup(model).service(d.service)!.at, d.cluster);
 
   // Keys OpenTofu writes (MinIO users') need no hand.
   const written = new Set(model.objectStoreUsers.flatMap((u) => (u.placement.kind === "store" ? [`${u.placement.store}\u0000${u.placement.key}`] : [])));

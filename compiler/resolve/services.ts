@@ -101,7 +101,7 @@ export function resolveDataServices(spec: Spec): ModelDataService[] {
 }
 
 /** A preview copy's volume when the spec does not size one for the preview: fixtures, not production data. */
-export const PREVIEW_STORAGE = "1Gi";
+const PREVIEW_STORAGE = "1Gi";
 
 /** Where each data service runs, sized per environment where the spec says so. */
 export function placeDataServices(spec: Spec, dataServices: ModelDataService[], namespaces: readonly ModelNamespace[], environments: readonly ModelEnvironment[]): void {

@@ -13,8 +13,8 @@ import type { OutputFile } from "../types.js";
 import { dataObject } from "./data.js";
 import { clusterMeta, type KubernetesObject } from "./objects.js";
 
-export const KUSTOMIZATION = "kustomization.yaml";
-export const PREVIEW_RESOURCES = "resources.yaml";
+const KUSTOMIZATION = "kustomization.yaml";
+const PREVIEW_RESOURCES = "resources.yaml";
 
 export function previewBaseFiles(model: Model): OutputFile[] {
   return model.environments.filter((e) => e.preview && e.runtime === "kubernetes" && e.cluster !== undefined && e.services.length > 0).flatMap((env) => filesOf(model, env));
