@@ -57,13 +57,17 @@ export function toYamlWithJsYaml(value: unknown): string {
  * makes the whole document go through js-yaml, so the output is always exactly js-yaml's.
  */
 export function toYaml(value: unknown): string {
+  if (value === undefined) return "";
+  const out: string[] = [];
   try {
-    const dumped = node(value, 0, true);
-    return dumped === undefined ? "" : `${dumped}\n`;
+    write(out, value, 0, true);
   } catch (error) {
     if (error === UNUSUAL) return toYamlWithJsYaml(value);
     throw error;
   }
+  out.push("\n");
+  // Joined once: a flat string, not a rope of thousands of pieces held until the file is hashed.
+  return out.join("");
 }
 
 /** Thrown (never escapes toYaml) when a value needs js-yaml itself. */
@@ -90,54 +94,69 @@ function number(value: number): string {
   throw UNUSUAL;
 }
 
-const newline = (level: number) => `\n${"  ".repeat(level)}`;
+/** Indentation by level, made once. */
+const newlines: string[] = [];
+const newline = (level: number) => (newlines[level] ??= `\n${"  ".repeat(level)}`);
 
-/** Mirrors js-yaml's writeNode for block collections; undefined means "left out" as js-yaml does. */
-function node(value: unknown, level: number, compact: boolean): string | undefined {
-  if (value === null) return "null";
+const isPlainObject = (value: object) => {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+/**
+ * Whether a value written as a mapping's value (not compact) begins on its own line: a non-empty
+ * sequence, or a mapping with at least one key not left out (one whose keys are all left out is `{}`).
+ */
+function opensBlock(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (!isPlainObject(value)) throw UNUSUAL;
+  for (const key in value) if ((value as Record<string, unknown>)[key] !== undefined) return true;
+  return false;
+}
+
+/** Mirrors js-yaml's writeNode for block collections; the caller leaves undefined out, as js-yaml does. */
+function write(out: string[], value: unknown, level: number, compact: boolean): void {
+  if (value === null) return void out.push("null");
   switch (typeof value) {
-    case "undefined":
-      return undefined;
     case "string":
-      return scalar(value);
+      return void out.push(scalar(value));
     case "number":
-      return number(value);
+      return void out.push(number(value));
     case "boolean":
-      return value ? "true" : "false";
+      return void out.push(value ? "true" : "false");
     case "object": {
-      if (Array.isArray(value)) return value.length === 0 ? "[]" : sequence(value, level, compact);
-      const prototype = Object.getPrototypeOf(value);
-      if (prototype !== Object.prototype && prototype !== null) throw UNUSUAL;
-      const keys = Object.keys(value);
-      return keys.length === 0 ? "{}" : mapping(value as Record<string, unknown>, keys, level, compact);
+      if (Array.isArray(value)) return value.length === 0 ? void out.push("[]") : sequence(out, value, level, compact);
+      if (!isPlainObject(value)) throw UNUSUAL;
+      return mapping(out, value as Record<string, unknown>, level, compact);
     }
     default:
       throw UNUSUAL;
   }
 }
 
-function sequence(items: readonly unknown[], level: number, compact: boolean): string {
-  let result = "";
-  for (const item of items) {
-    // js-yaml writes a missing item as null.
-    const dumped = node(item === undefined ? null : item, level + 1, true)!;
-    if (!compact || result !== "") result += newline(level);
-    result += dumped.charCodeAt(0) === 10 ? "-" : "- ";
-    result += dumped;
+function sequence(out: string[], items: readonly unknown[], level: number, compact: boolean): void {
+  for (let i = 0; i < items.length; i++) {
+    if (!compact || i > 0) out.push(newline(level));
+    // An item is written compact, so it never begins on its own line; a missing item is null, as js-yaml writes it.
+    out.push("- ");
+    write(out, items[i] === undefined ? null : items[i], level + 1, true);
   }
-  return result || "[]";
 }
 
-function mapping(object: Record<string, unknown>, keys: readonly string[], level: number, compact: boolean): string {
-  let result = "";
-  for (const key of keys) {
+function mapping(out: string[], object: Record<string, unknown>, level: number, compact: boolean): void {
+  let first = true;
+  for (const key in object) {
+    const value = object[key];
     const dumpedKey = scalar(key);
     if (dumpedKey.length > 1024) throw UNUSUAL;
-    const dumped = node(object[key], level + 1, false);
-    if (dumped === undefined) continue;
-    result += `${!compact || result !== "" ? newline(level) : ""}${dumpedKey}${dumped.charCodeAt(0) === 10 ? ":" : ": "}${dumped}`;
+    if (value === undefined) continue;
+    if (!compact || !first) out.push(newline(level));
+    out.push(dumpedKey, opensBlock(value) ? ":" : ": ");
+    write(out, value, level + 1, false);
+    first = false;
   }
-  return result || "{}";
+  if (first) out.push("{}");
 }
 
 /** Several documents in one file, separated by `---`. */
