@@ -19,6 +19,9 @@ import { schemaDiagnostics } from "./validate.js";
  */
 const PARSE = { reportInput: true, jitless: true } as const;
 
+/** Tests set PLINTH_FREEZE_MODEL=1 (vitest.config.ts), for every run in and under them: see ResolveOptions.freeze. */
+const FREEZE_MODEL = process.env.PLINTH_FREEZE_MODEL === "1";
+
 export type { CompileOptions };
 
 export interface CompileResult {
@@ -82,7 +85,7 @@ export async function compileLoaded(doc: LoadedDocument, lockDoc: LoadedDocument
   diagnostics.splice(0, diagnostics.length, ...acknowledged(diagnostics, spec));
   if (hasErrors(diagnostics)) await fail(diagnostics);
 
-  const model = resolve(spec, lock, loadServiceCharts());
+  const model = resolve(spec, lock, loadServiceCharts(), { freeze: FREEZE_MODEL });
   for (const rule of RULES) if (rule.stage === "model") diagnostics.push(...rule.check(model));
   diagnostics.push(...(await ownChartDiagnostics(model, specFile)));
   diagnostics.splice(0, diagnostics.length, ...acknowledged(diagnostics, spec));

@@ -59,12 +59,19 @@ function walkPath(root: string, relative: string, verified?: VerifiedFolders): {
  */
 export type VerifiedFolders = Set<string>;
 
+/**
+ * What the walks of one check saw at each path itself: handed to ownedFileStat, so a file a build
+ * checks and then compares is lstat'ed once.
+ */
+export type SeenPaths = Map<string, Stats | "absent">;
+
 /** Throws write/symlink when any of these paths under root runs through a link. */
-export function refuseLinks(root: string, relatives: Iterable<string>, verified?: VerifiedFolders): void {
+export function refuseLinks(root: string, relatives: Iterable<string>, verified?: VerifiedFolders, seen?: SeenPaths): void {
   const found = new Set<string>();
   for (const relative of relatives) {
-    const link = linkOnPath(root, relative, verified);
+    const { link, last } = walkPath(root, relative, verified);
     if (link !== undefined) found.add(link);
+    else if (last !== undefined) seen?.set(relative, last);
   }
   if (found.size > 0) throw symlinkError([...found].sort());
 }
@@ -73,8 +80,9 @@ export function refuseLinks(root: string, relatives: Iterable<string>, verified?
  * A regular file's lstat, its path checked for links below root; undefined if absent. A link or
  * anything but a regular file at the path itself is refused, as reading it would be.
  */
-export function ownedFileStat(root: string, relative: string, verified?: VerifiedFolders): Stats | undefined {
-  const { link, last } = walkPath(root, relative, verified);
+export function ownedFileStat(root: string, relative: string, verified?: VerifiedFolders, seen?: SeenPaths): Stats | undefined {
+  const known = seen?.get(relative);
+  const { link, last } = known === undefined ? walkPath(root, relative, verified) : { link: undefined, last: known };
   if (link !== undefined) throw symlinkError([link]);
   const full = path.join(root, ...relative.split("/"));
   const stat = last === "absent" ? undefined : (last ?? lstatOrNone(full));

@@ -5,7 +5,7 @@ import type { OutputFile } from "../targets/types.js";
 import { UserError } from "./diagnostics.js";
 import { isSafeOutputPath } from "./emit.js";
 import { acquireLock } from "./lock.js";
-import { linkOnPath, ownedFileStat, readOwnedFile, realPathInside, refuseLinks, replaceFile, symlinkError, TEMP_SUFFIX, type VerifiedFolders } from "./safe-fs.js";
+import { linkOnPath, ownedFileStat, readOwnedFile, realPathInside, refuseLinks, replaceFile, symlinkError, TEMP_SUFFIX, type SeenPaths, type VerifiedFolders } from "./safe-fs.js";
 import { TreeStats } from "./tree-stats.js";
 
 export const MANIFEST = "plinth.manifest.json";
@@ -138,7 +138,8 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
     .filter((file) => !current.has(file) && isSafeOutputPath(file) && (journaled.includes(file) || !scope || inScope(file, scope)))
     .sort();
   const verified: VerifiedFolders = new Set();
-  refuseLinks(root, [...current, ...stale, MANIFEST, JOURNAL], verified);
+  const seen: SeenPaths = new Map();
+  refuseLinks(root, [...current, ...stale, MANIFEST, JOURNAL], verified, seen);
 
   const result: WriteResult = { written: [], unchanged: [], removed: [] };
   // A file at a generated path that plinth did not write (not in the previous manifest) is the
@@ -148,7 +149,7 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
   const stats = TreeStats.open(root);
   for (const file of files) {
     const sha = manifest.files[file.path] ?? sha256(file.content);
-    const stat = ownedFileStat(root, file.path, verified);
+    const stat = ownedFileStat(root, file.path, verified, seen);
     // Unchanged since this user's last run saw it (size, mtime, ctime, inode): not read back.
     if (stats.unchanged(file.path, stat, sha)) {
       stats.record(file.path, stat, sha);
@@ -229,13 +230,14 @@ export function readTree(outDir: string, paths: Iterable<string>, expected?: { c
   const root = path.resolve(outDir);
   const safe = [...paths].filter(isSafeOutputPath);
   const verified: VerifiedFolders = new Set();
-  refuseLinks(root, safe, verified);
+  const seen: SeenPaths = new Map();
+  refuseLinks(root, safe, verified, seen);
   const stats = expected && TreeStats.open(root);
   for (const relative of safe) {
     const sha = expected?.sha[relative];
     const want = expected?.content.get(relative);
     if (stats && sha !== undefined && want !== undefined) {
-      const stat = ownedFileStat(root, relative, verified);
+      const stat = ownedFileStat(root, relative, verified, seen);
       // Known to hold what would be generated, by the stat this user's last run recorded: not read.
       if (stats.unchanged(relative, stat, sha)) {
         stats.record(relative, stat, sha);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { resolve } from "../compiler/resolve/index.js";
 import { buildExample, editedExample } from "./helpers.js";
 
 describe("resolve: what default-deny namespaces must still admit", () => {
@@ -98,5 +99,18 @@ describe("resolve: Gateway listener names", () => {
       ["https-a-b-bitvault-io", "a-b.bitvault.io", "bitvault-a-b-bitvault-io-tls"],
       ["https-a-b-bitvault-io-2", "a.b.bitvault.io", "bitvault-a-b-bitvault-io-2-tls"],
     ]);
+  });
+});
+
+describe("resolve: the Model is immutable", () => {
+  it("is deep-frozen in every compile under the tests, so a target that mutates it throws; resolve can be told not to freeze", async () => {
+    expect(process.env.PLINTH_FREEZE_MODEL).toBe("1");
+    const { model } = await buildExample("bitvault");
+    const deployment = model.deployments[0]!;
+    expect(Object.isFrozen(model) && Object.isFrozen(deployment) && Object.isFrozen(deployment.env) && Object.isFrozen(model.deploy.nodes[0]!.needs)).toBe(true);
+    expect(() => (model.deployments as unknown as unknown[]).push(deployment)).toThrow(TypeError);
+    const { spec } = await editedExample("bitvault");
+    expect(Object.isFrozen(resolve(spec, {}, [], { freeze: false }).deployments[0])).toBe(false);
+    expect(Object.isFrozen(resolve(spec).deployments[0])).toBe(true);
   });
 });

@@ -2,6 +2,19 @@ import { formatBytes, parseQuantity } from "../../spec/units.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { ModelRule } from "./types.js";
 
+/** Most named in a message: beyond that, the largest requesters and a count of the rest. */
+const MOST_LISTED = 8;
+
+function listed<T extends { what: string }>(parts: readonly T[], amount: (part: T) => number): string {
+  if (parts.length <= MOST_LISTED) return parts.map((p) => p.what).join(", ");
+  const largest = parts
+    .map((part, i) => ({ part, i, amount: amount(part) }))
+    .sort((a, b) => b.amount - a.amount || a.i - b.i)
+    .slice(0, MOST_LISTED)
+    .map(({ part }) => part.what);
+  return `${largest.join(", ")} and ${(parts.length - MOST_LISTED).toLocaleString("en")} others`;
+}
+
 /**
  * What plinth itself deploys into a namespace — services (replicas, or the autoscaler's minimum)
  * and data-service instances — must fit its ResourceQuota, or pods stay Pending from day one.
@@ -40,7 +53,7 @@ export const quotaWorkloadsRule: ModelRule = {
           rule: this.id,
           severity: "warning",
           path: [...ns.at, "quota", check.key],
-          message: `${ns.cluster}/${ns.name} requests ${check.format(check.sum)} ${check.key} for ${parts.filter((p) => p[check.key] > 0).map((p) => p.what).join(", ")}, more than its quota of ${ns.quota[check.key]}`,
+          message: `${ns.cluster}/${ns.name} requests ${check.format(check.sum)} ${check.key} for ${listed(parts.filter((p) => p[check.key] > 0), (p) => p.count * p[check.key])}, more than its quota of ${ns.quota[check.key]}`,
           hint: "raise the quota, or lower replicas, instances or requests for this environment",
         });
       }

@@ -901,72 +901,102 @@ function prerequisiteResources(p: ModelPrerequisite, cluster: string): string[] 
 }
 
 /** Levels by longest path from what needs nothing; waves per cluster from the levels of its sync nodes. */
+// Indices into the drafts rather than ids: a large platform's graph has tens of thousands of nodes.
 function order(drafts: Draft[]): ModelDeployGraph {
-  const providers = new Map<string, Draft[]>();
-  for (const node of drafts) for (const r of node.provides) push(providers, r, node);
+  const count = drafts.length;
+  const providers = new Map<string, number[]>();
+  for (let i = 0; i < count; i++) for (const r of drafts[i]!.provides) push(providers, r, i);
   const unprovided: ModelDeployGraph["unprovided"] = [];
-  const edges = new Map<string, string[]>(); // node → the producers it waits for
-  for (const node of drafts) {
-    const producers = new Set<string>();
+  // waitsFor[i]: the producers node i waits for, each once: per need, the provider of lowest rank, then id.
+  const waitsFor: number[][] = new Array(count);
+  const lastNeeder = new Int32Array(count).fill(-1);
+  for (let i = 0; i < count; i++) {
+    const node = drafts[i]!;
+    const producers: number[] = [];
     for (const n of node.needs) {
-      const all = providers.get(n.resource) ?? [];
-      // Most resources have one provider: no copy, no sort.
-      const candidates = all.length === 1 && all[0]!.id !== node.id ? all : all.filter((p) => p.id !== node.id);
-      if (candidates.length === 0) {
-        if (!all.some((p) => p.id === node.id)) unprovided.push({ node: node.id, need: n });
+      const all = providers.get(n.resource);
+      let best = -1;
+      for (const p of all ?? []) {
+        if (p === i) continue;
+        if (best < 0) best = p;
+        else {
+          const rank = PROVIDER_RANK[drafts[p]!.kind] - PROVIDER_RANK[drafts[best]!.kind];
+          if (rank < 0 || (rank === 0 && drafts[p]!.id < drafts[best]!.id)) best = p;
+        }
+      }
+      if (best < 0) {
+        if (!all?.includes(i)) unprovided.push({ node: node.id, need: n });
         continue;
       }
-      const best = candidates.length === 1 ? candidates[0]! : candidates.sort((a, b) => PROVIDER_RANK[a.kind] - PROVIDER_RANK[b.kind] || cmp(a.id, b.id))[0]!;
-      producers.add(best.id);
+      if (lastNeeder[best] !== i) {
+        lastNeeder[best] = i;
+        producers.push(best);
+      }
     }
-    edges.set(node.id, [...producers].sort());
+    waitsFor[i] = producers;
   }
-  const { levels, cycle } = levelsOf(drafts.map((d) => d.id), edges);
-  const byId = new Map(drafts.map((d) => [d.id, d]));
+  const { levels, stuck } = longestPathLevels(waitsFor);
   const minSyncLevel = new Map<string, number>();
-  for (const d of drafts) {
-    if (d.kind !== "sync" || d.cluster === undefined || !levels.has(d.id)) continue;
-    minSyncLevel.set(d.cluster, Math.min(minSyncLevel.get(d.cluster) ?? Infinity, levels.get(d.id)!));
+  for (let i = 0; i < count; i++) {
+    const d = drafts[i]!;
+    if (d.kind !== "sync" || d.cluster === undefined || levels[i]! < 0) continue;
+    minSyncLevel.set(d.cluster, Math.min(minSyncLevel.get(d.cluster) ?? Infinity, levels[i]!));
   }
-  const nodes: DeployNode[] = drafts.map((d) => {
-    const level = levels.get(d.id) ?? -1;
+  const nodes: DeployNode[] = drafts.map((d, i) => {
+    const level = levels[i]!;
     return { ...d, level, ...(d.kind === "sync" && d.cluster !== undefined && level >= 0 && { wave: level - minSyncLevel.get(d.cluster)! }) };
   });
-  // Within a level nothing waits for anything else, so operator actions are listed before the syncs.
+  // Within a level nothing waits for anything else, so operator actions are listed before the syncs;
+  // then by cluster and id, the drafts' order, which the stable sort keeps.
   const syncLast = (n: DeployNode) => (n.kind === "sync" ? 1 : 0);
-  nodes.sort((a, b) => a.level - b.level || syncLast(a) - syncLast(b) || cmp(a.cluster ?? "", b.cluster ?? "") || cmp(a.id, b.id));
-  return {
-    nodes,
-    unprovided,
-    ...(cycle && { cycle: { nodes: cycle, at: byId.get(cycle[0]!)!.at } }),
-  };
+  nodes.sort((a, b) => a.level - b.level || syncLast(a) - syncLast(b));
+  const ids = (list: readonly number[]) => list.map((i) => drafts[i]!.id);
+  const cycle = stuck.length > 0 ? cycleAmong(ids(stuck), new Map(stuck.map((i) => [drafts[i]!.id, ids(waitsFor[i]!).sort()]))) : undefined;
+  const at = cycle && drafts.find((d) => d.id === cycle[0])!.at;
+  return { nodes, unprovided, ...(cycle && { cycle: { nodes: cycle, at: at! } }) };
 }
 
 /**
- * Longest-path levels over "waits for" edges (Kahn's algorithm). Nodes left over sit on or behind a
- * cycle: one cycle among them is returned, in order, for the error message.
+ * Longest-path levels over "waits for" edges (Kahn's algorithm) of nodes 0..n-1; -1 for nodes on or
+ * behind a cycle, which are returned as stuck.
  */
-export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, readonly string[]>): { levels: Map<string, number>; cycle?: string[] } {
-  const pending = new Map(ids.map((id) => [id, (waitsFor.get(id) ?? []).length]));
-  const dependents = new Map<string, string[]>();
-  for (const id of ids) for (const p of waitsFor.get(id) ?? []) push(dependents, p, id);
-  const levels = new Map<string, number>();
-  const ready = ids.filter((id) => pending.get(id) === 0);
-  for (const id of ready) levels.set(id, 0);
-  // A moving head instead of shift(), which copies the queue on every step.
-  for (let head = 0; head < ready.length; head++) {
+function longestPathLevels(waitsFor: readonly (readonly number[])[]): { levels: Int32Array; stuck: number[] } {
+  const count = waitsFor.length;
+  const pending = new Int32Array(count);
+  // Each node's dependents, laid out in one array (offsets[i] .. offsets[i + 1]).
+  const offsets = new Int32Array(count + 1);
+  for (let i = 0; i < count; i++) {
+    pending[i] = waitsFor[i]!.length;
+    for (const p of waitsFor[i]!) offsets[p + 1]!++;
+  }
+  for (let i = 0; i < count; i++) offsets[i + 1]! += offsets[i]!;
+  const dependents = new Int32Array(offsets[count]!);
+  const fill = offsets.slice(0, count);
+  for (let i = 0; i < count; i++) for (const p of waitsFor[i]!) dependents[fill[p]!++] = i;
+  const levels = new Int32Array(count);
+  const ready = new Int32Array(count);
+  let tail = 0;
+  for (let i = 0; i < count; i++) if (pending[i] === 0) ready[tail++] = i;
+  for (let head = 0; head < tail; head++) {
     const id = ready[head]!;
-    for (const next of dependents.get(id) ?? []) {
-      levels.set(next, Math.max(levels.get(next) ?? 0, levels.get(id)! + 1));
-      const left = pending.get(next)! - 1;
-      pending.set(next, left);
-      if (left === 0) ready.push(next);
+    for (let k = offsets[id]!; k < offsets[id + 1]!; k++) {
+      const next = dependents[k]!;
+      if (levels[id]! + 1 > levels[next]!) levels[next] = levels[id]! + 1;
+      if (--pending[next]! === 0) ready[tail++] = next;
     }
   }
-  const stuck = ids.filter((id) => pending.get(id)! > 0);
-  if (stuck.length === 0) return { levels };
-  for (const id of stuck) levels.delete(id);
-  // Walk "waits for" edges among stuck nodes until one repeats: that is a cycle.
+  const stuck: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (pending[i]! > 0) {
+      levels[i] = -1;
+      stuck.push(i);
+    }
+  }
+  return { levels, stuck };
+}
+
+/** Walks "waits for" edges among stuck nodes, from the first by id, until one repeats: that is a cycle. */
+function cycleAmong(stuck: string[], waitsFor: ReadonlyMap<string, readonly string[]>): string[] {
   const stuckSet = new Set(stuck);
   const path: string[] = [];
   let at = stuck.sort()[0]!;
@@ -974,7 +1004,20 @@ export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, r
     path.push(at);
     at = (waitsFor.get(at) ?? []).find((p) => stuckSet.has(p))!;
   }
-  return { levels, cycle: path.slice(path.indexOf(at)) };
+  return path.slice(path.indexOf(at));
+}
+
+/**
+ * longestPathLevels by id (producers outside `ids` are not waited for). Nodes left over sit on or
+ * behind a cycle: one cycle among them is returned, in order, for the error message.
+ */
+export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, readonly string[]>): { levels: Map<string, number>; cycle?: string[] } {
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const result = longestPathLevels(ids.map((id) => (waitsFor.get(id) ?? []).flatMap((p) => index.get(p) ?? [])));
+  const levels = new Map<string, number>();
+  ids.forEach((id, i) => result.levels[i]! >= 0 && levels.set(id, result.levels[i]!));
+  if (result.stuck.length === 0) return { levels };
+  return { levels, cycle: cycleAmong(result.stuck.map((i) => ids[i]!), waitsFor) };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

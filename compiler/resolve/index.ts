@@ -32,7 +32,16 @@ export { ANALYSIS_ARGS } from "./rollouts.js";
 export { DEFAULT_LIMIT_RANGE } from "./namespaces.js";
 export { gitopsRepoPath, mergeResources } from "./util.js";
 
-export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: readonly ModelServiceChartVersion[] = []): Model {
+export interface ResolveOptions {
+  /**
+   * Deep-freeze the Model, so a target that mutates it throws (default true). Tests run with it on;
+   * a CLI run skips it (compiler/pipeline.ts), where on a large platform it costs a few percent of
+   * the build and guards nothing the tests have not.
+   */
+  freeze?: boolean;
+}
+
+export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: readonly ModelServiceChartVersion[] = [], options: ResolveOptions = {}): Model {
   const releases = lockedDigests(lock);
   const repositories =
     "monorepo" in spec.repositories
@@ -128,5 +137,6 @@ export function resolve(spec: Spec, lock: LockedReleases = {}, serviceCharts: re
     serviceCharts: serviceCharts.filter((c) => deployments.some((d) => d.chart.kind === "plinth-service" && d.chart.version === c.version)),
   };
   const withRecovery = { ...model, recovery: planRecovery(model), restoreDrills: planRestoreDrills(model) };
-  return deepFreeze({ ...withRecovery, deploy: resolveDeployGraph(withRecovery) });
+  const resolved: Model = { ...withRecovery, deploy: resolveDeployGraph(withRecovery) };
+  return options.freeze === false ? resolved : deepFreeze(resolved);
 }
