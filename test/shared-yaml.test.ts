@@ -97,6 +97,17 @@ describe("toYaml's fast path", () => {
     );
   });
 
+  it("writes a word of letters, digits, dots, slashes, underscores and dashes exactly as js-yaml does (its plain-word shortcut)", () => {
+    const word = fc.oneof(fc.string({ unit: fc.constantFrom(..."aAyYnNoOtTfFlLsSeEuU019./_-:# ".split("")), minLength: 1, maxLength: 8 }), traps);
+    fc.assert(
+      fc.property(word, word, (key, value) => {
+        const tree = { [key]: value, list: [value] };
+        expect(toYaml(tree)).toBe(toYamlWithJsYaml(tree));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it("falls back to js-yaml for what it does not lay out itself (multi-line strings, dates, exponents)", () => {
     for (const value of [{ a: "line\nbreak" }, { d: new Date(0) }, [1e21, 1e-7], { k: { ["x".repeat(1100)]: 1 } }]) expect(toYaml(value)).toBe(toYamlWithJsYaml(value));
   });

@@ -82,9 +82,12 @@ function generate(model: Model): OutputFile[] {
     const path = filePath(cluster, namespace);
     const meta = object.metadata ?? {};
     const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
-    files.set(path, [...(files.get(path) ?? []), { ...object, metadata: { ...meta, annotations } }]);
+    const annotated = { ...object, metadata: { ...meta, annotations } };
+    const objects = files.get(path);
+    if (objects) objects.push(annotated);
+    else files.set(path, [annotated]);
   }
-  return [...[...files].map(([path, objects]) => ({ path, content: toYamlDocuments([...objects].sort(byKindThenName)) })), ...previewBaseFiles(model)].sort((a, b) =>
+  return [...[...files].map(([path, objects]) => ({ path, content: toYamlDocuments(objects.sort(byKindThenName)) })), ...previewBaseFiles(model)].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
 }

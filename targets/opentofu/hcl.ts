@@ -229,7 +229,8 @@ interface Printed {
   aligned: boolean;
 }
 
-const pad = (indent: number) => " ".repeat(indent);
+const pads: string[] = [];
+const pad = (indent: number) => (pads[indent] ??= " ".repeat(indent));
 
 /** The value on one line, or undefined when it needs several. Strings are always quoted here. */
 function printInline(value: HclValue): string | undefined {
@@ -281,10 +282,14 @@ function printValue(value: HclValue, indent: number): Printed {
       const lines = ["["];
       for (const item of value.items) {
         // A heredoc cannot be followed by a comma on its line, so list items are always quoted.
-        const printed = item.kind === "string" ? { lines: [quote(item.value)], aligned: true } : printValue(item, indent + 2);
-        const [first, ...rest] = printed.lines;
-        if (rest.length === 0) lines.push(`${pad(indent + 2)}${first},`);
-        else lines.push(`${pad(indent + 2)}${first}`, ...rest.slice(0, -1), `${rest[rest.length - 1]},`);
+        const printed = item.kind === "string" ? [quote(item.value)] : printValue(item, indent + 2).lines;
+        const last = printed.length - 1;
+        if (last === 0) lines.push(`${pad(indent + 2)}${printed[0]},`);
+        else {
+          lines.push(`${pad(indent + 2)}${printed[0]}`);
+          for (let i = 1; i < last; i++) lines.push(printed[i]!);
+          lines.push(`${printed[last]},`);
+        }
       }
       lines.push(`${pad(indent)}]`);
       return { lines, aligned: false };
@@ -294,7 +299,10 @@ function printValue(value: HclValue, indent: number): Printed {
         key: isIdentifier(entry.key) && !KEYWORDS.has(entry.key) ? entry.key : quote(entry.key),
         printed: printValue(entry.value, indent + 2),
       }));
-      return { lines: ["{", ...alignRows(rows, indent + 2), `${pad(indent)}}`], aligned: false };
+      const lines = ["{"];
+      alignRows(lines, rows, indent + 2);
+      lines.push(`${pad(indent)}}`);
+      return { lines, aligned: false };
     }
     case "call": {
       // One multi-line argument, e.g. jsonencode({ ... }): it opens and closes around the call.
@@ -319,33 +327,38 @@ function printHeredoc(value: string, indent: number): string[] | undefined {
   return [`<<-${delimiter}`, ...lines.map((line) => (line === "" ? "" : inner + escapeTemplateSequences(line))), inner + delimiter];
 }
 
-/** `key = value` rows at `indent`, with `=` aligned across each run of aligned rows. */
-function alignRows(rows: { key: string; printed: Printed }[], indent: number): string[] {
-  const out: string[] = [];
-  let run: typeof rows = [];
-  const flush = () => {
-    const width = Math.max(0, ...run.map((row) => keyColumns(row.key)));
-    for (const row of run) {
-      const [first, ...rest] = row.printed.lines;
-      out.push(`${pad(indent)}${row.key}${pad(width - keyColumns(row.key))} = ${first}`, ...rest);
-    }
-    run = [];
+/**
+ * Appends `key = value` rows at `indent` to out, with `=` aligned across each run of aligned rows.
+ * (Appended in place, without spreads or destructuring: a stack of a large platform has tens of
+ * thousands of rows.)
+ */
+function alignRows(out: string[], rows: readonly { key: string; printed: Printed }[], indent: number): void {
+  const columns = rows.map((row) => keyColumns(row.key));
+  const appendRest = (lines: readonly string[]) => {
+    for (let i = 1; i < lines.length; i++) out.push(lines[i]!);
   };
-  for (const row of rows) {
-    if (row.printed.aligned) {
-      run.push(row);
-    } else {
-      flush();
-      const [first, ...rest] = row.printed.lines;
-      out.push(`${pad(indent)}${row.key} = ${first}`, ...rest);
+  let runStart = 0;
+  const flush = (end: number) => {
+    let width = 0;
+    for (let i = runStart; i < end; i++) width = Math.max(width, columns[i]!);
+    for (let i = runStart; i < end; i++) {
+      const row = rows[i]!;
+      out.push(`${pad(indent)}${row.key}${pad(width - columns[i]!)} = ${row.printed.lines[0]}`);
+      appendRest(row.printed.lines);
     }
-  }
-  flush();
-  return out;
+  };
+  rows.forEach((row, i) => {
+    if (row.printed.aligned) return;
+    flush(i);
+    runStart = i + 1;
+    out.push(`${pad(indent)}${row.key} = ${row.printed.lines[0]}`);
+    appendRest(row.printed.lines);
+  });
+  flush(rows.length);
 }
 
-function commentLines(text: string, indent: number): string[] {
-  return text.split(/\r\n|\r|\n/).map((line) => (line === "" ? `${pad(indent)}#` : `${pad(indent)}# ${line}`));
+function commentLines(out: string[], text: string, indent: number): void {
+  for (const line of text.split(/\r\n|\r|\n/)) out.push(line === "" ? `${pad(indent)}#` : `${pad(indent)}# ${line}`);
 }
 
 /** Labels are literal strings: escapes work, but terraform fmt mangles a label holding `$${`. */
@@ -360,16 +373,19 @@ function checkIdentifier(name: string, what: string): void {
   if (!isIdentifier(name)) throw new Error(`invalid HCL ${what} name: ${JSON.stringify(name)}`);
 }
 
-/** Print body items at `indent`: blocks are separated from their neighbours by one blank line. */
-function printBody(items: readonly HclBodyItem[], indent: number): string[] {
-  const out: string[] = [];
+/**
+ * Appends body items at `indent` to out (whose lines before this body are not looked at): blocks are
+ * separated from their neighbours by one blank line.
+ */
+function printBody(out: string[], items: readonly HclBodyItem[], indent: number): void {
+  const start = out.length;
   let rows: { key: string; printed: Printed }[] = [];
   const flushRows = () => {
-    out.push(...alignRows(rows, indent));
+    alignRows(out, rows, indent);
     rows = [];
   };
   const separate = () => {
-    if (out.length > 0 && out[out.length - 1] !== "") out.push("");
+    if (out.length > start && out[out.length - 1] !== "") out.push("");
   };
   items.forEach((item, i) => {
     const previous = items[i - 1];
@@ -386,9 +402,10 @@ function printBody(items: readonly HclBodyItem[], indent: number): string[] {
       case "comment": {
         flushRows();
         // A comment belongs to the block right after it: the blank line goes above the comment.
-        const next = items.slice(i).find((x) => x.kind !== "comment");
-        if (previous?.kind === "block" || (previous?.kind !== "comment" && next?.kind === "block")) separate();
-        out.push(...commentLines(item.text, indent));
+        let next = i;
+        while (items[next]?.kind === "comment") next++;
+        if (previous?.kind === "block" || (previous?.kind !== "comment" && items[next]?.kind === "block")) separate();
+        commentLines(out, item.text, indent);
         return;
       }
       case "block": {
@@ -399,20 +416,22 @@ function printBody(items: readonly HclBodyItem[], indent: number): string[] {
         if (item.body.length === 0) {
           out.push(`${pad(indent)}${header} {}`);
         } else {
-          out.push(`${pad(indent)}${header} {`, ...printBody(item.body, indent + 2), `${pad(indent)}}`);
+          out.push(`${pad(indent)}${header} {`);
+          printBody(out, item.body, indent + 2);
+          out.push(`${pad(indent)}}`);
         }
         return;
       }
     }
   });
   flushRows();
-  while (out[out.length - 1] === "") out.pop();
-  return out;
+  while (out.length > start && out[out.length - 1] === "") out.pop();
 }
 
 /** A whole file: LF line endings and a trailing newline. */
 export function printHcl(body: readonly HclBodyItem[]): string {
-  const lines = printBody(body, 0);
+  const lines: string[] = [];
+  printBody(lines, body, 0);
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 

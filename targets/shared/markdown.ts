@@ -19,6 +19,7 @@ export function escapeText(text: string): string {
 
 /** An inline code span holding `text` verbatim (fence chosen longer than any backtick run inside). */
 export function code(text: string): string {
+  if (!/[`\n]/.test(text)) return `\`${text}\``;
   const single = text.replace(/\r?\n/g, " ");
   const longestRun = Math.max(0, ...(single.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longestRun + 1);
@@ -32,13 +33,8 @@ export function code(text: string): string {
  * inside code spans too).
  */
 export function escapeTableCell(markdown: string): string {
-  let out = "";
-  let backslashes = 0;
-  for (const char of markdown.replace(/\r?\n/g, " ")) {
-    if (char === "|" && backslashes % 2 === 0) out += "\\";
-    out += char;
-    backslashes = char === "\\" ? backslashes + 1 : 0;
-  }
+  // A pipe after an even run of backslashes (none included) is not escaped yet.
+  const out = markdown.replace(/\r?\n/g, " ").replace(/(\\*)\|/g, (match, backslashes: string) => (backslashes.length % 2 === 0 ? `${backslashes}\\|` : match));
   const trimmed = out.trim();
   // An empty cell is legal, but a visible dash reads better at 3 a.m.
   return trimmed === "" ? "—" : trimmed;

@@ -76,11 +76,18 @@ const UNUSUAL = Symbol("unusual");
 /** Rendered single-line strings, the same in any block position (as keys too): a pure cache. */
 const scalars = new Map<string, string>();
 
+/**
+ * Words js-yaml writes plain, known without a dump: a letter or slash first, then letters, digits,
+ * `.`, `/`, `_` and `-`, and nothing a YAML 1.1 or 1.2 reader types (YAML11_SPECIAL covers every
+ * implicit type's letter-first forms: booleans, null, `e5`).
+ */
+const PLAIN_WORD = /^[A-Za-z/][A-Za-z0-9._/-]*$/;
+
 function scalar(text: string): string {
   let rendered = scalars.get(text);
   if (rendered === undefined) {
     if (text.includes("\n")) throw UNUSUAL;
-    rendered = toYamlWithJsYaml(text).slice(0, -1);
+    rendered = PLAIN_WORD.test(text) && !YAML11_SPECIAL.test(text) ? text : toYamlWithJsYaml(text).slice(0, -1);
     scalars.set(text, rendered);
   }
   return rendered;
