@@ -942,9 +942,12 @@ function order(drafts: Draft[]): ModelDeployGraph {
     if (d.kind !== "sync" || d.cluster === undefined || levels[i]! < 0) continue;
     minSyncLevel.set(d.cluster, Math.min(minSyncLevel.get(d.cluster) ?? Infinity, levels[i]!));
   }
-  const nodes: DeployNode[] = drafts.map((d, i) => {
-    const level = levels[i]!;
-    return { ...d, level, ...(d.kind === "sync" && d.cluster !== undefined && level >= 0 && { wave: level - minSyncLevel.get(d.cluster)! }) };
+  // The drafts are this module's own objects: completed in place rather than copied.
+  const nodes = drafts.map((d, i) => {
+    const node = d as DeployNode;
+    node.level = levels[i]!;
+    if (d.kind === "sync" && d.cluster !== undefined && node.level >= 0) node.wave = node.level - minSyncLevel.get(d.cluster)!;
+    return node;
   });
   // Within a level nothing waits for anything else, so operator actions are listed before the syncs;
   // then by cluster and id, the drafts' order, which the stable sort keeps.

@@ -84,10 +84,12 @@ const scalars = new Map<string, string>();
 const PLAIN_WORD = /^[A-Za-z/][A-Za-z0-9._/-]*$/;
 
 function scalar(text: string): string {
+  // Most strings are plain words: told by one scan, and the cache stays small.
+  if (PLAIN_WORD.test(text) && !YAML11_SPECIAL.test(text)) return text;
   let rendered = scalars.get(text);
   if (rendered === undefined) {
     if (text.includes("\n")) throw UNUSUAL;
-    rendered = PLAIN_WORD.test(text) && !YAML11_SPECIAL.test(text) ? text : toYamlWithJsYaml(text).slice(0, -1);
+    rendered = toYamlWithJsYaml(text).slice(0, -1);
     scalars.set(text, rendered);
   }
   return rendered;
