@@ -97,8 +97,13 @@ describe("toYaml's fast path", () => {
     );
   });
 
-  it("writes a word of letters, digits, dots, slashes, underscores and dashes exactly as js-yaml does (its plain-word shortcut)", () => {
-    const word = fc.oneof(fc.string({ unit: fc.constantFrom(..."aAyYnNoOtTfFlLsSeEuU019./_-:# ".split("")), minLength: 1, maxLength: 8 }), traps);
+  it("writes a word of letters, digits, dots, slashes, underscores and dashes, or of digits alone, exactly as js-yaml does (its shortcuts)", () => {
+    const word = fc.oneof(
+      fc.string({ unit: fc.constantFrom(..."aAyYnNoOtTfFlLsSeEuU019./_-:# ".split("")), minLength: 1, maxLength: 8 }),
+      fc.stringMatching(/^[eE][-+]?[0-9]{1,9}$/),
+      fc.stringMatching(/^[0-9]{1,14}$/),
+      traps,
+    );
     fc.assert(
       fc.property(word, word, (key, value) => {
         const tree = { [key]: value, list: [value] };

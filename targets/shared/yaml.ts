@@ -83,9 +83,17 @@ const scalars = new Map<string, string>();
  */
 const PLAIN_WORD = /^[A-Za-z/][A-Za-z0-9._/-]*$/;
 
+/** Digits only: an integer to any reader, so always double-quoted (js-yaml's quotingType). */
+const DIGITS = /^[0-9]+$/;
+
+/** A PLAIN_WORD no reader types: only short words (booleans, null) and `e`/`E` + digits can be. */
+const untypedWord = (word: string) => (word.length > 5 && word.charCodeAt(0) !== 101 && word.charCodeAt(0) !== 69) || !YAML11_SPECIAL.test(word);
+
 function scalar(text: string): string {
-  // Most strings are plain words: told by one scan, and the cache stays small.
-  if (PLAIN_WORD.test(text) && !YAML11_SPECIAL.test(text)) return text;
+  // Most strings are plain words or digits: told by one scan, and the cache stays small.
+  if (PLAIN_WORD.test(text)) {
+    if (untypedWord(text)) return text;
+  } else if (DIGITS.test(text)) return `"${text}"`;
   let rendered = scalars.get(text);
   if (rendered === undefined) {
     if (text.includes("\n")) throw UNUSUAL;
