@@ -55,8 +55,27 @@ const PROVIDER_RANK: Record<DeployNodeKind, number> = { builtin: 0, prerequisite
 
 export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
   const drafts: Draft[] = [];
-  const add = (node: Omit<Draft, "objects" | "provides" | "needs"> & Partial<Pick<Draft, "objects" | "provides" | "needs">>) =>
-    drafts.push({ objects: [], provides: [], needs: [], ...node });
+  // Resources, reasons, notes and prompts repeat across thousands of nodes ("Namespace c0/c0-e0", "ArgoCD syncs it"),
+  // each built afresh: one copy of each is kept (a third of the graph's memory on a large platform).
+  const interned = new Map<string, string>();
+  const intern = (text: string) => {
+    const known = interned.get(text);
+    if (known !== undefined) return known;
+    interned.set(text, text);
+    return text;
+  };
+  const add = (node: Omit<Draft, "objects" | "provides" | "needs"> & Partial<Pick<Draft, "objects" | "provides" | "needs">>) => {
+    const draft: Draft = { objects: [], provides: [], needs: [], ...node };
+    for (let i = 0; i < draft.provides.length; i++) draft.provides[i] = intern(draft.provides[i]!);
+    if (draft.commands) draft.commands = draft.commands.map(intern);
+    if (draft.note !== undefined) draft.note = intern(draft.note);
+    // Need objects are this module's own (need()), some shared between nodes: made canonical in place.
+    for (const n of draft.needs) {
+      n.resource = intern(n.resource);
+      n.why = intern(n.why);
+    }
+    drafts.push(draft);
+  };
   const profileOf = (cluster: ModelCluster) => model.profiles.find((p) => p.name === cluster.profile)!;
 
   for (const cluster of model.clusters) addCluster(model, cluster, profileOf(cluster), add);
