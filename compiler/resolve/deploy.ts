@@ -55,8 +55,8 @@ const PROVIDER_RANK: Record<DeployNodeKind, number> = { builtin: 0, prerequisite
 
 export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
   const drafts: Draft[] = [];
-  // Resources, reasons, notes and prompts repeat across thousands of nodes ("Namespace c0/c0-e0", "ArgoCD syncs it"),
-  // each built afresh: one copy of each is kept (a third of the graph's memory on a large platform).
+  // Resources repeat across thousands of nodes ("Namespace c0/c0-e0"), each built afresh: one copy of
+  // each is kept, and order() then finds its providers by a string it has hashed before.
   const interned = new Map<string, string>();
   const intern = (text: string) => {
     const known = interned.get(text);
@@ -67,12 +67,9 @@ export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
   const add = (node: Omit<Draft, "objects" | "provides" | "needs"> & Partial<Pick<Draft, "objects" | "provides" | "needs">>) => {
     const draft: Draft = { objects: [], provides: [], needs: [], ...node };
     for (let i = 0; i < draft.provides.length; i++) draft.provides[i] = intern(draft.provides[i]!);
-    if (draft.commands) draft.commands = draft.commands.map(intern);
-    if (draft.note !== undefined) draft.note = intern(draft.note);
     // Need objects are this module's own (need()), some shared between nodes: made canonical in place.
     for (const n of draft.needs) {
       n.resource = intern(n.resource);
-      n.why = intern(n.why);
     }
     drafts.push(draft);
   };
