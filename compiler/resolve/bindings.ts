@@ -92,13 +92,49 @@ export function resolveBindings(
   // The ExternalSecrets that exist, by cluster, namespace and name: a copy is made once per namespace.
   const secretKey = (cluster: string, namespace: string, name: string) => `${cluster}\u0000${namespace}\u0000${name}`;
   const existing = new Set(externalSecrets.map((e) => secretKey(e.cluster, e.namespace, e.name)));
+  // The same entries serve every deployment of a service, and every deployment reaching a placement
+  // from inside (or from outside) its namespace: made once, shared by the immutable Model.
+  const ownSecretEntries = new Map<string, { env: ModelBindings["env"]; mount: ModelBindings["secretMounts"][number] }>();
+  const ownSecret = (service: ModelService, secretName: string) => {
+    const cacheKey = `${service.name}\u0000${secretName}`;
+    let made = ownSecretEntries.get(cacheKey);
+    if (!made) {
+      const mountPath = secretMountFolder(secretName);
+      made = { env: service.secretEnv.map((s) => ({ name: `${s.name}_FILE`, value: `${mountPath}/${s.name}` })), mount: { secret: secretName, mountPath } };
+      ownSecretEntries.set(cacheKey, made);
+    }
+    return made;
+  };
+  const placementEntries = new Map<object, Map<string, { env: ModelBindings["env"]; mount?: ModelBindings["secretMounts"][number] }>>();
+  const reach = (ds: ModelDataService, placement: ModelDataService["placements"][number], secret: string | undefined) => {
+    let bySecret = placementEntries.get(placement);
+    if (!bySecret) placementEntries.set(placement, (bySecret = new Map()));
+    let made = bySecret.get(secret ?? "");
+    if (made) return made;
+    const names = bindingNames(ds);
+    const c = placement.connection;
+    const env: ModelBindings["env"] = [{ name: names.host, value: c.host }, { name: names.port, value: String(c.port) }];
+    if (names.database !== undefined && c.database !== undefined) env.push({ name: names.database, value: c.database });
+    if (names.url !== undefined) env.push({ name: names.url, value: `${c.scheme ?? URL_SCHEMES[ds.engine]}://${c.host}:${c.port}` });
+    made = { env };
+    if (c.secret !== undefined && secret !== undefined) {
+      if (names.username !== undefined) env.push({ name: names.username, secretKeyRef: { name: secret, key: c.secret.usernameKey } });
+      if (names.passwordFile !== undefined) {
+        env.push({ name: names.passwordFile, value: `${secretMountFolder(secret)}/${c.secret.passwordKey}` });
+        made.mount = { secret, mountPath: secretMountFolder(secret) };
+      }
+    }
+    bySecret.set(secret ?? "", made);
+    return made;
+  };
   for (const d of deployments) {
     const service = serviceByName.get(d.service)!;
     const env = environmentByName.get(d.environment)!;
     const bindings: ModelBindings = { env: [], secretMounts: [] };
     if (d.secretName !== undefined) {
-      bindings.secretMounts.push({ secret: d.secretName, mountPath: secretMountFolder(d.secretName) });
-      for (const s of service.secretEnv) bindings.env.push({ name: `${s.name}_FILE`, value: `${secretMountFolder(d.secretName)}/${s.name}` });
+      const own = ownSecret(service, d.secretName);
+      bindings.secretMounts.push(own.mount);
+      bindings.env.push(...own.env);
     }
     for (const name of service.dependsOn.dataServices) {
       const ds = dataServiceByName.get(name);
@@ -107,14 +143,9 @@ export function resolveBindings(
         ? (ds.previewPlacements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster))
         : (ds.placements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster));
       if (!placement) continue;
-      const names = bindingNames(ds);
       const c = placement.connection;
-      bindings.env.push({ name: names.host, value: c.host }, { name: names.port, value: String(c.port) });
-      if (names.database !== undefined && c.database !== undefined) bindings.env.push({ name: names.database, value: c.database });
-      if (names.url !== undefined) bindings.env.push({ name: names.url, value: `${c.scheme ?? URL_SCHEMES[ds.engine]}://${c.host}:${c.port}` });
-      if (c.secret === undefined) continue;
-      let secret = c.secret.name;
-      if (placement.namespace !== d.namespace) {
+      let secret = c.secret?.name;
+      if (c.secret !== undefined && placement.namespace !== d.namespace) {
         secret = dataCredentialsName(ds.name);
         if (!existing.has(secretKey(d.cluster, d.namespace, secret))) {
           existing.add(secretKey(d.cluster, d.namespace, secret));
@@ -122,11 +153,9 @@ export function resolveBindings(
         }
         placeDataStore(d, ds, placement.namespace, secretStores);
       }
-      if (names.username !== undefined) bindings.env.push({ name: names.username, secretKeyRef: { name: secret, key: c.secret.usernameKey } });
-      if (names.passwordFile !== undefined) {
-        bindings.env.push({ name: names.passwordFile, value: `${secretMountFolder(secret)}/${c.secret.passwordKey}` });
-        bindings.secretMounts.push({ secret, mountPath: secretMountFolder(secret) });
-      }
+      const reached = reach(ds, placement, secret);
+      bindings.env.push(...reached.env);
+      if (reached.mount) bindings.secretMounts.push(reached.mount);
     }
     // A variable the spec sets itself keeps the spec's value.
     bindings.env = bindings.env.filter((e) => !(e.name in d.env)).sort((a, b) => cmp(a.name, b.name));
