@@ -128,15 +128,17 @@ async function compileAndEmit(args: ParsedArgs, io: Io) {
   const started = await startSpecArg(args, io);
   const { compileSpec } = await import("./pipeline.js");
   const { emit, ownedFolders } = await import("./emit.js");
-  const { scopedManifest } = await import("./write.js");
+  const { readManifest, scopedManifest } = await import("./write.js");
   const result = await compileSpec(started);
   const files = emit(result.model, targets);
   // By default the tree goes where the spec says it lives in the GitOps repository (gitopsPath,
   // relative to the spec), so the paths ArgoCD reads are the paths build writes.
   const outDir = path.resolve(io.cwd, (args.values.out as string | undefined) ?? path.join(path.dirname(result.specFile), result.model.platform.gitopsPath));
   const scope = ownedFolders(targets);
-  const manifest = scopedManifest(outDir, files, result.specHash, packageVersion(), scope, result.model.platform.name);
-  return { ...result, files, manifest, outDir, scope };
+  // Read once for check and diff; build reads it again under its lock.
+  const previous = readManifest(outDir);
+  const manifest = scopedManifest(outDir, files, result.specHash, packageVersion(), scope, result.model.platform.name, previous);
+  return { ...result, files, manifest, previous, outDir, scope };
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -167,7 +169,7 @@ const COMMANDS: Record<string, Command> = {
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
-      const drift = diffTree(built.outDir, built.files, built.manifest, built.scope);
+      const drift = diffTree(built.outDir, built.files, built.manifest, built.scope, built.previous);
       ui.diagnostics([...built.diagnostics, ...lostStatefulWarnings(drift)]);
       const drifted = drift.added.length + drift.changed.length + drift.removed.length > 0;
       const out = relativePath(built.outDir, io.cwd);
@@ -199,7 +201,7 @@ const COMMANDS: Record<string, Command> = {
     async run(args, io, ui) {
       const built = await compileAndEmit(args, io);
       const { diffTree } = await import("./diff.js");
-      const drift = diffTree(built.outDir, built.files, built.manifest, built.scope);
+      const drift = diffTree(built.outDir, built.files, built.manifest, built.scope, built.previous);
       ui.diagnostics([...built.diagnostics, ...lostStatefulWarnings(drift)]);
       ui.data = { out: relativePath(built.outDir, io.cwd), added: drift.added, changed: drift.changed, removed: drift.removed, stat: drift.stat, patch: drift.patch };
       if (!ui.json) io.stdout(args.values.stat ? formatStat(drift.stat) : colorPatch(drift.patch, ui.color));

@@ -84,9 +84,9 @@ export function ownedFileStat(root: string, relative: string, verified?: Verifie
   const known = seen?.get(relative);
   const { link, last } = known === undefined ? walkPath(root, relative, verified) : { link: undefined, last: known };
   if (link !== undefined) throw symlinkError([link]);
-  const full = path.join(root, ...relative.split("/"));
-  const stat = last === "absent" ? undefined : (last ?? lstatOrNone(full));
-  if (stat !== undefined && !stat.isFile()) throw symlinkError([full]);
+  const full = () => path.join(root, ...relative.split("/"));
+  const stat = last === "absent" ? undefined : (last ?? lstatOrNone(full()));
+  if (stat !== undefined && !stat.isFile()) throw symlinkError([full()]);
   return stat;
 }
 

@@ -34,9 +34,16 @@ const inScope = (file: string, scope: readonly string[]) => scope.some((folder) 
  * The manifest after a run that owns only `scope` (the folders of the selected targets): this run's
  * files, plus what the previous manifest lists outside the scope, untouched.
  */
-export function scopedManifest(outDir: string, files: readonly OutputFile[], specHash: string, version: string, scope: readonly string[], platform: string): Manifest {
+export function scopedManifest(
+  outDir: string,
+  files: readonly OutputFile[],
+  specHash: string,
+  version: string,
+  scope: readonly string[],
+  platform: string,
+  previous: Manifest | undefined = readManifest(outDir),
+): Manifest {
   const fresh = manifestFor(files, specHash, version, platform);
-  const previous = readManifest(outDir);
   const kept = Object.entries(previous?.files ?? {}).filter(([file]) => !inScope(file, scope) && !(file in fresh.files));
   const merged = Object.fromEntries([...Object.entries(fresh.files), ...kept].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { ...fresh, files: merged };
