@@ -120,18 +120,6 @@ const isPlainObject = (value: object) => {
   return prototype === Object.prototype || prototype === null;
 };
 
-/**
- * Whether a value written as a mapping's value (not compact) begins on its own line: a non-empty
- * sequence, or a mapping with at least one key not left out (one whose keys are all left out is `{}`).
- */
-function opensBlock(value: unknown): boolean {
-  if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (!isPlainObject(value)) throw UNUSUAL;
-  for (const key in value) if ((value as Record<string, unknown>)[key] !== undefined) return true;
-  return false;
-}
-
 /** Mirrors js-yaml's writeNode for block collections; the caller leaves undefined out, as js-yaml does. */
 function write(out: string[], value: unknown, level: number, compact: boolean): void {
   if (value === null) return void out.push("null");
@@ -165,15 +153,30 @@ function mapping(out: string[], object: Record<string, unknown>, level: number, 
   let first = true;
   for (const key in object) {
     const value = object[key];
-    const dumpedKey = scalar(key);
-    if (dumpedKey.length > 1024) throw UNUSUAL;
+    const dumpedKey = mappingKey(key);
     if (value === undefined) continue;
     if (!compact || !first) out.push(newline(level));
-    out.push(dumpedKey, opensBlock(value) ? ":" : ": ");
+    out.push(dumpedKey, ": ");
+    const separator = out.length - 1;
     write(out, value, level + 1, false);
+    // A block value begins on its own line (its first piece is a newline): then the key ends in ":".
+    if (out[separator + 1]!.charCodeAt(0) === 10) out[separator] = ":";
     first = false;
   }
   if (first) out.push("{}");
+}
+
+/** Keys are few and repeat in every document: remembered by the key (a lookup of a string V8 has hashed). */
+const mappingKeys = new Map<string, string>();
+
+function mappingKey(key: string): string {
+  let dumped = mappingKeys.get(key);
+  if (dumped === undefined) {
+    dumped = scalar(key);
+    if (dumped.length > 1024) throw UNUSUAL;
+    mappingKeys.set(key, dumped);
+  }
+  return dumped;
 }
 
 /** Several documents in one file, separated by `---`. */
