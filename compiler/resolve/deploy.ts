@@ -788,6 +788,14 @@ function addSecretPaths(model: GraphInput, add: Add): void {
 
   // Keys OpenTofu writes (MinIO users') need no hand.
   const written = new Set(model.objectStoreUsers.flatMap((u) => (u.placement.kind === "store" ? [`${u.placement.store}\u0000${u.placement.key}`] : [])));
+  // Most paths share their list of properties: its prompts are made once.
+  const prompts = new Map<string, ReturnType<typeof promptsFor>>();
+  const promptsOnce = (properties: string[]) => {
+    const id = properties.join("\u0000");
+    let made = prompts.get(id);
+    if (!made) prompts.set(id, (made = promptsFor(properties)));
+    return made;
+  };
   for (const entry of [...reads.values()].sort((a, b) => cmp(a.store, b.store) || cmp(a.key, b.key))) {
     const store = model.secretStores.find((s) => s.name === entry.store);
     if (!store || written.has(`${entry.store}\u0000${entry.key}`)) continue;
@@ -806,7 +814,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
           ...base,
           id: `step/secret-path/${store.name}/${entry.key}`,
           needs: [need(key.vaultSession(vault.server), store.at, `a shell logged in to Vault at ${vault.server}`), need(key.vaultMount(vault.server, vault.mount), store.at, `the ${vault.mount} mount must exist`)],
-          commands: [...promptAndPipe(properties, `vault kv put -mount=${q(vault.mount)} ${q(entry.key)} -`)],
+          commands: promptAndPipe(properties, `vault kv put -mount=${q(vault.mount)} ${q(entry.key)} -`, promptsOnce(properties)),
           note: `Written to KV ${vault.kvVersion} mount ${vault.mount} of store ${store.name}.`,
         });
         break;
@@ -816,7 +824,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
           ...base,
           id: `step/secret-path/${store.name}/${entry.key}`,
           needs: [need(key.secretsManagerSecret(store.name, entry.key), store.at, "the infra stack creates the secret, without a value")],
-          commands: promptAndPipe(properties, `aws secretsmanager put-secret-value --region ${q(store.aws!.region)} --secret-id ${q(entry.key)} --secret-string file:///dev/stdin`),
+          commands: promptAndPipe(properties, `aws secretsmanager put-secret-value --region ${q(store.aws!.region)} --secret-id ${q(entry.key)} --secret-string file:///dev/stdin`, promptsOnce(properties)),
           note: `AWS Secrets Manager in ${store.aws!.region}: the value of the secret the infra stack created.`,
         });
         break;
@@ -844,16 +852,20 @@ function addSecretPaths(model: GraphInput, add: Add): void {
 }
 
 /** Shell lines that prompt for each property (never echoing it) and pipe them as one JSON object into `command`. */
-function promptAndPipe(properties: string[], command: string): string[] {
-  if (properties.length === 0) return [`read -rsp 'Whole secret as a JSON object: ' v; echo`, `printf '%s' "$v" | ${command}`];
-  const vars = properties.map((_, i) => `v${i + 1}`);
-  return [
-    ...properties.map((p, i) => `read -rsp ${q(`${p}: `)} ${vars[i]}; echo`),
-    `${vars.map((v) => `${v}="$${v}"`).join(" ")} jq -n ${q(`{${properties.map((p, i) => `${JSON.stringify(p)}: env.${vars[i]}`).join(", ")}}`)} | ${command}`,
-  ];
+function promptAndPipe(properties: string[], command: string, prompts = promptsFor(properties)): string[] {
+  return [...prompts.lines, `${prompts.pipe} | ${command}`];
 }
 
-/** Prerequisites as nodes: each provides what it declares, on its cluster or every cluster. */
+/** The prompts for these properties, and the start of the pipe that hands them on (the same for every path with them). */
+function promptsFor(properties: string[]): { lines: string[]; pipe: string } {
+  if (properties.length === 0) return { lines: [`read -rsp 'Whole secret as a JSON object: ' v; echo`], pipe: `printf '%s' "$v"` };
+  const vars = properties.map((_, i) => `v${i + 1}`);
+  return {
+    lines: properties.map((p, i) => `read -rsp ${q(`${p}: `)} ${vars[i]}; echo`),
+    pipe: `${vars.map((v) => `${v}="$${v}"`).join(" ")} jq -n ${q(`{${properties.map((p, i) => `${JSON.stringify(p)}: env.${vars[i]}`).join(", ")}}`)}`,
+  };
+}
+
 function addPrerequisites(model: GraphInput, add: Add): void {
   model.prerequisites.forEach((p, i) => {
     const clusters = p.cluster !== undefined ? [p.cluster] : model.clusters.map((c) => c.name);

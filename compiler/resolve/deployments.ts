@@ -60,6 +60,9 @@ export function resolveDeployments(
   for (const env of environments) {
     const project = projectOf(env);
     if (env.runtime !== "kubernetes" || env.cluster === undefined) continue;
+    // The same for every service of the environment.
+    const registry = registryOf(env.cluster);
+    const storageClass = storageClassOf(env.cluster);
     for (const serviceName of env.services) {
       const service = serviceByName.get(serviceName)!;
       const specService = spec.services[service.at[1] as number]!;
@@ -67,10 +70,10 @@ export function resolveDeployments(
       const namespace = env.preview ? `${env.preview.namespacePrefix}{number}` : env.namespace!;
       const secretName = service.secretEnv.length > 0 ? `${service.name}-secrets` : undefined;
       // An image given by path comes from the registry of the cluster's profile.
-      const registry = registryOf(env.cluster);
       const repository = service.imagePath !== undefined ? `${registry.base}/${service.imagePath}` : service.image;
       const digest = releases[service.name]?.[env.name];
       const rollout = override?.rollout ?? env.rollout;
+      const valuesPath = `helm/${env.name}/${service.name}.values.yaml`;
       const secretData = () => {
         // The environment's prefix applies to every key read from the environment's own store.
         const keyFor = (ref: { store?: string; key: string }) =>
@@ -87,8 +90,8 @@ export function resolveDeployments(
         releaseName: service.name,
         application: env.preview ? `${env.name}-{number}-${service.name}` : `${env.name}-${service.name}`,
         project,
-        valuesPath: `helm/${env.name}/${service.name}.values.yaml`,
-        valuesRepoPath: gitopsRepoPath(spec.gitopsPath, `helm/${env.name}/${service.name}.values.yaml`),
+        valuesPath,
+        valuesRepoPath: gitopsRepoPath(spec.gitopsPath, valuesPath),
         image: { repository, ...(digest !== undefined && { digest }) },
         imagePullSecrets: pullSecretsFor(repository, registry.pull),
         chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, (p) => gitopsRepoPath(spec.gitopsPath, p)),
@@ -99,8 +102,8 @@ export function resolveDeployments(
         hosts: env.preview?.host ? [env.preview.host] : env.hosts,
         ...(rollout !== undefined && { rollout, rolloutAt: override?.rollout !== undefined ? [...service.at, "overrides", env.name, "rollout"] : [...env.at, "rollout"] }),
         ...(secretName !== undefined && { secretName }),
-        caches: service.caches.map((c) => ({ ...c, storageClass: storageClassOf(env.cluster!) })),
-        state: service.state.map((v) => ({ ...v, storageClass: storageClassOf(env.cluster!) })),
+        caches: service.caches.map((c) => ({ ...c, storageClass })),
+        state: service.state.map((v) => ({ ...v, storageClass })),
         // Migrations, then seed data where the data policy asks for it (seed 002: dev's synthetic
         // dataset, previews' fixtures). A preview's Jobs run in sync waves (preReleaseInSyncWaves) and
         // retry while its own database starts, which the same pull request creates.

@@ -56,9 +56,20 @@ export function deepFreeze<T>(value: T): T {
 
 /** Path of a generated file or folder inside the GitOps repository; gitopsPath "." is the repository root. */
 export function gitopsRepoPath(gitopsPath: string, path: string): string {
-  const base = gitopsPath
-    .split("/")
-    .filter((segment) => segment !== "" && segment !== ".")
-    .join("/");
+  const base = gitopsBase(gitopsPath);
   return base === "" ? path : `${base}/${path}`;
+}
+
+// One spec has one gitopsPath, asked once per deployment: normalised once.
+let lastGitopsPath: string | undefined;
+let lastBase = "";
+function gitopsBase(gitopsPath: string): string {
+  if (gitopsPath !== lastGitopsPath) {
+    lastBase = gitopsPath
+      .split("/")
+      .filter((segment) => segment !== "" && segment !== ".")
+      .join("/");
+    lastGitopsPath = gitopsPath;
+  }
+  return lastBase;
 }
