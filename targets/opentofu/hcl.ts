@@ -118,8 +118,13 @@ export function isIdentifier(name: string): boolean {
   return IDENTIFIER.test(name);
 }
 
+/** A backslash, quote, control character, or what could start `${` or `%{`. */
+const NEEDS_ESCAPE = /[\\"\u0000-\u001f\u007f-\u009f$%]/;
+
 /** Escape a string's content for a quoted HCL template (the surrounding quotes are not added). */
 export function escapeString(value: string): string {
+  // Most strings hold nothing to escape: told by one scan.
+  if (!NEEDS_ESCAPE.test(value)) return value;
   let out = "";
   for (const ch of value) {
     const code = ch.codePointAt(0)!;
@@ -148,6 +153,7 @@ export function escapeString(value: string): string {
 
 /** `${` and `%{` start interpolations and directives in every HCL template; doubling escapes them. */
 function escapeTemplateSequences(text: string): string {
+  if (!text.includes("{")) return text;
   return text.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
 }
 
