@@ -133,7 +133,9 @@ export function groupedDiagnostics(diagnostics: readonly Diagnostic[], format: (
     const key = `${d.severity} ${d.rule}`;
     const n = shown.get(key) ?? 0;
     if (d.severity !== "error" && n >= GROUP_AFTER) {
-      hidden.set(key, [...(hidden.get(key) ?? []), d]);
+      const group = hidden.get(key);
+      if (group) group.push(d);
+      else hidden.set(key, [d]);
       continue;
     }
     shown.set(key, n + 1);
@@ -174,7 +176,12 @@ export function stepSummary(
   if (diagnostics.length > 0) {
     lines.push("| severity | rule | count | first finding |", "| --- | --- | ---: | --- |");
     const groups = new Map<string, Diagnostic[]>();
-    for (const d of diagnostics) groups.set(`${d.severity} ${d.rule}`, [...(groups.get(`${d.severity} ${d.rule}`) ?? []), d]);
+    for (const d of diagnostics) {
+      const key = `${d.severity} ${d.rule}`;
+      const group = groups.get(key);
+      if (group) group.push(d);
+      else groups.set(key, [d]);
+    }
     for (const [, group] of groups) {
       const first = group[0]!;
       const where = first.location ? `${relativePath(first.location.file, cwd)}:${first.location.line}: ` : "";

@@ -52,7 +52,11 @@ function imageNotes(plan: BundlePlan): string | undefined {
   const lines: string[] = [];
   if (pinned.length > 0) {
     const byEnv = new Map<string, string[]>();
-    for (const s of pinned) byEnv.set(s.digest!.environment, [...(byEnv.get(s.digest!.environment) ?? []), s.service.name]);
+    for (const s of pinned) {
+      const names = byEnv.get(s.digest!.environment);
+      if (names) names.push(s.service.name);
+      else byEnv.set(s.digest!.environment, [s.service.name]);
+    }
     for (const [env, names] of byEnv) {
       lines.push(`${names.map(code).join(", ")}: pinned to the digest ${code(env)} runs (from the release lock).`);
     }
