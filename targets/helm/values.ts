@@ -41,45 +41,48 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
   // Prometheus scrapes the port named "metrics" through a ServiceMonitor where the cluster runs the operator.
   const metricsPort = service.ports.find((p) => p.name === "metrics");
   const scale = deployment.scale;
+  // Keys left undefined are left out of the file (and key order is the file's order): no spreads,
+  // which cost a copy each in a function that runs once per service and environment.
   return {
-    ...(scale.kind === "fixed" && { replicaCount: scale.replicas }),
+    replicaCount: scale.kind === "fixed" ? scale.replicas : undefined,
     image: {
       repository: deployment.image.repository,
       // Pulled by digest only: the release lock pins it, and a tag could be moved.
-      ...(deployment.image.digest !== undefined && { digest: deployment.image.digest }),
+      digest: deployment.image.digest,
       pullPolicy: "IfNotPresent",
     },
-    ...(deployment.imagePullSecrets.length > 0 && { imagePullSecrets: deployment.imagePullSecrets.map((name) => ({ name })) }),
-    ...(service.command && { command: [...service.command] }),
+    imagePullSecrets: deployment.imagePullSecrets.length > 0 ? deployment.imagePullSecrets.map((name) => ({ name })) : undefined,
+    command: service.command ? [...service.command] : undefined,
     podSecurityContext: POD_SECURITY_CONTEXT,
     securityContext: CONTAINER_SECURITY_CONTEXT,
     ports: service.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
-    ...(servicePort && { service: { type: "ClusterIP", port: servicePort.port } }),
+    service: servicePort ? { type: "ClusterIP", port: servicePort.port } : undefined,
     ingress: cluster.gateway ? { enabled: false } : ingressValues(service, deployment, cluster),
-    ...(cluster.gateway && { httpRoute: httpRouteValues(service, deployment, cluster.gateway) }),
+    httpRoute: cluster.gateway ? httpRouteValues(service, deployment, cluster.gateway) : undefined,
     resources: resourceValues(deployment),
-    ...(service.probes.liveness && { livenessProbe: probeValues(service.probes.liveness) }),
-    ...(service.probes.readiness && { readinessProbe: probeValues(service.probes.readiness) }),
+    livenessProbe: service.probes.liveness ? probeValues(service.probes.liveness) : undefined,
+    readinessProbe: service.probes.readiness ? probeValues(service.probes.readiness) : undefined,
     autoscaling:
       scale.kind === "autoscale"
         ? { enabled: true, minReplicas: scale.min, maxReplicas: scale.max, targetCPUUtilizationPercentage: scale.targetCPU }
         : { enabled: false },
     rollout: rolloutValues(rollout, analysisArguments(model, deployment)),
-    ...(deployment.secretName !== undefined && {
-      externalSecrets: {
-        secretName: deployment.secretName,
-        keys: service.secretEnv.map((s) => s.name),
-        create: deployment.chartExternalSecret !== undefined,
-        ...(deployment.chartExternalSecret && {
-          secretStoreRef: { name: deployment.chartExternalSecret.store, kind: deployment.chartExternalSecret.storeKind },
-          refreshInterval: deployment.chartExternalSecret.refreshInterval,
-          data: deployment.chartExternalSecret.data.map((d) => ({
-            secretKey: d.secretKey,
-            remoteRef: { key: d.key, ...(d.property !== undefined && { property: d.property }) },
-          })),
-        }),
-      },
-    }),
+    externalSecrets:
+      deployment.secretName === undefined
+        ? undefined
+        : {
+            secretName: deployment.secretName,
+            keys: service.secretEnv.map((s) => s.name),
+            create: deployment.chartExternalSecret !== undefined,
+            ...(deployment.chartExternalSecret && {
+              secretStoreRef: { name: deployment.chartExternalSecret.store, kind: deployment.chartExternalSecret.storeKind },
+              refreshInterval: deployment.chartExternalSecret.refreshInterval,
+              data: deployment.chartExternalSecret.data.map((d) => ({
+                secretKey: d.secretKey,
+                remoteRef: { key: d.key, ...(d.property !== undefined && { property: d.property }) },
+              })),
+            }),
+          },
     serviceAccount: { annotations: {} },
     podDisruptionBudget: disruptionBudget(deployment),
     serviceMonitor: metricsPort && cluster.components.some((c) => c.name === "monitoring") ? { enabled: true, port: metricsPort.name, path: "/metrics", interval: "30s" } : { enabled: false },
@@ -100,9 +103,9 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
       ...deployment.bindings.secretMounts.map((m) => ({ name: m.secret, mountPath: m.mountPath, readOnly: true })),
       ...deployment.caches.map((c) => ({ name: c.name, mountPath: c.mountPath })),
     ],
-    ...(deployment.state.length > 0 && { persistence: deployment.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: v.size, storageClassName: v.storageClass })) }),
-    ...(service.cronJobs.length > 0 && { cronJobs: service.cronJobs.map((job) => ({ ...jobValues(job), schedule: job.schedule })) }),
-    hooks: { preRelease: deployment.preRelease.map(jobValues), ...(deployment.preReleaseInSyncWaves && deployment.preRelease.length > 0 && { syncWaves: true }) },
+    persistence: deployment.state.length > 0 ? deployment.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: v.size, storageClassName: v.storageClass })) : undefined,
+    cronJobs: service.cronJobs.length > 0 ? service.cronJobs.map((job) => ({ ...jobValues(job), schedule: job.schedule })) : undefined,
+    hooks: { preRelease: deployment.preRelease.map(jobValues), syncWaves: deployment.preReleaseInSyncWaves && deployment.preRelease.length > 0 ? true : undefined },
     featureFlags: { ...deployment.featureFlags },
   };
 }
@@ -162,14 +165,15 @@ function httpRouteValues(service: ModelService, deployment: ModelDeployment, gat
 function resourceValues(deployment: ModelDeployment): ServiceValues["resources"] {
   const r = deployment.resources;
   return {
-    ...(r?.limits && { limits: { ...r.limits } }),
-    ...(r?.requests && { requests: { ...r.requests } }),
+    limits: r?.limits && { ...r.limits },
+    requests: r?.requests && { ...r.requests },
   };
 }
 
 function probeValues(probe: ModelProbe): NonNullable<ServiceValues["livenessProbe"]> {
   return {
-    ...(probe.path !== undefined ? { httpGet: { path: probe.path, port: probe.port } } : { tcpSocket: { port: probe.port } }),
+    httpGet: probe.path !== undefined ? { path: probe.path, port: probe.port } : undefined,
+    tcpSocket: probe.path !== undefined ? undefined : { port: probe.port },
     initialDelaySeconds: probe.initialDelaySeconds,
     periodSeconds: probe.periodSeconds,
   };
