@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import crypto, { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "../targets/types.js";
@@ -22,7 +22,9 @@ export interface Manifest {
   files: Record<string, string>;
 }
 
-export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+// crypto.hash (Node 20.12+) hashes in one call, without a Hash object per file.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+export const sha256 = oneShotHash ? (text: string) => oneShotHash("sha256", text, "hex") : (text: string) => createHash("sha256").update(text).digest("hex");
 
 export function manifestFor(files: readonly OutputFile[], specHash: string, version: string, platform: string): Manifest {
   return { plinth: version, platform, specHash, files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])) };
