@@ -140,11 +140,17 @@ function write(out: string[], value: unknown, level: number, compact: boolean): 
   }
 }
 
+// Fewer, longer pieces join faster: a line's start (newline, indentation and the key or dash) is one
+// piece, made once per level and key.
+
+/** A sequence item's start at `level` on its own line: newline, indentation, dash. */
+const dashes: string[] = [];
+const dash = (level: number) => (dashes[level] ??= `${newline(level)}- `);
+
 function sequence(out: string[], items: readonly unknown[], level: number, compact: boolean): void {
   for (let i = 0; i < items.length; i++) {
-    if (!compact || i > 0) out.push(newline(level));
     // An item is written compact, so it never begins on its own line; a missing item is null, as js-yaml writes it.
-    out.push("- ");
+    out.push(!compact || i > 0 ? dash(level) : "- ");
     write(out, items[i] === undefined ? null : items[i], level + 1, true);
   }
 }
@@ -153,30 +159,36 @@ function mapping(out: string[], object: Record<string, unknown>, level: number, 
   let first = true;
   for (const key in object) {
     const value = object[key];
-    const dumpedKey = mappingKey(key);
+    // A key is looked at (and one over 1024 characters sent to js-yaml) even when its value is left out.
+    const start = keyStart(key, !compact || !first ? level : -1);
     if (value === undefined) continue;
-    if (!compact || !first) out.push(newline(level));
-    out.push(dumpedKey, ": ");
-    const separator = out.length - 1;
+    out.push(start[0]);
+    const at = out.length - 1;
     write(out, value, level + 1, false);
-    // A block value begins on its own line (its first piece is a newline): then the key ends in ":".
-    if (out[separator + 1]!.charCodeAt(0) === 10) out[separator] = ":";
+    // A block value begins on its own line (its first piece starts with a newline): then the key ends in ":".
+    if (out[at + 1]!.charCodeAt(0) === 10) out[at] = start[1];
     first = false;
   }
   if (first) out.push("{}");
 }
 
-/** Keys are few and repeat in every document: remembered by the key (a lookup of a string V8 has hashed). */
-const mappingKeys = new Map<string, string>();
+/**
+ * A mapping entry's start: `key: ` and, before a block value, `key:`; on its own line at `level`,
+ * or (-1) where the line has begun. Keys are few and repeat in every document: each is made once.
+ */
+const keyStarts: Map<string, readonly [string, string]>[] = [];
 
-function mappingKey(key: string): string {
-  let dumped = mappingKeys.get(key);
-  if (dumped === undefined) {
-    dumped = scalar(key);
+function keyStart(key: string, level: number): readonly [string, string] {
+  const byKey = (keyStarts[level + 1] ??= new Map());
+  let start = byKey.get(key);
+  if (start === undefined) {
+    const dumped = scalar(key);
     if (dumped.length > 1024) throw UNUSUAL;
-    mappingKeys.set(key, dumped);
+    const line = level < 0 ? dumped : `${newline(level)}${dumped}`;
+    start = [`${line}: `, `${line}:`];
+    byKey.set(key, start);
   }
-  return dumped;
+  return start;
 }
 
 /** Several documents in one file, separated by `---`. */
