@@ -14,10 +14,10 @@ import { serviceValues } from "./values.js";
 export const helmTarget: Target = {
   name: "helm",
   description: "Helm values per environment and service, and the plinth-service chart versions they render with",
-  generate: (model) =>
-    [
-      ...model.deployments.map((deployment) => ({ path: deployment.valuesPath, content: toYaml(serviceValues(model, deployment)) })),
-      ...(model.deployments.length > 0 ? [{ path: "helm/values-reference.md", content: valuesReference(model) }] : []),
-      ...model.serviceCharts.flatMap((chart) => chart.files.map((file) => ({ path: `${serviceChartOutputPath(chart.version)}/${file.path}`, content: file.content }))),
-    ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  // In the Model's order (emit sorts every target's files by path).
+  generate: (model) => [
+    ...model.deployments.map((deployment) => ({ path: deployment.valuesPath, content: toYaml(serviceValues(model, deployment)) })),
+    ...(model.deployments.length > 0 ? [{ path: "helm/values-reference.md", content: valuesReference(model) }] : []),
+    ...model.serviceCharts.flatMap((chart) => chart.files.map((file) => ({ path: `${serviceChartOutputPath(chart.version)}/${file.path}`, content: file.content }))),
+  ],
 };

@@ -33,6 +33,10 @@ export function code(text: string): string {
  * inside code spans too).
  */
 export function escapeTableCell(markdown: string): string {
+  if (!/[|\n]/.test(markdown)) {
+    const trimmed = markdown.trim();
+    return trimmed === "" ? "—" : trimmed;
+  }
   // A pipe after an even run of backslashes (none included) is not escaped yet.
   const out = markdown.replace(/\r?\n/g, " ").replace(/(\\*)\|/g, (match, backslashes: string) => (backslashes.length % 2 === 0 ? `${backslashes}\\|` : match));
   const trimmed = out.trim();
