@@ -26,6 +26,14 @@ export const quotaWorkloadsRule: ModelRule = {
   description: "The requests of what plinth deploys into a namespace exceed its ResourceQuota.",
   check(model) {
     const out: Diagnostic[] = [];
+    // Deployments by cluster and namespace, grouped once (not a scan of all of them per namespace).
+    const deploymentsIn = new Map<string, (typeof model.deployments)[number][]>();
+    for (const d of model.deployments) {
+      const key = `${d.cluster}\u0000${d.namespace}`;
+      const list = deploymentsIn.get(key);
+      if (list) list.push(d);
+      else deploymentsIn.set(key, [d]);
+    }
     for (const ns of model.namespaces) {
       if (!ns.quota || (ns.quota.cpuCores === undefined && ns.quota.memoryBytes === undefined)) continue;
       const parts: { what: string; count: number; cpu: number; memory: number }[] = [];
@@ -33,8 +41,7 @@ export const quotaWorkloadsRule: ModelRule = {
       type Amounts = { cpu?: string; memory?: string };
       const charged = (resources: { requests?: Amounts; limits?: Amounts } | undefined, key: "cpu" | "memory") =>
         parseQuantity(resources?.requests?.[key] ?? resources?.limits?.[key] ?? ns.limitRange?.defaultRequest?.[key] ?? 0)!;
-      for (const d of model.deployments) {
-        if (d.cluster !== ns.cluster || d.namespace !== ns.name) continue;
+      for (const d of deploymentsIn.get(`${ns.cluster}\u0000${ns.name}`) ?? []) {
         const count = d.scale.kind === "fixed" ? d.scale.replicas : d.scale.min;
         parts.push({ what: `${d.service} ×${count}`, count, cpu: charged(d.resources, "cpu"), memory: charged(d.resources, "memory") });
       }
