@@ -38,7 +38,17 @@ export interface BindingNames {
   passwordFile?: string;
 }
 
-export function bindingNames(ds: Pick<ModelDataService, "name" | "engine">): BindingNames {
+/** Names by engine and data service: asked once per deployment and runtime, made once (shared, not to be changed). */
+const bindingNamesMade = new Map<string, Readonly<BindingNames>>();
+
+export function bindingNames(ds: Pick<ModelDataService, "name" | "engine">): Readonly<BindingNames> {
+  const id = `${ds.engine}\u0000${ds.name}`;
+  let names = bindingNamesMade.get(id);
+  if (!names) bindingNamesMade.set(id, (names = Object.freeze(makeBindingNames(ds))));
+  return names;
+}
+
+function makeBindingNames(ds: Pick<ModelDataService, "name" | "engine">): BindingNames {
   const p = bindingPrefix(ds.name);
   const base = { host: `${p}_HOST`, port: `${p}_PORT` };
   switch (ds.engine) {
