@@ -113,6 +113,16 @@ describe("toYaml's fast path", () => {
     );
   });
 
+  it("writes several documents exactly as one document each, unusual ones through js-yaml", () => {
+    const document = fc.oneof(tree, fc.constant({ a: "line\nbreak" }), fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.array(document, { maxLength: 5 }), (values) => {
+        expect(toYamlDocuments(values)).toBe(values.map((value) => `---\n${toYaml(value)}`).join(""));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("falls back to js-yaml for what it does not lay out itself (multi-line strings, dates, exponents)", () => {
     for (const value of [{ a: "line\nbreak" }, { d: new Date(0) }, [1e21, 1e-7], { k: { ["x".repeat(1100)]: 1 } }]) expect(toYaml(value)).toBe(toYamlWithJsYaml(value));
   });

@@ -193,5 +193,20 @@ function keyStart(key: string, level: number): readonly [string, string] {
 
 /** Several documents in one file, separated by `---`. */
 export function toYamlDocuments(values: readonly unknown[]): string {
-  return values.map((value) => `---\n${toYaml(value)}`).join("");
+  // All documents into one array of pieces, joined once.
+  const out: string[] = [];
+  for (const value of values) {
+    out.push("---\n");
+    if (value === undefined) continue;
+    const start = out.length;
+    try {
+      write(out, value, 0, true);
+      out.push("\n");
+    } catch (error) {
+      if (error !== UNUSUAL) throw error;
+      out.length = start;
+      out.push(toYamlWithJsYaml(value));
+    }
+  }
+  return out.join("");
 }
