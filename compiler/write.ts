@@ -47,6 +47,8 @@ export function scopedManifest(
 ): Manifest {
   const fresh = manifestFor(files, specHash, version, platform);
   const kept = Object.entries(previous?.files ?? {}).filter(([file]) => !inScope(file, scope) && !(file in fresh.files));
+  // Nothing kept from before and the files in path order (as emit returns them): already merged.
+  if (kept.length === 0 && files.every((f, i) => i === 0 || files[i - 1]!.path < f.path)) return fresh;
   const merged = Object.fromEntries([...Object.entries(fresh.files), ...kept].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { ...fresh, files: merged };
 }
@@ -180,7 +182,9 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
       },
     ]);
   }
-  sweepTempFiles(root);
+  // A run that died writing files left its journal (and perhaps temp files anywhere below); one that
+  // died writing the journal or the manifest left a temp file in the root only: nothing else to walk.
+  sweepTempFiles(root, lstatSync(path.join(root, JOURNAL), { throwIfNoEntry: false }) !== undefined);
   // Recorded before any is written: a run killed from here on is finished or cleaned by the next.
   if (changed.size > 0) replaceFile(path.join(root, JOURNAL), `${JSON.stringify({ files: [...new Set([...journaled, ...[...changed].map((f) => f.path)])].sort() })}\n`);
   const made = new Set<string>();
@@ -213,11 +217,11 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
   return result;
 }
 
-function sweepTempFiles(dir: string): void {
+function sweepTempFiles(dir: string, deep: boolean): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     // Dirent types come from lstat: a link to a folder is not descended into, nor a link deleted.
-    if (entry.isDirectory() && entry.name !== "node_modules" && entry.name !== ".git") sweepTempFiles(full);
+    if (entry.isDirectory() && deep && entry.name !== "node_modules" && entry.name !== ".git") sweepTempFiles(full, true);
     else if (entry.isFile() && entry.name.endsWith(TEMP_SUFFIX)) rmSync(full);
   }
 }

@@ -37,12 +37,19 @@ describe("writeTree", () => {
     expect(existsSync(path.join(out, "gone"))).toBe(false);
   });
 
-  it("sweeps temporary files a crashed run left behind", () => {
+  it("sweeps temporary files a crashed run left behind: below the root when its journal is there, in the root always", () => {
     const out = fresh();
+    // Killed while writing k/ns.yaml: its journal, written first, lists the file.
     mkdirSync(path.join(out, "k"), { recursive: true });
     writeFileSync(path.join(out, "k", "ns.yaml.plinth-tmp"), "partial");
+    writeFileSync(path.join(out, "plinth.journal.json"), `${JSON.stringify({ files: ["k/ns.yaml"] })}\n`);
     writeTree(out, [], manifestFor([], "h", "0.0.0", "p"));
     expect(existsSync(path.join(out, "k", "ns.yaml.plinth-tmp"))).toBe(false);
+    expect(existsSync(path.join(out, "plinth.journal.json"))).toBe(false);
+    // Killed while writing the journal itself: only its temp file, in the root.
+    writeFileSync(path.join(out, "plinth.journal.json.abc.plinth-tmp"), "{");
+    writeTree(out, [], manifestFor([], "h", "0.0.0", "p"));
+    expect(existsSync(path.join(out, "plinth.journal.json.abc.plinth-tmp"))).toBe(false);
   });
 
   it("never writes outside the output folder, even when told to by a manifest", () => {
