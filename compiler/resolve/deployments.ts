@@ -57,6 +57,19 @@ export function resolveDeployments(
   };
   const deployments: ModelDeployment[] = [];
   const serviceByName = new Map(services.map((s) => [s.name, s]));
+  // A service's environment and resources where no override changes them: made once, shared by its
+  // deployments (the Model is immutable).
+  const defaultEnv = new Map<ModelService, ModelDeployment["env"]>();
+  const serviceEnv = (service: ModelService) => {
+    let env = defaultEnv.get(service);
+    if (!env) defaultEnv.set(service, (env = sortKeys({ ...service.env })));
+    return env;
+  };
+  const defaultResources = new Map<ModelService, ModelDeployment["resources"]>();
+  const serviceResources = (service: ModelService, specService: Spec["services"][number]) => {
+    if (!defaultResources.has(service)) defaultResources.set(service, stringifyResources(mergeResources(specService.resources, undefined)!));
+    return defaultResources.get(service);
+  };
   for (const env of environments) {
     const project = projectOf(env);
     if (env.runtime !== "kubernetes" || env.cluster === undefined) continue;
@@ -96,8 +109,10 @@ export function resolveDeployments(
         imagePullSecrets: pullSecretsFor(repository, registry.pull),
         chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, (p) => gitopsRepoPath(spec.gitopsPath, p)),
         scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : toScale(override?.scale ?? specService.scale) ?? env.scale,
-        ...((override?.resources ?? service.resources) && { resources: stringifyResources(mergeResources(specService.resources, override?.resources)!) }),
-        env: sortKeys({ ...service.env, ...(override?.env ?? {}) }),
+        ...((override?.resources ?? service.resources) && {
+          resources: override?.resources ? stringifyResources(mergeResources(specService.resources, override.resources)!) : serviceResources(service, specService),
+        }),
+        env: override?.env ? sortKeys({ ...service.env, ...override.env }) : serviceEnv(service),
         featureFlags: env.featureFlags,
         hosts: env.preview?.host ? [env.preview.host] : env.hosts,
         ...(rollout !== undefined && { rollout, rolloutAt: override?.rollout !== undefined ? [...service.at, "overrides", env.name, "rollout"] : [...env.at, "rollout"] }),
