@@ -118,24 +118,32 @@ export const secretLiteralRule: RawRule = {
   check(raw) {
     const found: Diagnostic[] = [];
     const report = (path: SpecPath, message: string, secret: unknown) => found.push(secretDiagnostic(path, message, String(secret)));
-    const walk = (value: unknown, path: SpecPath, parentKey: string | undefined, inValues: boolean) => {
+    // A node's path is made only when something is reported there: a spec has tens of thousands of nodes.
+    type At = { parent: At; key: string | number } | undefined;
+    const pathOf = (at: At): SpecPath => {
+      const path: (string | number)[] = [];
+      for (let node = at; node !== undefined; node = node.parent) path.push(node.key);
+      return path.reverse();
+    };
+    const walk = (value: unknown, at: At, parentKey: string | undefined, inValues: boolean) => {
       if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
         const text = String(value);
         const what = typeof value === "string" ? credentialIn(text) : undefined;
-        if (what) report(path, `${formatPath(path)} holds ${what}`, text);
+        if (what) report(pathOf(at), `${formatPath(pathOf(at))} holds ${what}`, text);
         else if (inValues && parentKey !== undefined && isSecretName(parentKey) && text.length > 0 && !VARIABLE_REFERENCE.test(text)) {
-          report(path, `${formatPath(path)} sets ${parentKey} to a literal value`, text);
+          report(pathOf(at), `${formatPath(pathOf(at))} sets ${parentKey} to a literal value`, text);
         }
         return;
       }
       if (Array.isArray(value)) {
         value.forEach((item, i) => {
           const previous = value[i - 1];
+          const itemAt = { parent: at, key: i };
           if (typeof previous === "string" && SECRET_FLAG.test(previous) && typeof item === "string" && !VARIABLE_REFERENCE.test(item)) {
-            report([...path, i], `${formatPath([...path, i])} passes a literal value to ${previous}`, item);
+            report(pathOf(itemAt), `${formatPath(pathOf(itemAt))} passes a literal value to ${previous}`, item);
           } else {
             // An array under a credential name (passwords: [...]) holds credentials too.
-            walk(item, [...path, i], parentKey, inValues);
+            walk(item, itemAt, parentKey, inValues);
           }
         });
         return;
@@ -143,13 +151,13 @@ export const secretLiteralRule: RawRule = {
       if (!isObject(value)) return;
       if (looksLikeSecretRef(value)) {
         for (const key of Object.keys(value)) {
-          if (VALUE_KEYS.has(key)) report([...path, key], `${formatPath([...path, key])} puts a value into a secret reference`, value[key]);
+          if (VALUE_KEYS.has(key)) report(pathOf({ parent: at, key }), `${formatPath(pathOf({ parent: at, key }))} puts a value into a secret reference`, value[key]);
         }
       }
       // Credential-named keys count inside `env` maps and Helm `values` (at any depth).
-      for (const [key, child] of Object.entries(value)) walk(child, [...path, key], key, inValues || key === "env" || key === "values");
+      for (const key in value) walk(value[key], { parent: at, key }, key, inValues || key === "env" || key === "values");
     };
-    walk(raw, [], undefined, false);
+    walk(raw, undefined, undefined, false);
     return found;
   },
 };
