@@ -51,7 +51,20 @@ const CLUSTER_FILE = "_cluster.yaml";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function generate(model: Model): OutputFile[] {
-  const placed: Placed[] = [];
+  // The root application syncs this tree: each object in the wave the deploy graph gives it. Each
+  // object is written out as it is placed (its document kept, the object left to die young), then
+  // each file's documents are ordered by kind and name.
+  const wave = syncWaves(model);
+  const files = new Map<string, { rank: number; name: string; text: string }[]>();
+  const place = ({ cluster, namespace, object }: Placed) => {
+    const path = filePath(cluster, namespace);
+    const meta = object.metadata ?? {};
+    const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
+    const document = { rank: kindRank(object), name: meta.name ?? "", text: toYamlDocuments([{ ...object, metadata: { ...meta, annotations } }]) };
+    const documents = files.get(path);
+    if (documents) documents.push(document);
+    else files.set(path, [document]);
+  };
   for (const ns of model.namespaces) {
     const objects: (KubernetesObject | undefined)[] = [
       namespaceObject(model, ns),
@@ -59,35 +72,25 @@ function generate(model: Model): OutputFile[] {
       limitRange(model, ns),
       ...networkPolicies(model, ns),
     ];
-    for (const object of objects) if (object) placed.push({ cluster: ns.cluster, namespace: ns.name, object });
+    for (const object of objects) if (object) place({ cluster: ns.cluster, namespace: ns.name, object });
   }
   for (const cluster of model.clusters) {
-    for (const name of cluster.componentNamespaces) placed.push({ cluster: cluster.name, namespace: name, object: { apiVersion: "v1", kind: "Namespace", metadata: clusterMeta(model, name) } });
+    for (const name of cluster.componentNamespaces) place({ cluster: cluster.name, namespace: name, object: { apiVersion: "v1", kind: "Namespace", metadata: clusterMeta(model, name) } });
   }
-  placed.push(...secretStoreObjects(model));
-  placed.push(...registryPullSecrets(model));
-  for (const secret of model.externalSecrets) placed.push({ cluster: secret.cluster, namespace: secret.namespace, object: externalSecret(model, secret) });
-  placed.push(...analysisTemplates(model));
-  placed.push(...backupObjects(model));
-  placed.push(...dataServiceObjects(model));
-  placed.push(...storageClasses(model));
-  placed.push(...ipAddressPools(model));
-  placed.push(...certificateIssuers(model));
-  placed.push(...gateways(model));
+  secretStoreObjects(model).forEach(place);
+  registryPullSecrets(model).forEach(place);
+  for (const secret of model.externalSecrets) place({ cluster: secret.cluster, namespace: secret.namespace, object: externalSecret(model, secret) });
+  analysisTemplates(model).forEach(place);
+  backupObjects(model).forEach(place);
+  dataServiceObjects(model).forEach(place);
+  storageClasses(model).forEach(place);
+  ipAddressPools(model).forEach(place);
+  certificateIssuers(model).forEach(place);
+  gateways(model).forEach(place);
 
-  // The root application syncs this tree: each object in the wave the deploy graph gives it.
-  const wave = syncWaves(model);
-  const files = new Map<string, KubernetesObject[]>();
-  for (const { cluster, namespace, object } of placed) {
-    const path = filePath(cluster, namespace);
-    const meta = object.metadata ?? {};
-    const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
-    const annotated = { ...object, metadata: { ...meta, annotations } };
-    const objects = files.get(path);
-    if (objects) objects.push(annotated);
-    else files.set(path, [annotated]);
-  }
-  return [...[...files].map(([path, objects]) => ({ path, content: toYamlDocuments(objects.sort(byKindThenName)) })), ...previewBaseFiles(model)].sort((a, b) =>
+  // A stable sort: objects of one kind and name keep the order they were placed in.
+  const byKindThenName = (a: { rank: number; name: string }, b: { rank: number; name: string }) => a.rank - b.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return [...[...files].map(([path, documents]) => ({ path, content: documents.sort(byKindThenName).map((d) => d.text).join("") })), ...previewBaseFiles(model)].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
 }
@@ -98,13 +101,6 @@ function filePath(cluster: string, namespace: string | undefined): string {
     if (name !== undefined && !DNS1123_LABEL.test(name)) throw new Error(`not a DNS-1123 label, cannot be a file name: ${JSON.stringify(name)}`);
   }
   return `kubernetes/${cluster}/${namespace === undefined ? CLUSTER_FILE : `${namespace}.yaml`}`;
-}
-
-function byKindThenName(a: KubernetesObject, b: KubernetesObject): number {
-  const kind = kindRank(a) - kindRank(b);
-  if (kind !== 0) return kind;
-  const [x, y] = [a.metadata?.name ?? "", b.metadata?.name ?? ""];
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function kindRank(object: KubernetesObject): number {
