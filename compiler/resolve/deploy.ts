@@ -866,6 +866,7 @@ function promptsFor(properties: string[]): { lines: string[]; pipe: string } {
   };
 }
 
+/** Prerequisites as nodes: each provides what it declares, on its cluster or every cluster. */
 function addPrerequisites(model: GraphInput, add: Add): void {
   model.prerequisites.forEach((p, i) => {
     const clusters = p.cluster !== undefined ? [p.cluster] : model.clusters.map((c) => c.name);
@@ -928,8 +929,10 @@ function prerequisiteResources(p: ModelPrerequisite, cluster: string): string[] 
   }
 }
 
-/** Levels by longest path from what needs nothing; waves per cluster from the levels of its sync nodes. */
-// Indices into the drafts rather than ids: a large platform's graph has tens of thousands of nodes.
+/**
+ * Levels by longest path from what needs nothing; waves per cluster from the levels of its sync nodes.
+ * Over indices into the drafts rather than ids: a large platform's graph has tens of thousands of nodes.
+ */
 function order(drafts: Draft[]): ModelDeployGraph {
   const count = drafts.length;
   const providers = new Map<string, number[]>();
