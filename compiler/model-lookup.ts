@@ -2,8 +2,9 @@
  * Indexes over a Model, built once per Model on first use, so targets look things up by name instead
  * of scanning a collection inside a loop over another (which made large platforms quadratic).
  * Each lookup returns exactly what the `find`/`filter` it replaces returned: the first match, and
- * lists in the Model's order. Pure: the only state is a cache keyed by the (frozen) Model itself.
+ * lists in the Model's order. Pure: the only state is a cache keyed by the (immutable) Model itself.
  */
+import { groupBy } from "./collections.js";
 import type { DeployNode, Model, ModelAnalysis, ModelCluster, ModelDataService, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelRollout, ModelSecretStore, ModelService } from "./model.js";
 
 export interface ModelLookup {
@@ -43,18 +44,6 @@ function firstBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return map;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
-}
-
-/** Builds an index the first time it is asked for: a command that never needs one never pays for it. */
 function lazy<T>(build: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= build());

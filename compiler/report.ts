@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
+import { groupBy, pushTo } from "./collections.js";
 
 export interface ReportStyle {
   color: boolean;
@@ -133,9 +134,7 @@ export function groupedDiagnostics(diagnostics: readonly Diagnostic[], format: (
     const key = `${d.severity} ${d.rule}`;
     const n = shown.get(key) ?? 0;
     if (d.severity !== "error" && n >= GROUP_AFTER) {
-      const group = hidden.get(key);
-      if (group) group.push(d);
-      else hidden.set(key, [d]);
+      pushTo(hidden, key, d);
       continue;
     }
     shown.set(key, n + 1);
@@ -175,14 +174,7 @@ export function stepSummary(
   }
   if (diagnostics.length > 0) {
     lines.push("| severity | rule | count | first finding |", "| --- | --- | ---: | --- |");
-    const groups = new Map<string, Diagnostic[]>();
-    for (const d of diagnostics) {
-      const key = `${d.severity} ${d.rule}`;
-      const group = groups.get(key);
-      if (group) group.push(d);
-      else groups.set(key, [d]);
-    }
-    for (const [, group] of groups) {
+    for (const [, group] of groupBy(diagnostics, (d) => `${d.severity} ${d.rule}`)) {
       const first = group[0]!;
       const where = first.location ? `${relativePath(first.location.file, cwd)}:${first.location.line}: ` : "";
       lines.push(`| ${first.severity} | \`${first.rule}\` | ${group.length} | ${cell(printable(where + first.message))} |`);

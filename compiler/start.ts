@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { privateCacheRoot } from "./load/cache.js";
+import { privateCacheRoot, sha } from "./load/cache.js";
 import { requireWithCodeCache } from "./load/code-cache.js";
 import { discardPrestartedEvaluation, prestartEvaluation } from "./load/evaluate.js";
 import { authoringUrl, commandRan, SPEC_COMMANDS } from "./spec-commands.js";
@@ -21,7 +20,7 @@ export async function startCli(bundleFile: string, argv: readonly string[]): Pro
   if (command !== undefined && !help) prestartEvaluation(authoringUrl());
   const source = readFileSync(bundleFile, "utf8");
   // V8 accepts a code cache only from the same V8 build: the Node version and architecture are part of the key.
-  const bundleKey = createHash("sha256").update(`${process.version}\0${process.arch}\0`).update(source).digest("hex").slice(0, 16);
+  const bundleKey = sha(`${process.version}\0${process.arch}\0${source}`).slice(0, 16);
   const cacheDir = command === undefined ? undefined : codeCacheDir(bundleKey);
   // The bundle's import() of ES modules, through this module (see compiler/load/import-module.ts).
   const globals = { __plinthImportModule: (specifier: string) => import(specifier) };
@@ -35,7 +34,6 @@ export async function startCli(bundleFile: string, argv: readonly string[]): Pro
     discardPrestartedEvaluation();
   }
 }
-
 
 /** How many bundles' caches are kept: installs (or Node versions) used side by side keep theirs. */
 const KEPT_BUNDLES = 4;

@@ -6,10 +6,9 @@
  * because the tree is committed and byte-deterministic (no timestamps). Only ever an optimisation:
  * an unreadable or missing record means "read the file", never "assume it unchanged".
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
-import { privateCacheRoot } from "./load/cache.js";
+import { privateCacheRoot, sha } from "./load/cache.js";
 import { replaceFile } from "./safe-fs.js";
 
 /** [size, mtimeMs, ctimeMs, ino, sha256 of the content]. */
@@ -109,7 +108,7 @@ function parseRecord(text: string): [Map<string, Seen>, number] {
 }
 
 /** Where the record of the tree at `root` lives in the cache folder `dir`. */
-export const treeStatsFile = (dir: string, root: string) => path.join(dir, `${createHash("sha256").update(root).digest("hex").slice(0, 32)}.tsv`);
+export const treeStatsFile = (dir: string, root: string) => path.join(dir, `${sha(root).slice(0, 32)}.tsv`);
 
 function prune(dir: string): void {
   const trees = readdirSync(dir)

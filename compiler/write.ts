@@ -1,9 +1,9 @@
-import crypto, { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "../targets/types.js";
 import { UserError } from "./diagnostics.js";
 import { isSafeOutputPath } from "./emit.js";
+import { sha } from "./load/cache.js";
 import { acquireLock } from "./lock.js";
 import { linkOnPath, ownedFileStat, readOwnedFile, realPathInside, refuseLinks, replaceFile, symlinkError, TEMP_SUFFIX, type SeenPaths, type VerifiedFolders } from "./safe-fs.js";
 import { TreeStats } from "./tree-stats.js";
@@ -22,12 +22,9 @@ export interface Manifest {
   files: Record<string, string>;
 }
 
-// crypto.hash (Node 20.12+) hashes in one call, without a Hash object per file.
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
-export const sha256 = oneShotHash ? (text: string) => oneShotHash("sha256", text, "hex") : (text: string) => createHash("sha256").update(text).digest("hex");
 
 export function manifestFor(files: readonly OutputFile[], specHash: string, version: string, platform: string): Manifest {
-  return { plinth: version, platform, specHash, files: Object.fromEntries(files.map((f) => [f.path, sha256(f.content)])) };
+  return { plinth: version, platform, specHash, files: Object.fromEntries(files.map((f) => [f.path, sha(f.content)])) };
 }
 
 const inScope = (file: string, scope: readonly string[]) => scope.some((folder) => file.startsWith(`${folder}/`));
@@ -159,18 +156,18 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
   const changed = new Set<OutputFile>();
   const stats = TreeStats.open(root);
   for (const file of files) {
-    const sha = manifest.files[file.path] ?? sha256(file.content);
+    const hash = manifest.files[file.path] ?? sha(file.content);
     const stat = ownedFileStat(root, file.path, verified, seen);
     // Unchanged since this user's last run saw it (size, mtime, ctime, inode): not read back.
-    if (stats.unchanged(file.path, stat, sha)) {
-      stats.record(file.path, stat, sha);
+    if (stats.unchanged(file.path, stat, hash)) {
+      stats.record(file.path, stat, hash);
       continue;
     }
     if (stat !== undefined) onRead?.(file.path);
     const existing = stat === undefined ? undefined : readOwnedFile(root, file.path, verified);
     if (existing !== undefined && !owned.has(file.path) && existing !== file.content) foreign.push(file.path);
     if (existing !== file.content) changed.add(file);
-    else stats.record(file.path, stat, sha);
+    else stats.record(file.path, stat, hash);
   }
   if (foreign.length > 0) {
     throw new UserError([
@@ -198,7 +195,7 @@ function writeLocked(root: string, outDir: string, files: readonly OutputFile[],
     if (!made.has(folder)) mkdirSync(folder, { recursive: true });
     made.add(folder);
     replaceFile(target, file.content);
-    stats.record(file.path, lstatSync(target), manifest.files[file.path] ?? sha256(file.content));
+    stats.record(file.path, lstatSync(target), manifest.files[file.path] ?? sha(file.content));
     result.written.push(file.path);
   }
   for (const file of stale) {

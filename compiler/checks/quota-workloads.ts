@@ -1,6 +1,7 @@
 import { formatBytes, parseQuantity } from "../../spec/units.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { ModelRule } from "./types.js";
+import { groupBy } from "../collections.js";
 
 /** Most named in a message: beyond that, the largest requesters and a count of the rest. */
 const MOST_LISTED = 8;
@@ -27,13 +28,7 @@ export const quotaWorkloadsRule: ModelRule = {
   check(model) {
     const out: Diagnostic[] = [];
     // Deployments by cluster and namespace, grouped once (not a scan of all of them per namespace).
-    const deploymentsIn = new Map<string, (typeof model.deployments)[number][]>();
-    for (const d of model.deployments) {
-      const key = `${d.cluster}\u0000${d.namespace}`;
-      const list = deploymentsIn.get(key);
-      if (list) list.push(d);
-      else deploymentsIn.set(key, [d]);
-    }
+    const deploymentsIn = groupBy(model.deployments, (d) => `${d.cluster}\u0000${d.namespace}`);
     for (const ns of model.namespaces) {
       if (!ns.quota || (ns.quota.cpuCores === undefined && ns.quota.memoryBytes === undefined)) continue;
       const parts: { what: string; count: number; cpu: number; memory: number }[] = [];

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import { formatPath, type Diagnostic } from "../diagnostics.js";
 import { importModule } from "../load/import-module.js";
 import type { LoadedDocument } from "../load/types.js";
 import type { SpecPath } from "../model.js";
 import type { RawRule } from "./types.js";
+import { sha } from "../load/cache.js";
 
 /** Last words that make a key name a credential: DB_PASSWORD, DB_PASS, PGPWD, smtpPassword, AUTH_TOKEN… (not "secrets": in Kubernetes and Helm it lists Secret names) */
 const SECRET_WORDS = new Set(["password", "passwords", "passwd", "pass", "pwd", "pgpwd", "passphrase", "secret", "token", "tokens", "credential", "credentials", "apikey"]);
@@ -198,7 +198,7 @@ export async function providerTokenDiagnostics(raw: unknown, alreadyFound: reado
   if (strings.length === 0) return [];
   const content = strings.map((s) => s.value.replace(/[\r\n]/g, " ")).join("\n");
   // The same strings found clean before (same plinth, same preset): nothing to load or scan.
-  const scanned = createHash("sha256").update(content).digest("hex");
+  const scanned = sha(content);
   if (memo?.get("provider-scan") === scanned) return [];
   const [{ lintSource }, { creator: preset }] = await loadProviderRules();
   const result = await lintSource({

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import crypto, { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +7,10 @@ import { UserError } from "../diagnostics.js";
 /** Key folders kept in the transpile cache; the least recently used beyond this are removed. */
 const MAX_ENTRIES = 64;
 
-export const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+// crypto.hash (Node 20.12+) hashes in one call, without a Hash object per text (a build hashes thousands).
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+/** SHA-256 of a text, in hex. */
+export const sha = oneShotHash ? (text: string) => oneShotHash("sha256", text, "hex") : (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * The transpile cache is per user: what is found there is imported and run, so it must be a folder

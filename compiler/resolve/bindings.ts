@@ -149,9 +149,10 @@ export function resolveBindings(
     for (const name of service.dependsOn.dataServices) {
       const ds = dataServiceByName.get(name);
       if (!ds || !env.dataServices.includes(name)) continue;
-      const placement = env.preview
-        ? (ds.previewPlacements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster))
-        : (ds.placements.find((p) => p.environment === env.name) ?? ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster));
+      // The environment's own placement (a preview's copy per pull request), else the cluster's shared one.
+      const placement =
+        (env.preview ? ds.previewPlacements : ds.placements).find((p) => p.environment === env.name) ??
+        ds.placements.find((p) => p.environment === undefined && p.cluster === d.cluster);
       if (!placement) continue;
       const c = placement.connection;
       let secret = c.secret?.name;

@@ -25,6 +25,7 @@ import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./c
 import { clusterPlacedByBackup, dataApplicationName, dataCustomResource, previewDataCopies } from "./data-engines.js";
 import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
 import { lookup } from "../model-lookup.js";
+import { pushTo } from "../collections.js";
 import { deployKey as key } from "./deploy-keys.js";
 import { previewBase, previewDataApplicationSetName } from "./environments.js";
 import { vaultSnapshotLogin } from "./performers.js";
@@ -68,9 +69,7 @@ export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
     const draft: Draft = { objects: [], provides: [], needs: [], ...node };
     for (let i = 0; i < draft.provides.length; i++) draft.provides[i] = intern(draft.provides[i]!);
     // Need objects are this module's own (need()), some shared between nodes: made canonical in place.
-    for (const n of draft.needs) {
-      n.resource = intern(n.resource);
-    }
+    for (const n of draft.needs) n.resource = intern(n.resource);
     drafts.push(draft);
   };
   const profileOf = (cluster: ModelCluster) => model.profiles.find((p) => p.name === cluster.profile)!;
@@ -936,7 +935,7 @@ function prerequisiteResources(p: ModelPrerequisite, cluster: string): string[] 
 function order(drafts: Draft[]): ModelDeployGraph {
   const count = drafts.length;
   const providers = new Map<string, number[]>();
-  for (let i = 0; i < count; i++) for (const r of drafts[i]!.provides) push(providers, r, i);
+  for (let i = 0; i < count; i++) for (const r of drafts[i]!.provides) pushTo(providers, r, i);
   const unprovided: ModelDeployGraph["unprovided"] = [];
   // waitsFor[i]: the producers node i waits for, each once: per need, the provider of lowest rank, then id.
   const waitsFor: number[][] = new Array(count);
@@ -1052,12 +1051,6 @@ export function levelsOf(ids: readonly string[], waitsFor: ReadonlyMap<string, r
   ids.forEach((id, i) => result.levels[i]! >= 0 && levels.set(id, result.levels[i]!));
   if (result.stuck.length === 0) return { levels };
   return { levels, cycle: cycleAmong(result.stuck.map((i) => ids[i]!), waitsFor) };
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 /** A stack whose state lives in S3 needs its bucket. */

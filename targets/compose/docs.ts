@@ -6,6 +6,7 @@ import { ENGINES } from "./engines.js";
 import { type BundlePlan, type BundleSecret, secretFilePath, secretMountPath } from "./plan.js";
 import { preReleaseServiceName, SEED_PROFILE } from "./compose-file.js";
 import { SEED_JOB } from "../../compiler/resolve/deployments.js";
+import { groupBy } from "../../compiler/collections.js";
 
 const paragraphs = (...blocks: (string | false | undefined)[]) => `${blocks.filter((b): b is string => typeof b === "string" && b !== "").join("\n\n")}\n`;
 
@@ -51,14 +52,8 @@ function imageNotes(plan: BundlePlan): string | undefined {
   const unpinned = plan.services.filter((s) => !s.digest);
   const lines: string[] = [];
   if (pinned.length > 0) {
-    const byEnv = new Map<string, string[]>();
-    for (const s of pinned) {
-      const names = byEnv.get(s.digest!.environment);
-      if (names) names.push(s.service.name);
-      else byEnv.set(s.digest!.environment, [s.service.name]);
-    }
-    for (const [env, names] of byEnv) {
-      lines.push(`${names.map(code).join(", ")}: pinned to the digest ${code(env)} runs (from the release lock).`);
+    for (const [env, services] of groupBy(pinned, (s) => s.digest!.environment)) {
+      lines.push(`${services.map((s) => code(s.service.name)).join(", ")}: pinned to the digest ${code(env)} runs (from the release lock).`);
     }
   }
   if (unpinned.length > 0) {

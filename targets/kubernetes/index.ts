@@ -46,6 +46,7 @@ import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
 import { gateways } from "./gateways.js";
 import { previewBaseFiles } from "./previews.js";
+import { pushTo } from "../../compiler/collections.js";
 
 const CLUSTER_FILE = "_cluster.yaml";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -61,9 +62,7 @@ function generate(model: Model): OutputFile[] {
     const meta = object.metadata ?? {};
     const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
     const document = { rank: kindRank(object), name: meta.name ?? "", text: toYamlDocuments([{ ...object, metadata: { ...meta, annotations } }]) };
-    const documents = files.get(path);
-    if (documents) documents.push(document);
-    else files.set(path, [document]);
+    pushTo(files, path, document);
   };
   for (const ns of model.namespaces) {
     const objects: (KubernetesObject | undefined)[] = [

@@ -1,4 +1,5 @@
 import type { Model, ModelEnvironment } from "../../compiler/model.js";
+import { lookup } from "../../compiler/model-lookup.js";
 import { previewDataCopies } from "../../compiler/resolve/data-engines.js";
 import { SEED_JOB } from "../../compiler/resolve/deployments.js";
 import { previewBase } from "../../compiler/resolve/environments.js";
@@ -29,7 +30,10 @@ function previewText(model: Model, env: ModelEnvironment): string {
   const copies = previewDataCopies(model, env).map(({ dataService, placement }) =>
     escapeText(`${dataService.name} (${placement.instances} instance${placement.instances === 1 ? "" : "s"}${placement.storage !== undefined ? `, ${placement.storage}` : ""})`),
   );
-  const seeded = model.deployments.filter((d) => d.environment === env.name && d.preRelease.some((j) => j.name === SEED_JOB)).map((d) => d.service);
+  const seeded = lookup(model)
+    .deploymentsOfEnvironment(env.name)
+    .filter((d) => d.preRelease.some((j) => j.name === SEED_JOB))
+    .map((d) => d.service);
   return [
     `ApplicationSet ${code(previewBase(env).applicationSet)} owns the namespace`,
     copies.length > 0 ? `its own ${copies.join(", ")}` : "no data services",

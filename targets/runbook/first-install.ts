@@ -4,6 +4,7 @@ import { shellQuote as q } from "../../compiler/formats/shell.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
 import { LISTED_IN_FULL } from "./format.js";
 import { Outline } from "./outline.js";
+import { groupBy } from "../../compiler/collections.js";
 
 /**
  * One entry of the install order: a stack, a step, a prerequisite, or a cluster's sync waves
@@ -306,12 +307,7 @@ export function firstInstallView(model: Model) {
   const clusters = model.clusters.map((cluster) => {
     const heading = outline.heading(2, `${cluster.name}: sync waves`);
     const nodes = model.deploy.nodes.filter((n) => n.kind === "sync" && n.cluster === cluster.name);
-    const byWave = new Map<number, DeployNode[]>();
-    for (const n of nodes) {
-      const list = byWave.get(n.wave!);
-      if (list) list.push(n);
-      else byWave.set(n.wave!, [n]);
-    }
+    const byWave = groupBy(nodes, (n) => n.wave!);
     const rows = [...byWave.keys()]
       .sort((a, b) => a - b)
       .map((wave) => {
