@@ -65,13 +65,13 @@ export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
     interned.set(text, text);
     return text;
   };
-  const add = (node: Omit<Draft, "objects" | "provides" | "needs"> & Partial<Pick<Draft, "objects" | "provides" | "needs">>) => {
-    const draft: Draft = { objects: [], provides: [], needs: [], ...node };
+  const complete = (draft: Draft) => {
     for (let i = 0; i < draft.provides.length; i++) draft.provides[i] = intern(draft.provides[i]!);
     // Need objects are this module's own (need()), some shared between nodes: made canonical in place.
-    for (const n of draft.needs) n.resource = intern(n.resource);
+    for (let i = 0; i < draft.needs.length; i++) draft.needs[i]!.resource = intern(draft.needs[i]!.resource);
     drafts.push(draft);
   };
+  const add: Add = Object.assign((node: NodeInput) => complete({ objects: [], provides: [], needs: [], ...node }), { draft: complete });
   const profileOf = (cluster: ModelCluster) => model.profiles.find((p) => p.name === cluster.profile)!;
 
   for (const cluster of model.clusters) addCluster(model, cluster, profileOf(cluster), add);
@@ -123,7 +123,16 @@ export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
   return order(drafts);
 }
 
-type Add = (node: Omit<Draft, "objects" | "provides" | "needs"> & Partial<Pick<Draft, "objects" | "provides" | "needs">>) => void;
+type NodeInput = Omit<Draft, "objects" | "provides" | "needs"> & Partial<Pick<Draft, "objects" | "provides" | "needs">>;
+interface Add {
+  (node: NodeInput): void;
+  /**
+   * A whole draft, written with objects, provides and needs first (the order add gives every node),
+   * taken as it is: for the kinds of node there are thousands of, where add's copy of each (a
+   * spread followed by more keys) allocated several times what the node holds.
+   */
+  draft(node: Draft): void;
+}
 
 const need = (resource: string, at: SpecPath, why: string): DeployNeed => ({ resource, at, why });
 
@@ -304,22 +313,28 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
   }
   for (const secret of model.externalSecrets.filter((e) => e.cluster === c)) {
     const storeNamespace = secret.storeKind === "SecretStore" ? secret.namespace : "*";
-    add({
+    const needs = [
+      argocdNeed,
+      need(key.crd(c, "external-secrets.io/ExternalSecret"), secret.at, "ExternalSecrets are External Secrets Operator resources"),
+      need(key.namespace(c, secret.namespace), secret.at, `it lives in ${secret.namespace}`),
+      need(key.secretStore(c, storeNamespace, secret.store), secret.at, `it reads through store ${secret.store}`),
+    ];
+    if (secret.copiesFrom) {
+      needs.push(need(key.secret(c, secret.copiesFrom.namespace, secret.copiesFrom.secret), secret.at, `it copies Secret ${secret.copiesFrom.namespace}/${secret.copiesFrom.secret}, which its operator writes`));
+    } else {
+      // Each key once, in the order the data first reads it.
+      const keys: string[] = [];
+      for (const d of secret.data) if (!keys.includes(d.key)) keys.push(d.key);
+      for (const k of keys) needs.push(need(key.secretPath(secret.store, k), secret.at, `it reads ${k} from ${secret.store}`));
+    }
+    add.draft({
+      objects: [{ kind: "ExternalSecret", namespace: secret.namespace, name: secret.name }],
+      provides: [key.secret(c, secret.namespace, secret.name)],
+      needs,
       id: `${c}/external-secret/${secret.namespace}/${secret.name}`,
       kind: "sync",
       cluster: c,
       title: `ExternalSecret ${secret.namespace}/${secret.name}`,
-      objects: [{ kind: "ExternalSecret", namespace: secret.namespace, name: secret.name }],
-      provides: [key.secret(c, secret.namespace, secret.name)],
-      needs: [
-        argocdNeed,
-        need(key.crd(c, "external-secrets.io/ExternalSecret"), secret.at, "ExternalSecrets are External Secrets Operator resources"),
-        need(key.namespace(c, secret.namespace), secret.at, `it lives in ${secret.namespace}`),
-        need(key.secretStore(c, storeNamespace, secret.store), secret.at, `it reads through store ${secret.store}`),
-        ...(secret.copiesFrom
-          ? [need(key.secret(c, secret.copiesFrom.namespace, secret.copiesFrom.secret), secret.at, `it copies Secret ${secret.copiesFrom.namespace}/${secret.copiesFrom.secret}, which its operator writes`)]
-          : [...new Set(secret.data.map((d) => d.key))].map((k) => need(key.secretPath(secret.store, k), secret.at, `it reads ${k} from ${secret.store}`))),
-      ],
       at: secret.at,
     });
   }
@@ -440,38 +455,41 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       const rollout = model.rollouts.find((r) => r.name === d.rollout);
       return rollout ? [{ rollout, at: d.rolloutAt ?? [...env.at, "rollout"] }] : [];
     });
-    const needs: DeployNeed[] = [argocdNeed, ...sorted(deployments.map((d) => d.project)).map((p) => need(key.appProject(c, p), env.at, `its Applications belong to project ${p}`))];
-    if (env.preview?.token) needs.push(need(key.secret(c, argo, env.preview.token.secret), [...env.at, "preview", "token"], `its pull-request generator reads the GitHub token from Secret ${argo}/${env.preview.token.secret}`));
+    // Thousands of deployments ask for the same few resources: each is needed once, for the first reason.
+    const needs = uniqueNeeds();
+    needs.add(argocdNeed);
+    for (const p of sorted(deployments.map((d) => d.project))) needs.need(key.appProject(c, p), env.at, () => `its Applications belong to project ${p}`);
+    if (env.preview?.token) needs.add(need(key.secret(c, argo, env.preview.token.secret), [...env.at, "preview", "token"], `its pull-request generator reads the GitHub token from Secret ${argo}/${env.preview.token.secret}`));
     if (!env.preview && env.namespace !== undefined) {
-      needs.push(need(key.namespace(c, env.namespace), env.at, `it deploys into ${env.namespace}`));
+      const namespace = env.namespace;
+      needs.need(key.namespace(c, namespace), env.at, () => `it deploys into ${namespace}`);
       for (const d of deployments) {
         for (const m of d.bindings.secretMounts) {
-          if (m.secret !== d.secretName) needs.push(need(key.secret(c, env.namespace, m.secret), lookup(model).service(d.service)!.at, `${d.service} reads the credentials of a data service it uses from Secret ${m.secret}`));
+          if (m.secret !== d.secretName) needs.need(key.secret(c, namespace, m.secret), () => lookup(model).service(d.service)!.at, () => `${d.service} reads the credentials of a data service it uses from Secret ${m.secret}`);
         }
       }
-      for (const d of deployments) if (d.secretName !== undefined) needs.push(need(key.secret(c, env.namespace, d.secretName), lookup(model).service(d.service)!.at, `${d.service} reads its environment from Secret ${d.secretName}`));
-      for (const { rollout, at } of rollouts) for (const name of rollout.analyses) needs.push(need(key.analysisTemplate(c, env.namespace, name), at, `its rollout runs analysis ${name}`));
+      for (const d of deployments) if (d.secretName !== undefined) needs.need(key.secret(c, namespace, d.secretName), () => lookup(model).service(d.service)!.at, () => `${d.service} reads its environment from Secret ${d.secretName}`);
+      for (const { rollout, at } of rollouts) for (const name of rollout.analyses) needs.need(key.analysisTemplate(c, namespace, name), at, () => `its rollout runs analysis ${name}`);
     }
-    for (const { rollout, at } of rollouts) if (rollout.strategy === "canary" || rollout.strategy === "blueGreen") needs.push(need(key.crd(c, "argoproj.io/Rollout"), at, `its ${rollout.strategy} rollout is an Argo Rollout`));
+    for (const { rollout, at } of rollouts) if (rollout.strategy === "canary" || rollout.strategy === "blueGreen") needs.need(key.crd(c, "argoproj.io/Rollout"), at, () => `its ${rollout.strategy} rollout is an Argo Rollout`);
     for (const d of deployments) {
       const service = lookup(model).service(d.service)!;
       if (gateway === undefined || d.hosts.length === 0 || !service.ingress) continue;
-      needs.push(need(key.crd(c, "gateway.networking.k8s.io/HTTPRoute"), service.at, `the chart of ${d.service} routes its hosts with an HTTPRoute`));
-      needs.push(need(key.gateway(c, gateway.namespace, gateway.name), service.at, `the HTTPRoute of ${d.service} attaches to Gateway ${gateway.name}`));
+      needs.need(key.crd(c, "gateway.networking.k8s.io/HTTPRoute"), service.at, () => `the chart of ${d.service} routes its hosts with an HTTPRoute`);
+      needs.need(key.gateway(c, gateway.namespace, gateway.name), service.at, () => `the HTTPRoute of ${d.service} attaches to Gateway ${gateway.name}`);
     }
     for (const d of deployments) {
       if (d.chartExternalSecret) {
-        const storeNamespace = d.chartExternalSecret.storeKind === "SecretStore" ? d.namespace : "*";
-        needs.push(need(key.crd(c, "external-secrets.io/ExternalSecret"), env.at, `the chart of ${d.service} creates its ExternalSecret`));
-        if (storeNamespace === "*") needs.push(need(key.secretStore(c, "*", d.chartExternalSecret.store), env.at, `the chart of ${d.service} reads through ${d.chartExternalSecret.store}`));
-        for (const data of d.chartExternalSecret.data) needs.push(need(key.secretPath(d.chartExternalSecret.store, data.key), env.at, `${d.service} reads ${data.key}`));
+        const secret = d.chartExternalSecret;
+        needs.need(key.crd(c, "external-secrets.io/ExternalSecret"), env.at, () => `the chart of ${d.service} creates its ExternalSecret`);
+        if (secret.storeKind !== "SecretStore") needs.need(key.secretStore(c, "*", secret.store), env.at, () => `the chart of ${d.service} reads through ${secret.store}`);
+        for (const data of secret.data) needs.need(key.secretPath(secret.store, data.key), env.at, () => `${d.service} reads ${data.key}`);
       }
       // Each pod's cache is a claim on the profile's StorageClass, made with the pod.
-      for (const [field, volumes] of [["caches", d.caches], ["state", d.state]] as const) {
-        for (const v of volumes) needs.push(need(key.storageClass(c, v.storageClass), [...lookup(model).service(d.service)!.at, field], `${d.service} keeps its ${v.name} ${field === "caches" ? "cache" : "state"} on StorageClass ${v.storageClass}`));
-      }
+      for (const v of d.caches) needs.need(key.storageClass(c, v.storageClass), () => [...lookup(model).service(d.service)!.at, "caches"], () => `${d.service} keeps its ${v.name} cache on StorageClass ${v.storageClass}`);
+      for (const v of d.state) needs.need(key.storageClass(c, v.storageClass), () => [...lookup(model).service(d.service)!.at, "state"], () => `${d.service} keeps its ${v.name} state on StorageClass ${v.storageClass}`);
       const host = imageRegistryHost(model, d.image.repository);
-      if (host !== undefined) needs.push(need(key.registryCredential(c, host), lookup(model).service(d.service)!.at, `${d.service} pulls ${d.image.repository}`));
+      if (host !== undefined) needs.need(key.registryCredential(c, host), () => lookup(model).service(d.service)!.at, () => `${d.service} pulls ${d.image.repository}`);
     }
     add({
       id: `${c}/applicationset/${env.name}`,
@@ -479,7 +497,7 @@ function addCluster(model: GraphInput, cluster: ModelCluster, profile: ModelProf
       cluster: c,
       title: `ApplicationSet ${env.name}`,
       objects: [{ kind: "ApplicationSet", namespace: argo, name: env.name }],
-      needs: dedupe(needs),
+      needs: needs.list,
       at: env.at,
     });
     if (env.preview) addPreviewBase(model, cluster, profile, env, add);
@@ -770,13 +788,17 @@ function addDataServices(model: GraphInput, cluster: ModelCluster, profile: Mode
 
 /** One first-install step per secret path an ExternalSecret (or a preview's chart) reads: it must exist before they sync. */
 function addSecretPaths(model: GraphInput, add: Add): void {
-  const reads = new Map<string, { store: string; key: string; properties: Set<string>; at: SpecPath; clusters: Set<string> }>();
+  // By store, then key: looked up by the Model's own strings, not by a string joined per read. A
+  // path has a property or two and a cluster or two: lists, each value once.
+  type Read = { store: string; key: string; properties: string[]; at: SpecPath; clusters: string[] };
+  const reads = new Map<string, Map<string, Read>>();
   const read = (store: string, k: string, property: string | undefined, at: SpecPath, cluster: string) => {
-    const id = `${store}\u0000${k}`;
-    const entry = reads.get(id) ?? { store, key: k, properties: new Set<string>(), at, clusters: new Set<string>() };
-    if (property !== undefined) entry.properties.add(property);
-    entry.clusters.add(cluster);
-    reads.set(id, entry);
+    let keys = reads.get(store);
+    if (keys === undefined) reads.set(store, (keys = new Map()));
+    let entry = keys.get(k);
+    if (entry === undefined) keys.set(k, (entry = { store, key: k, properties: [], at, clusters: [] }));
+    if (property !== undefined && !entry.properties.includes(property)) entry.properties.push(property);
+    if (!entry.clusters.includes(cluster)) entry.clusters.push(cluster);
   };
   for (const secret of model.externalSecrets) if (!secret.copiesFrom) for (const d of secret.data) read(secret.store, d.key, d.property, secret.at, secret.cluster);
   for (const cluster of model.clusters) {
@@ -786,7 +808,8 @@ function addSecretPaths(model: GraphInput, add: Add): void {
   for (const d of model.deployments) for (const data of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, data.key, data.property, lookup(model).service(d.service)!.at, d.cluster);
 
   // Keys OpenTofu writes (MinIO users') need no hand.
-  const written = new Set(model.objectStoreUsers.flatMap((u) => (u.placement.kind === "store" ? [`${u.placement.store}\u0000${u.placement.key}`] : [])));
+  const written = new Map<string, string[]>();
+  for (const u of model.objectStoreUsers) if (u.placement.kind === "store") pushTo(written, u.placement.store, u.placement.key);
   // Most paths share their list of properties: its prompts are made once.
   const prompts = new Map<string, ReturnType<typeof promptsFor>>();
   const promptsOnce = (properties: string[]) => {
@@ -795,34 +818,48 @@ function addSecretPaths(model: GraphInput, add: Add): void {
     if (!made) prompts.set(id, (made = promptsFor(properties)));
     return made;
   };
-  for (const entry of [...reads.values()].sort((a, b) => cmp(a.store, b.store) || cmp(a.key, b.key))) {
-    const store = model.secretStores.find((s) => s.name === entry.store);
-    if (!store || written.has(`${entry.store}\u0000${entry.key}`)) continue;
-    const properties = [...entry.properties].sort();
-    const base = {
-      kind: "step" as const,
-      title: `create ${entry.key} in ${store.name}`,
-      provides: [key.secretPath(store.name, entry.key)],
-      secretPath: { store: store.name, key: entry.key, properties },
-      at: entry.at,
-    };
+  for (const storeName of [...reads.keys()].sort()) {
+    const store = model.secretStores.find((s) => s.name === storeName);
+    if (!store) continue;
+    const keys = reads.get(storeName)!;
+    for (const k of [...keys.keys()].sort()) addSecretPath(store, keys.get(k)!);
+  }
+
+  function addSecretPath(store: ModelSecretStore, entry: Read) {
+    if (written.get(store.name)?.includes(entry.key)) return;
+    const properties = entry.properties.sort();
+    // Written out rather than spread: ten thousand nodes at scale, and a spread with more keys
+    // after it allocates several times what the node holds.
+    const title = `create ${entry.key} in ${store.name}`;
+    const provides = [key.secretPath(store.name, entry.key)];
+    const secretPath = { store: store.name, key: entry.key, properties };
     switch (store.backend) {
       case "vault": {
         const vault = store.vault!;
-        add({
-          ...base,
-          id: `step/secret-path/${store.name}/${entry.key}`,
+        add.draft({
+          objects: [],
+          provides,
           needs: [need(key.vaultSession(vault.server), store.at, `a shell logged in to Vault at ${vault.server}`), need(key.vaultMount(vault.server, vault.mount), store.at, `the ${vault.mount} mount must exist`)],
+          kind: "step",
+          title,
+          secretPath,
+          at: entry.at,
+          id: `step/secret-path/${store.name}/${entry.key}`,
           commands: promptAndPipe(properties, `vault kv put -mount=${q(vault.mount)} ${q(entry.key)} -`, promptsOnce(properties)),
           note: `Written to KV ${vault.kvVersion} mount ${vault.mount} of store ${store.name}.`,
         });
         break;
       }
       case "aws-secrets-manager":
-        add({
-          ...base,
-          id: `step/secret-path/${store.name}/${entry.key}`,
+        add.draft({
+          objects: [],
+          provides,
           needs: [need(key.secretsManagerSecret(store.name, entry.key), store.at, "the infra stack creates the secret, without a value")],
+          kind: "step",
+          title,
+          secretPath,
+          at: entry.at,
+          id: `step/secret-path/${store.name}/${entry.key}`,
           commands: promptAndPipe(properties, `aws secretsmanager put-secret-value --region ${q(store.aws!.region)} --secret-id ${q(entry.key)} --secret-string file:///dev/stdin`, promptsOnce(properties)),
           note: `AWS Secrets Manager in ${store.aws!.region}: the value of the secret the infra stack created.`,
         });
@@ -830,11 +867,16 @@ function addSecretPaths(model: GraphInput, add: Add): void {
       case "kubernetes": {
         const remote = store.kubernetes!.namespace;
         for (const cluster of [...entry.clusters].sort()) {
-          add({
-            ...base,
+          add.draft({
+            objects: [],
+            provides,
+            needs: [need(key.namespace(cluster, remote), [...store.at, "kubernetes"], `the Secret lives in ${remote}`)],
+            kind: "step",
+            title,
+            secretPath,
+            at: entry.at,
             id: `step/secret-path/${store.name}/${cluster}/${entry.key}`,
             cluster,
-            needs: [need(key.namespace(cluster, remote), [...store.at, "kubernetes"], `the Secret lives in ${remote}`)],
             commands: [
               'dir=$(umask 077; mktemp -d)',
               ...(properties.length > 0 ? properties : ["value"]).map((p) => `read -rsp ${q(`${p}: `)} v; echo; printf '%s' "$v" > "$dir"/${q(p)}`),
@@ -935,7 +977,12 @@ function prerequisiteResources(p: ModelPrerequisite, cluster: string): string[] 
 function order(drafts: Draft[]): ModelDeployGraph {
   const count = drafts.length;
   const providers = new Map<string, number[]>();
-  for (let i = 0; i < count; i++) for (const r of drafts[i]!.provides) pushTo(providers, r, i);
+  // Indexed loops throughout: this runs once per build, mostly before it is optimised, where each
+  // step of a for-of allocates an iterator result (a hundred thousand of them here).
+  for (let i = 0; i < count; i++) {
+    const provides = drafts[i]!.provides;
+    for (let k = 0; k < provides.length; k++) pushTo(providers, provides[k]!, i);
+  }
   const unprovided: ModelDeployGraph["unprovided"] = [];
   // waitsFor[i]: the producers node i waits for, each once: per need, the provider of lowest rank, then id.
   const waitsFor: number[][] = new Array(count);
@@ -943,10 +990,12 @@ function order(drafts: Draft[]): ModelDeployGraph {
   for (let i = 0; i < count; i++) {
     const node = drafts[i]!;
     const producers: number[] = [];
-    for (const n of node.needs) {
+    for (let k = 0; k < node.needs.length; k++) {
+      const n = node.needs[k]!;
       const all = providers.get(n.resource);
       let best = -1;
-      for (const p of all ?? []) {
+      for (let j = 0; all !== undefined && j < all.length; j++) {
+        const p = all[j]!;
         if (p === i) continue;
         if (best < 0) best = p;
         else {
@@ -999,13 +1048,17 @@ function longestPathLevels(waitsFor: readonly (readonly number[])[]): { levels: 
   // Each node's dependents, laid out in one array (offsets[i] .. offsets[i + 1]).
   const offsets = new Int32Array(count + 1);
   for (let i = 0; i < count; i++) {
-    pending[i] = waitsFor[i]!.length;
-    for (const p of waitsFor[i]!) offsets[p + 1]!++;
+    const producers = waitsFor[i]!;
+    pending[i] = producers.length;
+    for (let k = 0; k < producers.length; k++) offsets[producers[k]! + 1]!++;
   }
   for (let i = 0; i < count; i++) offsets[i + 1]! += offsets[i]!;
   const dependents = new Int32Array(offsets[count]!);
   const fill = offsets.slice(0, count);
-  for (let i = 0; i < count; i++) for (const p of waitsFor[i]!) dependents[fill[p]!++] = i;
+  for (let i = 0; i < count; i++) {
+    const producers = waitsFor[i]!;
+    for (let k = 0; k < producers.length; k++) dependents[fill[producers[k]!]!++] = i;
+  }
   const levels = new Int32Array(count);
   const ready = new Int32Array(count);
   let tail = 0;
@@ -1059,6 +1112,28 @@ function stateNeeds(cluster: ModelCluster, stack: "infra" | "bootstrap" | "confi
   return backend.type === "s3" ? [need(key.stateBackend(`s3://${backend.bucket}`), cluster.at, `its state lives in s3://${backend.bucket}`)] : [];
 }
 
+/**
+ * Needs in the order first asked for, each resource once with its first reason (as dedupe keeps
+ * them), where a reason and a place are made only for a resource not needed yet.
+ */
+function uniqueNeeds() {
+  const list: DeployNeed[] = [];
+  const seen = new Set<string>();
+  return {
+    list,
+    add(n: DeployNeed): void {
+      if (seen.has(n.resource)) return;
+      seen.add(n.resource);
+      list.push(n);
+    },
+    need(resource: string, at: SpecPath | (() => SpecPath), why: () => string): void {
+      if (seen.has(resource)) return;
+      seen.add(resource);
+      list.push(need(resource, typeof at === "function" ? at() : at, why()));
+    },
+  };
+}
+
 function dedupe(needs: DeployNeed[]): DeployNeed[] {
   const seen = new Set<string>();
   return needs.filter((n) => !seen.has(n.resource) && seen.add(n.resource));
@@ -1076,7 +1151,14 @@ function inCluster(server: string, namespace: string): boolean {
  * credentials (ECR, Harbor); GHCR images of public packages need none.
  */
 function imageRegistryHost(model: GraphInput, image: string): string | undefined {
+  // Asked once per deployment, of a few distinct images per service: each answered once per Model.
+  let known = registryHosts.get(model);
+  if (known === undefined) registryHosts.set(model, (known = new Map()));
+  if (known.has(image)) return known.get(image);
   const host = registryHost(image);
   const profile = model.profiles.find((p) => registryHost(p.registry.url) === host && p.registry.provider !== "ghcr");
+  known.set(image, profile ? host : undefined);
   return profile ? host : undefined;
 }
+
+const registryHosts = new WeakMap<GraphInput, Map<string, string | undefined>>();

@@ -86,28 +86,33 @@ export function serviceValues(model: Model, deployment: ModelDeployment): Servic
     serviceAccount: { annotations: {} },
     podDisruptionBudget: disruptionBudget(deployment),
     serviceMonitor: metricsPort && cluster.components.some((c) => c.name === "monitoring") ? { enabled: true, port: metricsPort.name, path: "/metrics", interval: "30s" } : { enabled: false },
-    env: [
-      ...Object.entries(deployment.env).map(([name, value]) => ({ name, value: String(value) })),
+    // Lists joined with concat, not spread: spreading walks each list through the iterator protocol.
+    env: environmentValues(deployment.env).concat(
       // Data-service bindings and secret files (compiler/resolve/bindings.ts), the names Compose uses too.
-      ...deployment.bindings.env.map((e) => (e.secretKeyRef ? { name: e.name, valueFrom: { secretKeyRef: { ...e.secretKeyRef } } } : { name: e.name, value: e.value ?? "" })),
-    ],
+      deployment.bindings.env.map((e) => (e.secretKeyRef ? { name: e.name, valueFrom: { secretKeyRef: { ...e.secretKeyRef } } } : { name: e.name, value: e.value ?? "" })),
+    ),
     envFrom: [],
-    volumes: [
-      ...deployment.bindings.secretMounts.map((m) => ({ name: m.secret, secret: { secretName: m.secret } })),
-      ...deployment.caches.map((c) => ({
+    volumes: (deployment.bindings.secretMounts.map((m) => ({ name: m.secret, secret: { secretName: m.secret } })) as ServiceValues["volumes"]).concat(
+      deployment.caches.map((c) => ({
         name: c.name,
         ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce" as const], storageClassName: c.storageClass, resources: { requests: { storage: c.size } } } } },
       })),
-    ],
-    volumeMounts: [
-      ...deployment.bindings.secretMounts.map((m) => ({ name: m.secret, mountPath: m.mountPath, readOnly: true })),
-      ...deployment.caches.map((c) => ({ name: c.name, mountPath: c.mountPath })),
-    ],
+    ),
+    volumeMounts: (deployment.bindings.secretMounts.map((m) => ({ name: m.secret, mountPath: m.mountPath, readOnly: true })) as ServiceValues["volumeMounts"]).concat(
+      deployment.caches.map((c) => ({ name: c.name, mountPath: c.mountPath })),
+    ),
     persistence: deployment.state.length > 0 ? deployment.state.map((v) => ({ name: v.name, mountPath: v.mountPath, size: v.size, storageClassName: v.storageClass })) : undefined,
     cronJobs: service.cronJobs.length > 0 ? service.cronJobs.map((job) => ({ ...jobValues(job), schedule: job.schedule })) : undefined,
     hooks: { preRelease: deployment.preRelease.map(jobValues), syncWaves: deployment.preReleaseInSyncWaves && deployment.preRelease.length > 0 ? true : undefined },
     featureFlags: { ...deployment.featureFlags },
   };
+}
+
+/** The spec's own variables, in the deployment's (sorted) order. */
+function environmentValues(env: ModelDeployment["env"]): ServiceValues["env"] {
+  const values: ServiceValues["env"] = [];
+  for (const name in env) values.push({ name, value: String(env[name]) });
+  return values;
 }
 
 function jobValues(job: ModelJob): ServiceValues["hooks"]["preRelease"][number] {

@@ -73,5 +73,14 @@ export function clusterMeta(model: Model, name: string, labels: Record<string, s
 }
 
 export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]!]));
+  // Built key by key (no list of pairs): this runs for each of thousands of objects' labels.
+  const keys = Object.keys(record).sort();
+  const sorted: Record<string, T> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    // An own "__proto__" key stays a key (assignment would set the prototype instead).
+    if (key === "__proto__") Object.defineProperty(sorted, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+    else sorted[key] = record[key]!;
+  }
+  return sorted;
 }
