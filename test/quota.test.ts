@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { syntheticSpec } from "../bench/generate.mjs";
-import { quotaWorkloadsRule } from "../compiler/checks/quota-workloads.js";
+import { quotaWorkloadsRule, thousands } from "../compiler/checks/quota-workloads.js";
 import { resolve } from "../compiler/resolve/index.js";
 import { platformSchema, type Spec } from "../spec/schema.js";
 
@@ -28,5 +29,10 @@ describe("quota/workloads-exceed", () => {
     const dataInstances = model.dataServices.filter((ds) => ds.placements.some((p) => p.namespace === "c0-e0")).length;
     expect(workloads).toBe(40 + dataInstances);
     expect(dataInstances).toBeGreaterThan(0);
+  });
+
+  it("counts the others as toLocaleString(\"en\") writes them, without ICU", () => {
+    for (const n of [0, 7, 992, 1000, 1992, 12345, 999999, 1000000]) expect(thousands(n)).toBe(n.toLocaleString("en"));
+    fc.assert(fc.property(fc.nat({ max: Number.MAX_SAFE_INTEGER }), (n) => thousands(n) === n.toLocaleString("en")), { numRuns: 2000 });
   });
 });

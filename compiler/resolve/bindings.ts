@@ -144,7 +144,7 @@ export function resolveBindings(
     if (d.secretName !== undefined) {
       const own = ownSecret(service, d.secretName);
       bindings.secretMounts.push(own.mount);
-      bindings.env.push(...own.env);
+      for (let i = 0; i < own.env.length; i++) bindings.env.push(own.env[i]!);
     }
     for (const name of service.dependsOn.dataServices) {
       const ds = dataServiceByName.get(name);
@@ -165,7 +165,7 @@ export function resolveBindings(
         placeDataStore(d, ds, placement.namespace, secretStores);
       }
       const reached = reach(ds, placement, secret);
-      bindings.env.push(...reached.env);
+      for (let i = 0; i < reached.env.length; i++) bindings.env.push(reached.env[i]!);
       if (reached.mount) bindings.secretMounts.push(reached.mount);
     }
     // A variable the spec sets itself keeps the spec's value.

@@ -70,6 +70,7 @@ export function resolveDeployments(
     if (!defaultResources.has(service)) defaultResources.set(service, stringifyResources(mergeResources(specService.resources, undefined)!));
     return defaultResources.get(service);
   };
+  const repoPath = (p: string) => gitopsRepoPath(spec.gitopsPath, p);
   for (const env of environments) {
     const project = projectOf(env);
     if (env.runtime !== "kubernetes" || env.cluster === undefined) continue;
@@ -95,7 +96,9 @@ export function resolveDeployments(
       };
       // One store per deployment (checks/secret-stores makes sure the references agree).
       const secretStore = service.secretEnv.length > 0 ? (service.secretEnv[0]!.ref.store ?? env.secrets?.store) : undefined;
-      deployments.push({
+      // Built key by key, in the Model's key order: a literal with optional keys spread into it is
+      // copied as it grows, ten thousand times at scale.
+      const deployment: ModelDeployment = {
         environment: env.name,
         service: service.name,
         cluster: env.cluster,
@@ -105,41 +108,39 @@ export function resolveDeployments(
         project,
         valuesPath,
         valuesRepoPath: gitopsRepoPath(spec.gitopsPath, valuesPath),
-        image: { repository, ...(digest !== undefined && { digest }) },
+        image: digest !== undefined ? { repository, digest } : { repository },
         imagePullSecrets: pullSecretsFor(repository, registry.pull),
-        chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, (p) => gitopsRepoPath(spec.gitopsPath, p)),
+        chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, repoPath),
         scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : toScale(override?.scale ?? specService.scale) ?? env.scale,
-        ...((override?.resources ?? service.resources) && {
-          resources: override?.resources ? stringifyResources(mergeResources(specService.resources, override.resources)!) : serviceResources(service, specService),
-        }),
-        env: override?.env ? sortKeys({ ...service.env, ...override.env }) : serviceEnv(service),
-        featureFlags: env.featureFlags,
-        hosts: env.preview?.host ? [env.preview.host] : env.hosts,
-        ...(rollout !== undefined && { rollout, rolloutAt: override?.rollout !== undefined ? [...service.at, "overrides", env.name, "rollout"] : [...env.at, "rollout"] }),
-        ...(secretName !== undefined && { secretName }),
-        caches: service.caches.map((c) => ({ ...c, storageClass })),
-        state: service.state.map((v) => ({ ...v, storageClass })),
-        // Migrations, then seed data where the data policy asks for it (seed 002: dev's synthetic
-        // dataset, previews' fixtures). A preview's Jobs run in sync waves (preReleaseInSyncWaves) and
-        // retry while its own database starts, which the same pull request creates.
-        preRelease: [...service.preRelease, ...(service.seedData && (env.data === "fixtures" || env.data === "synthetic") ? [{ name: SEED_JOB, ...service.seedData }] : [])].map(
-          (job) =>
-            env.preview
-              ? {
-                  ...job,
-                  backoffLimit: Math.max(job.backoffLimit, PREVIEW_JOB_RETRIES),
-                  ...(job.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: job.activeDeadlineSeconds + PREVIEW_JOB_EXTRA_SECONDS }),
-                }
-              : job,
-        ),
-        preReleaseInSyncWaves: env.preview !== undefined,
-        bindings: { env: [], secretMounts: [] },
-        // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
-        ...(secretName !== undefined &&
-          env.preview && {
-            chartExternalSecret: { store: secretStore!, storeKind: storeKind(secretStore!), refreshInterval: "1h", data: secretData() },
-          }),
-      });
+      } as ModelDeployment;
+      if (override?.resources ?? service.resources) deployment.resources = override?.resources ? stringifyResources(mergeResources(specService.resources, override.resources)!) : serviceResources(service, specService);
+      deployment.env = override?.env ? sortKeys({ ...service.env, ...override.env }) : serviceEnv(service);
+      deployment.featureFlags = env.featureFlags;
+      deployment.hosts = env.preview?.host ? [env.preview.host] : env.hosts;
+      if (rollout !== undefined) {
+        deployment.rollout = rollout;
+        deployment.rolloutAt = override?.rollout !== undefined ? [...service.at, "overrides", env.name, "rollout"] : [...env.at, "rollout"];
+      }
+      if (secretName !== undefined) deployment.secretName = secretName;
+      deployment.caches = service.caches.length > 0 ? service.caches.map((c) => ({ ...c, storageClass })) : [];
+      deployment.state = service.state.length > 0 ? service.state.map((v) => ({ ...v, storageClass })) : [];
+      // Migrations, then seed data where the data policy asks for it (seed 002: dev's synthetic
+      // dataset, previews' fixtures). A preview's Jobs run in sync waves (preReleaseInSyncWaves) and
+      // retry while its own database starts, which the same pull request creates.
+      const seeded = service.seedData !== undefined && (env.data === "fixtures" || env.data === "synthetic");
+      const jobs = seeded ? service.preRelease.concat([{ name: SEED_JOB, ...service.seedData! }]) : service.preRelease;
+      deployment.preRelease = env.preview
+        ? jobs.map((job) => ({
+            ...job,
+            backoffLimit: Math.max(job.backoffLimit, PREVIEW_JOB_RETRIES),
+            ...(job.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: job.activeDeadlineSeconds + PREVIEW_JOB_EXTRA_SECONDS }),
+          }))
+        : jobs.slice();
+      deployment.preReleaseInSyncWaves = env.preview !== undefined;
+      deployment.bindings = { env: [], secretMounts: [] };
+      // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
+      if (secretName !== undefined && env.preview) deployment.chartExternalSecret = { store: secretStore!, storeKind: storeKind(secretStore!), refreshInterval: "1h", data: secretData() };
+      deployments.push(deployment);
       if (secretName !== undefined && !env.preview) {
         const store = secretStore!;
         externalSecrets.push({

@@ -46,7 +46,6 @@ import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
 import { gateways } from "./gateways.js";
 import { previewBaseFiles } from "./previews.js";
-import { pushTo } from "../../compiler/collections.js";
 
 const CLUSTER_FILE = "_cluster.yaml";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -56,13 +55,22 @@ function generate(model: Model): OutputFile[] {
   // object is written out as it is placed (its document kept, the object left to die young), then
   // each file's documents are ordered by kind and name.
   const wave = syncWaves(model);
+  // Documents by file, the file found by cluster and namespace (ten thousand objects share a few dozen files).
   const files = new Map<string, { rank: number; name: string; text: string }[]>();
+  const fileOf = new Map<string, Map<string | undefined, { rank: number; name: string; text: string }[]>>();
   const place = ({ cluster, namespace, object }: Placed) => {
-    const path = filePath(cluster, namespace);
+    let inCluster = fileOf.get(cluster);
+    if (inCluster === undefined) fileOf.set(cluster, (inCluster = new Map()));
+    let documents = inCluster.get(namespace);
+    if (documents === undefined) {
+      const path = filePath(cluster, namespace);
+      documents = files.get(path) ?? [];
+      files.set(path, documents);
+      inCluster.set(namespace, documents);
+    }
     const meta = object.metadata ?? {};
     const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
-    const document = { rank: kindRank(object), name: meta.name ?? "", text: toYamlDocuments([{ ...object, metadata: { ...meta, annotations } }]) };
-    pushTo(files, path, document);
+    documents.push({ rank: kindRank(object), name: meta.name ?? "", text: toYamlDocuments([withMetadata(object, { ...meta, annotations })]) });
   };
   for (const ns of model.namespaces) {
     const objects: (KubernetesObject | undefined)[] = [
@@ -102,10 +110,27 @@ function filePath(cluster: string, namespace: string | undefined): string {
   return `kubernetes/${cluster}/${namespace === undefined ? CLUSTER_FILE : `${namespace}.yaml`}`;
 }
 
+const KIND_RANK = new Map<string, number>(KIND_ORDER.map((kind, rank) => [kind, rank]));
+
 function kindRank(object: KubernetesObject): number {
-  const rank = (KIND_ORDER as readonly string[]).indexOf(object.kind);
-  if (rank < 0) throw new Error(`kind ${object.kind} has no place in KIND_ORDER`);
+  const rank = KIND_RANK.get(object.kind);
+  if (rank === undefined) throw new Error(`kind ${object.kind} has no place in KIND_ORDER`);
   return rank;
+}
+
+/**
+ * The object with its metadata replaced, keys in the same order (as `{ ...object, metadata }`
+ * gives them), copied key by key: a spread with a key after it copies as it grows, for each of
+ * thousands of objects.
+ */
+function withMetadata(object: KubernetesObject, metadata: KubernetesObject["metadata"]): KubernetesObject {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) {
+    if (key === "__proto__") return { ...object, metadata };
+    copy[key] = key === "metadata" ? metadata : (object as unknown as Record<string, unknown>)[key];
+  }
+  if (!("metadata" in copy)) copy.metadata = metadata;
+  return copy as unknown as KubernetesObject;
 }
 
 export const kubernetesTarget: Target = {

@@ -188,10 +188,9 @@ export function registryPullSecrets(model: Model): Placed[] {
 
 /** The ExternalSecret that materialises one Model secret as a Kubernetes Secret of the same name. */
 export function externalSecret(model: Model, secret: ModelExternalSecret): IExternalSecret {
-  const labels = {
-    ...(secret.environment !== undefined && { "plinth.dev/environment": secret.environment }),
-    ...(secret.service !== undefined && { "plinth.dev/service": secret.service }),
-  };
+  const labels: Record<string, string> = {};
+  if (secret.environment !== undefined) labels["plinth.dev/environment"] = secret.environment;
+  if (secret.service !== undefined) labels["plinth.dev/service"] = secret.service;
   return {
     apiVersion: "external-secrets.io/v1",
     kind: "ExternalSecret",

@@ -20,14 +20,22 @@ export function syncWaves(model: Model): (cluster: string, kind: string, namespa
 const wavesByModel = new WeakMap<Model, (cluster: string, kind: string, namespace: string | undefined, name: string) => number>();
 
 function waveOf(model: Model): (cluster: string, kind: string, namespace: string | undefined, name: string) => number {
-  const waves = new Map<string, number>();
+  // By cluster, kind, namespace ("" for none) and name: looked up by the Model's own strings
+  // rather than by a key joined (and hashed) afresh for each of thousands of objects.
+  const waves = new Map<string, Map<string, Map<string, Map<string, number>>>>();
+  const level = <V>(map: Map<string, V>, key: string, make: () => V): V => {
+    let next = map.get(key);
+    if (next === undefined) map.set(key, (next = make()));
+    return next;
+  };
   for (const node of model.deploy.nodes) {
     if (node.kind !== "sync" || node.cluster === undefined || node.wave === undefined) continue;
-    for (const o of node.objects) waves.set(`${node.cluster}\u0000${o.kind}\u0000${o.namespace ?? ""}\u0000${o.name}`, node.wave);
+    const kinds = level(waves, node.cluster, () => new Map<string, Map<string, Map<string, number>>>());
+    for (const o of node.objects) level(level(kinds, o.kind, () => new Map<string, Map<string, number>>()), o.namespace ?? "", () => new Map<string, number>()).set(o.name, node.wave);
   }
   return (cluster, kind, namespace, name) => {
-    const exact = waves.get(`${cluster}\u0000${kind}\u0000${namespace ?? ""}\u0000${name}`);
-    const any = exact ?? waves.get(`${cluster}\u0000${kind}\u0000${namespace ?? ""}\u0000*`);
+    const names = waves.get(cluster)?.get(kind)?.get(namespace ?? "");
+    const any = names?.get(name) ?? names?.get("*");
     if (any === undefined) throw new Error(`the deploy graph holds no ${kind} ${namespace ? `${namespace}/` : ""}${name} on cluster ${cluster}`);
     return any;
   };
