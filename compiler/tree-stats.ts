@@ -63,11 +63,12 @@ export class TreeStats {
   record(relative: string, stat: Stats | undefined, sha: string): void {
     this.visited.add(relative);
     if (stat === undefined) return;
-    const seen: Seen = [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino, sha];
     const before = this.seen.get(relative);
+    const same = before !== undefined && before[0] === stat.size && before[1] === stat.mtimeMs && before[2] === stat.ctimeMs && before[3] === stat.ino && before[4] === sha;
     // An entry still racy when recorded becomes trustworthy only once saved again later.
-    if (before === undefined || before.some((v, i) => v !== seen[i]) || before[1] > this.savedAt - RACY_MS || before[2] > this.savedAt - RACY_MS) this.dirty = true;
-    this.next.set(relative, seen);
+    if (!same || before[1] > this.savedAt - RACY_MS || before[2] > this.savedAt - RACY_MS) this.dirty = true;
+    // The record of a file that has not changed is kept as it is (a warm build records every file).
+    this.next.set(relative, same ? before : [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino, sha]);
   }
 
   /** Saves what this run recorded; paths it did not look at (another target's folder) keep their record. */

@@ -6,13 +6,16 @@ import { groupBy } from "../collections.js";
 /** Most named in a message: beyond that, the largest requesters and a count of the rest. */
 const MOST_LISTED = 8;
 
-function listed<T extends { what: string }>(parts: readonly T[], amount: (part: T) => number): string {
-  if (parts.length <= MOST_LISTED) return parts.map((p) => p.what).join(", ");
+/** A workload as the message names it: "svc ×2". */
+const what = (part: { name: string; count: number }) => `${part.name} ×${part.count}`;
+
+function listed<T extends { name: string; count: number }>(parts: readonly T[], amount: (part: T) => number): string {
+  if (parts.length <= MOST_LISTED) return parts.map(what).join(", ");
   const largest = parts
     .map((part, i) => ({ part, i, amount: amount(part) }))
     .sort((a, b) => b.amount - a.amount || a.i - b.i)
     .slice(0, MOST_LISTED)
-    .map(({ part }) => part.what);
+    .map(({ part }) => what(part));
   return `${largest.join(", ")} and ${thousands(parts.length - MOST_LISTED)} others`;
 }
 
@@ -35,23 +38,30 @@ export const quotaWorkloadsRule: ModelRule = {
   description: "The requests of what plinth deploys into a namespace exceed its ResourceQuota.",
   check(model) {
     const out: Diagnostic[] = [];
+    // Thousands of deployments request a handful of distinct amounts: each parsed once.
+    const parsed = new Map<string | number, number>();
+    const quantity = (amount: string | number) => {
+      let value = parsed.get(amount);
+      if (value === undefined) parsed.set(amount, (value = parseQuantity(amount)!));
+      return value;
+    };
     // Deployments by cluster and namespace, grouped once (not a scan of all of them per namespace).
     const deploymentsIn = groupBy(model.deployments, (d) => `${d.cluster}\u0000${d.namespace}`);
     for (const ns of model.namespaces) {
       if (!ns.quota || (ns.quota.cpuCores === undefined && ns.quota.memoryBytes === undefined)) continue;
-      const parts: { what: string; count: number; cpu: number; memory: number }[] = [];
+      const parts: { name: string; count: number; cpu: number; memory: number }[] = [];
       // What the API server charges a container: its request, else its limit, else the LimitRange default.
       type Amounts = { cpu?: string; memory?: string };
       const charged = (resources: { requests?: Amounts; limits?: Amounts } | undefined, key: "cpu" | "memory") =>
-        parseQuantity(resources?.requests?.[key] ?? resources?.limits?.[key] ?? ns.limitRange?.defaultRequest?.[key] ?? 0)!;
+        quantity(resources?.requests?.[key] ?? resources?.limits?.[key] ?? ns.limitRange?.defaultRequest?.[key] ?? 0);
       for (const d of deploymentsIn.get(`${ns.cluster}\u0000${ns.name}`) ?? []) {
         const count = d.scale.kind === "fixed" ? d.scale.replicas : d.scale.min;
-        parts.push({ what: `${d.service} ×${count}`, count, cpu: charged(d.resources, "cpu"), memory: charged(d.resources, "memory") });
+        parts.push({ name: d.service, count, cpu: charged(d.resources, "cpu"), memory: charged(d.resources, "memory") });
       }
       for (const data of model.dataServices) {
         const here = data.placements.find((p) => p.cluster === ns.cluster && p.namespace === ns.name);
         if (!here) continue;
-        parts.push({ what: `${data.name} ×${here.instances}`, count: here.instances, cpu: charged(here.resources, "cpu"), memory: charged(here.resources, "memory") });
+        parts.push({ name: data.name, count: here.instances, cpu: charged(here.resources, "cpu"), memory: charged(here.resources, "memory") });
       }
       const checks = [
         { key: "memory", limit: ns.quota.memoryBytes, sum: parts.reduce((s, p) => s + p.count * p.memory, 0), format: formatBytes },
