@@ -104,14 +104,15 @@ export function resolveBindings(
   const existing = new Set(externalSecrets.map((e) => secretKey(e.cluster, e.namespace, e.name)));
   // The same entries serve every deployment of a service, and every deployment reaching a placement
   // from inside (or from outside) its namespace: made once, shared by the immutable Model.
-  const ownSecretEntries = new Map<string, { env: ModelBindings["env"]; mount: ModelBindings["secretMounts"][number] }>();
+  const ownSecretEntries = new Map<ModelService, Map<string, { env: ModelBindings["env"]; mount: ModelBindings["secretMounts"][number] }>>();
   const ownSecret = (service: ModelService, secretName: string) => {
-    const cacheKey = `${service.name}\u0000${secretName}`;
-    let made = ownSecretEntries.get(cacheKey);
+    let bySecret = ownSecretEntries.get(service);
+    if (!bySecret) ownSecretEntries.set(service, (bySecret = new Map()));
+    let made = bySecret.get(secretName);
     if (!made) {
       const mountPath = secretMountFolder(secretName);
       made = { env: service.secretEnv.map((s) => ({ name: `${s.name}_FILE`, value: `${mountPath}/${s.name}` })), mount: { secret: secretName, mountPath } };
-      ownSecretEntries.set(cacheKey, made);
+      bySecret.set(secretName, made);
     }
     return made;
   };

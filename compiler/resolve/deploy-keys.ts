@@ -41,3 +41,31 @@ export const deployKey = {
   vaultAuth: (cluster: string, mount: string) => `VaultAuth ${cluster}/${mount}`,
   tokenReview: (cluster: string) => `TokenReview ${cluster}`,
 } as const;
+
+export type DeployKeys = typeof deployKey;
+
+/**
+ * deployKey with each key made once: the graph asks for a hundred thousand keys of a few tens of
+ * thousands of resources, and a key made afresh is a new string to flatten and hash (to intern it).
+ * Found by its parts instead (the Model's own strings, hashed at their first lookup). One per
+ * graph, so nothing outlives it.
+ */
+export function memoizedDeployKeys(): DeployKeys {
+  const memoized: Record<string, (...parts: string[]) => string> = {};
+  for (const [name, make] of Object.entries(deployKey) as [string, (...parts: string[]) => string][]) {
+    const made = new Map<string, unknown>();
+    memoized[name] = (...parts: string[]) => {
+      let level = made;
+      for (let i = 0; i < parts.length - 1; i++) {
+        let next = level.get(parts[i]!) as Map<string, unknown> | undefined;
+        if (next === undefined) level.set(parts[i]!, (next = new Map()));
+        level = next;
+      }
+      const last = parts[parts.length - 1]!;
+      let key = level.get(last) as string | undefined;
+      if (key === undefined) level.set(last, (key = make(...parts)));
+      return key;
+    };
+  }
+  return memoized as unknown as DeployKeys;
+}

@@ -26,7 +26,7 @@ import { clusterPlacedByBackup, dataApplicationName, dataCustomResource, preview
 import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
 import { lookup } from "../model-lookup.js";
 import { pushTo } from "../collections.js";
-import { deployKey as key } from "./deploy-keys.js";
+import { deployKey, memoizedDeployKeys, type DeployKeys } from "./deploy-keys.js";
 import { previewBase, previewDataApplicationSetName } from "./environments.js";
 import { vaultSnapshotLogin } from "./performers.js";
 import { secretsCreatedBy } from "./secrets.js";
@@ -37,6 +37,9 @@ type GraphInput = Omit<Model, "deploy">;
 /** The CSI snapshot CRDs (kubernetes-csi/external-snapshotter), installed with the snapshot controller. */
 export const SNAPSHOT_CRDS = ["snapshot.storage.k8s.io/VolumeSnapshot", "snapshot.storage.k8s.io/VolumeSnapshotClass", "snapshot.storage.k8s.io/VolumeSnapshotContent"] as const;
 type Draft = Omit<DeployNode, "level" | "wave">;
+
+/** The keys resources are named by: memoized while a graph is made (see resolveDeployGraph). */
+let key: DeployKeys = deployKey;
 
 /** The spec's prerequisites, as the Model carries them. */
 export function resolvePrerequisites(spec: Spec): ModelPrerequisite[] {
@@ -55,6 +58,15 @@ export function resolvePrerequisites(spec: Spec): ModelPrerequisite[] {
 const PROVIDER_RANK: Record<DeployNodeKind, number> = { builtin: 0, prerequisite: 1, stack: 2, sync: 3, step: 4 };
 
 export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
+  key = memoizedDeployKeys();
+  try {
+    return deployGraph(model);
+  } finally {
+    key = deployKey;
+  }
+}
+
+function deployGraph(model: GraphInput): ModelDeployGraph {
   const drafts: Draft[] = [];
   // Resources repeat across thousands of nodes ("Namespace c0/c0-e0"), each built afresh: one copy of
   // each is kept, and order() then finds its providers by a string it has hashed before.

@@ -65,6 +65,13 @@ export function resolveDeployments(
     if (!env) defaultEnv.set(service, (env = sortKeys({ ...service.env })));
     return env;
   };
+  // One name per service, shared by its deployments (and hashed once where it is looked up).
+  const secretNames = new Map<ModelService, string>();
+  const serviceSecretName = (service: ModelService) => {
+    let name = secretNames.get(service);
+    if (name === undefined) secretNames.set(service, (name = `${service.name}-secrets`));
+    return name;
+  };
   const defaultResources = new Map<ModelService, ModelDeployment["resources"]>();
   const serviceResources = (service: ModelService, specService: Spec["services"][number]) => {
     if (!defaultResources.has(service)) defaultResources.set(service, stringifyResources(mergeResources(specService.resources, undefined)!));
@@ -82,7 +89,7 @@ export function resolveDeployments(
       const specService = spec.services[service.at[1] as number]!;
       const override = specService.overrides[env.name];
       const namespace = env.preview ? `${env.preview.namespacePrefix}{number}` : env.namespace!;
-      const secretName = service.secretEnv.length > 0 ? `${service.name}-secrets` : undefined;
+      const secretName = service.secretEnv.length > 0 ? serviceSecretName(service) : undefined;
       // An image given by path comes from the registry of the cluster's profile.
       const repository = service.imagePath !== undefined ? `${registry.base}/${service.imagePath}` : service.image;
       const digest = releases[service.name]?.[env.name];
