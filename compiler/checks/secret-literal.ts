@@ -92,15 +92,34 @@ function isObject(value: unknown): value is Record<string, unknown> {
 const looksLikeSecretRef = (value: Record<string, unknown>) => "store" in value && ("key" in value || "path" in value);
 
 /** Every string in a value with its path (for scanners that read text). */
-export function stringsIn(raw: unknown): { path: SpecPath; value: string }[] {
-  const found: { path: SpecPath; value: string }[] = [];
-  const walk = (value: unknown, path: SpecPath) => {
-    if (typeof value === "string") found.push({ path, value });
-    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
-    else if (isObject(value)) for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+/**
+ * Every string in the spec, in document order, and the path of the i-th (made only when asked: a
+ * spec has tens of thousands of strings, and a clean one asks for none).
+ */
+export function stringsIn(raw: unknown): { values: string[]; pathOf(index: number): SpecPath } {
+  const values: string[] = [];
+  // Per string, where it sits: its parent's place and its own key.
+  const places: Place[] = [];
+  type Place = { parent: Place | undefined; key: string | number } | undefined;
+  const walk = (value: unknown, at: Place) => {
+    if (typeof value === "string") {
+      values.push(value);
+      places.push(at);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (i in value) walk(value[i], { parent: at, key: i });
+    } else if (isObject(value)) {
+      for (const key of Object.keys(value)) walk(value[key], { parent: at, key });
+    }
   };
-  walk(raw, []);
-  return found;
+  walk(raw, undefined);
+  return {
+    values,
+    pathOf(index) {
+      const path: (string | number)[] = [];
+      for (let place = places[index]; place !== undefined; place = place.parent) path.push(place.key);
+      return path.reverse();
+    },
+  };
 }
 
 export const SECRET_HINT = 'store the value in a secret store and reference it: { store: "vault", key: "path/in/store", property: "field" }';
@@ -195,8 +214,8 @@ const PROVIDER_NAMES: Record<string, string> = {
  */
 export async function providerTokenDiagnostics(raw: unknown, alreadyFound: readonly Diagnostic[], memo?: LoadedDocument["memo"]): Promise<Diagnostic[]> {
   const strings = stringsIn(raw);
-  if (strings.length === 0) return [];
-  const content = strings.map((s) => s.value.replace(/[\r\n]/g, " ")).join("\n");
+  if (strings.values.length === 0) return [];
+  const content = strings.values.map((value) => value.replace(/[\r\n]/g, " ")).join("\n");
   // The same strings found clean before (same plinth, same preset): nothing to load or scan.
   const scanned = sha(content);
   if (memo?.get("provider-scan") === scanned) return [];
@@ -208,11 +227,14 @@ export async function providerTokenDiagnostics(raw: unknown, alreadyFound: reado
   const reported = new Set(alreadyFound.map((d) => JSON.stringify(d.path)));
   const found: Diagnostic[] = [];
   for (const message of result.messages) {
-    const entry = strings[message.loc.start.line - 1];
-    if (!entry || reported.has(JSON.stringify(entry.path))) continue;
-    reported.add(JSON.stringify(entry.path));
+    const index = message.loc.start.line - 1;
+    const value = strings.values[index];
+    if (value === undefined) continue;
+    const path = strings.pathOf(index);
+    if (reported.has(JSON.stringify(path))) continue;
+    reported.add(JSON.stringify(path));
     const provider = message.ruleId.replace(/^@secretlint\/secretlint-rule-/, "");
-    found.push(secretDiagnostic(entry.path, `${formatPath(entry.path)} holds ${PROVIDER_NAMES[provider] ?? `a credential (secretlint: ${provider})`}`, entry.value));
+    found.push(secretDiagnostic(path, `${formatPath(path)} holds ${PROVIDER_NAMES[provider] ?? `a credential (secretlint: ${provider})`}`, value));
   }
   if (found.length === 0) memo?.set("provider-scan", scanned);
   return found;

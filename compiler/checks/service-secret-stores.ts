@@ -7,6 +7,9 @@ import type { SpecRule } from "./types.js";
  * the environment's (`environments[].secrets`) — and all of one service's references must come from
  * one store there, since each service gets one ExternalSecret per environment.
  */
+/** The tiers a service runs in when it names none. */
+const ALL_TIERS = ["lite", "standard", "full"] as const;
+
 export const serviceSecretStoresRule: SpecRule = {
   id: "secret/store",
   severity: "error",
@@ -19,9 +22,10 @@ export const serviceSecretStoresRule: SpecRule = {
     spec.services.forEach((service, i) => {
       const refs = Object.entries(service.secrets);
       if (refs.length === 0) return;
+      const tiers = service.tiers ?? ALL_TIERS;
       for (const env of environments) {
-        if (!(service.tiers ?? ["lite", "standard", "full"]).includes(env.tier ?? "standard")) continue;
-        const missing = refs.find(([, ref]) => ref.store === undefined && env.secrets === undefined);
+        if (!tiers.includes(env.tier ?? "standard")) continue;
+        const missing = env.secrets === undefined ? refs.find(([, ref]) => ref.store === undefined) : undefined;
         if (missing) {
           out.push({
             rule: "ref/missing-secret-store",
@@ -32,8 +36,10 @@ export const serviceSecretStoresRule: SpecRule = {
           });
           continue;
         }
-        const stores = new Set(refs.map(([, ref]) => ref.store ?? env.secrets!.store));
-        if (stores.size > 1) {
+        // Told without a set per service and environment (thousands of them): one store is the rule.
+        const first = refs[0]![1].store ?? env.secrets!.store;
+        if (refs.some(([, ref]) => (ref.store ?? env.secrets!.store) !== first)) {
+          const stores = new Set(refs.map(([, ref]) => ref.store ?? env.secrets!.store));
           out.push({
             rule: "secret/mixed-stores",
             severity: "error",
