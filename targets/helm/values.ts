@@ -175,7 +175,16 @@ function resourceValues(deployment: ModelDeployment): ServiceValues["resources"]
   };
 }
 
+/** A service's probe reads the same in each of its environments: made once per probe (values are only read). */
+const probes = new WeakMap<ModelProbe, NonNullable<ServiceValues["livenessProbe"]>>();
+
 function probeValues(probe: ModelProbe): NonNullable<ServiceValues["livenessProbe"]> {
+  let values = probes.get(probe);
+  if (values === undefined) probes.set(probe, (values = probeValuesOf(probe)));
+  return values;
+}
+
+function probeValuesOf(probe: ModelProbe): NonNullable<ServiceValues["livenessProbe"]> {
   return {
     httpGet: probe.path !== undefined ? { path: probe.path, port: probe.port } : undefined,
     tcpSocket: probe.path !== undefined ? undefined : { port: probe.port },

@@ -64,12 +64,28 @@ export function commonLabels(model: Model): Record<string, string> {
 
 /** Metadata of a namespaced object. */
 export function namespacedMeta(model: Model, name: string, namespace: string, labels: Record<string, string> = {}): IObjectMeta {
-  return { name, namespace, labels: sortedRecord({ ...commonLabels(model), ...labels }) };
+  return { name, namespace, labels: withCommonLabels(model, labels) };
 }
 
 /** Metadata of a cluster-scoped object. */
 export function clusterMeta(model: Model, name: string, labels: Record<string, string> = {}): IObjectMeta {
-  return { name, labels: sortedRecord({ ...commonLabels(model), ...labels }) };
+  return { name, labels: withCommonLabels(model, labels) };
+}
+
+/**
+ * The common labels and `labels` (which win), sorted by key: merged into one fresh record key by key
+ * (thousands of objects carry labels), and sorted only when its keys are out of order.
+ */
+function withCommonLabels(model: Model, labels: Record<string, string>): Record<string, string> {
+  const merged = commonLabels(model);
+  for (const key of Object.keys(labels)) {
+    // An own "__proto__" key stays a key: left to the spread, which defines it.
+    if (key === "__proto__") return sortedRecord({ ...commonLabels(model), ...labels });
+    merged[key] = labels[key]!;
+  }
+  const keys = Object.keys(merged);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return sortedRecord(merged);
+  return merged;
 }
 
 export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {

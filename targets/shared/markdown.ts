@@ -53,10 +53,14 @@ export type Align = "left" | "center" | "right";
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
   const line = (cells: readonly string[]) => `| ${cells.map(escapeTableCell).join(" | ")} |`;
   const rule = headers.map((_, i) => (align[i] === "right" ? "---:" : align[i] === "center" ? ":---:" : "---"));
-  for (const row of rows) {
+  const lines = [line(headers), `| ${rule.join(" | ")} |`];
+  // Indexed: tables run to thousands of rows, and a spread or for-of steps through an iterator.
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
     if (row.length !== headers.length) throw new Error(`table row has ${row.length} cells, expected ${headers.length}`);
+    lines.push(line(row));
   }
-  return [line(headers), `| ${rule.join(" | ")} |`, ...rows.map(line)].join("\n");
+  return lines.join("\n");
 }
 
 /** A fenced code block with a language; the fence is longer than any backtick run in the body. */
