@@ -16,3 +16,13 @@ export function groupBy<T, K>(
   for (const item of items) pushTo(groups, key(item), item);
   return groups;
 }
+
+/**
+ * The value kept under `key`, made (and kept) by `make` when there is none: how nested indexes are
+ * walked by their parts, rather than by one key joined (and hashed) afresh for each lookup.
+ */
+export function getOrMake<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}

@@ -1,7 +1,7 @@
 import { formatBytes, parseQuantity } from "../../spec/units.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { ModelRule } from "./types.js";
-import { groupBy } from "../collections.js";
+import { getOrMake, groupBy } from "../collections.js";
 
 /** Most named in a message: beyond that, the largest requesters and a count of the rest. */
 const MOST_LISTED = 8;
@@ -40,11 +40,7 @@ export const quotaWorkloadsRule: ModelRule = {
     const out: Diagnostic[] = [];
     // Thousands of deployments request a handful of distinct amounts: each parsed once.
     const parsed = new Map<string | number, number>();
-    const quantity = (amount: string | number) => {
-      let value = parsed.get(amount);
-      if (value === undefined) parsed.set(amount, (value = parseQuantity(amount)!));
-      return value;
-    };
+    const quantity = (amount: string | number) => getOrMake(parsed, amount, () => parseQuantity(amount)!);
     // Deployments by cluster and namespace, grouped once (not a scan of all of them per namespace).
     const deploymentsIn = groupBy(model.deployments, (d) => `${d.cluster}\u0000${d.namespace}`);
     for (const ns of model.namespaces) {

@@ -24,6 +24,7 @@ import type {
   ModelSecretStore,
   ModelService,
 } from "../model.js";
+import { getOrMake } from "../collections.js";
 import { cmp } from "./util.js";
 
 export const bindingPrefix = (dataService: string) => dataService.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
@@ -106,15 +107,10 @@ export function resolveBindings(
   // from inside (or from outside) its namespace: made once, shared by the immutable Model.
   const ownSecretEntries = new Map<ModelService, Map<string, { env: ModelBindings["env"]; mount: ModelBindings["secretMounts"][number] }>>();
   const ownSecret = (service: ModelService, secretName: string) => {
-    let bySecret = ownSecretEntries.get(service);
-    if (!bySecret) ownSecretEntries.set(service, (bySecret = new Map()));
-    let made = bySecret.get(secretName);
-    if (!made) {
+    return getOrMake(getOrMake(ownSecretEntries, service, () => new Map()), secretName, () => {
       const mountPath = secretMountFolder(secretName);
-      made = { env: service.secretEnv.map((s) => ({ name: `${s.name}_FILE`, value: `${mountPath}/${s.name}` })), mount: { secret: secretName, mountPath } };
-      bySecret.set(secretName, made);
-    }
-    return made;
+      return { env: service.secretEnv.map((s) => ({ name: `${s.name}_FILE`, value: `${mountPath}/${s.name}` })), mount: { secret: secretName, mountPath } };
+    });
   };
   const placementEntries = new Map<object, Map<string, { env: ModelBindings["env"]; mount?: ModelBindings["secretMounts"][number] }>>();
   const reach = (ds: ModelDataService, placement: ModelDataService["placements"][number], secret: string | undefined) => {

@@ -1,3 +1,5 @@
+import { getOrMake } from "../collections.js";
+
 /**
  * Keys of the deploy graph's resources: one spelling per thing, so a need and what provides it meet
  * exactly. Every key names its kind first, then where it is.
@@ -56,15 +58,8 @@ export function memoizedDeployKeys(): DeployKeys {
     const made = new Map<string, unknown>();
     memoized[name] = (...parts: string[]) => {
       let level = made;
-      for (let i = 0; i < parts.length - 1; i++) {
-        let next = level.get(parts[i]!) as Map<string, unknown> | undefined;
-        if (next === undefined) level.set(parts[i]!, (next = new Map()));
-        level = next;
-      }
-      const last = parts[parts.length - 1]!;
-      let key = level.get(last) as string | undefined;
-      if (key === undefined) level.set(last, (key = make(...parts)));
-      return key;
+      for (let i = 0; i < parts.length - 1; i++) level = getOrMake(level, parts[i]!, () => new Map<string, unknown>()) as Map<string, unknown>;
+      return getOrMake(level, parts[parts.length - 1]!, () => make(...parts)) as string;
     };
   }
   return memoized as unknown as DeployKeys;

@@ -25,7 +25,7 @@ import { ARGOCD_CRDS, componentAt, componentNeeds, componentProvides } from "./c
 import { clusterPlacedByBackup, dataApplicationName, dataCustomResource, previewDataCopies } from "./data-engines.js";
 import { registryHost, REGISTRY_PULL_PROPERTIES } from "./clusters.js";
 import { lookup } from "../model-lookup.js";
-import { pushTo } from "../collections.js";
+import { getOrMake, pushTo } from "../collections.js";
 import { deployKey, memoizedDeployKeys, type DeployKeys } from "./deploy-keys.js";
 import { previewBase, previewDataApplicationSetName } from "./environments.js";
 import { vaultSnapshotLogin } from "./performers.js";
@@ -68,8 +68,9 @@ export function resolveDeployGraph(model: GraphInput): ModelDeployGraph {
 
 function deployGraph(model: GraphInput): ModelDeployGraph {
   const drafts: Draft[] = [];
-  // Resources repeat across thousands of nodes ("Namespace c0/c0-e0"), each built afresh: one copy of
-  // each is kept, and order() then finds its providers by a string it has hashed before.
+  // Resources repeat across thousands of nodes ("Namespace c0/c0-e0"): one copy of each is kept, so
+  // order() finds providers by a string it has hashed before. The memoized keys are that copy
+  // already; keys made elsewhere (component contracts, prerequisites) become it here.
   const interned = new Map<string, string>();
   const intern = (text: string) => {
     const known = interned.get(text);
@@ -805,10 +806,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
   type Read = { store: string; key: string; properties: string[]; at: SpecPath; clusters: string[] };
   const reads = new Map<string, Map<string, Read>>();
   const read = (store: string, k: string, property: string | undefined, at: SpecPath, cluster: string) => {
-    let keys = reads.get(store);
-    if (keys === undefined) reads.set(store, (keys = new Map()));
-    let entry = keys.get(k);
-    if (entry === undefined) keys.set(k, (entry = { store, key: k, properties: [], at, clusters: [] }));
+    const entry = getOrMake(getOrMake(reads, store, () => new Map<string, Read>()), k, () => ({ store, key: k, properties: [], at, clusters: [] }));
     if (property !== undefined && !entry.properties.includes(property)) entry.properties.push(property);
     if (!entry.clusters.includes(cluster)) entry.clusters.push(cluster);
   };
@@ -1164,8 +1162,7 @@ function inCluster(server: string, namespace: string): boolean {
  */
 function imageRegistryHost(model: GraphInput, image: string): string | undefined {
   // Asked once per deployment, of a few distinct images per service: each answered once per Model.
-  let known = registryHosts.get(model);
-  if (known === undefined) registryHosts.set(model, (known = new Map()));
+  const known = getOrMake(registryHosts, model, () => new Map<string, string | undefined>());
   if (known.has(image)) return known.get(image);
   const host = registryHost(image);
   const profile = model.profiles.find((p) => registryHost(p.registry.url) === host && p.registry.provider !== "ghcr");

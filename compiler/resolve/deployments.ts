@@ -1,6 +1,7 @@
 import type { Spec } from "../../spec/schema.js";
 import type { LockedReleases } from "../../spec/releases.js";
 import type { ModelCluster, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelNamespace, ModelProfile, ModelScale, ModelService, ModelServiceChartVersion } from "../model.js";
+import { getOrMake } from "../collections.js";
 import { deploymentChart } from "./charts.js";
 import { registryHost } from "./clusters.js";
 import { registryBase } from "./services.js";
@@ -67,11 +68,7 @@ export function resolveDeployments(
   };
   // One name per service, shared by its deployments (and hashed once where it is looked up).
   const secretNames = new Map<ModelService, string>();
-  const serviceSecretName = (service: ModelService) => {
-    let name = secretNames.get(service);
-    if (name === undefined) secretNames.set(service, (name = `${service.name}-secrets`));
-    return name;
-  };
+  const serviceSecretName = (service: ModelService) => getOrMake(secretNames, service, () => `${service.name}-secrets`);
   const defaultResources = new Map<ModelService, ModelDeployment["resources"]>();
   const serviceResources = (service: ModelService, specService: Spec["services"][number]) => {
     if (!defaultResources.has(service)) defaultResources.set(service, stringifyResources(mergeResources(specService.resources, undefined)!));

@@ -1,6 +1,7 @@
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { Model, ModelCanaryStep, ModelCluster, ModelDeployment, ModelGateway, ModelJob, ModelProbe, ModelRollout, ModelService } from "../../compiler/model.js";
+import { getOrMake } from "../../compiler/collections.js";
 import { lookup } from "../../compiler/model-lookup.js";
 import { parseDuration } from "../../spec/units.js";
 import { toGoDuration } from "../shared/go-duration.js";
@@ -179,9 +180,7 @@ function resourceValues(deployment: ModelDeployment): ServiceValues["resources"]
 const probes = new WeakMap<ModelProbe, NonNullable<ServiceValues["livenessProbe"]>>();
 
 function probeValues(probe: ModelProbe): NonNullable<ServiceValues["livenessProbe"]> {
-  let values = probes.get(probe);
-  if (values === undefined) probes.set(probe, (values = probeValuesOf(probe)));
-  return values;
+  return getOrMake(probes, probe, () => probeValuesOf(probe));
 }
 
 function probeValuesOf(probe: ModelProbe): NonNullable<ServiceValues["livenessProbe"]> {

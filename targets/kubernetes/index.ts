@@ -46,6 +46,7 @@ import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
 import { gateways } from "./gateways.js";
 import { previewBaseFiles } from "./previews.js";
+import { getOrMake } from "../../compiler/collections.js";
 
 const CLUSTER_FILE = "_cluster.yaml";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -59,15 +60,7 @@ function generate(model: Model): OutputFile[] {
   const files = new Map<string, { rank: number; name: string; text: string }[]>();
   const fileOf = new Map<string, Map<string | undefined, { rank: number; name: string; text: string }[]>>();
   const place = ({ cluster, namespace, object }: Placed) => {
-    let inCluster = fileOf.get(cluster);
-    if (inCluster === undefined) fileOf.set(cluster, (inCluster = new Map()));
-    let documents = inCluster.get(namespace);
-    if (documents === undefined) {
-      const path = filePath(cluster, namespace);
-      documents = files.get(path) ?? [];
-      files.set(path, documents);
-      inCluster.set(namespace, documents);
-    }
+    const documents = getOrMake(getOrMake(fileOf, cluster, () => new Map()), namespace, () => getOrMake(files, filePath(cluster, namespace), () => []));
     const meta = object.metadata ?? {};
     const annotations = { ...meta.annotations, ...waveAnnotation(wave(cluster, object.kind, meta.namespace, meta.name ?? "")) };
     documents.push({ rank: kindRank(object), name: meta.name ?? "", text: toYamlDocuments([withMetadata(object, { ...meta, annotations })]) });

@@ -1,3 +1,4 @@
+import { getOrMake } from "../../compiler/collections.js";
 import type { Model } from "../../compiler/model.js";
 
 /** The annotation ArgoCD orders a sync by. */
@@ -23,15 +24,10 @@ function waveOf(model: Model): (cluster: string, kind: string, namespace: string
   // By cluster, kind, namespace ("" for none) and name: looked up by the Model's own strings
   // rather than by a key joined (and hashed) afresh for each of thousands of objects.
   const waves = new Map<string, Map<string, Map<string, Map<string, number>>>>();
-  const level = <V>(map: Map<string, V>, key: string, make: () => V): V => {
-    let next = map.get(key);
-    if (next === undefined) map.set(key, (next = make()));
-    return next;
-  };
   for (const node of model.deploy.nodes) {
     if (node.kind !== "sync" || node.cluster === undefined || node.wave === undefined) continue;
-    const kinds = level(waves, node.cluster, () => new Map<string, Map<string, Map<string, number>>>());
-    for (const o of node.objects) level(level(kinds, o.kind, () => new Map<string, Map<string, number>>()), o.namespace ?? "", () => new Map<string, number>()).set(o.name, node.wave);
+    const kinds = getOrMake(waves, node.cluster, () => new Map<string, Map<string, Map<string, number>>>());
+    for (const o of node.objects) getOrMake(getOrMake(kinds, o.kind, () => new Map<string, Map<string, number>>()), o.namespace ?? "", () => new Map<string, number>()).set(o.name, node.wave);
   }
   return (cluster, kind, namespace, name) => {
     const names = waves.get(cluster)?.get(kind)?.get(namespace ?? "");
