@@ -54,13 +54,19 @@ export function renderManifest(manifest: Manifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
+/** The last manifest parsed and its text: build reads the same manifest again under its lock. */
+let lastRead: { text: string; manifest: Manifest } | undefined;
+
 export function readManifest(outDir: string): Manifest | undefined {
   const file = path.join(outDir, MANIFEST);
   const text = readOwnedFile(outDir, MANIFEST);
   if (text === undefined) return undefined;
+  // The same text parses to the same manifest (which nothing modifies): parsed once.
+  if (lastRead?.text === text) return lastRead.manifest;
   try {
     const manifest = JSON.parse(text) as Manifest;
     if (typeof manifest.files !== "object" || manifest.files === null) throw new Error("no files");
+    lastRead = { text, manifest };
     return manifest;
   } catch {
     // Treating it as absent would disown every generated file: say so instead.

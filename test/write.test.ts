@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -85,6 +86,12 @@ describe("writeTree refuses", () => {
 describe("isSafeOutputPath", () => {
   it.each(["a.yaml", "kubernetes/prod/bitvault.yaml", "compose/lite/.env.example"])("accepts %s", (p) => expect(isSafeOutputPath(p)).toBe(true));
   it.each(["", "/etc/passwd", "../x", "a/../../x", "a//b", "a/./b", "a\\b", "a/\0"])("refuses %j", (p) => expect(isSafeOutputPath(p)).toBe(false));
+  it("agrees with its definition: relative, no backslash or NUL, no empty, \".\" or \"..\" segment", () => {
+    const definition = (path: string) =>
+      path.length > 0 && !path.startsWith("/") && !path.includes("\\") && !path.includes("\0") && path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+    const pathLike = fc.array(fc.constantFrom("a", "b", ".", "..", "...", ".a", "a.", "", "/", "\\", "\0", "x/y"), { maxLength: 8 }).map((parts) => parts.join(""));
+    fc.assert(fc.property(fc.oneof(pathLike, fc.string()), (path) => isSafeOutputPath(path) === definition(path)), { numRuns: 5000 });
+  });
 });
 
 describe("warm writes", () => {
