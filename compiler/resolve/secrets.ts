@@ -84,16 +84,22 @@ export function assignSecretOwners(
   deployments: readonly ModelDeployment[],
   clusters: readonly ModelCluster[] = [],
 ): ModelSecretStore[] {
-  const reads = [
-    ...clusters.flatMap((c) => (c.registryPull ? [{ store: c.registryPull.store, key: c.registryPull.key, cluster: c.name }] : [])),
-    ...externalSecrets.flatMap((e) => e.data.map((d) => ({ store: e.store, key: d.key, cluster: e.cluster }))),
-    ...deployments.flatMap((d) => (d.chartExternalSecret?.data ?? []).map((item) => ({ store: d.chartExternalSecret!.store, key: item.key, cluster: d.cluster }))),
-  ];
+  // Each Secrets Manager store's keys, and the first cluster (by name) that reads each.
+  const owners = new Map<string, Map<string, string>>();
+  for (const store of stores) if (store.backend === "aws-secrets-manager") owners.set(store.name, new Map());
+  const read = (store: string, key: string, cluster: string) => {
+    const keys = owners.get(store);
+    if (keys === undefined) return;
+    const owner = keys.get(key);
+    if (owner === undefined || cluster < owner) keys.set(key, cluster);
+  };
+  for (const c of clusters) if (c.registryPull) read(c.registryPull.store, c.registryPull.key, c.name);
+  for (const e of externalSecrets) for (const d of e.data) read(e.store, d.key, e.cluster);
+  for (const d of deployments) for (const item of d.chartExternalSecret?.data ?? []) read(d.chartExternalSecret!.store, item.key, d.cluster);
   return stores.map((store) => {
-    if (store.backend !== "aws-secrets-manager") return store;
-    const owners = new Map<string, string>();
-    for (const r of reads.filter((x) => x.store === store.name)) if (!owners.has(r.key) || r.cluster < owners.get(r.key)!) owners.set(r.key, r.cluster);
-    return { ...store, secretOwners: [...owners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, cluster]) => ({ key, cluster })) };
+    const keys = owners.get(store.name);
+    if (store.backend !== "aws-secrets-manager" || keys === undefined) return store;
+    return { ...store, secretOwners: [...keys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, cluster]) => ({ key, cluster })) };
   });
 }
 

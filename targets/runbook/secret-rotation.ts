@@ -1,4 +1,5 @@
 import type { Model, ModelExternalSecret, ModelRole, ModelSecretStore } from "../../compiler/model.js";
+import { getOrMake } from "../../compiler/collections.js";
 import { lookup } from "../../compiler/model-lookup.js";
 import { code, codeBlock, escapeText, indentBlock, table } from "../shared/markdown.js";
 import { shellQuote as q } from "../../compiler/formats/shell.js";
@@ -130,18 +131,36 @@ interface ServiceSecretGroup {
 const PREFIX = "$PREFIX";
 
 function serviceSecretGroups(model: Model, secrets: readonly ModelExternalSecret[]): ServiceSecretGroup[] {
-  const groups = new Map<string, ServiceSecretGroup>();
+  const groups: ServiceSecretGroup[] = [];
+  // A service's groups, to find the one a secret joins by comparing fields (not a key per secret).
+  const ofService = new Map<string, ServiceSecretGroup[]>();
   for (const secret of secrets) {
     const prefix = lookup(model).environment(secret.environment!)?.secrets;
     const paths = secret.data.map((e) => (prefix && prefix.store === secret.store && e.key.startsWith(`${prefix.prefix}/`) ? `${PREFIX}/${e.key.slice(prefix.prefix.length + 1)}` : e.key));
     const restart = restartTarget(model, secret);
-    const id = JSON.stringify([secret.service, secret.name, secret.store, secret.storeKind, secret.rotation ?? null, secret.refreshInterval, restart ?? null, secret.data.map((e, i) => [e.secretKey, paths[i], e.property ?? null])]);
-    const known = groups.get(id);
+    const candidates = getOrMake(ofService, secret.service!, () => []);
+    const known = candidates.find((group) => sameGroup(group, secret, paths, restart));
     if (known) known.environments.push(secret.environment!);
-    else groups.set(id, { service: secret.service!, secret, environments: [secret.environment!], paths, ...(restart && { restart }) });
+    else {
+      const group: ServiceSecretGroup = { service: secret.service!, secret, environments: [secret.environment!], paths, ...(restart && { restart }) };
+      candidates.push(group);
+      groups.push(group);
+    }
   }
   // By service, each service's groups in the order of their first environment.
-  return [...groups.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  return groups.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+}
+
+/** Whether a service's secret reads like the group's in every way but its environment. */
+function sameGroup(group: ServiceSecretGroup, secret: ModelExternalSecret, paths: readonly string[], restart: ServiceSecretGroup["restart"]): boolean {
+  const first = group.secret;
+  if (first.name !== secret.name || first.store !== secret.store || first.storeKind !== secret.storeKind || first.rotation !== secret.rotation || first.refreshInterval !== secret.refreshInterval) return false;
+  if (group.restart?.kind !== restart?.kind || group.restart?.release !== restart?.release) return false;
+  if (first.data.length !== secret.data.length) return false;
+  for (let i = 0; i < secret.data.length; i++) {
+    if (first.data[i]!.secretKey !== secret.data[i]!.secretKey || group.paths[i] !== paths[i] || first.data[i]!.property !== secret.data[i]!.property) return false;
+  }
+  return true;
 }
 
 /** The write commands of one store for a key and property the operator sets (`KEY`, `PROPERTY`). */
