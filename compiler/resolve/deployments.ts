@@ -19,6 +19,9 @@ export const SEED_JOB = "seed-data";
 export const PREVIEW_JOB_RETRIES = 6;
 export const PREVIEW_JOB_EXTRA_SECONDS = 600;
 
+/** The bindings of a deployment until resolveBindings gives it its own. */
+const NO_BINDINGS: ModelDeployment["bindings"] = Object.freeze({ env: Object.freeze([]) as unknown as ModelDeployment["bindings"]["env"], secretMounts: Object.freeze([]) as unknown as ModelDeployment["bindings"]["secretMounts"] });
+
 /** A spec scale (fixed replicas or an autoscaling range) as the Model holds it. */
 export function toScale(scale: Spec["services"][number]["scale"]): ModelScale | undefined {
   if (scale === undefined) return undefined;
@@ -75,6 +78,13 @@ export function resolveDeployments(
     return defaultResources.get(service);
   };
   const repoPath = (p: string) => gitopsRepoPath(spec.gitopsPath, p);
+  // A service's chart (per locked chart version) and a spec scale read the same in every
+  // environment that does not override them: made once, shared by the immutable Model.
+  const charts = new Map<ModelService, Map<string, ModelDeployment["chart"]>>();
+  const chartOf = (service: ModelService, locked: LockedReleases[string][string] | undefined) =>
+    getOrMake(getOrMake(charts, service, () => new Map()), locked?.chart ?? "", () => deploymentChart(service, locked, serviceCharts, repoPath));
+  const scales = new Map<object, ModelScale | undefined>();
+  const scaleOf = (scale: Spec["services"][number]["scale"]) => (scale === undefined ? undefined : getOrMake(scales, scale, () => toScale(scale)));
   for (const env of environments) {
     const project = projectOf(env);
     if (env.runtime !== "kubernetes" || env.cluster === undefined) continue;
@@ -114,8 +124,8 @@ export function resolveDeployments(
         valuesRepoPath: gitopsRepoPath(spec.gitopsPath, valuesPath),
         image: digest !== undefined ? { repository, digest } : { repository },
         imagePullSecrets: pullSecretsFor(repository, registry.pull),
-        chart: deploymentChart(service, lock[service.name]?.[env.name], serviceCharts, repoPath),
-        scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : toScale(override?.scale ?? specService.scale) ?? env.scale,
+        chart: chartOf(service, lock[service.name]?.[env.name]),
+        scale: override?.replicas !== undefined ? { kind: "fixed", replicas: override.replicas } : scaleOf(override?.scale ?? specService.scale) ?? env.scale,
       } as ModelDeployment;
       if (override?.resources ?? service.resources) deployment.resources = override?.resources ? stringifyResources(mergeResources(specService.resources, override.resources)!) : serviceResources(service, specService);
       deployment.env = override?.env ? sortKeys({ ...service.env, ...override.env }) : serviceEnv(service);
@@ -141,7 +151,8 @@ export function resolveDeployments(
           }))
         : jobs.slice();
       deployment.preReleaseInSyncWaves = env.preview !== undefined;
-      deployment.bindings = { env: [], secretMounts: [] };
+      // Filled in by resolveBindings (compiler/resolve/bindings.ts), which gives every deployment its own.
+      deployment.bindings = NO_BINDINGS;
       // A preview's namespace exists only per pull request, so its chart creates the ExternalSecret.
       if (secretName !== undefined && env.preview) deployment.chartExternalSecret = { store: secretStore!, storeKind: storeKind(secretStore!), refreshInterval: "1h", data: secretData() };
       deployments.push(deployment);
