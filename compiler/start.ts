@@ -25,14 +25,18 @@ export async function startCli(bundleFile: string, argv: readonly string[]): Pro
   // The bundle's import() of ES modules, through this module (see compiler/load/import-module.ts).
   const globals = { __plinthImportModule: (specifier: string) => import(specifier) };
   const bundle = requireWithCodeCache(bundleFile, source, cacheDir && path.join(cacheDir, `${bundleKey}-${command}.bin`), globals);
-  // Written after a command ran to its end successfully, so the functions it compiled (all of a
-  // command's work, not the part --help, a usage error or an early error reached) are in the cache.
-  if (cacheDir) process.once("beforeExit", () => (process.exitCode ?? 0) === 0 && commandRan() && bundle.save());
   try {
     await (bundle.exports as { main(): Promise<void> }).main();
   } finally {
     discardPrestartedEvaluation();
   }
+  // Written after a command ran to its end successfully, so the functions it compiled (all of a
+  // command's work, not the part --help, a usage error or an early error reached) are in the cache.
+  if (cacheDir && (process.exitCode ?? 0) === 0 && commandRan()) bundle.save();
+  // The command is done and its output flushed: end here rather than tear down a heap of hundreds
+  // of megabytes object by object (about 25 ms at 1,000 services). Output still queued (a pipe
+  // written asynchronously, as on macOS) is left to the normal exit, which waits for it.
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
 }
 
 /** How many bundles' caches are kept: installs (or Node versions) used side by side keep theirs. */
