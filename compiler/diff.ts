@@ -20,16 +20,22 @@ export interface TreeDiff {
  * missing, files the committed manifest lists that are no longer generated, and the manifest itself.
  */
 export function diffTree(outDir: string, files: readonly OutputFile[], manifest: Manifest, scope?: readonly string[], previous: Manifest | undefined = readManifest(outDir)): TreeDiff {
-  const expected = new Map(files.map((f) => [f.path, f.content]));
+  const expected = new Map<string, string>();
+  for (let i = 0; i < files.length; i++) expected.set(files[i]!.path, files[i]!.content);
   expected.set(MANIFEST, renderManifest(manifest));
   const inScope = (file: string) => !scope || scope.some((folder) => file.startsWith(`${folder}/`));
-  // Paths an interrupted build was writing are owned too: left there, they are drift.
-  const owned = new Set([...expected.keys(), ...Object.keys(previous?.files ?? {}).filter(inScope), ...readJournal(outDir)]);
+  // Paths an interrupted build was writing are owned too: left there, they are drift. (Added one
+  // by one: tens of thousands of paths, where spreads step through iterators.)
+  const owned = new Set(expected.keys());
+  for (const file of Object.keys(previous?.files ?? {})) if (inScope(file)) owned.add(file);
+  for (const file of readJournal(outDir)) owned.add(file);
   const actual = readTree(outDir, owned, { content: expected, sha: manifest.files });
   const result: TreeDiff = { added: [], changed: [], removed: [], patch: "", stat: [], lostStateful: lostStatefulAddresses(actual, expected) };
   const patches: string[] = [];
   // Only the files that differ are sorted (an unchanged tree of 20,000 has none).
-  for (const file of [...owned].filter((f) => expected.get(f) !== actual.get(f)).sort()) {
+  const differing: string[] = [];
+  for (const file of owned) if (expected.get(file) !== actual.get(file)) differing.push(file);
+  for (const file of differing.sort()) {
     const want = expected.get(file);
     const have = actual.get(file);
     if (want === undefined) {
