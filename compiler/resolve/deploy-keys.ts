@@ -1,5 +1,3 @@
-import { getOrMake } from "../collections.js";
-
 /**
  * Keys of the deploy graph's resources: one spelling per thing, so a need and what provides it meet
  * exactly. Every key names its kind first, then where it is.
@@ -57,9 +55,17 @@ export function memoizedDeployKeys(): DeployKeys {
   for (const [name, make] of Object.entries(deployKey) as [string, (...parts: string[]) => string][]) {
     const made = new Map<string, unknown>();
     memoized[name] = (...parts: string[]) => {
+      // Written out rather than through getOrMake: the hottest lookup of a build, kept to one kind of map.
       let level = made;
-      for (let i = 0; i < parts.length - 1; i++) level = getOrMake(level, parts[i]!, () => new Map<string, unknown>()) as Map<string, unknown>;
-      return getOrMake(level, parts[parts.length - 1]!, () => make(...parts)) as string;
+      for (let i = 0; i < parts.length - 1; i++) {
+        let next = level.get(parts[i]!) as Map<string, unknown> | undefined;
+        if (next === undefined) level.set(parts[i]!, (next = new Map()));
+        level = next;
+      }
+      const last = parts[parts.length - 1]!;
+      let key = level.get(last) as string | undefined;
+      if (key === undefined) level.set(last, (key = make(...parts)));
+      return key;
     };
   }
   return memoized as unknown as DeployKeys;

@@ -4,7 +4,7 @@ import { shellQuote as q } from "../../compiler/formats/shell.js";
 import { code, codeBlock, escapeText, table } from "../shared/markdown.js";
 import { LISTED_IN_FULL } from "./format.js";
 import { Outline } from "./outline.js";
-import { groupBy } from "../../compiler/collections.js";
+import { getOrMake, groupBy } from "../../compiler/collections.js";
 
 /**
  * One entry of the install order: a stack, a step, a prerequisite, or a cluster's sync waves
@@ -87,20 +87,20 @@ function secretPathsStep(model: Model, entry: Extract<Entry, { kind: "secret-pat
   for (const env of model.environments) {
     if (env.secrets?.store === entry.store.name) prefixes.set(env.secrets.prefix, [...(prefixes.get(env.secrets.prefix) ?? []), env.name]);
   }
-  const longestFirst = [...prefixes.keys()].sort((a, b) => b.length - a.length);
+  // Each prefix with its slash, made once (not once per path and prefix).
+  const longestFirst = [...prefixes.keys()].sort((a, b) => b.length - a.length).map((prefix) => ({ prefix, start: `${prefix}/` }));
   const rows = new Map<string, { path: string; properties: string[]; environments: string[] }>();
   const used = new Set<string>();
   for (const node of entry.nodes) {
     const { key, properties } = node.secretPath!;
-    const prefix = longestFirst.find((p) => key.startsWith(`${p}/`));
+    const prefix = longestFirst.find((p) => key.startsWith(p.start))?.prefix;
     const path = prefix === undefined ? key : `${PREFIX}${key.slice(prefix.length)}`;
     const id = `${path}\0${properties.join("\0")}`;
-    const row = rows.get(id) ?? { path, properties, environments: [] };
+    const row = getOrMake(rows, id, () => ({ path, properties, environments: [] as string[] }));
     if (prefix !== undefined) {
-      row.environments.push(...prefixes.get(prefix)!);
+      for (const environment of prefixes.get(prefix)!) row.environments.push(environment);
       used.add(prefix);
     }
-    rows.set(id, row);
   }
   // What every path of the run needs is named; what each needs of its own (its Secrets Manager secret) by kind.
   const shared = entry.nodes[0]!.needs.map((n) => n.resource).filter((r) => entry.nodes.every((node) => node.needs.some((n) => n.resource === r)));
