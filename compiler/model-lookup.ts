@@ -4,7 +4,7 @@
  * Each lookup returns exactly what the `find`/`filter` it replaces returned: the first match, and
  * lists in the Model's order. Pure: the only state is a cache keyed by the (immutable) Model itself.
  */
-import { groupBy } from "./collections.js";
+import { getOrMake, groupBy } from "./collections.js";
 import type { DeployNode, Model, ModelAnalysis, ModelCluster, ModelDataService, ModelDeployment, ModelEnvironment, ModelExternalSecret, ModelRollout, ModelSecretStore, ModelService } from "./model.js";
 
 export interface ModelLookup {
@@ -50,9 +50,10 @@ function lazy<T>(build: () => T): () => T {
 }
 
 const byName = <T extends { name: string }>(items: readonly T[]) => lazy(() => firstBy(items, (i) => i.name));
-const deploymentKey = (service: string, environment: string) => `${service}\0${environment}`;
 const externalSecretKey = (cluster: string, namespace: string, name: string, environment: string | undefined) => `${cluster}\0${namespace}\0${name}\0${environment ?? ""}\0${environment === undefined ? 0 : 1}`;
 const NONE: readonly never[] = [];
+/** Lookups of deploy nodes answered by a scan before the index is built. */
+const DEPLOY_NODE_SCANS = 64;
 
 export function lookup(model: Indexed): ModelLookup {
   const known = cache.get(model);
@@ -64,11 +65,20 @@ export function lookup(model: Indexed): ModelLookup {
   const rollouts = byName(model.rollouts);
   const analyses = byName(model.analyses);
   const secretStores = byName(model.secretStores);
-  const deployments = lazy(() => firstBy(model.deployments, (d) => deploymentKey(d.service, d.environment)));
+  // By service, then environment: looked up by the Model's own names, not by a key joined per lookup.
+  const deployments = lazy(() => {
+    const byService = new Map<string, Map<string, ModelDeployment>>();
+    for (const d of model.deployments) {
+      const byEnvironment = getOrMake(byService, d.service, () => new Map<string, ModelDeployment>());
+      if (!byEnvironment.has(d.environment)) byEnvironment.set(d.environment, d);
+    }
+    return byService;
+  });
   const deploymentsByService = lazy(() => groupBy(model.deployments, (d) => d.service));
   const deploymentsByEnvironment = lazy(() => groupBy(model.deployments, (d) => d.environment));
   const deploymentPositions = lazy(() => new Map(model.deployments.map((d, i) => [d, i])));
   const deployNodes = lazy(() => firstBy(model.deploy?.nodes ?? NONE, (n) => n.id));
+  let deployNodeLookups = 0;
   const externalSecrets = lazy(() => firstBy(model.externalSecrets, (e) => externalSecretKey(e.cluster, e.namespace, e.name, e.environment)));
   const made: ModelLookup = {
     service: (name) => services().get(name),
@@ -78,11 +88,12 @@ export function lookup(model: Indexed): ModelLookup {
     rollout: (name) => rollouts().get(name),
     analysis: (name) => analyses().get(name),
     secretStore: (name) => secretStores().get(name),
-    deployment: (service, environment) => deployments().get(deploymentKey(service, environment)),
+    deployment: (service, environment) => deployments().get(service)?.get(environment),
     deploymentsOfService: (service) => deploymentsByService().get(service) ?? NONE,
     deploymentsOfEnvironment: (environment) => deploymentsByEnvironment().get(environment) ?? NONE,
     deploymentIndex: (deployment) => deploymentPositions().get(deployment) ?? -1,
-    deployNode: (id) => deployNodes().get(id),
+    // A target asks for a few nodes of a graph of tens of thousands: found by a scan until asked often.
+    deployNode: (id) => (++deployNodeLookups > DEPLOY_NODE_SCANS ? deployNodes().get(id) : (model.deploy?.nodes ?? NONE).find((n) => n.id === id)),
     externalSecret: (cluster, namespace, name, environment) => externalSecrets().get(externalSecretKey(cluster, namespace, name, environment)),
   };
   cache.set(model, made);
