@@ -26,15 +26,18 @@ export function diffTree(outDir: string, files: readonly OutputFile[], manifest:
   const inScope = (file: string) => !scope || scope.some((folder) => file.startsWith(`${folder}/`));
   // Paths an interrupted build was writing are owned too: left there, they are drift. (Added one
   // by one: tens of thousands of paths, where spreads step through iterators.)
-  const owned = new Set(expected.keys());
-  for (const file of Object.keys(previous?.files ?? {})) if (inScope(file)) owned.add(file);
-  for (const file of readJournal(outDir)) owned.add(file);
+  // The generated paths, then the paths only the previous manifest or a journal still owns.
+  const owned = [...expected.keys()];
+  const others = new Set<string>();
+  for (const file of Object.keys(previous?.files ?? {})) if (inScope(file) && !expected.has(file)) others.add(file);
+  for (const file of readJournal(outDir)) if (!expected.has(file)) others.add(file);
+  for (const file of others) owned.push(file);
   const actual = readTree(outDir, owned, { content: expected, sha: manifest.files });
   const result: TreeDiff = { added: [], changed: [], removed: [], patch: "", stat: [], lostStateful: lostStatefulAddresses(actual, expected) };
   const patches: string[] = [];
   // Only the files that differ are sorted (an unchanged tree of 20,000 has none).
   const differing: string[] = [];
-  for (const file of owned) if (expected.get(file) !== actual.get(file)) differing.push(file);
+  for (let i = 0; i < owned.length; i++) if (expected.get(owned[i]!) !== actual.get(owned[i]!)) differing.push(owned[i]!);
   for (const file of differing.sort()) {
     const want = expected.get(file);
     const have = actual.get(file);

@@ -15,7 +15,7 @@ const REMOVED = /^removed \{\s*\n\s*from\s*=\s*([a-z0-9_]+\.[A-Za-z0-9_-]+)/gm;
 export function lostStatefulAddresses(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
   const lost: string[] = [];
   for (const [file, content] of before) {
-    if (!/^opentofu\/[^/]+\/main\.tf$/.test(file)) continue;
+    if (!file.startsWith("opentofu/") || !/^opentofu\/[^/]+\/main\.tf$/.test(file)) continue;
     const next = after.get(file) ?? "";
     // An unchanged stack loses nothing.
     if (next === content) continue;
