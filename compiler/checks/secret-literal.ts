@@ -96,11 +96,19 @@ const looksLikeSecretRef = (value: Record<string, unknown>) => "store" in value 
  * Every string in the spec, in document order, and the path of the i-th (made only when asked: a
  * spec has tens of thousands of strings, and a clean one asks for none).
  */
+/** Where a node of the spec sits: its parent's place and its own key (its path is made only when asked). */
+type Place = { parent: Place; key: string | number } | undefined;
+
+function pathOf(place: Place): SpecPath {
+  const path: (string | number)[] = [];
+  for (let at = place; at !== undefined; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
 export function stringsIn(raw: unknown): { values: string[]; pathOf(index: number): SpecPath } {
   const values: string[] = [];
-  // Per string, where it sits: its parent's place and its own key.
+  // Per string, where it sits.
   const places: Place[] = [];
-  type Place = { parent: Place | undefined; key: string | number } | undefined;
   const walk = (value: unknown, at: Place) => {
     if (typeof value === "string") {
       values.push(value);
@@ -114,11 +122,7 @@ export function stringsIn(raw: unknown): { values: string[]; pathOf(index: numbe
   walk(raw, undefined);
   return {
     values,
-    pathOf(index) {
-      const path: (string | number)[] = [];
-      for (let place = places[index]; place !== undefined; place = place.parent) path.push(place.key);
-      return path.reverse();
-    },
+    pathOf: (index) => pathOf(places[index]),
   };
 }
 
@@ -138,13 +142,7 @@ export const secretLiteralRule: RawRule = {
     const found: Diagnostic[] = [];
     const report = (path: SpecPath, message: string, secret: unknown) => found.push(secretDiagnostic(path, message, String(secret)));
     // A node's path is made only when something is reported there: a spec has tens of thousands of nodes.
-    type At = { parent: At; key: string | number } | undefined;
-    const pathOf = (at: At): SpecPath => {
-      const path: (string | number)[] = [];
-      for (let node = at; node !== undefined; node = node.parent) path.push(node.key);
-      return path.reverse();
-    };
-    const walk = (value: unknown, at: At, parentKey: string | undefined, inValues: boolean) => {
+    const walk = (value: unknown, at: Place, parentKey: string | undefined, inValues: boolean) => {
       if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
         const text = String(value);
         const what = typeof value === "string" ? credentialIn(text) : undefined;

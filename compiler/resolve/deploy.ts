@@ -822,12 +822,7 @@ function addSecretPaths(model: GraphInput, add: Add): void {
   for (const u of model.objectStoreUsers) if (u.placement.kind === "store") pushTo(written, u.placement.store, u.placement.key);
   // Most paths share their list of properties: its prompts are made once.
   const prompts = new Map<string, ReturnType<typeof promptsFor>>();
-  const promptsOnce = (properties: string[]) => {
-    const id = properties.join("\u0000");
-    let made = prompts.get(id);
-    if (!made) prompts.set(id, (made = promptsFor(properties)));
-    return made;
-  };
+  const promptsOnce = (properties: string[]) => getOrMake(prompts, properties.join("\u0000"), () => promptsFor(properties));
   for (const storeName of [...reads.keys()].sort()) {
     const store = model.secretStores.find((s) => s.name === storeName);
     if (!store) continue;
@@ -1123,8 +1118,8 @@ function stateNeeds(cluster: ModelCluster, stack: "infra" | "bootstrap" | "confi
 }
 
 /**
- * Needs in the order first asked for, each resource once with its first reason (as dedupe keeps
- * them), where a reason and a place are made only for a resource not needed yet.
+ * Needs in the order first asked for, each resource once with its first reason, where a reason and
+ * a place are made only for a resource not needed yet.
  */
 function uniqueNeeds() {
   const list: DeployNeed[] = [];
@@ -1145,8 +1140,9 @@ function uniqueNeeds() {
 }
 
 function dedupe(needs: DeployNeed[]): DeployNeed[] {
-  const seen = new Set<string>();
-  return needs.filter((n) => !seen.has(n.resource) && seen.add(n.resource));
+  const unique = uniqueNeeds();
+  for (const n of needs) unique.add(n);
+  return unique.list;
 }
 
 /** A Vault address served by the in-cluster `vault` Service in `namespace`. */

@@ -40,7 +40,7 @@ import { analysisTemplates } from "./analyses.js";
 import { backupObjects } from "./backups.js";
 import { dataServiceObjects } from "./data.js";
 import { limitRange, namespaceObject, networkPolicies, resourceQuota } from "./namespaces.js";
-import { clusterMeta, KIND_ORDER, type KubernetesObject, type Placed } from "./objects.js";
+import { clusterMeta, KIND_ORDER, setOwn, type KubernetesObject, type Placed } from "./objects.js";
 import { externalSecret, registryPullSecrets, secretStoreObjects } from "./secrets.js";
 import { ipAddressPools, storageClasses } from "./storage.js";
 import { certificateIssuers } from "./certificates.js";
@@ -118,10 +118,7 @@ function kindRank(object: KubernetesObject): number {
  */
 function withMetadata(object: KubernetesObject, metadata: KubernetesObject["metadata"]): KubernetesObject {
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(object)) {
-    if (key === "__proto__") return { ...object, metadata };
-    copy[key] = key === "metadata" ? metadata : (object as unknown as Record<string, unknown>)[key];
-  }
+  for (const key of Object.keys(object)) setOwn(copy, key, key === "metadata" ? metadata : (object as unknown as Record<string, unknown>)[key]);
   if (!("metadata" in copy)) copy.metadata = metadata;
   return copy as unknown as KubernetesObject;
 }

@@ -78,11 +78,7 @@ export function clusterMeta(model: Model, name: string, labels: Record<string, s
  */
 function withCommonLabels(model: Model, labels: Record<string, string>): Record<string, string> {
   const merged = commonLabels(model);
-  for (const key of Object.keys(labels)) {
-    // An own "__proto__" key stays a key: left to the spread, which defines it.
-    if (key === "__proto__") return sortedRecord({ ...commonLabels(model), ...labels });
-    merged[key] = labels[key]!;
-  }
+  for (const key of Object.keys(labels)) setOwn(merged, key, labels[key]!);
   const keys = Object.keys(merged);
   for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return sortedRecord(merged);
   return merged;
@@ -92,11 +88,12 @@ export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
   // Built key by key (no list of pairs): this runs for each of thousands of objects' labels.
   const keys = Object.keys(record).sort();
   const sorted: Record<string, T> = {};
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    // An own "__proto__" key stays a key (assignment would set the prototype instead).
-    if (key === "__proto__") Object.defineProperty(sorted, key, { value: record[key], enumerable: true, writable: true, configurable: true });
-    else sorted[key] = record[key]!;
-  }
+  for (let i = 0; i < keys.length; i++) setOwn(sorted, keys[i]!, record[keys[i]!]!);
   return sorted;
+}
+
+/** Sets an own key of a record built key by key, "__proto__" too (which assignment takes for the prototype, and a spread defines). */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === "__proto__") Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }

@@ -194,7 +194,7 @@ const waitsFor = (node: DeployNode) => resourceList([...new Set(node.needs.map((
  * sorting the members of counted kinds.
  */
 function countedList(items: readonly string[], kindOf: (item: string) => string, show: (text: string) => string, sort = false): string {
-  const groups = new Map<string, { first: string; count: number }>();
+  const groups = new Map<string, { first: string; count: number; shown?: boolean }>();
   const kinds = items.map((item) => {
     const kind = kindOf(item);
     const group = groups.get(kind);
@@ -209,7 +209,11 @@ function countedList(items: readonly string[], kindOf: (item: string) => string,
   items.forEach((item, i) => {
     const group = groups.get(kinds[i]!)!;
     if (group.count <= LISTED_IN_FULL) entries.push({ at: item, text: show(item) });
-    else if (item === group.first) entries.push({ at: item, text: `${group.count} × ${show(kinds[i]!)}` });
+    else if (item === group.first && !group.shown) {
+      // Counted once, where its first item is (an item may repeat).
+      group.shown = true;
+      entries.push({ at: item, text: `${group.count} × ${show(kinds[i]!)}` });
+    }
   });
   if (sort) entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return entries.map((e) => e.text).join(", ");
